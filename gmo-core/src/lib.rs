@@ -1,0 +1,12 @@
+//! # gmo-core
+//!
+//! An exact, typed client for GMO Payment Gateway's PG Multi-Payment service (protocol type,
+//! `*.idPass`), and the framework-free payment flows built on it.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod secret;
+pub mod types;
+pub mod wire;
+
+pub use secret::{AccessPass, CardToken, ShopPass, SitePass};

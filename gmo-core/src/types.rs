@@ -1,0 +1,289 @@
+//! GMO's value types: validated identifiers and the enums of the protocol.
+//!
+//! Enums that GMO may extend (`Status`, `JobCd`) keep an `Other` fallback so that an answer with a
+//! new value still parses.
+
+use std::fmt;
+
+/// A value that does not satisfy GMO's format for a field; the message names the field and the
+/// rule, never the value (it could be personal data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{field}` must be {rule}")]
+pub struct InvalidValue {
+    /// The GMO field name, e.g. `OrderID`.
+    pub field: &'static str,
+    /// The rule it breaks, e.g. `1 to 27 characters of A-Z, a-z, 0-9 and -`.
+    pub rule: &'static str,
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $rule:literal, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The GMO field name of this value.
+            pub const FIELD: &'static str = $field;
+
+            /// Validates and wraps a value.
+            pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+                let value = value.into();
+                let check: fn(&str) -> bool = $check;
+                if check(&value) {
+                    Ok(Self(value))
+                } else {
+                    Err(InvalidValue { field: $field, rule: $rule })
+                }
+            }
+
+            /// The value as sent to GMO.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = InvalidValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidValue;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+fn is_lower_hex_32(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+string_id!(
+    /// The merchant's order number (`OrderID`): 1 to 27 characters of `A-Z a-z 0-9 -`, unique
+    /// per shop forever. It is GMO's only idempotency key.
+    OrderId,
+    "OrderID",
+    "1 to 27 characters of A-Z, a-z, 0-9 and -",
+    |s| (1..=27).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+);
+
+string_id!(
+    /// The transaction id (`AccessID`) issued by EntryTran: 32 lowercase hex characters.
+    AccessId,
+    "AccessID",
+    "32 lowercase hexadecimal characters",
+    is_lower_hex_32
+);
+
+string_id!(
+    /// A GMO member id (`MemberID`): 1 to 60 characters of `A-Z a-z 0-9 - _ . @`.
+    MemberId,
+    "MemberID",
+    "1 to 60 characters of A-Z, a-z, 0-9, -, _, . and @",
+    |s| (1..=60).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
+);
+
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(from = "String", into = "String")]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+            /// A value this version does not know, kept as sent.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Other(s) => s,
+                }
+            }
+
+            /// Parses a wire value; unknown values become `Other`.
+            pub fn parse(s: &str) -> Self {
+                match s {
+                    $($wire => Self::$variant,)*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.as_str().to_owned()
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// The job code (`JobCd`): what a call asks GMO to do.
+    JobCd {
+        /// 有効性チェック: validity check, no amount.
+        Check = "CHECK",
+        /// 即時売上: authorise and capture at once.
+        Capture = "CAPTURE",
+        /// 仮売上: authorise only.
+        Auth = "AUTH",
+        /// 簡易オーソリ: simple authorisation (contract-specific).
+        Sauth = "SAUTH",
+        /// 実売上: capture an authorisation.
+        Sales = "SALES",
+        /// 取消: cancel on the day of the sale.
+        Void = "VOID",
+        /// 返品: cancel after the day of the sale.
+        Return = "RETURN",
+        /// 月跨り返品: cancel after the month of the sale.
+        ReturnX = "RETURNX",
+    }
+);
+
+wire_enum!(
+    /// A transaction's status (`Status`) as SearchTrade and notifications report it.
+    Status {
+        /// 未決済: registered by EntryTran, not authorised.
+        Unprocessed = "UNPROCESSED",
+        /// 未決済(3DS登録済): 3-D Secure passed, waiting for SecureTran2.
+        Authenticated = "AUTHENTICATED",
+        /// 有効性チェック済: validity check done.
+        Check = "CHECK",
+        /// 仮売上: authorised.
+        Auth = "AUTH",
+        /// 即時売上: authorised and captured.
+        Capture = "CAPTURE",
+        /// 簡易オーソリ: simple authorisation.
+        Sauth = "SAUTH",
+        /// 実売上: captured.
+        Sales = "SALES",
+        /// 取消: voided.
+        Void = "VOID",
+        /// 返品: refunded.
+        Return = "RETURN",
+        /// 月跨り返品: refunded after the month boundary.
+        ReturnX = "RETURNX",
+    }
+);
+
+/// The payment method (`Method`): lump sum, instalments, bonus or revolving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// 一括: lump sum (`1`).
+    Lump,
+    /// 分割: instalments (`2`), with a number of payments.
+    Installments(u8),
+    /// ボーナス一括: bonus lump sum (`3`).
+    BonusLump,
+    /// ボーナス分割: bonus instalments (`4`), with a number of payments.
+    BonusInstallments(u8),
+    /// リボ: revolving (`5`).
+    Revolving,
+}
+
+impl Method {
+    /// The `Method` value on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Lump => "1",
+            Self::Installments(_) => "2",
+            Self::BonusLump => "3",
+            Self::BonusInstallments(_) => "4",
+            Self::Revolving => "5",
+        }
+    }
+
+    /// The number of payments (`PayTimes`) for instalment methods.
+    pub fn pay_times(self) -> Option<u8> {
+        match self {
+            Self::Installments(n) | Self::BonusInstallments(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Parses `Method` and `PayTimes` as GMO returns them.
+    pub fn parse(method: &str, pay_times: &str) -> Option<Self> {
+        let times = || pay_times.parse::<u8>().ok();
+        Some(match method {
+            "1" => Self::Lump,
+            "2" => Self::Installments(times()?),
+            "3" => Self::BonusLump,
+            "4" => Self::BonusInstallments(times()?),
+            "5" => Self::Revolving,
+            _ => return None,
+        })
+    }
+}
+
+/// The largest amount (and tax) GMO accepts: seven digits of yen.
+pub const MAX_AMOUNT: u32 = 9_999_999;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_ids_follow_gmo_rules() {
+        assert!(OrderId::new("order-2026-0001").is_ok());
+        assert!(OrderId::new("a".repeat(27)).is_ok());
+        for bad in ["", "has space", "über", "a_b", &"a".repeat(28)] {
+            let err = OrderId::new(bad).unwrap_err();
+            assert_eq!(err.field, "OrderID");
+        }
+    }
+
+    #[test]
+    fn enums_keep_unknown_values() {
+        assert_eq!(Status::parse("AUTH"), Status::Auth);
+        assert_eq!(Status::parse("PAYSUCCESS"), Status::Other("PAYSUCCESS".into()));
+        assert_eq!(JobCd::ReturnX.as_str(), "RETURNX");
+        assert_eq!(Method::parse("2", "3"), Some(Method::Installments(3)));
+        assert_eq!(Method::parse("1", ""), Some(Method::Lump));
+    }
+}

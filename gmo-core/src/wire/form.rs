@@ -1,0 +1,231 @@
+//! `application/x-www-form-urlencoded` bodies in Windows-31J: what the client sends to GMO, and
+//! what GMO (or a browser coming back from 3-D Secure) posts to the merchant.
+
+use std::borrow::Cow;
+
+use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_windows_31j};
+
+/// Builds a request body: `Key=percent(cp932(value))&…`, in the order fields are pushed.
+///
+/// ```
+/// use gmo_core::wire::FormEncoder;
+///
+/// let mut form = FormEncoder::new();
+/// form.push("OrderID", "order-1")?;
+/// form.push("ClientField1", "ｼﾞｴﾑｵ ①")?;
+/// assert_eq!(form.finish(), "OrderID=order-1&ClientField1=%BC%DE%B4%D1%B5+%87%40");
+/// # Ok::<(), gmo_core::wire::EncodeError>(())
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct FormEncoder {
+    body: String,
+}
+
+impl FormEncoder {
+    /// An empty body.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty body with room for `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Self {
+            body: String::with_capacity(bytes),
+        }
+    }
+
+    /// Appends `field=value`. The field name must be ASCII, as all GMO names are.
+    pub fn push(&mut self, field: &'static str, value: &str) -> Result<&mut Self, EncodeError> {
+        self.push_named(field, value)
+    }
+
+    /// Appends `field=value` when `value` is `Some`.
+    pub fn push_opt(
+        &mut self,
+        field: &'static str,
+        value: Option<&str>,
+    ) -> Result<&mut Self, EncodeError> {
+        match value {
+            Some(value) => self.push_named(field, value),
+            None => Ok(self),
+        }
+    }
+
+    /// Appends a field whose name is only known at run time (the raw call).
+    pub fn push_named(
+        &mut self,
+        field: impl Into<Cow<'static, str>>,
+        value: &str,
+    ) -> Result<&mut Self, EncodeError> {
+        let field = field.into();
+        let bytes = encode_windows_31j(field.clone(), value)?;
+        if !self.body.is_empty() {
+            self.body.push('&');
+        }
+        percent_encode_into(field.as_bytes(), &mut self.body);
+        self.body.push('=');
+        percent_encode_into(&bytes, &mut self.body);
+        Ok(self)
+    }
+
+    /// Whether no field was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.body.is_empty()
+    }
+
+    /// The finished body, pure ASCII.
+    pub fn finish(self) -> String {
+        self.body
+    }
+}
+
+/// Percent-encodes bytes the way HTML forms do: alphanumerics and `*-._` as is, space as `+`,
+/// everything else `%XX`.
+fn percent_encode_into(bytes: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in bytes {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(b));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            }
+        }
+    }
+}
+
+/// Reverses form percent-encoding to bytes: `+` is a space; a `%` not followed by two hex digits
+/// is kept literally, as browsers and GMO's servers do.
+fn percent_decode(input: &[u8]) -> Cow<'_, [u8]> {
+    if !input.iter().any(|&b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = input.get(i + 1..i + 3).and_then(|h| {
+                    let hi = char::from(h[0]).to_digit(16)?;
+                    let lo = char::from(h[1]).to_digit(16)?;
+                    u8::try_from(hi * 16 + lo).ok()
+                });
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// Fields of a form body, in the order they came. Repeated keys are kept; [`FormFields::get`]
+/// answers the first.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FormFields {
+    fields: Vec<(String, String)>,
+}
+
+impl FormFields {
+    /// The first value of `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `key`, treating an empty value as absent (GMO's rule for optional fields).
+    pub fn get_non_empty(&self, key: &str) -> Option<&str> {
+        self.get(key).filter(|v| !v.is_empty())
+    }
+
+    /// All fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether there is no field.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for FormFields {
+    fn from_iter<T: IntoIterator<Item = (String, String)>>(iter: T) -> Self {
+        Self {
+            fields: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// Parses a Windows-31J form body (`a=1&b=%82%A0`). Empty pieces are skipped; a piece without `=`
+/// is a key with an empty value, as in HTML forms.
+///
+/// ```
+/// let form = gmo_core::wire::parse_form(b"AccessID=abc&ClientField1=%82%D9%82%B0+x")?;
+/// assert_eq!(form.get("ClientField1"), Some("ほげ x"));
+/// # Ok::<(), gmo_core::wire::DecodeError>(())
+/// ```
+pub fn parse_form(body: &[u8]) -> Result<FormFields, DecodeError> {
+    let mut fields = Vec::new();
+    for piece in body.split(|&b| b == b'&') {
+        if piece.is_empty() {
+            continue;
+        }
+        let (key, value) = match piece.iter().position(|&b| b == b'=') {
+            Some(at) => (&piece[..at], &piece[at + 1..]),
+            None => (piece, &b""[..]),
+        };
+        let key = decode_windows_31j(&percent_decode(key))?.into_owned();
+        let value = decode_windows_31j(&percent_decode(value))?.into_owned();
+        fields.push((key, value));
+    }
+    Ok(FormFields { fields })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_the_recorded_client_field() {
+        let mut form = FormEncoder::new();
+        form.push("ClientField1", "～－￠￡￢－∥①ほげほげhogehoge")
+            .unwrap();
+        assert_eq!(
+            form.finish(),
+            "ClientField1=%81%60%81%7C%81%91%81%92%81%CA%81%7C%81a%87%40%82%D9%82%B0%82%D9%82%B0hogehoge"
+        );
+    }
+
+    #[test]
+    fn reports_the_field_that_cannot_be_encoded() {
+        let mut form = FormEncoder::new();
+        let err = form.push("MemberName", "Zoë 😀").unwrap_err();
+        assert_eq!(err.field, "MemberName");
+    }
+
+    #[test]
+    fn parses_forms_leniently_but_exactly() {
+        let form = parse_form(b"a=1&&b=%zz&c&d=x%3Dy=z").unwrap();
+        let got: Vec<_> = form.iter().collect();
+        assert_eq!(got, [("a", "1"), ("b", "%zz"), ("c", ""), ("d", "x=y=z")]);
+    }
+}

@@ -1,0 +1,135 @@
+//! Windows-31J (CP932) conversion, strict in both directions.
+//!
+//! `encoding_rs::SHIFT_JIS` is the WHATWG Shift_JIS, which is Windows-31J: it holds `①`, `～`,
+//! `－`, `∥`, `㈱` and the IBM extensions (`髙`). Two characters (`¥` U+00A5 and `‾` U+203E) are
+//! mapped by its encoder onto ASCII bytes that decode as other characters; we refuse them too, so
+//! that what GMO stores is exactly what was given.
+
+use std::borrow::Cow;
+
+use encoding_rs::SHIFT_JIS;
+
+/// A value that cannot be sent to GMO because Windows-31J cannot hold one of its characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}` holds the character U+{code:04X}, which Windows-31J cannot represent", code = u32::from(*.character))]
+pub struct EncodeError {
+    /// The GMO field name, e.g. `ClientField1`.
+    pub field: Cow<'static, str>,
+    /// The first character that cannot be represented.
+    pub character: char,
+}
+
+/// A GMO body (response, form or notification) that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The bytes are not valid Windows-31J.
+    #[error("the body is not valid Windows-31J text")]
+    InvalidWindows31j,
+    /// The body is empty.
+    #[error("the body is empty")]
+    Empty,
+    /// A `key=value` piece has no `=`.
+    #[error("the body has a piece without `=` at byte {offset}")]
+    MissingEquals {
+        /// Byte offset of the piece in the decoded text.
+        offset: usize,
+    },
+    /// `ErrCode` and `ErrInfo` hold lists of different lengths.
+    #[error("ErrCode lists {codes} entries but ErrInfo lists {infos}")]
+    ErrorListMismatch {
+        /// Number of `ErrCode` entries.
+        codes: usize,
+        /// Number of `ErrInfo` entries.
+        infos: usize,
+    },
+    /// A field the answer must carry is absent.
+    #[error("the answer lacks the field `{0}`")]
+    MissingField(&'static str),
+    /// A field holds a value of the wrong shape.
+    #[error("the field `{field}` holds a value of the wrong shape ({expected})")]
+    InvalidField {
+        /// The field name.
+        field: &'static str,
+        /// What was expected, e.g. `32 lowercase hex characters`.
+        expected: &'static str,
+    },
+    /// Pipe-joined columns of a list answer have different row counts.
+    #[error("the column `{field}` has {found} rows where {expected} were expected")]
+    RaggedColumns {
+        /// The column name.
+        field: &'static str,
+        /// Rows found in that column.
+        found: usize,
+        /// Rows in the first column.
+        expected: usize,
+    },
+}
+
+/// Encodes `value` to Windows-31J, refusing any character that would not come back unchanged.
+///
+/// ASCII input is borrowed as is.
+pub fn encode_windows_31j<'a>(
+    field: impl Into<Cow<'static, str>>,
+    value: &'a str,
+) -> Result<Cow<'a, [u8]>, EncodeError> {
+    if value.is_ascii() {
+        return Ok(Cow::Borrowed(value.as_bytes()));
+    }
+    let (bytes, _, had_errors) = SHIFT_JIS.encode(value);
+    if !had_errors && !value.contains(['\u{a5}', '\u{203e}']) {
+        return Ok(Cow::Owned(bytes.into_owned()));
+    }
+    // Slow path, errors only: find the first character that does not survive a round trip.
+    let mut buf = [0u8; 4];
+    let character = value
+        .chars()
+        .find(|c| {
+            let one: &str = c.encode_utf8(&mut buf);
+            let (encoded, _, bad) = SHIFT_JIS.encode(one);
+            bad || SHIFT_JIS.decode_without_bom_handling(&encoded).0 != one
+        })
+        .unwrap_or('\u{fffd}');
+    Err(EncodeError {
+        field: field.into(),
+        character,
+    })
+}
+
+/// Decodes Windows-31J bytes; malformed bytes are an error, never replaced.
+pub fn decode_windows_31j(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    SHIFT_JIS
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(DecodeError::InvalidWindows31j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_cp932_specials() {
+        for s in ["①", "～", "－", "∥", "㈱", "髙", "ｼﾞｴﾑｵ", "ほげ", "￠￡￢"] {
+            let bytes = encode_windows_31j("F", s).unwrap();
+            assert_eq!(decode_windows_31j(&bytes).unwrap(), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_cp932_cannot_hold() {
+        for (s, c) in [("a😀b", '😀'), ("price ¥100", '¥'), ("x‾", '‾'), ("한", '한')] {
+            let err = encode_windows_31j("ClientField1", s).unwrap_err();
+            assert_eq!(err.character, c);
+            assert_eq!(err.field, "ClientField1");
+            assert!(err.to_string().contains("ClientField1"));
+        }
+    }
+
+    #[test]
+    fn refuses_malformed_bytes() {
+        assert_eq!(
+            decode_windows_31j(&[b'a', 0x81]),
+            Err(DecodeError::InvalidWindows31j)
+        );
+    }
+}

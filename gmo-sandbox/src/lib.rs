@@ -1,0 +1,3 @@
+//! gmo-sandbox: not built yet; see the project issues.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
