@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod error;
 pub mod secret;
 pub mod types;
 pub mod wire;

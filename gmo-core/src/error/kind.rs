@@ -1,0 +1,51 @@
+//! What an error code means for the caller.
+
+/// The classification of a GMO error code (PROTOCOL.md §7.1): what happened and what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request was malformed or refers to nothing (`E00`, `E01`, `E31`, `M01`…): fix it; never
+    /// retry as is. Nothing happened at GMO.
+    InvalidRequest,
+    /// The issuer declined the card (`G..` / `42G…`): ask for another card; never retry the same
+    /// card automatically. Nothing was charged.
+    Declined,
+    /// The card token is unknown, used, expired or for another shop (`EX1`): get a new token in
+    /// the browser.
+    TokenProblem,
+    /// The transaction is not in a state that allows the call (`E11`, "already executed"): look
+    /// the transaction up.
+    StateConflict,
+    /// GMO or the card network failed midway (`E90`, `E91`, `C..` / `42C…`): the outcome is
+    /// unknown. Look it up with SearchTrade before anything else; never retry blind.
+    OutcomeUnknown,
+    /// GMO throttled the request (`E92`): retry later with back-off. Nothing happened.
+    Throttled,
+    /// The shop's contract or settings do not allow the call (`E61`, some `E01`): contact GMO.
+    MerchantConfiguration,
+    /// 3-D Secure authentication failed or could not be done (`E21`).
+    ThreeDSecureFailed,
+}
+
+impl ErrorKind {
+    /// A stable machine-readable name, e.g. `outcome_unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::Declined => "declined",
+            Self::TokenProblem => "token_problem",
+            Self::StateConflict => "state_conflict",
+            Self::OutcomeUnknown => "outcome_unknown",
+            Self::Throttled => "throttled",
+            Self::MerchantConfiguration => "merchant_configuration",
+            Self::ThreeDSecureFailed => "three_d_secure_failed",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -1,0 +1,6 @@
+//! Errors of the GMO client.
+
+pub mod catalogue;
+mod kind;
+
+pub use kind::ErrorKind;
