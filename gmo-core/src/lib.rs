@@ -6,7 +6,10 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod notification;
+pub mod order;
 pub mod secret;
+pub mod store;
 pub mod types;
 pub mod wire;
 

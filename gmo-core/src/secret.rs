@@ -34,6 +34,16 @@ macro_rules! secret_type {
             }
         }
 
+        impl PartialEq for $name {
+            // Constant time: these values are compared against what a request carries.
+            fn eq(&self, other: &Self) -> bool {
+                use subtle::ConstantTimeEq;
+                self.expose_secret().as_bytes().ct_eq(other.expose_secret().as_bytes()).into()
+            }
+        }
+
+        impl Eq for $name {}
+
         impl From<String> for $name {
             fn from(value: String) -> Self {
                 Self::new(value)
@@ -61,6 +71,19 @@ secret_type!(
     /// and refunds of the transaction, so stores must keep it as carefully as a password.
     AccessPass
 );
+impl serde::Serialize for AccessPass {
+    // Stores must persist the AccessPass (later calls need it); nothing else is serialisable.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose_secret())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AccessPass {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
+    }
+}
+
 secret_type!(
     /// A one-time card token made by GMO's token JS in the browser (`Token`). Valid 30 minutes,
     /// once; never store it.

@@ -85,7 +85,9 @@ macro_rules! string_id {
 }
 
 fn is_lower_hex_32(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 string_id!(
@@ -281,7 +283,10 @@ mod tests {
     #[test]
     fn enums_keep_unknown_values() {
         assert_eq!(Status::parse("AUTH"), Status::Auth);
-        assert_eq!(Status::parse("PAYSUCCESS"), Status::Other("PAYSUCCESS".into()));
+        assert_eq!(
+            Status::parse("PAYSUCCESS"),
+            Status::Other("PAYSUCCESS".into())
+        );
         assert_eq!(JobCd::ReturnX.as_str(), "RETURNX");
         assert_eq!(Method::parse("2", "3"), Some(Method::Installments(3)));
         assert_eq!(Method::parse("1", ""), Some(Method::Lump));

@@ -1,0 +1,368 @@
+//! Orders: what the merchant's store keeps about each payment, and the state machine that makes
+//! every money-moving GMO call run at most once.
+//!
+//! ```text
+//! Prepared ─claim─▶ Entering ─EntryTran─▶ Entered ─claim─▶ Executing ─ExecTran─┬▶ Authorized | Captured | Verified
+//!                                                                              ├▶ AwaitingThreeDs ─claim─▶ Finalizing ─SecureTran2─▶ Authorized | Captured | Verified
+//!                                                                              └▶ Failed
+//! Verified ─claim─▶ Registering ─TradedCard─▶ CardRegistered            (card registration with 3-D Secure)
+//! Authorized ─claim─▶ Capturing ─SALES─▶ Captured
+//! Authorized | Captured ─claim─▶ Voiding ─VOID─▶ Voided
+//! Authorized | Captured ─claim─▶ Refunding ─RETURN/RETURNX─▶ Refunded
+//! Authorized | Captured ─claim─▶ ChangingAmount ─ChangeTran─▶ Authorized | Captured
+//! Prepared | Entered | AwaitingThreeDs ─(abandoned, reconciliation)─▶ Expired
+//! ```
+//!
+//! The *claim* states (`Entering`, `Executing`, `Finalizing`, `Registering`, `Capturing`,
+//! `Voiding`, `Refunding`, `ChangingAmount`) are entered by a compare-and-set before the GMO call:
+//! only the winner of the claim makes the call. An order left in a claim state (a crash, a timeout
+//! with an unknown outcome) is settled by reconciliation with SearchTrade, never by calling again
+//! blind.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use crate::error::ErrorKind;
+use crate::secret::AccessPass;
+use crate::types::{AccessId, InvalidValue, JobCd, OrderId, Status};
+
+/// The merchant's own identifier of a customer (their user id), 1 to 255 characters without
+/// control characters.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerId(String);
+
+impl CustomerId {
+    /// Validates and wraps a customer id.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        if (1..=255).contains(&value.chars().count()) && !value.chars().any(char::is_control) {
+            Ok(Self(value))
+        } else {
+            Err(InvalidValue {
+                field: "customer_id",
+                rule: "1 to 255 characters without control characters",
+            })
+        }
+    }
+
+    /// The id as given by the merchant.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CustomerId({:?})", self.0)
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CustomerId {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<CustomerId> for String {
+    fn from(value: CustomerId) -> String {
+        value.0
+    }
+}
+
+/// Why an order exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// A purchase: an authorisation (and capture) of the order's amount.
+    Purchase,
+    /// A card registration verified by 3-D Secure: a `CHECK` transaction whose card is then
+    /// attached to the customer's GMO member with TradedCard.
+    CardRegistration,
+}
+
+macro_rules! order_states {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, claim = $claim:literal, terminal = $terminal:literal;)*) => {
+        /// Where an order stands. See the [module docs](self) for the diagram.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum OrderState {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl OrderState {
+            /// Every state, in diagram order.
+            pub const ALL: &'static [OrderState] = &[$(Self::$variant,)*];
+
+            /// A stable snake_case name, e.g. `awaiting_three_ds` (what stores persist).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name,)* }
+            }
+
+            /// Parses [`OrderState::as_str`].
+            pub fn parse(name: &str) -> Option<Self> {
+                match name { $($name => Some(Self::$variant),)* _ => None }
+            }
+
+            /// Whether a GMO call may be in flight (or its outcome unknown) in this state.
+            pub fn is_claim(self) -> bool {
+                match self { $(Self::$variant => $claim,)* }
+            }
+
+            /// Whether nothing more will happen to the order.
+            pub fn is_terminal(self) -> bool {
+                match self { $(Self::$variant => $terminal,)* }
+            }
+        }
+    };
+}
+
+order_states! {
+    /// Stored by the merchant's server with its amount; no GMO call yet.
+    Prepared = "prepared", claim = false, terminal = false;
+    /// Claimed for EntryTran.
+    Entering = "entering", claim = true, terminal = false;
+    /// EntryTran done: AccessID and AccessPass are known.
+    Entered = "entered", claim = false, terminal = false;
+    /// Claimed for ExecTran.
+    Executing = "executing", claim = true, terminal = false;
+    /// ExecTran asked for 3-D Secure: the browser is at the issuer's ACS.
+    AwaitingThreeDs = "awaiting_three_ds", claim = false, terminal = false;
+    /// Claimed for SecureTran2.
+    Finalizing = "finalizing", claim = true, terminal = false;
+    /// A card registration passed its validity check (`CHECK`); the card is not attached yet.
+    Verified = "verified", claim = false, terminal = false;
+    /// Claimed for TradedCard.
+    Registering = "registering", claim = true, terminal = false;
+    /// The card is attached to the customer's member.
+    CardRegistered = "card_registered", claim = false, terminal = true;
+    /// Authorised (`AUTH`), not captured.
+    Authorized = "authorized", claim = false, terminal = false;
+    /// Claimed for AlterTran `SALES`.
+    Capturing = "capturing", claim = true, terminal = false;
+    /// Captured (`CAPTURE` or `SALES`).
+    Captured = "captured", claim = false, terminal = false;
+    /// Claimed for AlterTran `VOID`.
+    Voiding = "voiding", claim = true, terminal = false;
+    /// Voided (`VOID`).
+    Voided = "voided", claim = false, terminal = true;
+    /// Claimed for AlterTran `RETURN`/`RETURNX`.
+    Refunding = "refunding", claim = true, terminal = false;
+    /// Refunded (`RETURN`/`RETURNX`).
+    Refunded = "refunded", claim = false, terminal = true;
+    /// Claimed for ChangeTran.
+    ChangingAmount = "changing_amount", claim = true, terminal = false;
+    /// Nothing was charged: declined, 3-D Secure failed, or a bad token. Prepare a new order to
+    /// try again.
+    Failed = "failed", claim = false, terminal = true;
+    /// Abandoned before anything was charged (closed tab, never confirmed).
+    Expired = "expired", claim = false, terminal = true;
+}
+
+impl OrderState {
+    /// Whether the core may move an order from `self` to `next`. Stores need not check it: the
+    /// core checks before every compare-and-set.
+    pub fn can_become(self, next: OrderState) -> bool {
+        use OrderState::*;
+        matches!(
+            (self, next),
+            (Prepared, Entering | Expired)
+                | (Entering, Entered | Prepared | Failed)
+                | (Entered, Executing | Expired)
+                | (
+                    Executing,
+                    Authorized | Captured | Verified | AwaitingThreeDs | Failed | Entered
+                )
+                | (AwaitingThreeDs, Finalizing | Failed | Expired)
+                | (
+                    Finalizing,
+                    Authorized | Captured | Verified | Failed | AwaitingThreeDs
+                )
+                | (Verified, Registering)
+                | (Registering, CardRegistered | Verified)
+                | (Authorized, Capturing | Voiding | Refunding | ChangingAmount)
+                | (Capturing, Captured | Authorized)
+                | (Captured, Voiding | Refunding | ChangingAmount)
+                | (Voiding, Voided | Authorized | Captured)
+                | (Refunding, Refunded | Authorized | Captured)
+                | (ChangingAmount, Authorized | Captured)
+        )
+    }
+
+    /// The settled state that a GMO status means for an order of `purpose`, when it is one.
+    pub fn from_gmo_status(status: &Status, purpose: Purpose) -> Option<Self> {
+        Some(match status {
+            Status::Check if purpose == Purpose::CardRegistration => Self::Verified,
+            Status::Auth | Status::Sauth => Self::Authorized,
+            Status::Capture | Status::Sales => Self::Captured,
+            Status::Void => Self::Voided,
+            Status::Return | Status::ReturnX => Self::Refunded,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for OrderState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an order failed, as GMO said it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Failure {
+    /// The classification of the error.
+    pub kind: ErrorKind,
+    /// GMO's `ErrCode` list, `|`-joined as GMO sends it.
+    pub err_code: String,
+    /// GMO's `ErrInfo` list, `|`-joined as GMO sends it.
+    pub err_info: String,
+}
+
+/// One order as the merchant's store keeps it. It never holds card data or a card token;
+/// `access_pass` is a secret (it authorises refunds) and must be protected like a password.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Order {
+    /// GMO's `OrderID`, chosen by us, unique per shop forever.
+    pub order_id: OrderId,
+    /// Whose order it is.
+    pub customer_id: CustomerId,
+    /// Purchase or card registration.
+    pub purpose: Purpose,
+    /// The job asked of GMO: `AUTH` or `CAPTURE` for purchases, `CHECK` for registrations.
+    pub job: JobCd,
+    /// Amount in yen, decided by the merchant's server.
+    pub amount: u32,
+    /// Tax and shipping in yen (`Tax`).
+    pub tax: u32,
+    /// Where the order stands.
+    pub state: OrderState,
+    /// GMO's transaction id, after EntryTran.
+    pub access_id: Option<AccessId>,
+    /// GMO's transaction password, after EntryTran. Secret.
+    pub access_pass: Option<AccessPass>,
+    /// The saved card used to pay, or the card registered by a registration.
+    pub card_seq: Option<u32>,
+    /// The status GMO last confirmed.
+    pub gmo_status: Option<Status>,
+    /// GMO's `TranID` of the last operation.
+    pub tran_id: Option<String>,
+    /// The approval number (`Approve`), verbatim (it may start with a space).
+    pub approve: Option<String>,
+    /// The card company routing code (`Forward`).
+    pub forward: Option<String>,
+    /// The issuer's 3-D Secure page while `AwaitingThreeDs`, so that a repeated confirmation
+    /// answers the same redirect.
+    pub redirect_url: Option<String>,
+    /// The new amount while `ChangingAmount`.
+    pub pending_amount: Option<u32>,
+    /// Why the order failed, or the last error GMO gave.
+    pub failure: Option<Failure>,
+    /// When the order was prepared.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When the order last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl Order {
+    /// A new order in `Prepared`, created now.
+    pub fn prepared(
+        order_id: OrderId,
+        customer_id: CustomerId,
+        purpose: Purpose,
+        job: JobCd,
+        amount: u32,
+        tax: u32,
+    ) -> Self {
+        let now = OffsetDateTime::now_utc();
+        Self {
+            order_id,
+            customer_id,
+            purpose,
+            job,
+            amount,
+            tax,
+            state: OrderState::Prepared,
+            access_id: None,
+            access_pass: None,
+            card_seq: None,
+            gmo_status: None,
+            tran_id: None,
+            approve: None,
+            forward: None,
+            redirect_url: None,
+            pending_amount: None,
+            failure: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The charged total, `amount + tax`.
+    pub fn total(&self) -> u64 {
+        u64::from(self.amount) + u64::from(self.tax)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &state in OrderState::ALL {
+            assert_eq!(OrderState::parse(state.as_str()), Some(state));
+            assert!(seen.insert(state.as_str()));
+        }
+        assert_eq!(OrderState::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn terminal_states_go_nowhere_and_claims_resolve() {
+        for &from in OrderState::ALL {
+            let nexts: Vec<_> = OrderState::ALL
+                .iter()
+                .filter(|&&to| from.can_become(to))
+                .collect();
+            if from.is_terminal() {
+                assert!(nexts.is_empty(), "{from} is terminal but can move");
+            } else {
+                assert!(!nexts.is_empty(), "{from} is stuck");
+            }
+            assert!(!from.can_become(from), "{from} -> itself");
+            if from.is_claim() {
+                // Only a claim's owner settles it: it never leads to another claim.
+                assert!(
+                    nexts.iter().all(|to| !to.is_claim()),
+                    "{from} chains claims"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_money_move_goes_through_a_claim() {
+        use OrderState::*;
+        for (from, to) in [
+            (Entered, Authorized),
+            (AwaitingThreeDs, Captured),
+            (Authorized, Captured),
+            (Captured, Refunded),
+            (Authorized, Voided),
+            (Verified, CardRegistered),
+        ] {
+            assert!(!from.can_become(to), "{from} -> {to} skips its claim");
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! The conformance suite every [`PaymentStore`] must pass (feature `test-util`).
+//!
+//! Point [`store_conformance!`](crate::store_conformance) at a function that makes a fresh,
+//! empty store; it expands to one `#[tokio::test]` per rule:
+//!
+//! ```ignore
+//! gmo_core::store_conformance!(async { std::sync::Arc::new(gmo_core::store::MemoryStore::new()) });
+//! ```
+//!
+//! Timestamps are compared exactly at millisecond precision: a store must keep at least that.
+
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
+use super::{InboxEntry, Inserted, Member, PaymentStore, Updated};
+use crate::error::ErrorKind;
+use crate::notification::ResultNotification;
+use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use crate::secret::AccessPass;
+use crate::types::{AccessId, JobCd, MemberId, OrderId, Status};
+
+/// Expands to one test per conformance rule for the store made by `$make` (an expression of a
+/// future that yields an `Arc` of a fresh, empty store, evaluated once per test).
+#[macro_export]
+macro_rules! store_conformance {
+    ($make:expr) => {
+        $crate::store_conformance!(@tests $make;
+            member_is_create_only,
+            order_round_trips_every_field,
+            order_insert_is_create_only,
+            update_is_compare_and_set,
+            update_of_a_missing_order_is_not_found,
+            concurrent_claims_have_one_winner,
+            finds_orders_by_access_id,
+            reconciliation_lists_due_orders_only,
+            inbox_is_idempotent_and_ordered,
+        );
+    };
+    (@tests $make:expr; $($rule:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $rule() {
+                let store: ::std::sync::Arc<dyn $crate::store::PaymentStore> = $make.await;
+                $crate::store::conformance::$rule(store).await;
+            }
+        )*
+    };
+}
+
+/// A timestamp at millisecond precision, `offset_ms` after a fixed instant.
+fn at(offset_ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_795_000_000).map_or(OffsetDateTime::UNIX_EPOCH, |t| t)
+        + Duration::milliseconds(offset_ms)
+}
+
+/// A distinct id per call, so that suites may share one database.
+fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000_000_000;
+    format!("{prefix}{nanos:x}{n:x}")
+}
+
+fn order_id() -> OrderId {
+    OrderId::new(unique("c-")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn access_id() -> AccessId {
+    let hex = format!("{:0>32}", unique(""));
+    AccessId::new(&hex[hex.len() - 32..]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn customer() -> CustomerId {
+    CustomerId::new(unique("customer-")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A prepared order with fixed timestamps.
+pub fn sample_order() -> Order {
+    let mut order = Order::prepared(
+        order_id(),
+        customer(),
+        Purpose::Purchase,
+        JobCd::Auth,
+        1200,
+        100,
+    );
+    order.created_at = at(0);
+    order.updated_at = at(0);
+    order
+}
+
+/// A customer's member is created once; a second insert answers the first.
+pub async fn member_is_create_only(store: Arc<dyn PaymentStore>) {
+    let customer = customer();
+    assert_eq!(store.member(&customer).await.ok(), Some(None));
+    let first = Member {
+        customer_id: customer.clone(),
+        member_id: MemberId::new(unique("m-")).unwrap_or_else(|e| panic!("{e}")),
+        created_at: at(1),
+    };
+    let second = Member {
+        member_id: MemberId::new(unique("m-")).unwrap_or_else(|e| panic!("{e}")),
+        ..first.clone()
+    };
+    assert_eq!(
+        store.insert_member(&first).await.ok(),
+        Some(Inserted::Created)
+    );
+    assert_eq!(
+        store.insert_member(&second).await.ok(),
+        Some(Inserted::Existing(first.clone()))
+    );
+    assert_eq!(store.member(&customer).await.ok(), Some(Some(first)));
+}
+
+/// Every field of an order, including the secret AccessPass, comes back as written.
+pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
+    let mut order = sample_order();
+    order.purpose = Purpose::CardRegistration;
+    order.job = JobCd::Check;
+    order.amount = 9_999_999;
+    order.tax = 0;
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    assert_eq!(
+        store.order(&order.order_id).await.ok(),
+        Some(Some(order.clone()))
+    );
+
+    let mut full = order.clone();
+    full.state = OrderState::AwaitingThreeDs;
+    full.access_id = Some(access_id());
+    full.access_pass = Some(AccessPass::new("0123456789abcdef0123456789abcdef"));
+    full.card_seq = Some(3);
+    full.gmo_status = Some(Status::Other("NEWSTATUS".into()));
+    full.tran_id = Some("2611271200111111111111000001".into());
+    full.approve = Some(" 004536".into());
+    full.forward = Some("2a99662".into());
+    full.redirect_url = Some("https://acs.example/cb?transId=1&t=ab".into());
+    full.pending_amount = Some(1);
+    full.failure = Some(Failure {
+        kind: ErrorKind::Declined,
+        err_code: "G02|E01".into(),
+        err_info: "42G020000|E01040010".into(),
+    });
+    full.updated_at = at(5);
+    assert_eq!(
+        store.update_order(&full, OrderState::Prepared).await.ok(),
+        Some(Updated::Done)
+    );
+    assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(full)));
+}
+
+/// A second insert of the same id changes nothing and answers the stored order.
+pub async fn order_insert_is_create_only(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut other = order.clone();
+    other.amount = 1;
+    assert_eq!(
+        store.insert_order(&other).await.ok(),
+        Some(Inserted::Existing(order.clone()))
+    );
+    assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(order)));
+}
+
+/// An update with a stale expected state writes nothing and answers the current order.
+pub async fn update_is_compare_and_set(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut claimed = order.clone();
+    claimed.state = OrderState::Entering;
+    claimed.updated_at = at(1);
+    assert_eq!(
+        store
+            .update_order(&claimed, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    let mut stale = order.clone();
+    stale.state = OrderState::Expired;
+    assert_eq!(
+        store.update_order(&stale, OrderState::Prepared).await.ok(),
+        Some(Updated::Conflict(Box::new(claimed.clone())))
+    );
+    assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(claimed)));
+}
+
+/// Updating an order that was never inserted is `NotFound`, and creates nothing.
+pub async fn update_of_a_missing_order_is_not_found(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    assert_eq!(
+        store.update_order(&order, OrderState::Prepared).await.ok(),
+        Some(Updated::NotFound)
+    );
+    assert_eq!(store.order(&order.order_id).await.ok(), Some(None));
+}
+
+/// 64 concurrent claims of one order: exactly one wins, and the others see its claim.
+pub async fn concurrent_claims_have_one_winner(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let barrier = Arc::new(tokio::sync::Barrier::new(64));
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let (store, barrier) = (store.clone(), barrier.clone());
+            let mut claim = order.clone();
+            claim.state = OrderState::Entering;
+            claim.card_seq = Some(i);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.update_order(&claim, OrderState::Prepared).await.ok()
+            })
+        })
+        .collect();
+    let mut winners = 0;
+    for task in tasks {
+        match task.await.ok().flatten() {
+            Some(Updated::Done) => winners += 1,
+            Some(Updated::Conflict(current)) => assert_eq!(current.state, OrderState::Entering),
+            other => panic!("unexpected answer to a claim: {other:?}"),
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+/// The AccessID written by an update finds its order.
+pub async fn finds_orders_by_access_id(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    let id = access_id();
+    assert_eq!(store.order_by_access_id(&id).await.ok(), Some(None));
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut entered = order.clone();
+    entered.state = OrderState::Entered;
+    entered.access_id = Some(id.clone());
+    entered.access_pass = Some(AccessPass::new("p"));
+    assert_eq!(
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    assert_eq!(
+        store.order_by_access_id(&id).await.ok(),
+        Some(Some(entered))
+    );
+}
+
+/// Reconciliation lists non-terminal orders older than the cutoff, oldest first, within the limit.
+pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) {
+    // Far in the past so that other tests sharing the database do not interfere.
+    let base = -10_000_000_000_i64;
+    let mut due = Vec::new();
+    for (i, state) in [
+        OrderState::Executing,
+        OrderState::Prepared,
+        OrderState::Captured,
+        OrderState::Refunded,
+        OrderState::AwaitingThreeDs,
+        OrderState::Failed,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut order = sample_order();
+        order.state = state;
+        order.updated_at = at(base - 1000 * i64::try_from(i).unwrap_or(0));
+        assert_eq!(
+            store.insert_order(&order).await.ok(),
+            Some(Inserted::Created)
+        );
+        if !state.is_terminal() {
+            due.push(order);
+        }
+    }
+    let mut recent = sample_order();
+    recent.state = OrderState::Executing;
+    recent.updated_at = at(base + 10_000);
+    assert_eq!(
+        store.insert_order(&recent).await.ok(),
+        Some(Inserted::Created)
+    );
+
+    due.sort_by_key(|o| o.updated_at);
+    let cutoff = at(base + 1);
+    let listed = store
+        .orders_to_reconcile(cutoff, 100)
+        .await
+        .ok()
+        .unwrap_or_default();
+    let ours: Vec<_> = listed
+        .iter()
+        .filter(|o| o.updated_at <= at(base))
+        .cloned()
+        .collect();
+    assert_eq!(ours, due);
+    let limited = store
+        .orders_to_reconcile(cutoff, 2)
+        .await
+        .ok()
+        .unwrap_or_default();
+    assert_eq!(limited.len(), 2);
+    assert!(limited[0].updated_at <= limited[1].updated_at);
+}
+
+/// The inbox keeps one entry per key, lists unprocessed ones in arrival order, and marks them.
+pub async fn inbox_is_idempotent_and_ordered(store: Arc<dyn PaymentStore>) {
+    let entry = |n: u32| {
+        let notification = ResultNotification {
+            shop_id: "tshop00000001".into(),
+            order_id: Some(order_id()),
+            status: Some(Status::Capture),
+            job_cd: Some(JobCd::Capture),
+            amount: Some(n),
+            tax: Some(0),
+            tran_id: unique("t"),
+            tran_date: "20261127120000".into(),
+            err_code: String::new(),
+            err_info: String::new(),
+        };
+        InboxEntry {
+            key: notification.key(),
+            notification,
+            received_at: at(i64::from(n)),
+            processed_at: None,
+        }
+    };
+    let (first, second) = (entry(1), entry(2));
+    assert_eq!(
+        store.insert_notification(&first).await.ok(),
+        Some(Inserted::Created)
+    );
+    assert_eq!(
+        store.insert_notification(&second).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut again = first.clone();
+    again.received_at = at(99);
+    assert_eq!(
+        store.insert_notification(&again).await.ok(),
+        Some(Inserted::Existing(first.clone()))
+    );
+    let ours = |list: Vec<InboxEntry>| -> Vec<InboxEntry> {
+        list.into_iter()
+            .filter(|e| e.key == first.key || e.key == second.key)
+            .collect()
+    };
+    let pending = ours(
+        store
+            .unprocessed_notifications(10_000)
+            .await
+            .ok()
+            .unwrap_or_default(),
+    );
+    assert_eq!(pending, vec![first.clone(), second.clone()]);
+    assert!(
+        store
+            .mark_notification_processed(&first.key, at(50))
+            .await
+            .is_ok()
+    );
+    assert!(
+        store
+            .mark_notification_processed("no-such-key", at(50))
+            .await
+            .is_ok()
+    );
+    let pending = ours(
+        store
+            .unprocessed_notifications(10_000)
+            .await
+            .ok()
+            .unwrap_or_default(),
+    );
+    assert_eq!(pending, vec![second]);
+}

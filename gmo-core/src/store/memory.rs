@@ -1,0 +1,160 @@
+//! The in-memory reference store: one mutex, never held across an `.await`.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use time::OffsetDateTime;
+
+use super::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
+use crate::order::{CustomerId, Order, OrderState};
+use crate::types::{AccessId, OrderId};
+
+/// A [`PaymentStore`] in process memory: for tests, examples and single-instance apps that can
+/// afford to lose their orders on restart.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    members: HashMap<CustomerId, Member>,
+    orders: HashMap<OrderId, Order>,
+    by_access_id: HashMap<AccessId, OrderId>,
+    inbox: Vec<InboxEntry>,
+    inbox_index: HashMap<String, usize>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, StoreError> {
+        // A poisoned lock means a panic mid-update: refuse rather than serve half-written data.
+        self.inner
+            .lock()
+            .map_err(|_| StoreError::new("memory store lock poisoned"))
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentStore for MemoryStore {
+    async fn member(&self, customer: &CustomerId) -> Result<Option<Member>, StoreError> {
+        Ok(self.lock()?.members.get(customer).cloned())
+    }
+
+    async fn insert_member(&self, member: &Member) -> Result<Inserted<Member>, StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(existing) = inner.members.get(&member.customer_id) {
+            return Ok(Inserted::Existing(existing.clone()));
+        }
+        inner
+            .members
+            .insert(member.customer_id.clone(), member.clone());
+        Ok(Inserted::Created)
+    }
+
+    async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
+        Ok(self.lock()?.orders.get(order_id).cloned())
+    }
+
+    async fn order_by_access_id(&self, access_id: &AccessId) -> Result<Option<Order>, StoreError> {
+        let inner = self.lock()?;
+        Ok(inner
+            .by_access_id
+            .get(access_id)
+            .and_then(|id| inner.orders.get(id))
+            .cloned())
+    }
+
+    async fn insert_order(&self, order: &Order) -> Result<Inserted<Order>, StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(existing) = inner.orders.get(&order.order_id) {
+            return Ok(Inserted::Existing(existing.clone()));
+        }
+        if let Some(access_id) = &order.access_id {
+            inner
+                .by_access_id
+                .insert(access_id.clone(), order.order_id.clone());
+        }
+        inner.orders.insert(order.order_id.clone(), order.clone());
+        Ok(Inserted::Created)
+    }
+
+    async fn update_order(
+        &self,
+        order: &Order,
+        expected: OrderState,
+    ) -> Result<Updated, StoreError> {
+        let mut inner = self.lock()?;
+        let Some(current) = inner.orders.get_mut(&order.order_id) else {
+            return Ok(Updated::NotFound);
+        };
+        if current.state != expected {
+            return Ok(Updated::Conflict(Box::new(current.clone())));
+        }
+        *current = order.clone();
+        if let Some(access_id) = &order.access_id {
+            inner
+                .by_access_id
+                .insert(access_id.clone(), order.order_id.clone());
+        }
+        Ok(Updated::Done)
+    }
+
+    async fn orders_to_reconcile(
+        &self,
+        updated_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        let inner = self.lock()?;
+        let mut due: Vec<Order> = inner
+            .orders
+            .values()
+            .filter(|o| !o.state.is_terminal() && o.updated_at < updated_before)
+            .cloned()
+            .collect();
+        due.sort_by(|a, b| (a.updated_at, &a.order_id).cmp(&(b.updated_at, &b.order_id)));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn insert_notification(
+        &self,
+        entry: &InboxEntry,
+    ) -> Result<Inserted<InboxEntry>, StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(&at) = inner.inbox_index.get(&entry.key) {
+            return Ok(Inserted::Existing(inner.inbox[at].clone()));
+        }
+        let at = inner.inbox.len();
+        inner.inbox.push(entry.clone());
+        inner.inbox_index.insert(entry.key.clone(), at);
+        Ok(Inserted::Created)
+    }
+
+    async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
+        let inner = self.lock()?;
+        Ok(inner
+            .inbox
+            .iter()
+            .filter(|e| e.processed_at.is_none())
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+
+    async fn mark_notification_processed(
+        &self,
+        key: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(&i) = inner.inbox_index.get(key) {
+            inner.inbox[i].processed_at = Some(at);
+        }
+        Ok(())
+    }
+}
