@@ -34,6 +34,19 @@ macro_rules! secret_type {
             }
         }
 
+        // Constant time, so that a comparison leaks nothing of the value through timing.
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                use subtle::ConstantTimeEq as _;
+                self.expose_secret()
+                    .as_bytes()
+                    .ct_eq(other.expose_secret().as_bytes())
+                    .into()
+            }
+        }
+
+        impl Eq for $name {}
+
         impl From<String> for $name {
             fn from(value: String) -> Self {
                 Self::new(value)

@@ -212,7 +212,11 @@ mod tests {
         let r = Response::parse(body).unwrap();
         assert_eq!(r.keys().collect::<Vec<_>>(), ["ACS", "RedirectUrl"]);
         assert_eq!(r.get("ACS"), Some("2"));
-        assert!(r.get("RedirectUrl").unwrap().ends_with("&t=dccc8a7ed85372c9accff576bff59b3a"));
+        assert!(
+            r.get("RedirectUrl")
+                .unwrap()
+                .ends_with("&t=dccc8a7ed85372c9accff576bff59b3a")
+        );
     }
 
     #[test]
@@ -223,7 +227,10 @@ mod tests {
         assert_eq!(errors[1].code, "M01");
         assert_eq!(errors[1].info, "M01004014");
         let bad = Response::parse(b"ErrCode=E01|E01&ErrInfo=E01050004").unwrap();
-        assert!(matches!(bad.errors(), Some(Err(DecodeError::ErrorListMismatch { .. }))));
+        assert!(matches!(
+            bad.errors(),
+            Some(Err(DecodeError::ErrorListMismatch { .. }))
+        ));
         assert!(Response::parse(b"A=1").unwrap().errors().is_none());
     }
 
@@ -244,7 +251,10 @@ mod tests {
             Response::parse(b"<html>oops</html>"),
             Err(DecodeError::MissingEquals { .. })
         ));
-        assert_eq!(Response::parse(&[0x82]), Err(DecodeError::InvalidWindows31j));
+        assert_eq!(
+            Response::parse(&[0x82]),
+            Err(DecodeError::InvalidWindows31j)
+        );
     }
 
     #[test]

@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn round_trips_cp932_specials() {
-        for s in ["①", "～", "－", "∥", "㈱", "髙", "ｼﾞｴﾑｵ", "ほげ", "￠￡￢"] {
+        for s in ["①", "～", "－", "∥", "㈱", "髙", "ｼﾞｴﾑｵ", "ほげ", "￠￡￢"]
+        {
             let bytes = encode_windows_31j("F", s).unwrap();
             assert_eq!(decode_windows_31j(&bytes).unwrap(), s, "{s}");
         }
@@ -117,7 +118,12 @@ mod tests {
 
     #[test]
     fn refuses_what_cp932_cannot_hold() {
-        for (s, c) in [("a😀b", '😀'), ("price ¥100", '¥'), ("x‾", '‾'), ("한", '한')] {
+        for (s, c) in [
+            ("a😀b", '😀'),
+            ("price ¥100", '¥'),
+            ("x‾", '‾'),
+            ("한", '한'),
+        ] {
             let err = encode_windows_31j("ClientField1", s).unwrap_err();
             assert_eq!(err.character, c);
             assert_eq!(err.field, "ClientField1");
