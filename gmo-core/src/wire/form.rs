@@ -16,9 +16,24 @@ use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_windows_3
 /// assert_eq!(form.finish(), "OrderID=order-1&ClientField1=%BC%DE%B4%D1%B5+%87%40");
 /// # Ok::<(), gmo_core::wire::EncodeError>(())
 /// ```
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct FormEncoder {
     body: String,
+}
+
+impl std::fmt::Debug for FormEncoder {
+    // Field names only: the body holds passwords and tokens in clear.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self
+            .body
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| p.split('=').next().unwrap_or(""))
+            .collect();
+        f.debug_struct("FormEncoder")
+            .field("fields", &names)
+            .finish()
+    }
 }
 
 impl FormEncoder {
