@@ -10,6 +10,7 @@ pub mod api;
 pub mod check_string;
 pub mod client;
 pub mod error;
+pub mod flow;
 pub mod notification;
 pub mod order;
 pub mod secret;
@@ -20,4 +21,5 @@ pub mod wire;
 
 pub use client::{Environment, GmoClient, GmoClientBuilder};
 pub use error::{ErrorKind, GmoError};
+pub use flow::{PaymentError, Payments};
 pub use secret::{AccessPass, CardToken, ShopPass, SitePass};

@@ -118,8 +118,9 @@ impl SavedCard {
 pub struct SaveCard {
     /// The member (must exist).
     pub member_id: MemberId,
-    /// The one-time token from token.js.
-    pub token: CardToken,
+    /// The one-time token from token.js; `None` only to update the flags of the card under
+    /// `card_seq` (see [`SaveCard::update`]).
+    pub token: Option<CardToken>,
     /// How `card_seq` is read.
     pub seq_mode: SeqMode,
     /// `None` adds a card; `Some` replaces the card with that number.
@@ -137,9 +138,23 @@ impl SaveCard {
     pub fn new(member_id: MemberId, token: CardToken) -> Self {
         Self {
             member_id,
-            token,
+            token: Some(token),
             seq_mode: SeqMode::Logical,
             card_seq: None,
+            default_card: false,
+            card_name: None,
+            holder_name: None,
+        }
+    }
+
+    /// Updates the flags and labels of the stored card `card_seq` (counted as `seq_mode` says),
+    /// without a new card.
+    pub fn update(member_id: MemberId, seq_mode: SeqMode, card_seq: CardSeq) -> Self {
+        Self {
+            member_id,
+            token: None,
+            seq_mode,
+            card_seq: Some(card_seq),
             default_card: false,
             card_name: None,
             holder_name: None,
@@ -180,7 +195,10 @@ impl Operation for SaveCard {
             self.card_name.as_ref(),
             self.holder_name.as_ref(),
         )?;
-        push_secret(form, "Token", self.token.expose_secret())
+        match &self.token {
+            Some(token) => push_secret(form, "Token", token.expose_secret()),
+            None => Ok(()),
+        }
     }
 
     fn decode(&self, response: &Response) -> Result<SavedCard, DecodeError> {

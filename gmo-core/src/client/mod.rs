@@ -260,6 +260,11 @@ impl GmoClient {
         &self.inner.base_url
     }
 
+    /// The shop this client calls for, when it was given shop credentials.
+    pub fn shop_id(&self) -> Option<&ShopId> {
+        self.inner.shop.as_ref().map(|(id, _)| id)
+    }
+
     /// Sends a typed request and reads its answer.
     ///
     /// Verifies the CheckString of authorisation answers; a mismatch is

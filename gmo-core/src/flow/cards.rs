@@ -1,0 +1,406 @@
+//! Cards: registration (verified with 3-D Secure, or direct), listing, deletion, the default card.
+//!
+//! GMO keeps the cards; the store keeps only which GMO member is whose. Card numbers are GMO's
+//! masked ones, and card numbers, expiry input and security codes never pass through here: a card
+//! is registered from GMO's one-time token.
+
+use time::OffsetDateTime;
+
+use super::checkout::Confirmation;
+use super::{
+    CardRegistrationMode, Cas, OrderSummary, Outcome, PaymentError, Payments, new_order_id, outcome,
+};
+use crate::api::{
+    CardSource, DeleteCard, SaveCard, SaveMember, SearchCard, StoredCard, TradeState, TradedCard,
+};
+use crate::error::GmoError;
+use crate::order::{CustomerId, Order, OrderState, Purpose};
+use crate::secret::CardToken;
+use crate::store::{Inserted, Member};
+use crate::types::{JobCd, MemberId, OrderId, SeqMode};
+use crate::values::CardSeq;
+
+/// `E01390010`: the member already exists.
+const MEMBER_EXISTS: &str = "E01390010";
+
+/// A saved card as its owner may see it: GMO's masked number, never the card number.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Card {
+    /// The card's number at GMO (physical numbering: it never shifts).
+    pub card_seq: u16,
+    /// GMO's masked card number, e.g. `*************111`.
+    pub masked_number: String,
+    /// The card's expiry as `MM/YY`, when GMO reports it.
+    pub expiry: Option<String>,
+    /// The brand (`VISA`, `MASTER`, `JCB`, …) when GMO reports it.
+    pub brand: Option<String>,
+    /// Whether it is the default card (GMO's `DefaultFlag`).
+    pub default: bool,
+}
+
+impl From<&StoredCard> for Card {
+    fn from(card: &StoredCard) -> Self {
+        Self {
+            card_seq: card.card_seq.get(),
+            masked_number: card.masked_number.clone(),
+            expiry: card.expiry.as_ref().map(|e| {
+                let yymm = e.yymm();
+                format!("{}/{}", &yymm[2..], &yymm[..2])
+            }),
+            brand: card.attributes.brand.clone(),
+            default: card.default_card,
+        }
+    }
+}
+
+/// What a card registration came to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CardRegistration {
+    /// The card is saved.
+    Registered {
+        /// The card.
+        card: Card,
+    },
+    /// Send the browser to the issuer's 3-D Secure page; the registration completes at the
+    /// 3-D Secure return.
+    RedirectTo {
+        /// The registration's order.
+        order_id: OrderId,
+        /// GMO's URL, verbatim.
+        url: String,
+    },
+}
+
+impl Payments {
+    /// Registers a card from a one-time token: in [verified mode](CardRegistrationMode::Verified)
+    /// a `CHECK` with 3-D Secure, then TradedCard at the return; in direct mode, SaveCard.
+    #[tracing::instrument(name = "payments.register_card", skip_all)]
+    pub async fn register_card(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+    ) -> Result<CardRegistration, PaymentError> {
+        match self.settings().registration {
+            CardRegistrationMode::Direct => self.save_card(customer, token).await,
+            CardRegistrationMode::Verified => self.verify_card(customer, token).await,
+        }
+    }
+
+    async fn save_card(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+    ) -> Result<CardRegistration, PaymentError> {
+        let member_id = self.ensure_member(customer).await?;
+        let mut save = SaveCard::new(member_id.clone(), token);
+        save.seq_mode = SeqMode::Physical;
+        let saved = match outcome(self.inner.client.send(&save).await) {
+            Outcome::Done(saved) => saved,
+            Outcome::Failed(_, error) => return Err(error),
+            Outcome::Unavailable => return Err(PaymentError::GatewayUnavailable),
+            Outcome::Unknown => return Err(PaymentError::OutcomePending),
+        };
+        let card = self
+            .find_card(&member_id, saved.card_seq)
+            .await
+            .unwrap_or_else(|| Card {
+                card_seq: saved.card_seq.get(),
+                masked_number: saved.masked_number,
+                expiry: None,
+                brand: saved.attributes.brand,
+                default: false,
+            });
+        Ok(CardRegistration::Registered { card })
+    }
+
+    async fn verify_card(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+    ) -> Result<CardRegistration, PaymentError> {
+        let order = Order::prepared(
+            new_order_id(),
+            customer.clone(),
+            Purpose::CardRegistration,
+            JobCd::Check,
+            0,
+            0,
+        );
+        if let Inserted::Existing(_) = self.inner.store.insert_order(&order).await? {
+            return Err(PaymentError::InProgress);
+        }
+        let order = self.enter(order).await?;
+        match self.execute(order, CardSource::Token(token)).await? {
+            Confirmation::RedirectTo { order_id, url } => {
+                Ok(CardRegistration::RedirectTo { order_id, url })
+            }
+            Confirmation::Completed { order } => self.registered_card(customer, &order).await,
+        }
+    }
+
+    /// The card a completed registration saved.
+    async fn registered_card(
+        &self,
+        customer: &CustomerId,
+        order: &OrderSummary,
+    ) -> Result<CardRegistration, PaymentError> {
+        let (OrderState::CardRegistered, Some(seq)) = (order.state, order.card_seq) else {
+            return Err(PaymentError::OutcomePending);
+        };
+        let member = self.inner.store.member(customer).await?;
+        let seq = CardSeq::new(u16::try_from(seq).unwrap_or(u16::MAX))?;
+        match member {
+            Some(m) => self
+                .find_card(&m.member_id, seq)
+                .await
+                .map(|card| CardRegistration::Registered { card })
+                .ok_or(PaymentError::OutcomePending),
+            None => Err(PaymentError::OutcomePending),
+        }
+    }
+
+    /// The customer's saved cards (deleted ones left out). A customer without a member has none.
+    pub async fn cards(&self, customer: &CustomerId) -> Result<Vec<Card>, PaymentError> {
+        let Some(member) = self.inner.store.member(customer).await? else {
+            return Ok(Vec::new());
+        };
+        let search = SearchCard::all(member.member_id, SeqMode::Physical);
+        match self.inner.client.send(&search).await {
+            Ok(cards) => Ok(cards
+                .iter()
+                .filter(|c| !c.deleted)
+                .map(Card::from)
+                .collect()),
+            // No card yet, or the member was never created at GMO.
+            Err(e) if e.is_not_found() => Ok(Vec::new()),
+            Err(e) => Err(read_error(e)),
+        }
+    }
+
+    /// Deletes one of the customer's cards. Someone else's card, or no card, is `NotFound`.
+    pub async fn delete_card(
+        &self,
+        customer: &CustomerId,
+        card_seq: CardSeq,
+    ) -> Result<(), PaymentError> {
+        let member = self
+            .inner
+            .store
+            .member(customer)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
+        let delete = DeleteCard::new(member.member_id, SeqMode::Physical, card_seq);
+        match outcome(self.inner.client.send(&delete).await) {
+            Outcome::Done(_) => Ok(()),
+            Outcome::Failed(failure, _) if is_missing(&failure.err_info) => {
+                Err(PaymentError::NotFound)
+            }
+            Outcome::Failed(_, error) => Err(error),
+            Outcome::Unavailable => Err(PaymentError::GatewayUnavailable),
+            Outcome::Unknown => Err(PaymentError::OutcomePending),
+        }
+    }
+
+    /// Makes one of the customer's cards the default (GMO's `DefaultFlag`).
+    pub async fn set_default_card(
+        &self,
+        customer: &CustomerId,
+        card_seq: CardSeq,
+    ) -> Result<Card, PaymentError> {
+        let member = self
+            .inner
+            .store
+            .member(customer)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
+        let mut update = SaveCard::update(member.member_id.clone(), SeqMode::Physical, card_seq);
+        update.default_card = true;
+        match outcome(self.inner.client.send(&update).await) {
+            Outcome::Done(_) => self
+                .find_card(&member.member_id, card_seq)
+                .await
+                .ok_or(PaymentError::OutcomePending),
+            Outcome::Failed(failure, _) if is_missing(&failure.err_info) => {
+                Err(PaymentError::NotFound)
+            }
+            Outcome::Failed(_, error) => Err(error),
+            Outcome::Unavailable => Err(PaymentError::GatewayUnavailable),
+            Outcome::Unknown => Err(PaymentError::OutcomePending),
+        }
+    }
+
+    async fn find_card(&self, member_id: &MemberId, seq: CardSeq) -> Option<Card> {
+        let search = SearchCard::one(member_id.clone(), SeqMode::Physical, seq);
+        let cards = self.inner.client.send(&search).await.ok()?;
+        cards.iter().find(|c| !c.deleted).map(Card::from)
+    }
+
+    /// The customer's GMO member: the stored one, or a new one (stored first, create-only, so
+    /// that racing requests agree), made sure of at GMO with SaveMember ("already exists" is
+    /// fine).
+    pub(super) async fn ensure_member(
+        &self,
+        customer: &CustomerId,
+    ) -> Result<MemberId, PaymentError> {
+        let store = &self.inner.store;
+        let member = match store.member(customer).await? {
+            Some(member) => member,
+            None => {
+                let fresh = Member {
+                    customer_id: customer.clone(),
+                    member_id: new_member_id(),
+                    created_at: OffsetDateTime::now_utc(),
+                };
+                match store.insert_member(&fresh).await? {
+                    Inserted::Created => fresh,
+                    Inserted::Existing(existing) => existing,
+                }
+            }
+        };
+        match self
+            .inner
+            .client
+            .send(&SaveMember::new(member.member_id.clone()))
+            .await
+        {
+            Ok(_) => Ok(member.member_id),
+            Err(e) if e.as_api().is_some_and(|a| a.has_info(MEMBER_EXISTS)) => Ok(member.member_id),
+            Err(e) => Err(match outcome::<()>(Err(e)) {
+                Outcome::Failed(_, error) => error,
+                _ => PaymentError::GatewayUnavailable,
+            }),
+        }
+    }
+
+    /// After an authorisation: a verified card registration goes on to attach its card.
+    pub(super) async fn after_authorization(&self, order: Order) -> Result<Order, PaymentError> {
+        if order.purpose == Purpose::CardRegistration && order.state == OrderState::Verified {
+            self.attach_card(order).await
+        } else {
+            Ok(order)
+        }
+    }
+
+    /// TradedCard, once: attaches the card of a verified registration to the customer's member.
+    pub(super) async fn attach_card(&self, order: Order) -> Result<Order, PaymentError> {
+        if order.state != OrderState::Verified {
+            return Ok(order);
+        }
+        let claimed = match self
+            .transition(&order, OrderState::Registering, |_| ())
+            .await?
+        {
+            Cas::Won(claimed) => claimed,
+            Cas::Lost(current) => return Ok(current),
+        };
+        let member_id = match self.ensure_member(&claimed.customer_id).await {
+            Ok(id) => id,
+            Err(e) => {
+                tracing::warn!(
+                    reason = e.reason(),
+                    "cannot make the member; the card waits"
+                );
+                return self.settle_to(&claimed, OrderState::Verified, |_| ()).await;
+            }
+        };
+        let mut traded = TradedCard::new(claimed.order_id.clone(), member_id);
+        traded.seq_mode = SeqMode::Physical;
+        match outcome(self.inner.client.send(&traded).await) {
+            Outcome::Done(card) => {
+                self.settle_to(&claimed, OrderState::CardRegistered, |o| {
+                    o.card_seq = Some(u32::from(card.card_seq.get()));
+                })
+                .await
+            }
+            Outcome::Failed(failure, error) => {
+                tracing::info!(
+                    reason = error.reason(),
+                    "the verified card could not be saved"
+                );
+                self.settle_to(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
+                    .await
+            }
+            Outcome::Unavailable => self.settle_to(&claimed, OrderState::Verified, |_| ()).await,
+            // Reconciliation looks at the member's cards to learn whether it took effect.
+            Outcome::Unknown => Ok(claimed),
+        }
+    }
+
+    /// A stale TradedCard claim: the card is attached if the member has a live card with the
+    /// CHECK's last digits and expiry.
+    pub(super) async fn resolve_attach(
+        &self,
+        order: Order,
+        trade: &TradeState,
+    ) -> Result<Order, PaymentError> {
+        let Some(member) = self.inner.store.member(&order.customer_id).await? else {
+            return self.settle_to(&order, OrderState::Verified, |_| ()).await;
+        };
+        let search = SearchCard::all(member.member_id, SeqMode::Physical);
+        let cards = match self.inner.client.send(&search).await {
+            Ok(cards) => cards,
+            Err(e) if e.is_not_found() => Vec::new(),
+            Err(_) => return Ok(order),
+        };
+        let last3 = |masked: &str| {
+            masked
+                .get(masked.len().saturating_sub(3)..)
+                .map(str::to_owned)
+        };
+        let wanted = (
+            trade.masked_number.as_deref().and_then(last3),
+            trade.expiry.as_ref().map(|e| e.yymm().to_owned()),
+        );
+        let found = cards.iter().rev().find(|c| {
+            !c.deleted
+                && wanted.0.is_some()
+                && last3(&c.masked_number) == wanted.0
+                && c.expiry.as_ref().map(|e| e.yymm().to_owned()) == wanted.1
+        });
+        match found {
+            Some(card) => {
+                let seq = u32::from(card.card_seq.get());
+                self.settle_to(&order, OrderState::CardRegistered, |o| {
+                    o.card_seq = Some(seq)
+                })
+                .await
+            }
+            None => self.settle_to(&order, OrderState::Verified, |_| ()).await,
+        }
+    }
+
+    /// Moves `order` to `state` and answers the order as it then stands (ours or the winner's).
+    pub(super) async fn settle_to(
+        &self,
+        order: &Order,
+        state: OrderState,
+        edit: impl FnOnce(&mut Order),
+    ) -> Result<Order, PaymentError> {
+        Ok(match self.transition(order, state, edit).await? {
+            Cas::Won(o) | Cas::Lost(o) => o,
+        })
+    }
+}
+
+/// A new random MemberID: `m` and 32 lowercase hex digits.
+fn new_member_id() -> MemberId {
+    let bits = rand::random::<u128>();
+    MemberId::new(format!("m{bits:032x}")).unwrap_or_else(|_| unreachable!("33 alphanumerics"))
+}
+
+/// Whether GMO's codes say the member or card does not exist.
+fn is_missing(err_info: &str) -> bool {
+    err_info
+        .split('|')
+        .any(|info| matches!(info, "E01240002" | "E01390002"))
+}
+
+/// The error of a failed read-only call.
+fn read_error(e: GmoError) -> PaymentError {
+    match outcome::<()>(Err(e)) {
+        Outcome::Failed(_, error) => error,
+        _ => PaymentError::GatewayUnavailable,
+    }
+}

@@ -1,0 +1,382 @@
+//! Checkout: the merchant's server prepares an order with its amount, the browser confirms it
+//! with a card token or a saved card.
+//!
+//! ```text
+//! prepare_order ─▶ Prepared
+//! confirm ─▶ EntryTran (TdFlag=2) ─▶ ExecTran (RetUrl = return URL of the order)
+//!          ─▶ Completed (no 3-D Secure needed) | RedirectTo(ACS URL) ─▶ … complete_three_ds
+//! ```
+
+use time::OffsetDateTime;
+
+use super::{
+    Cas, OrderSummary, Outcome, PaymentError, Payments, authorized_state, fill, new_order_id,
+    outcome,
+};
+use crate::api::{
+    CardSource, EntryTran, ExecTran, ExecTranOutcome, ThreeDSecureEntry, ThreeDSecureExec,
+};
+use crate::order::{CustomerId, Order, OrderState, Purpose};
+use crate::secret::CardToken;
+use crate::types::{JobCd, Method, OrderId, SeqMode};
+use crate::values::{Amount, CardSeq, RetUrl, Tax};
+
+/// An order the merchant's server prepares. The amount comes from the server, never from the
+/// browser.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PrepareOrder {
+    /// Whose order.
+    pub customer_id: CustomerId,
+    /// Amount in yen.
+    pub amount: Amount,
+    /// Tax and shipping in yen.
+    pub tax: Tax,
+    /// `AUTH` or `CAPTURE`; `None` takes the default of the settings.
+    pub job: Option<JobCd>,
+    /// The OrderID; `None` makes a random one.
+    pub order_id: Option<OrderId>,
+}
+
+impl PrepareOrder {
+    /// An order of `amount` yen for `customer_id`, with no tax, the default job and a new id.
+    pub fn new(customer_id: CustomerId, amount: Amount) -> Self {
+        Self {
+            customer_id,
+            amount,
+            tax: Tax::default(),
+            job: None,
+            order_id: None,
+        }
+    }
+
+    /// Adds tax and shipping.
+    pub fn tax(mut self, tax: Tax) -> Self {
+        self.tax = tax;
+        self
+    }
+
+    /// Chooses `AUTH` or `CAPTURE` for this order.
+    pub fn job(mut self, job: JobCd) -> Self {
+        self.job = Some(job);
+        self
+    }
+
+    /// Uses the merchant's own OrderID.
+    pub fn order_id(mut self, order_id: OrderId) -> Self {
+        self.order_id = Some(order_id);
+        self
+    }
+}
+
+/// The card a confirmation pays with. There is no way to pass card data: only GMO's one-time
+/// token or the number of a card GMO already keeps.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum PaymentSource {
+    /// A one-time token from GMO's token JS.
+    NewCard(CardToken),
+    /// A card saved on the customer's GMO member.
+    SavedCard(CardSeq),
+}
+
+/// What a confirmation came to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Confirmation {
+    /// Paid (authorised or captured) without a 3-D Secure step.
+    Completed {
+        /// The order.
+        order: OrderSummary,
+    },
+    /// Send the browser to the issuer's 3-D Secure page (top-level navigation, exactly this URL).
+    RedirectTo {
+        /// The order.
+        order_id: OrderId,
+        /// GMO's URL, verbatim.
+        url: String,
+    },
+}
+
+impl Payments {
+    /// Stores a new order with its amount, before any GMO call. Run it in the merchant's own
+    /// handler, where the price is known; hand the OrderID to the browser.
+    ///
+    /// An existing OrderID is [`PaymentError::InvalidState`] with the stored order's state.
+    pub async fn prepare_order(&self, order: PrepareOrder) -> Result<OrderSummary, PaymentError> {
+        let job = order
+            .job
+            .unwrap_or_else(|| self.settings().default_job.clone());
+        if !matches!(job, JobCd::Auth | JobCd::Capture) {
+            return Err(PaymentError::InvalidInput(crate::types::InvalidValue {
+                field: "JobCd",
+                rule: "AUTH or CAPTURE for a purchase",
+            }));
+        }
+        crate::values::checked_total(order.amount, Some(order.tax))?;
+        let record = Order::prepared(
+            order.order_id.unwrap_or_else(new_order_id),
+            order.customer_id,
+            Purpose::Purchase,
+            job,
+            order.amount.yen(),
+            order.tax.yen(),
+        );
+        match self.inner.store.insert_order(&record).await? {
+            crate::store::Inserted::Created => Ok(OrderSummary::from(&record)),
+            crate::store::Inserted::Existing(existing) => Err(PaymentError::InvalidState {
+                state: existing.state,
+            }),
+        }
+    }
+
+    /// Confirms a prepared order with a card: runs EntryTran and ExecTran (with 3-D Secure 2.0)
+    /// once, whatever the number of concurrent or repeated confirmations.
+    ///
+    /// A repeated confirmation answers what the first one did (the same redirect, or the
+    /// completed order); a confirmation while another runs is [`PaymentError::InProgress`].
+    #[tracing::instrument(name = "payments.confirm", skip_all, fields(order_id = %order_id))]
+    pub async fn confirm(
+        &self,
+        customer: &CustomerId,
+        order_id: &OrderId,
+        source: PaymentSource,
+    ) -> Result<Confirmation, PaymentError> {
+        let order = self.owned_order(customer, order_id).await?;
+        if order.purpose != Purpose::Purchase {
+            return Err(PaymentError::NotFound);
+        }
+        let card = match source {
+            PaymentSource::NewCard(token) => CardSource::Token(token),
+            PaymentSource::SavedCard(card_seq) => {
+                let member = self
+                    .inner
+                    .store
+                    .member(customer)
+                    .await?
+                    .ok_or(PaymentError::NotFound)?;
+                CardSource::StoredCard {
+                    member_id: member.member_id,
+                    seq_mode: SeqMode::Physical,
+                    card_seq,
+                }
+            }
+        };
+        let order = self.enter(order).await?;
+        self.execute(order, card).await
+    }
+
+    /// Makes sure the order is registered at GMO (EntryTran), once.
+    pub(super) async fn enter(&self, order: Order) -> Result<Order, PaymentError> {
+        if order.state != OrderState::Prepared {
+            return Ok(order);
+        }
+        let claimed = match self
+            .transition(&order, OrderState::Entering, |_| ())
+            .await?
+        {
+            Cas::Won(claimed) => claimed,
+            Cas::Lost(current) => return Ok(current),
+        };
+        let mut entry = match claimed.job {
+            JobCd::Check => EntryTran::check(claimed.order_id.clone()),
+            JobCd::Capture => {
+                EntryTran::capture(claimed.order_id.clone(), Amount::new(claimed.amount)?)
+            }
+            _ => EntryTran::auth(claimed.order_id.clone(), Amount::new(claimed.amount)?),
+        };
+        if claimed.tax > 0 {
+            entry = entry.with_tax(Tax::new(claimed.tax)?);
+        }
+        let mut tds = ThreeDSecureEntry::new();
+        tds.tds2_type = self.settings().tds2_type;
+        tds.td_required = self.settings().td_required;
+        tds.tenant_name.clone_from(&self.settings().tenant_name);
+        entry = entry.with_three_d_secure(tds);
+
+        let result = self.inner.client.send(&entry).await;
+        let duplicate = matches!(&result, Err(e) if e.is_duplicate_order());
+        match outcome(result) {
+            Outcome::Done(keys) => {
+                let next = self
+                    .transition(&claimed, OrderState::Entered, |o| {
+                        o.access_id = Some(keys.access_id);
+                        o.access_pass = Some(keys.access_pass);
+                    })
+                    .await?;
+                Ok(match next {
+                    Cas::Won(o) | Cas::Lost(o) => o,
+                })
+            }
+            Outcome::Failed(..) if duplicate => self.recover_entry(claimed).await,
+            Outcome::Failed(failure, error) => {
+                self.transition(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
+                    .await?;
+                Err(error)
+            }
+            Outcome::Unavailable => {
+                self.transition(&claimed, OrderState::Prepared, |_| ())
+                    .await?;
+                Err(PaymentError::GatewayUnavailable)
+            }
+            Outcome::Unknown => self.recover_entry(claimed).await,
+        }
+    }
+
+    /// After an EntryTran whose answer was lost (or "OrderID already used"): SearchTrade says
+    /// whether it took effect, and gives the AccessID and AccessPass if it did.
+    async fn recover_entry(&self, claimed: Order) -> Result<Order, PaymentError> {
+        match self.lookup(&claimed.order_id).await {
+            Ok(Some(trade)) => {
+                let next = self
+                    .transition(&claimed, OrderState::Entered, |o| {
+                        o.access_id = Some(trade.access_id);
+                        o.access_pass = Some(trade.access_pass);
+                    })
+                    .await?;
+                Ok(match next {
+                    Cas::Won(o) | Cas::Lost(o) => o,
+                })
+            }
+            Ok(None) => {
+                self.transition(&claimed, OrderState::Prepared, |_| ())
+                    .await?;
+                Err(PaymentError::GatewayUnavailable)
+            }
+            // Still unknown: the order stays claimed until reconciliation looks again.
+            Err(_) => Err(PaymentError::OutcomePending),
+        }
+    }
+
+    /// Runs ExecTran once for an entered order, or answers what an earlier run did.
+    pub(super) async fn execute(
+        &self,
+        order: Order,
+        card: CardSource,
+    ) -> Result<Confirmation, PaymentError> {
+        if order.state != OrderState::Entered {
+            return self.confirmation_of(order);
+        }
+        let claimed = match self
+            .transition(&order, OrderState::Executing, |_| ())
+            .await?
+        {
+            Cas::Won(claimed) => claimed,
+            Cas::Lost(current) => return self.confirmation_of(current),
+        };
+        let (Some(access_id), Some(access_pass)) =
+            (claimed.access_id.clone(), claimed.access_pass.clone())
+        else {
+            return Err(PaymentError::InvalidState {
+                state: claimed.state,
+            });
+        };
+        let mut exec = ExecTran::new(access_id, access_pass, claimed.order_id.clone(), card);
+        if claimed.job != JobCd::Check {
+            exec.method = Some(Method::Lump);
+        }
+        exec.three_d_secure = Some(ThreeDSecureExec::new(RetUrl::new(fill(
+            &self.settings().return_url,
+            &claimed.order_id,
+        ))?));
+
+        match outcome(self.inner.client.send(&exec).await) {
+            Outcome::Done(ExecTranOutcome::ThreeDSecure { redirect_url }) => {
+                let url = redirect_url.clone();
+                match self
+                    .transition(&claimed, OrderState::AwaitingThreeDs, |o| {
+                        o.redirect_url = Some(redirect_url);
+                    })
+                    .await?
+                {
+                    Cas::Won(o) => Ok(Confirmation::RedirectTo {
+                        order_id: o.order_id,
+                        url,
+                    }),
+                    Cas::Lost(current) => self.confirmation_of(current),
+                }
+            }
+            Outcome::Done(ExecTranOutcome::Authorized(auth)) => {
+                let state = authorized_state(&claimed.job, claimed.purpose);
+                let next = match self
+                    .transition(&claimed, state, |o| {
+                        o.tran_id = Some(auth.tran_id);
+                        o.approve = Some(auth.approve);
+                        o.forward = Some(auth.forward);
+                    })
+                    .await?
+                {
+                    Cas::Won(o) | Cas::Lost(o) => o,
+                };
+                let next = self.after_authorization(next).await?;
+                self.confirmation_of(next)
+            }
+            Outcome::Failed(failure, error) => {
+                self.transition(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
+                    .await?;
+                Err(error)
+            }
+            Outcome::Unavailable => {
+                self.transition(&claimed, OrderState::Entered, |_| ())
+                    .await?;
+                Err(PaymentError::GatewayUnavailable)
+            }
+            Outcome::Unknown => {
+                let settled = self.settle(claimed, false).await?;
+                self.confirmation_of(settled)
+            }
+        }
+    }
+
+    /// What an order in `order.state` answers to a confirmation.
+    pub(super) fn confirmation_of(&self, order: Order) -> Result<Confirmation, PaymentError> {
+        use OrderState::*;
+        match order.state {
+            AwaitingThreeDs => match order.redirect_url {
+                Some(url) => Ok(Confirmation::RedirectTo {
+                    order_id: order.order_id,
+                    url,
+                }),
+                // Authentication is done or the URL was never stored: only the 3-D Secure
+                // return or reconciliation can finish it.
+                None => Err(PaymentError::OutcomePending),
+            },
+            Authorized | Captured | Verified | CardRegistered | Capturing | Voiding | Refunding
+            | ChangingAmount | Voided | Refunded => Ok(Confirmation::Completed {
+                order: OrderSummary::from(&order),
+            }),
+            Failed => Err(order
+                .failure
+                .as_ref()
+                .map_or(PaymentError::InvalidState { state: Failed }, failure_error)),
+            Entering | Executing | Finalizing | Registering => {
+                if order.updated_at < OffsetDateTime::now_utc() - self.settings().reconcile_after {
+                    Err(PaymentError::OutcomePending)
+                } else {
+                    Err(PaymentError::InProgress)
+                }
+            }
+            Prepared | Entered | Expired => Err(PaymentError::InvalidState { state: order.state }),
+        }
+    }
+}
+
+/// The error a recorded failure means for the customer.
+pub(super) fn failure_error(failure: &crate::order::Failure) -> PaymentError {
+    use crate::error::ErrorKind;
+    let code = failure
+        .err_info
+        .split('|')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    match failure.kind {
+        ErrorKind::Declined => PaymentError::Declined { code },
+        ErrorKind::TokenProblem => PaymentError::CardProblem { code },
+        ErrorKind::ThreeDSecureFailed => PaymentError::ThreeDSecureFailed { code },
+        _ => PaymentError::InvalidState {
+            state: OrderState::Failed,
+        },
+    }
+}

@@ -1,0 +1,133 @@
+//! Errors of the payment flows, with stable reasons and HTTP statuses for the adapters.
+
+use crate::error::{ErrorKind, GmoError};
+use crate::notification::NotificationError;
+use crate::order::OrderState;
+use crate::store::StoreError;
+use crate::types::InvalidValue;
+
+/// Why a flow did not do what was asked.
+///
+/// Each variant has a stable machine-readable [`reason`](PaymentError::reason) and an
+/// [`http_status`](PaymentError::http_status) that both adapters use:
+///
+/// | reason | status | meaning |
+/// |---|---|---|
+/// | `not_found` | 404 | no such order, or not this customer's (never told apart) |
+/// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
+/// | `in_progress` | 409 | another request is running a step of this order |
+/// | `declined` | 402 | the issuer declined the card; nothing was charged |
+/// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
+/// | `three_d_secure_failed` | 402 | 3-D Secure authentication failed; nothing was charged |
+/// | `outcome_pending` | 202 | GMO's answer was lost; the order is settled by reconciliation |
+/// | `gateway_unavailable` | 503 | GMO could not be reached or is busy; nothing happened |
+/// | `gateway_error` | 502 | GMO refused the request (shop settings, contract) |
+/// | `invalid_input` | 400 | a value breaks GMO's rules |
+/// | `bad_notification` | 400 | a notification body that cannot be read |
+/// | `foreign_shop` | 403 | a notification for another shop |
+/// | `store_error` | 500 | the merchant's store failed |
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaymentError {
+    /// No such order, or it belongs to another customer.
+    #[error("no such order")]
+    NotFound,
+    /// The order's state does not allow the action.
+    #[error("the order is {state}, which does not allow this")]
+    InvalidState {
+        /// The order's state.
+        state: OrderState,
+    },
+    /// Another request is running a GMO call for this order.
+    #[error("another request is processing this order")]
+    InProgress,
+    /// The issuer declined the card. Nothing was charged.
+    #[error("the card was declined")]
+    Declined {
+        /// GMO's `ErrInfo`, e.g. `42G020000`, for the order record and logs. Customers are
+        /// told only "declined" unless the merchant chooses otherwise.
+        code: String,
+    },
+    /// The card token or card details were refused before the issuer was asked.
+    #[error("the card could not be used; enter it again")]
+    CardProblem {
+        /// GMO's `ErrInfo`.
+        code: String,
+    },
+    /// 3-D Secure authentication failed. Nothing was charged.
+    #[error("3-D Secure authentication failed")]
+    ThreeDSecureFailed {
+        /// GMO's `ErrInfo`.
+        code: String,
+    },
+    /// GMO's answer was lost; reconciliation settles the order. Never retry blind.
+    #[error("the payment's outcome is not known yet; it will be settled shortly")]
+    OutcomePending,
+    /// GMO was unreachable or busy, and nothing happened.
+    #[error("the payment gateway is unavailable; nothing was charged, try again later")]
+    GatewayUnavailable,
+    /// GMO refused the request for a reason the customer cannot fix.
+    #[error("the payment gateway refused the request")]
+    Gateway(#[source] GmoError),
+    /// A value breaks GMO's rules.
+    #[error(transparent)]
+    InvalidInput(#[from] InvalidValue),
+    /// A notification body that cannot be read.
+    #[error(transparent)]
+    BadNotification(#[from] NotificationError),
+    /// A notification for a shop that is not ours.
+    #[error("the notification is for another shop")]
+    ForeignShop,
+    /// The merchant's store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl PaymentError {
+    /// The stable machine-readable reason (see the table above).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::InvalidState { .. } => "invalid_state",
+            Self::InProgress => "in_progress",
+            Self::Declined { .. } => "declined",
+            Self::CardProblem { .. } => "card_problem",
+            Self::ThreeDSecureFailed { .. } => "three_d_secure_failed",
+            Self::OutcomePending => "outcome_pending",
+            Self::GatewayUnavailable => "gateway_unavailable",
+            Self::Gateway(_) => "gateway_error",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::BadNotification(_) => "bad_notification",
+            Self::ForeignShop => "foreign_shop",
+            Self::Store(_) => "store_error",
+        }
+    }
+
+    /// The HTTP status an adapter answers (see the table above).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::NotFound => 404,
+            Self::InvalidState { .. } | Self::InProgress => 409,
+            Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
+            Self::CardProblem { .. } => 422,
+            Self::OutcomePending => 202,
+            Self::GatewayUnavailable => 503,
+            Self::Gateway(_) => 502,
+            Self::InvalidInput(_) | Self::BadNotification(_) => 400,
+            Self::ForeignShop => 403,
+            Self::Store(_) => 500,
+        }
+    }
+
+    /// The [`ErrorKind`] of the GMO error behind this one, when there is one.
+    pub fn gmo_kind(&self) -> Option<ErrorKind> {
+        match self {
+            Self::Declined { .. } => Some(ErrorKind::Declined),
+            Self::CardProblem { .. } => Some(ErrorKind::TokenProblem),
+            Self::ThreeDSecureFailed { .. } => Some(ErrorKind::ThreeDSecureFailed),
+            Self::OutcomePending => Some(ErrorKind::OutcomeUnknown),
+            Self::Gateway(e) => e.kind(),
+            _ => None,
+        }
+    }
+}

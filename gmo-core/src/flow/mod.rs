@@ -1,0 +1,492 @@
+//! The payment flows: what an app needs from GMO, run so that no order is charged twice and
+//! none is lost, whatever the network, the browser or the process does.
+//!
+//! [`Payments`] is a cheap-to-clone handle built from a [`GmoClient`], a
+//! [`PaymentStore`](crate::store::PaymentStore) and [`Settings`]. Its methods take and answer
+//! framework-free types; the axum and actix adapters only translate HTTP to these calls.
+//!
+//! | flow | method |
+//! |---|---|
+//! | register a card | [`Payments::register_card`], then [`Payments::complete_three_ds`] in verified mode |
+//! | list, delete, choose the default card | [`Payments::cards`], [`Payments::delete_card`], [`Payments::set_default_card`] |
+//! | checkout | [`Payments::prepare_order`] (server side, with the amount), [`Payments::confirm`] |
+//! | 3-D Secure return | [`Payments::complete_three_ds`] |
+//! | result notification | [`Payments::handle_notification`] |
+//! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
+//! | reconciliation | [`Payments::reconcile`], [`Payments::reconcile_every`] |
+//!
+//! # Exactly once
+//!
+//! Every money-moving GMO call (EntryTran, ExecTran, SecureTran2, AlterTran, ChangeTran, and
+//! TradedCard, which stores a card) is made only by the request that wins a compare-and-set of
+//! the order into a *claim* state (see [`crate::order`]). A call whose outcome is unknown leaves
+//! the order in its claim state; it is looked up with SearchTrade right away and, if that does
+//! not settle it, by reconciliation later. Nothing is ever retried blind, and a new OrderID is
+//! never minted to "try again".
+
+mod admin;
+mod cards;
+mod checkout;
+mod error;
+mod notify;
+mod reconcile;
+mod settle;
+mod three_d_secure;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+pub use cards::{Card, CardRegistration};
+pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
+pub use error::PaymentError;
+pub use notify::NotificationAck;
+pub use reconcile::ReconcileReport;
+pub use three_d_secure::{Completion, ThreeDsReturn};
+
+use crate::api::{SearchTrade, TradeState};
+use crate::client::GmoClient;
+use crate::error::{ErrorKind, GmoError, RequestError};
+use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use crate::store::{PaymentStore, Updated};
+use crate::types::{JobCd, OrderId, Status, TdRequired, Tds2Type};
+use crate::values::{RetUrl, TdTenantName};
+
+/// How card registration works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CardRegistrationMode {
+    /// A `CHECK` transaction with 3-D Secure 2.0, then TradedCard (GMO's recommended pattern
+    /// since 3-D Secure became mandatory). The default.
+    #[default]
+    Verified,
+    /// SaveCard with the token: GMO checks the card with the issuer, without 3-D Secure.
+    Direct,
+}
+
+/// The settings of the flows. Built by [`PaymentsBuilder`].
+#[derive(Debug, Clone)]
+pub struct Settings {
+    return_url: String,
+    completion_url: String,
+    card_registered_url: String,
+    default_job: JobCd,
+    tds2_type: Option<Tds2Type>,
+    td_required: Option<TdRequired>,
+    tenant_name: Option<TdTenantName>,
+    registration: CardRegistrationMode,
+    reconcile_after: Duration,
+}
+
+/// Builds [`Payments`].
+#[must_use]
+pub struct PaymentsBuilder {
+    client: GmoClient,
+    store: Arc<dyn PaymentStore>,
+    settings: Settings,
+}
+
+/// A settings value the builder cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A URL template lacks `{order_id}`.
+    #[error("the {0} template must contain {{order_id}}")]
+    MissingOrderId(&'static str),
+    /// The default job must be `AUTH` or `CAPTURE`.
+    #[error("the default job must be AUTH or CAPTURE")]
+    DefaultJob,
+    /// The client has no shop credentials, which every flow needs.
+    #[error("the GMO client needs shop credentials")]
+    NoShop,
+    /// A value breaks GMO's rules.
+    #[error(transparent)]
+    Invalid(#[from] crate::types::InvalidValue),
+}
+
+impl std::fmt::Debug for PaymentsBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaymentsBuilder")
+            .field("client", &self.client)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PaymentsBuilder {
+    /// The URL GMO sends the browser back to after 3-D Secure, with `{order_id}` where the order
+    /// goes, e.g. `https://shop.example/payments/3ds/{order_id}`. Absolute, at most 256
+    /// characters once filled in. Required.
+    pub fn return_url(mut self, template: impl Into<String>) -> Self {
+        self.settings.return_url = template.into();
+        self
+    }
+
+    /// Where the browser goes once a payment's 3-D Secure return is handled, with `{order_id}`.
+    /// Default `/orders/{order_id}`.
+    pub fn completion_url(mut self, template: impl Into<String>) -> Self {
+        self.settings.completion_url = template.into();
+        self
+    }
+
+    /// Where the browser goes once a verified card registration's 3-D Secure return is handled,
+    /// with `{order_id}`. Default `/cards?registered={order_id}`.
+    pub fn card_registered_url(mut self, template: impl Into<String>) -> Self {
+        self.settings.card_registered_url = template.into();
+        self
+    }
+
+    /// `AUTH` (authorise now, capture later; the default) or `CAPTURE` (capture at once).
+    pub fn default_job(mut self, job: JobCd) -> Self {
+        self.settings.default_job = job;
+        self
+    }
+
+    /// What GMO does with cards not enrolled in 3-D Secure 2.0 (`Tds2Type`). Default: not sent
+    /// (the shop's setting applies).
+    pub fn tds2_type(mut self, tds2_type: Tds2Type) -> Self {
+        self.settings.tds2_type = Some(tds2_type);
+        self
+    }
+
+    /// Whether 3-D Secure is mandatory (`TdRequired`). Default: not sent (the contract applies).
+    pub fn td_required(mut self, td_required: TdRequired) -> Self {
+        self.settings.td_required = Some(td_required);
+        self
+    }
+
+    /// The shop name the issuer's 3-D Secure page shows (`TdTenantName`).
+    pub fn tenant_name(mut self, name: TdTenantName) -> Self {
+        self.settings.tenant_name = Some(name);
+        self
+    }
+
+    /// How cards are registered. Default [`CardRegistrationMode::Verified`].
+    pub fn card_registration(mut self, mode: CardRegistrationMode) -> Self {
+        self.settings.registration = mode;
+        self
+    }
+
+    /// How long an order may stand still before reconciliation settles it (default 30 minutes).
+    /// Keep it well above the client's request timeout: a younger order may still have a call in
+    /// flight.
+    pub fn reconcile_after(mut self, after: Duration) -> Self {
+        self.settings.reconcile_after = after;
+        self
+    }
+
+    /// Checks the settings and builds the handle.
+    pub fn build(self) -> Result<Payments, ConfigError> {
+        let s = &self.settings;
+        for (name, template) in [
+            ("return URL", &s.return_url),
+            ("completion URL", &s.completion_url),
+            ("card-registered URL", &s.card_registered_url),
+        ] {
+            if !template.contains("{order_id}") {
+                return Err(ConfigError::MissingOrderId(name));
+            }
+        }
+        RetUrl::new(fill(&s.return_url, &OrderId::new("x".repeat(27))?))?;
+        if !matches!(s.default_job, JobCd::Auth | JobCd::Capture) {
+            return Err(ConfigError::DefaultJob);
+        }
+        if self.client.shop_id().is_none() {
+            return Err(ConfigError::NoShop);
+        }
+        Ok(Payments {
+            inner: Arc::new(Inner {
+                client: self.client,
+                store: self.store,
+                settings: self.settings,
+            }),
+        })
+    }
+}
+
+/// The payments handle: cheap to clone, shared by every request handler.
+#[derive(Clone, Debug)]
+pub struct Payments {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: GmoClient,
+    store: Arc<dyn PaymentStore>,
+    settings: Settings,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Payments")
+            .field("client", &self.client)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a customer (or the merchant's admin) may see of an order: no AccessPass, no GMO codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrderSummary {
+    /// The order.
+    pub order_id: OrderId,
+    /// Purchase or card registration.
+    pub purpose: Purpose,
+    /// Where it stands.
+    pub state: OrderState,
+    /// Amount in yen.
+    pub amount: u32,
+    /// Tax and shipping in yen.
+    pub tax: u32,
+    /// `AUTH`, `CAPTURE` or `CHECK`.
+    pub job: JobCd,
+    /// The saved card used or registered.
+    pub card_seq: Option<u32>,
+    /// Why it failed, as a stable reason (the classification, never the issuer's code).
+    pub failure: Option<ErrorKind>,
+    /// When it was prepared.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&Order> for OrderSummary {
+    fn from(o: &Order) -> Self {
+        Self {
+            order_id: o.order_id.clone(),
+            purpose: o.purpose,
+            state: o.state,
+            amount: o.amount,
+            tax: o.tax,
+            job: o.job.clone(),
+            card_seq: o.card_seq,
+            failure: o.failure.as_ref().map(|f| f.kind),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// Fills `{order_id}` into a URL template.
+fn fill(template: &str, order_id: &OrderId) -> String {
+    template.replace("{order_id}", order_id.as_str())
+}
+
+/// A new random OrderID: `o` and 26 lowercase hex digits (104 random bits).
+pub fn new_order_id() -> OrderId {
+    let bits = rand::random::<u128>() >> 24;
+    // 'o' and 26 hex digits always form a valid OrderID.
+    OrderId::new(format!("o{bits:026x}")).unwrap_or_else(|_| unreachable!("27 alphanumerics"))
+}
+
+/// What a GMO call came to, from the flows' point of view.
+enum Outcome<T> {
+    /// It worked.
+    Done(T),
+    /// GMO refused; nothing happened. The order records the failure.
+    Failed(Failure, PaymentError),
+    /// Nothing happened and the same step may run again later (GMO unreachable, busy).
+    Unavailable,
+    /// GMO may have acted: look it up.
+    Unknown,
+}
+
+fn outcome<T>(result: Result<T, GmoError>) -> Outcome<T> {
+    let err = match result {
+        Ok(value) => return Outcome::Done(value),
+        Err(err) => err,
+    };
+    if err.outcome_unknown() || err.is_already_executed() {
+        return Outcome::Unknown;
+    }
+    let Some(api) = err.as_api() else {
+        return match err {
+            GmoError::Request(RequestError::Invalid(invalid)) => Outcome::Failed(
+                Failure {
+                    kind: ErrorKind::InvalidRequest,
+                    err_code: String::new(),
+                    err_info: String::new(),
+                },
+                PaymentError::InvalidInput(invalid),
+            ),
+            // Not sent, or a read-only answer that could not be read: nothing happened.
+            _ => Outcome::Unavailable,
+        };
+    };
+    let codes = api.codes();
+    let join = |f: fn(&crate::error::ApiErrorCode) -> &str| {
+        codes.iter().map(f).collect::<Vec<_>>().join("|")
+    };
+    let failure = Failure {
+        kind: api.kind(),
+        err_code: join(|c| &c.code),
+        err_info: join(|c| &c.info),
+    };
+    let first = |kind: ErrorKind| {
+        codes
+            .iter()
+            .find(|c| c.kind == kind)
+            .map(|c| c.info.clone())
+            .unwrap_or_default()
+    };
+    let error = match api.kind() {
+        ErrorKind::Throttled => return Outcome::Unavailable,
+        ErrorKind::StateConflict | ErrorKind::OutcomeUnknown => return Outcome::Unknown,
+        ErrorKind::Declined => PaymentError::Declined {
+            code: first(ErrorKind::Declined),
+        },
+        ErrorKind::TokenProblem => PaymentError::CardProblem {
+            code: first(ErrorKind::TokenProblem),
+        },
+        ErrorKind::ThreeDSecureFailed => PaymentError::ThreeDSecureFailed {
+            code: first(ErrorKind::ThreeDSecureFailed),
+        },
+        _ => PaymentError::Gateway(err),
+    };
+    Outcome::Failed(failure, error)
+}
+
+/// The result of a compare-and-set.
+enum Cas {
+    /// Written.
+    Won(Order),
+    /// Someone else changed the order first; here is its current record.
+    Lost(Order),
+}
+
+impl Payments {
+    /// Starts building the handle.
+    pub fn builder(client: GmoClient, store: Arc<dyn PaymentStore>) -> PaymentsBuilder {
+        PaymentsBuilder {
+            client,
+            store,
+            settings: Settings {
+                return_url: String::new(),
+                completion_url: "/orders/{order_id}".into(),
+                card_registered_url: "/cards?registered={order_id}".into(),
+                default_job: JobCd::Auth,
+                tds2_type: None,
+                td_required: None,
+                tenant_name: None,
+                registration: CardRegistrationMode::Verified,
+                reconcile_after: Duration::from_secs(30 * 60),
+            },
+        }
+    }
+
+    /// The GMO client.
+    pub fn client(&self) -> &GmoClient {
+        &self.inner.client
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn PaymentStore> {
+        &self.inner.store
+    }
+
+    /// A customer's own order. Another customer's order is [`PaymentError::NotFound`], exactly
+    /// like a missing one.
+    pub async fn order(
+        &self,
+        customer: &CustomerId,
+        order_id: &OrderId,
+    ) -> Result<OrderSummary, PaymentError> {
+        self.owned_order(customer, order_id)
+            .await
+            .map(|o| OrderSummary::from(&o))
+    }
+
+    /// Any order, for the merchant's own back office.
+    pub async fn order_for_admin(&self, order_id: &OrderId) -> Result<OrderSummary, PaymentError> {
+        self.load(order_id).await.map(|o| OrderSummary::from(&o))
+    }
+
+    async fn load(&self, order_id: &OrderId) -> Result<Order, PaymentError> {
+        self.inner
+            .store
+            .order(order_id)
+            .await?
+            .ok_or(PaymentError::NotFound)
+    }
+
+    async fn owned_order(
+        &self,
+        customer: &CustomerId,
+        order_id: &OrderId,
+    ) -> Result<Order, PaymentError> {
+        match self.inner.store.order(order_id).await? {
+            Some(order) if &order.customer_id == customer => Ok(order),
+            _ => Err(PaymentError::NotFound),
+        }
+    }
+
+    /// Writes `next` if the stored order is still in `from.state`.
+    async fn cas(&self, from: &Order, mut next: Order) -> Result<Cas, PaymentError> {
+        next.updated_at = OffsetDateTime::now_utc();
+        match self.inner.store.update_order(&next, from.state).await? {
+            Updated::Done => Ok(Cas::Won(next)),
+            Updated::Conflict(current) => Ok(Cas::Lost(*current)),
+            Updated::NotFound => Err(PaymentError::NotFound),
+        }
+    }
+
+    /// Moves `order` to `state` (compare-and-set), with `edit` applied to the record.
+    async fn transition(
+        &self,
+        order: &Order,
+        state: OrderState,
+        edit: impl FnOnce(&mut Order),
+    ) -> Result<Cas, PaymentError> {
+        let mut next = order.clone();
+        next.state = state;
+        edit(&mut next);
+        self.cas(order, next).await
+    }
+
+    /// SearchTrade: `None` when GMO has no transaction with this OrderID.
+    async fn lookup(&self, order_id: &OrderId) -> Result<Option<TradeState>, GmoError> {
+        match self
+            .inner
+            .client
+            .send(&SearchTrade::new(order_id.clone()))
+            .await
+        {
+            Ok(trade) => Ok(Some(trade)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+}
+
+/// The order state a successful authorisation of `job` leads to.
+fn authorized_state(job: &JobCd, purpose: Purpose) -> OrderState {
+    match (job, purpose) {
+        (_, Purpose::CardRegistration) | (JobCd::Check, _) => OrderState::Verified,
+        (JobCd::Capture, _) => OrderState::Captured,
+        _ => OrderState::Authorized,
+    }
+}
+
+/// Copies what SearchTrade says into an order record.
+fn record_trade(order: &mut Order, trade: &TradeState) {
+    order.gmo_status = Some(trade.status.clone());
+    if order.access_id.is_none() {
+        order.access_id = Some(trade.access_id.clone());
+        order.access_pass = Some(trade.access_pass.clone());
+    }
+    if !matches!(trade.status, Status::Unprocessed | Status::Authenticated) {
+        order.amount = trade.amount.yen();
+        order.tax = trade.tax.yen();
+        order.tran_id.clone_from(&trade.tran_id);
+        order.approve.clone_from(&trade.approve);
+        order.forward.clone_from(&trade.forward);
+        order.pending_amount = None;
+    }
+}

@@ -1,0 +1,242 @@
+//! Settling an order against GMO's truth: given what SearchTrade says, what should become of the
+//! order? Pure logic, used by notifications, by the flows after a lost answer, and by
+//! reconciliation.
+//!
+//! Two rules keep it safe:
+//! * a *claim* state belongs to the request running its GMO call. While the claim is fresh, GMO's
+//!   status may only confirm the call's success; only a *stale* claim (older than the
+//!   reconciliation cutoff, so its owner is gone) may be resolved to "it did not happen";
+//! * settling never makes a money-moving call itself: it records what GMO says, or it hands the
+//!   order back to a flow step ([`Decision::Finalize`], [`Decision::AttachCard`]) that takes its
+//!   own claim.
+
+use crate::order::{Order, OrderState, Purpose};
+use crate::types::Status;
+
+/// What GMO knows of an order (the part of SearchTrade that settling needs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GmoView {
+    /// `None` when GMO has no transaction with this OrderID.
+    pub(crate) status: Option<Status>,
+    /// The transaction's current amount.
+    pub(crate) amount: Option<u32>,
+}
+
+/// The outcome of [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Move the order to this state (compare-and-set from its current state), recording GMO's
+    /// fields.
+    Record(OrderState),
+    /// Authentication succeeded and SecureTran2 has not run: finalize the payment.
+    Finalize,
+    /// The card check passed and the card is not attached yet: run TradedCard.
+    AttachCard,
+    /// A stale TradedCard claim: look at the member's cards to learn whether it took effect.
+    CheckAttachedCard,
+    /// Nothing to do now.
+    Wait,
+}
+
+/// Decides what GMO's view means for `order`. `stale` says the order has not changed for longer
+/// than the reconciliation cutoff.
+pub(crate) fn decide(order: &Order, gmo: &GmoView, stale: bool) -> Decision {
+    use OrderState::*;
+    let state = order.state;
+    if state.is_terminal() {
+        return Decision::Wait;
+    }
+    let Some(status) = &gmo.status else {
+        // GMO never registered the order: EntryTran did not take effect.
+        return match state {
+            Prepared | Entering if stale => Decision::Record(Expired),
+            _ => Decision::Wait,
+        };
+    };
+    if let Some(settled) = OrderState::from_gmo_status(status, order.purpose) {
+        return decide_settled(order, settled, gmo.amount, stale);
+    }
+    match (status, state) {
+        (Status::Authenticated, AwaitingThreeDs) if stale => Decision::Finalize,
+        // The SecureTran2 (or ExecTran) claim is dead and authentication stands: hand the order
+        // back to the 3-D Secure step, which takes a fresh claim.
+        (Status::Authenticated, Finalizing | Executing) if stale => {
+            Decision::Record(AwaitingThreeDs)
+        }
+        (Status::Unprocessed, Entering) if stale => Decision::Record(Entered),
+        (Status::Unprocessed, Executing | Finalizing) if stale => Decision::Record(Failed),
+        (Status::Unprocessed, Entered | AwaitingThreeDs) if stale => Decision::Record(Expired),
+        _ => Decision::Wait,
+    }
+}
+
+fn decide_settled(
+    order: &Order,
+    settled: OrderState,
+    amount: Option<u32>,
+    stale: bool,
+) -> Decision {
+    use OrderState::*;
+    let state = order.state;
+    if state == settled {
+        return if state == Verified && order.purpose == Purpose::CardRegistration {
+            Decision::AttachCard
+        } else {
+            Decision::Wait
+        };
+    }
+    if state.is_claim() {
+        let confirms_claim = match state {
+            Executing | Finalizing => matches!(settled, Authorized | Captured | Verified),
+            Capturing => settled == Captured,
+            Voiding => settled == Voided,
+            Refunding => settled == Refunded,
+            ChangingAmount => {
+                matches!(settled, Authorized | Captured) && amount == order.pending_amount
+            }
+            Registering => {
+                return if stale {
+                    Decision::CheckAttachedCard
+                } else {
+                    Decision::Wait
+                };
+            }
+            _ => false,
+        };
+        if confirms_claim || stale {
+            return Decision::Record(settled);
+        }
+        return Decision::Wait;
+    }
+    Decision::Record(settled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::CustomerId;
+    use crate::types::{JobCd, OrderId};
+
+    fn order(state: OrderState, purpose: Purpose) -> Order {
+        let mut o = Order::prepared(
+            OrderId::new("o-1").unwrap(),
+            CustomerId::new("c").unwrap(),
+            purpose,
+            JobCd::Auth,
+            1000,
+            0,
+        );
+        o.state = state;
+        o
+    }
+
+    fn view(status: Option<Status>) -> GmoView {
+        GmoView {
+            status,
+            amount: Some(1000),
+        }
+    }
+
+    use OrderState::*;
+
+    #[test]
+    fn fresh_claims_are_only_confirmed() {
+        let o = order(Executing, Purpose::Purchase);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Auth)), false),
+            Decision::Record(Authorized)
+        );
+        assert_eq!(
+            decide(&o, &view(Some(Status::Unprocessed)), false),
+            Decision::Wait
+        );
+        assert_eq!(decide(&o, &view(None), false), Decision::Wait);
+        let o = order(Capturing, Purpose::Purchase);
+        assert_eq!(decide(&o, &view(Some(Status::Auth)), false), Decision::Wait);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Sales)), false),
+            Decision::Record(Captured)
+        );
+    }
+
+    #[test]
+    fn stale_claims_are_resolved_to_what_gmo_says() {
+        let stale = |s, g| decide(&order(s, Purpose::Purchase), &view(g), true);
+        assert_eq!(
+            stale(Executing, Some(Status::Unprocessed)),
+            Decision::Record(Failed)
+        );
+        assert_eq!(
+            stale(Finalizing, Some(Status::Authenticated)),
+            Decision::Record(AwaitingThreeDs)
+        );
+        assert_eq!(
+            stale(AwaitingThreeDs, Some(Status::Authenticated)),
+            Decision::Finalize
+        );
+        assert_eq!(
+            stale(Capturing, Some(Status::Auth)),
+            Decision::Record(Authorized)
+        );
+        assert_eq!(stale(Entering, None), Decision::Record(Expired));
+        assert_eq!(
+            stale(Entering, Some(Status::Unprocessed)),
+            Decision::Record(Entered)
+        );
+        assert_eq!(
+            stale(AwaitingThreeDs, Some(Status::Unprocessed)),
+            Decision::Record(Expired)
+        );
+    }
+
+    #[test]
+    fn settled_states_follow_gmo_and_terminal_states_stay() {
+        let o = order(Authorized, Purpose::Purchase);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Sales)), false),
+            Decision::Record(Captured)
+        );
+        assert_eq!(
+            decide(&o, &view(Some(Status::Void)), false),
+            Decision::Record(Voided)
+        );
+        assert_eq!(decide(&o, &view(Some(Status::Auth)), false), Decision::Wait);
+        let o = order(Voided, Purpose::Purchase);
+        assert_eq!(decide(&o, &view(Some(Status::Auth)), true), Decision::Wait);
+    }
+
+    #[test]
+    fn registrations_attach_their_card() {
+        let o = order(AwaitingThreeDs, Purpose::CardRegistration);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Check)), false),
+            Decision::Record(Verified)
+        );
+        let o = order(Verified, Purpose::CardRegistration);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Check)), false),
+            Decision::AttachCard
+        );
+        let o = order(Registering, Purpose::CardRegistration);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Check)), false),
+            Decision::Wait
+        );
+        assert_eq!(
+            decide(&o, &view(Some(Status::Check)), true),
+            Decision::CheckAttachedCard
+        );
+    }
+
+    #[test]
+    fn amount_changes_are_confirmed_by_the_amount() {
+        let mut o = order(ChangingAmount, Purpose::Purchase);
+        o.pending_amount = Some(500);
+        assert_eq!(decide(&o, &view(Some(Status::Auth)), false), Decision::Wait);
+        let changed = GmoView {
+            status: Some(Status::Auth),
+            amount: Some(500),
+        };
+        assert_eq!(decide(&o, &changed, false), Decision::Record(Authorized));
+    }
+}
