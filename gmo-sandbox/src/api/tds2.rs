@@ -172,7 +172,8 @@ pub(crate) fn acs_start(ledger: &mut Ledger, trans_id: &str, t: &str) -> AcsPage
     }
 }
 
-/// `GET /acs/challenge?transId=…&t=…`: the ChallengeUrl of Tds2Auth.
+/// `GET /acs/challenge/<transId>/<t>` (the ChallengeUrl of Tds2Auth) or
+/// `GET /acs/challenge?transId=…&t=…`: the OTP form.
 pub(crate) fn acs_challenge_page(ledger: &Ledger, trans_id: &str, t: &str) -> AcsPage {
     match session(ledger, trans_id, t) {
         Some((_, s)) if s.stage == ThreeDsStage::Challenge => AcsPage::Challenge {
@@ -257,8 +258,10 @@ pub(super) fn tds2_auth(ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) -
             {
                 s.stage = ThreeDsStage::Challenge;
             }
+            // No `&` in the URL: GMO's answers are split on `&`, and only RedirectUrl is
+            // special-cased by clients.
             let url = format!(
-                "{}/acs/challenge?transId={}&t={}",
+                "{}/acs/challenge/{}/{}",
                 ctx.base_url, session.trans_id, session.t
             );
             answer("C", "", url).into()

@@ -3,7 +3,9 @@
 //! * `GET /acs/start?transId=…&t=…` — the `RedirectUrl` of ExecTran. Frictionless cards go
 //!   straight back to the shop; challenge cards get the OTP form; CallbackType 2 gets the 3DS
 //!   Method callback.
-//! * `GET /acs/challenge?transId=…&t=…` — the `ChallengeUrl` of Tds2Auth: the OTP form.
+//! * `GET /acs/challenge/<transId>/<t>` — the `ChallengeUrl` of Tds2Auth (no `&` in it, so that
+//!   it survives clients that split GMO's answers on `&`), also reachable as
+//!   `GET /acs/challenge?transId=…&t=…`: the OTP form.
 //! * `POST /acs/challenge` (`transId`, `t`, `otp`) — `123456` passes, anything else fails; then
 //!   back to the shop.
 //!
@@ -14,7 +16,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -35,6 +37,13 @@ pub(super) async fn challenge_page(
 ) -> Response {
     let (trans_id, t) = session_params(&query);
     render(sandbox.with_ledger(|ledger, _| acs_challenge_page(ledger, trans_id, t)))
+}
+
+pub(super) async fn challenge_page_by_path(
+    State(sandbox): State<Sandbox>,
+    Path((trans_id, t)): Path<(String, String)>,
+) -> Response {
+    render(sandbox.with_ledger(|ledger, _| acs_challenge_page(ledger, &trans_id, &t)))
 }
 
 pub(super) async fn challenge_submit(State(sandbox): State<Sandbox>, body: Bytes) -> Response {

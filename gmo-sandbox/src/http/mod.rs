@@ -24,6 +24,10 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
             "/acs/challenge",
             get(acs::challenge_page).post(acs::challenge_submit),
         )
+        .route(
+            "/acs/challenge/{trans_id}/{t}",
+            get(acs::challenge_page_by_path),
+        )
         .fallback(fallback)
         .with_state(sandbox)
 }
