@@ -159,18 +159,21 @@ impl Sandbox {
     /// the body of the (always HTTP 200) answer.
     pub(crate) async fn call(&self, call: ApiCall<'_>) -> Vec<u8> {
         let api = Api::from_path_segment(call.segment);
-        if let Some(api) = api {
-            self.with_ledger(|ledger, _| {
-                *ledger
-                    .calls_by_api
-                    .entry(api.name().to_owned())
-                    .or_default() += 1;
-            });
-        }
+        let count = |api: Option<Api>| {
+            if let Some(api) = api {
+                self.with_ledger(|ledger, _| ledger.count_call(api.name(), None));
+            }
+        };
         match call.method {
             CallMethod::Post => {}
-            CallMethod::Get => return Answer::error("E31500014").to_body(),
-            CallMethod::Other => return Answer::error("E00000001").to_body(),
+            CallMethod::Get => {
+                count(api);
+                return Answer::error("E31500014").to_body();
+            }
+            CallMethod::Other => {
+                count(api);
+                return Answer::error("E00000001").to_body();
+            }
         }
         let Some(api) = api else {
             return Answer::error("E91099997").to_body();
@@ -182,9 +185,11 @@ impl Sandbox {
             })
         });
         if !form_content {
+            count(Some(api));
             return Answer::error("E00000003").to_body();
         }
         let Ok(form) = parse_form(call.body) else {
+            count(Some(api));
             return Answer::error("E00000010").to_body();
         };
         let step = self.with_ledger(|ledger, ctx| {
@@ -198,9 +203,7 @@ impl Sandbox {
                         .get(access_id)
                         .map(|tx| tx.order_id.clone())
                 });
-            if let Some(order_id) = order_id {
-                *ledger.calls_by_order.entry(order_id).or_default() += 1;
-            }
+            ledger.count_call(api.name(), order_id);
             api.handle(ledger, ctx, &form)
         });
         let answer = match step {

@@ -10,9 +10,22 @@ use gmo_sandbox::{ManualClock, Sandbox, ShopConfig, TokenRequest, TokenStyle};
 use serde_json::Value;
 
 async fn token_call(gmo: &Gmo, fields: &[(&str, &str)]) -> Value {
-    let (status, body) = gmo.post_form(&gmo.url("/sandbox/tokens"), fields).await;
-    assert_eq!(status, 200);
-    serde_json::from_str(&body).unwrap()
+    let mut form = gmo_core::wire::FormEncoder::new();
+    for (k, v) in fields {
+        form.push_named(k.to_string(), v).unwrap();
+    }
+    let r = gmo
+        .http
+        .post(gmo.url("/sandbox/tokens"))
+        .header("Content-Type", common::FORM)
+        .body(form.finish())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // token.js runs on the merchant's page: any origin may read the answer.
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
 }
 
 #[tokio::test]

@@ -892,3 +892,64 @@ async fn calls_are_counted_per_api_and_order() {
         [("ExecTran", Status::Auth), ("AlterTran", Status::Sales)]
     );
 }
+
+#[tokio::test]
+async fn simple_authorisations_capture_and_cancel() {
+    let gmo = Gmo::start().await;
+    let ids = gmo.pay("s", "SAUTH", "100", "4111111111111111").await;
+    assert_eq!(gmo.search("s").await.get("Status"), Some("SAUTH"));
+    let r = gmo
+        .shop_call(
+            "ChangeTran",
+            &[
+                ("AccessID", &ids.0),
+                ("AccessPass", &ids.1),
+                ("JobCd", "AUTH"),
+                ("Amount", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(infos(&r), ["E11010003"]);
+    assert!(!gmo.alter(&ids, "SALES", Some("100")).await.is_error());
+    assert_eq!(gmo.search("s").await.get("Status"), Some("SALES"));
+    let ids = gmo.pay("s2", "SAUTH", "100", "4111111111111111").await;
+    assert!(!gmo.alter(&ids, "VOID", None).await.is_error());
+    assert_eq!(gmo.search("s2").await.get("Status"), Some("VOID"));
+}
+
+#[tokio::test]
+async fn listeners_hear_every_state_change_and_shutdown_stops_the_server() {
+    use std::sync::{Arc, Mutex};
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    let gmo = Gmo::with(
+        Sandbox::builder()
+            .shop(ShopConfig::new("tshop00000001", "shoppass01"))
+            .on_state_change(move |change| {
+                sink.lock()
+                    .unwrap()
+                    .push((change.order_id.clone(), change.to.clone()))
+            }),
+    )
+    .await;
+    let ids = gmo.pay("o", "AUTH", "100", "4111111111111111").await;
+    gmo.alter(&ids, "VOID", None).await;
+    assert_eq!(
+        *heard.lock().unwrap(),
+        [
+            ("o".to_owned(), Status::Auth),
+            ("o".to_owned(), Status::Void)
+        ]
+    );
+    let url = gmo.url("/payment/SearchTrade.idPass");
+    let Gmo { sandbox, http } = gmo;
+    sandbox.shutdown().await;
+    assert!(
+        http.post(&url)
+            .header("Content-Type", FORM)
+            .body("")
+            .send()
+            .await
+            .is_err()
+    );
+}

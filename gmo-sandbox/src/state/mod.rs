@@ -123,6 +123,19 @@ impl Ledger {
         self.pending_changes.push(change);
     }
 
+    /// Counts a received call, and the order it names.
+    pub(crate) fn count_call(&mut self, api: &str, order_id: Option<String>) {
+        match self.calls_by_api.get_mut(api) {
+            Some(n) => *n += 1,
+            None => {
+                self.calls_by_api.insert(api.to_owned(), 1);
+            }
+        }
+        if let Some(order_id) = order_id {
+            *self.calls_by_order.entry(order_id).or_default() += 1;
+        }
+    }
+
     /// Registers a new transaction (EntryTran).
     pub(crate) fn insert_transaction(&mut self, tx: Transaction) {
         self.orders.insert(
