@@ -29,7 +29,31 @@
 //!
 //! ## Test cards
 //!
-//! See [`TEST_CARDS`]; any other Luhn-valid number is approved, frictionless.
+//! See [`TEST_CARDS`]; any other Luhn-valid number is approved, frictionless. Outcomes apply at
+//! ExecTran without 3-D Secure, at SecureTran2, and at the re-authorisations of AlterTran and
+//! ChangeTran; the validity-check card (`4100000000000902`) fails `CHECK` and SaveCard only.
+//!
+//! ## Choices where GMO's behaviour is not public
+//!
+//! * Token endpoint: an unknown `shopid` answers `180` ("ShopID or public-key hash unknown": the
+//!   endpoint's `shopid` plays the part of token.js's key pair); a Luhn-invalid number `102`;
+//!   `maskedCardNo` shows the first 6 and last 4 digits.
+//! * A token named by ExecTran, SaveCard or SearchCardDetail of its own shop is spent by that
+//!   call whatever its outcome (validation errors included); another shop's token answers
+//!   `EX1000304` and stays unspent.
+//! * Shop and site credential errors (`E0101…`, `E0102…`, `E01030002`, `E0119…`, `E0120…`,
+//!   `E01210002`) are reported alone.
+//! * SecureTran2 before a successful authentication: `E21030007`; after the transaction was
+//!   authorised: `E01050004|M01004014`, as a repeated ExecTran. An issuer decline at SecureTran2
+//!   leaves the transaction AUTHENTICATED.
+//! * A money-moving call on a transaction whose slow authorisation is still running:
+//!   `E90010001`.
+//! * Tds2Auth/Tds2Result called at the wrong moment or with the wrong `Tds2Param`: `E01E40008`
+//!   (`E01E40001` without `Tds2Param`); on a transaction that is not in a CallbackType 2 flow but
+//!   already authorised: `E01050004|M01004014`. Tds2Auth rejects with
+//!   `Tds2TransResultReason=11`, a failed challenge gives `N` / `01`.
+//! * The `ChallengeUrl` of Tds2Auth is `/acs/challenge/<transId>/<t>`: it holds no `&`, which
+//!   clients would split on.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
