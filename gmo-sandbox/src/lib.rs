@@ -59,6 +59,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod api;
+mod browser;
 mod cards;
 mod clock;
 mod config;
@@ -72,6 +73,7 @@ mod state;
 mod tokens;
 
 pub use api::Api;
+pub use browser::{AcsBrowser, AcsError};
 pub use cards::{
     AuthorisationOutcome, DEFAULT_SLOW_CARD_DELAY, TEST_CARDS, TestCard, ThreeDsBehaviour,
 };
