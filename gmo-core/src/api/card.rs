@@ -20,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{optional, optional_string, parse_field, push_secret, required};
+use super::{optional, optional_string, parse_field, push_token, required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::CardToken;
@@ -180,7 +180,7 @@ impl Operation for SaveCard {
             self.card_name.as_ref(),
             self.holder_name.as_ref(),
         )?;
-        push_secret(form, "Token", self.token.expose_secret())
+        push_token(form, &self.token)
     }
 
     fn decode(&self, response: &Response) -> Result<SavedCard, DecodeError> {
@@ -511,7 +511,7 @@ impl Operation for SearchCardDetail {
 
     fn encode(&self, form: &mut FormEncoder) -> Result<(), RequestError> {
         match &self.query {
-            CardDetailQuery::Token(token) => push_secret(form, "Token", token.expose_secret())?,
+            CardDetailQuery::Token(token) => push_token(form, token)?,
             CardDetailQuery::Order(order_id) => {
                 form.push("OrderID", order_id.as_str())?;
             }
