@@ -4,13 +4,20 @@
 //! `*.idPass`), and the framework-free payment flows built on it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod api;
+pub mod check_string;
+pub mod client;
 pub mod error;
 pub mod notification;
 pub mod order;
 pub mod secret;
 pub mod store;
 pub mod types;
+pub mod values;
 pub mod wire;
 
+pub use client::{Environment, GmoClient, GmoClientBuilder};
+pub use error::{ErrorKind, GmoError};
 pub use secret::{AccessPass, CardToken, ShopPass, SitePass};

@@ -34,11 +34,14 @@ macro_rules! secret_type {
             }
         }
 
+        // Constant time, so that a comparison leaks nothing of the value through timing.
         impl PartialEq for $name {
-            // Constant time: these values are compared against what a request carries.
             fn eq(&self, other: &Self) -> bool {
-                use subtle::ConstantTimeEq;
-                self.expose_secret().as_bytes().ct_eq(other.expose_secret().as_bytes()).into()
+                use subtle::ConstantTimeEq as _;
+                self.expose_secret()
+                    .as_bytes()
+                    .ct_eq(other.expose_secret().as_bytes())
+                    .into()
             }
         }
 

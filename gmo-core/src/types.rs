@@ -116,6 +116,24 @@ string_id!(
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
 );
 
+string_id!(
+    /// The shop id (`ShopID`) GMO issued for the merchant's shop: 1 to 13 characters of
+    /// `A-Z a-z 0-9` (test shops look like `tshop00012345`).
+    ShopId,
+    "ShopID",
+    "1 to 13 characters of A-Z, a-z and 0-9",
+    |s| (1..=13).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+);
+
+string_id!(
+    /// The site id (`SiteID`) under which members and their stored cards live: 1 to 13
+    /// characters of `A-Z a-z 0-9`.
+    SiteId,
+    "SiteID",
+    "1 to 13 characters of A-Z, a-z and 0-9",
+    |s| (1..=13).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+);
+
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $wire:literal,)* }) => {
         $(#[$doc])*
@@ -265,6 +283,119 @@ impl Method {
 
 /// The largest amount (and tax) GMO accepts: seven digits of yen.
 pub const MAX_AMOUNT: u32 = 9_999_999;
+
+wire_enum!(
+    /// The result of 3-D Secure 2.0 authentication (`Tds2TransResult`, EMV 3DS `transStatus`).
+    Tds2TransStatus {
+        /// `Y`: authenticated.
+        Authenticated = "Y",
+        /// `A`: attempted; authentication was not available but a proof of attempt exists.
+        Attempted = "A",
+        /// `C`: the issuer wants a challenge (send the browser to `ChallengeUrl`).
+        ChallengeRequired = "C",
+        /// `N`: not authenticated.
+        NotAuthenticated = "N",
+        /// `U`: authentication could not be performed.
+        Unavailable = "U",
+        /// `R`: rejected by the issuer; do not authorise.
+        Rejected = "R",
+    }
+);
+
+impl Tds2TransStatus {
+    /// Whether authentication succeeded (`Y` or `A`), so that SecureTran2 may be called.
+    pub fn is_success(&self) -> bool {
+        matches!(self, Self::Authenticated | Self::Attempted)
+    }
+}
+
+/// How `CardSeq` numbers stored cards (`SeqMode`, PROTOCOL.md §2.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SeqMode {
+    /// `0` (論理モード): numbers count live cards only and may shift after a deletion.
+    #[default]
+    Logical,
+    /// `1` (物理モード): numbers are permanent slots; deleted cards keep theirs.
+    Physical,
+}
+
+impl SeqMode {
+    /// The value on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Logical => "0",
+            Self::Physical => "1",
+        }
+    }
+}
+
+/// How GMO brings the browser back after 3-D Secure 2.0 (`CallbackType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CallbackType {
+    /// `1`: a POST to `RetUrl` (GMO's default).
+    #[default]
+    Post,
+    /// `2`: the "direct" flow: callbacks after each step, the merchant calls Tds2Auth and
+    /// Tds2Result itself.
+    Direct,
+    /// `3`: a GET to `RetUrl`.
+    Get,
+}
+
+impl CallbackType {
+    /// The value on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Post => "1",
+            Self::Direct => "2",
+            Self::Get => "3",
+        }
+    }
+}
+
+/// What ExecTran does when the issuer does not support 3-D Secure 2.0 (`Tds2Type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tds2Type {
+    /// `1`: follow the shop's setting (formerly "fall back to 3-D Secure 1.0").
+    ShopSetting,
+    /// `2`: answer an error (`E21030201`).
+    Error,
+    /// `3`: authorise without 3-D Secure (no liability shift).
+    WithoutThreeDSecure,
+}
+
+impl Tds2Type {
+    /// The value on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::ShopSetting => "1",
+            Self::Error => "2",
+            Self::WithoutThreeDSecure => "3",
+        }
+    }
+}
+
+/// Whether 3-D Secure is mandatory for the transaction (`TdRequired`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TdRequired {
+    /// `0`: as the contract says.
+    FollowContract,
+    /// `1`: mandatory; payments without 3-D Secure and non-enrolled cards fail.
+    Required,
+    /// `2`: not mandatory; a non-enrolled card counts as a success.
+    NotRequired,
+}
+
+impl TdRequired {
+    /// The value on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::FollowContract => "0",
+            Self::Required => "1",
+            Self::NotRequired => "2",
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

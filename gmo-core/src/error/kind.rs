@@ -44,6 +44,30 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// How serious the kind is when an answer carries several codes; the overall kind of an
+    /// answer is its most serious code's kind.
+    ///
+    /// From most to least serious: `OutcomeUnknown` (money may have moved: look it up first),
+    /// `StateConflict` (look the transaction up), `MerchantConfiguration` (nothing will work
+    /// until GMO changes a setting), `Declined`, `ThreeDSecureFailed`, `TokenProblem` (the
+    /// customer must act), `InvalidRequest` (our input must change), `Throttled` (only waiting
+    /// is needed; ranked last so that an answer that also reports an invalid request is never
+    /// retried unchanged).
+    pub fn severity(self) -> u8 {
+        match self {
+            Self::OutcomeUnknown => 7,
+            Self::StateConflict => 6,
+            Self::MerchantConfiguration => 5,
+            Self::Declined => 4,
+            Self::ThreeDSecureFailed => 3,
+            Self::TokenProblem => 2,
+            Self::InvalidRequest => 1,
+            Self::Throttled => 0,
+        }
+    }
+}
+
 impl std::fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
