@@ -402,6 +402,11 @@ async fn invalid_requests_are_refused_before_sending() {
     installments.method = Some(Method::Installments(0));
     let err = client.send(&installments).await.unwrap_err();
     assert!(err.to_string().contains("PayTimes"), "{err}");
+    let mut bad_token = exec_with_token();
+    bad_token.card = CardSource::Token(CardToken::new("has space"));
+    let err = client.send(&bad_token).await.unwrap_err();
+    assert!(err.to_string().contains("Token"), "{err}");
+    assert!(!err.to_string().contains("has space"), "{err}");
     assert!(server.requests().is_empty());
 }
 
@@ -486,6 +491,15 @@ async fn raw_calls_are_not_retried_unless_read_only() {
     let reading = RawRequest::new("SearchSomething", Credentials::Shop).read_only();
     assert!(client.send_raw(&reading).await.is_err());
     assert_eq!(server.requests().len(), 4);
+}
+
+#[test]
+fn clients_and_errors_cross_threads() {
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+    assert_send_sync::<GmoClient>();
+    assert_send_sync::<GmoError>();
+    assert_send_sync::<ExecTran>();
+    assert_send_sync::<ExecTranOutcome>();
 }
 
 #[test]

@@ -20,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{optional, optional_string, parse_field, push_secret, required};
+use super::{optional, optional_string, parse_field, push_token, required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::CardToken;
@@ -196,7 +196,7 @@ impl Operation for SaveCard {
             self.holder_name.as_ref(),
         )?;
         match &self.token {
-            Some(token) => push_secret(form, "Token", token.expose_secret()),
+            Some(token) => push_token(form, token),
             None => Ok(()),
         }
     }
@@ -529,7 +529,7 @@ impl Operation for SearchCardDetail {
 
     fn encode(&self, form: &mut FormEncoder) -> Result<(), RequestError> {
         match &self.query {
-            CardDetailQuery::Token(token) => push_secret(form, "Token", token.expose_secret())?,
+            CardDetailQuery::Token(token) => push_token(form, token)?,
             CardDetailQuery::Order(order_id) => {
                 form.push("OrderID", order_id.as_str())?;
             }

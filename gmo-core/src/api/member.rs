@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{parse_flag, parse_required, required};
+use super::{parse_flag, parse_required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::types::MemberId;
@@ -193,7 +193,7 @@ impl Operation for SearchMember {
     fn decode(&self, response: &Response) -> Result<Member, DecodeError> {
         Ok(Member {
             member_id: decode_member_id(response)?,
-            member_name: required(response, "MemberName")?.to_owned(),
+            member_name: response.get("MemberName").unwrap_or("").to_owned(),
             deleted: parse_required(response, "DeleteFlag", "0 or 1", parse_flag)?,
         })
     }

@@ -31,7 +31,8 @@ pub use transaction::{
 };
 
 use crate::error::RequestError;
-use crate::types::InvalidValue;
+use crate::secret::{AccessPass, CardToken};
+use crate::types::{AccessId, InvalidValue};
 use crate::wire::{DecodeError, FormEncoder, Response};
 
 /// Writes a secret value. Secrets are ASCII; refusing anything else here keeps a stray
@@ -50,6 +51,30 @@ pub(crate) fn push_secret(
     }
     form.push(field, value)?;
     Ok(())
+}
+
+/// Writes a one-time card token: 1 to 512 printable ASCII characters (GMO's sample form allows
+/// 512).
+pub(crate) fn push_token(form: &mut FormEncoder, token: &CardToken) -> Result<(), RequestError> {
+    let value = token.expose_secret();
+    if value.is_empty() || value.len() > 512 || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(InvalidValue {
+            field: "Token",
+            rule: "1 to 512 printable ASCII characters",
+        }
+        .into());
+    }
+    push_secret(form, "Token", value)
+}
+
+/// Writes a transaction's `AccessID` and `AccessPass`.
+pub(crate) fn push_access(
+    form: &mut FormEncoder,
+    access_id: &AccessId,
+    access_pass: &AccessPass,
+) -> Result<(), RequestError> {
+    form.push("AccessID", access_id.as_str())?;
+    push_secret(form, "AccessPass", access_pass.expose_secret())
 }
 
 /// A field that must be present (possibly empty).

@@ -14,7 +14,7 @@
 use std::fmt;
 
 use super::transaction::Authorization;
-use super::{optional_string, parse_required, push_secret};
+use super::{optional_string, parse_required, push_access};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::AccessPass;
@@ -41,15 +41,6 @@ impl SecureTran2 {
             access_pass,
         }
     }
-}
-
-fn push_access(
-    form: &mut FormEncoder,
-    access_id: &AccessId,
-    access_pass: &AccessPass,
-) -> Result<(), RequestError> {
-    form.push("AccessID", access_id.as_str())?;
-    push_secret(form, "AccessPass", access_pass.expose_secret())
 }
 
 impl Operation for SecureTran2 {

@@ -29,8 +29,8 @@
 
 use super::three_d_secure::Tds2Data;
 use super::{
-    optional, optional_string, parse_method, parse_optional, parse_required, push_method,
-    push_secret, required,
+    optional, optional_string, parse_method, parse_optional, parse_required, push_access,
+    push_method, push_token, required,
 };
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
@@ -56,15 +56,6 @@ fn push_amounts(
         form.push("Tax", &tax.to_string())?;
     }
     Ok(())
-}
-
-fn push_access(
-    form: &mut FormEncoder,
-    access_id: &AccessId,
-    access_pass: &AccessPass,
-) -> Result<(), RequestError> {
-    form.push("AccessID", access_id.as_str())?;
-    push_secret(form, "AccessPass", access_pass.expose_secret())
 }
 
 fn invalid(field: &'static str, rule: &'static str) -> RequestError {
@@ -444,7 +435,7 @@ impl Operation for ExecTran {
             push_method(form, method)?;
         }
         match &self.card {
-            CardSource::Token(token) => push_secret(form, "Token", token.expose_secret())?,
+            CardSource::Token(token) => push_token(form, token)?,
             CardSource::StoredCard {
                 member_id,
                 seq_mode,

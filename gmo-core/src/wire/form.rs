@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_windows_31j};
+use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_in_chunks};
 
 /// Builds a request body: `Key=percent(cp932(value))&…`, in the order fields are pushed.
 ///
@@ -18,17 +18,18 @@ use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_windows_3
 /// ```
 #[derive(Default, Clone)]
 pub struct FormEncoder {
-    body: String,
+    // Only ASCII is ever written, so `finish` turns it into a `String` for free.
+    body: Vec<u8>,
 }
 
 impl std::fmt::Debug for FormEncoder {
     // Field names only: the body holds passwords and tokens in clear.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self
+        let names: Vec<Cow<'_, str>> = self
             .body
-            .split('&')
+            .split(|&b| b == b'&')
             .filter(|p| !p.is_empty())
-            .map(|p| p.split('=').next().unwrap_or(""))
+            .map(|p| String::from_utf8_lossy(p.split(|&b| b == b'=').next().unwrap_or(b"")))
             .collect();
         f.debug_struct("FormEncoder")
             .field("fields", &names)
@@ -45,7 +46,7 @@ impl FormEncoder {
     /// An empty body with room for `bytes` bytes.
     pub fn with_capacity(bytes: usize) -> Self {
         Self {
-            body: String::with_capacity(bytes),
+            body: Vec::with_capacity(bytes),
         }
     }
 
@@ -66,21 +67,40 @@ impl FormEncoder {
         }
     }
 
-    /// Appends a field whose name is only known at run time (the raw call).
+    /// Appends a field whose name is only known at run time (the raw call). On error the body
+    /// is left as it was.
     pub fn push_named(
         &mut self,
         field: impl Into<Cow<'static, str>>,
         value: &str,
     ) -> Result<&mut Self, EncodeError> {
         let field = field.into();
-        let bytes = encode_windows_31j(field.clone(), value)?;
-        if !self.body.is_empty() {
-            self.body.push('&');
+        let start = self.body.len();
+        if start > 0 {
+            self.body.push(b'&');
         }
-        percent_encode_into(field.as_bytes(), &mut self.body);
-        self.body.push('=');
-        percent_encode_into(&bytes, &mut self.body);
+        // Names are ASCII; encoding them like values keeps a stray character harmless.
+        self.push_text(&field).map_err(|character| EncodeError {
+            field: field.clone(),
+            character,
+        })?;
+        self.body.push(b'=');
+        if let Err(character) = self.push_text(value) {
+            self.body.truncate(start);
+            return Err(EncodeError { field, character });
+        }
         Ok(self)
+    }
+
+    /// Writes `text` as percent-encoded Windows-31J.
+    fn push_text(&mut self, text: &str) -> Result<(), char> {
+        let body = &mut self.body;
+        if text.is_ascii() {
+            percent_encode_into(text.as_bytes(), body);
+            Ok(())
+        } else {
+            encode_in_chunks(text, |chunk| percent_encode_into(chunk, body))
+        }
     }
 
     /// Whether no field was pushed.
@@ -90,26 +110,45 @@ impl FormEncoder {
 
     /// The finished body, pure ASCII.
     pub fn finish(self) -> String {
-        self.body
+        // Every byte written is ASCII, so the conversion cannot fail.
+        String::from_utf8(self.body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 }
 
+/// Which bytes HTML forms leave as is: alphanumerics and `*-._`.
+static UNRESERVED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || matches!(byte, b'*' | b'-' | b'.' | b'_');
+        b += 1;
+    }
+    table
+};
+
 /// Percent-encodes bytes the way HTML forms do: alphanumerics and `*-._` as is, space as `+`,
-/// everything else `%XX`.
-fn percent_encode_into(bytes: &[u8], out: &mut String) {
+/// everything else `%XX`. Runs of plain bytes are copied at once.
+fn percent_encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in bytes {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(char::from(b));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0x0f)]));
-            }
+    out.reserve(bytes.len());
+    let mut rest = bytes;
+    loop {
+        let run = rest
+            .iter()
+            .position(|&b| !UNRESERVED[usize::from(b)])
+            .unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..run]);
+        let Some((&b, tail)) = rest[run..].split_first() else {
+            return;
+        };
+        if b == b' ' {
+            out.push(b'+');
+        } else {
+            out.extend_from_slice(&[b'%', HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
         }
+        rest = tail;
     }
 }
 

@@ -48,8 +48,9 @@ impl Response {
     /// Decodes and splits a body: Windows-31J, split on `&` and the first `=`, never URL-decoded;
     /// a trailing CR/LF is dropped; `ACS=2&RedirectUrl=` keeps the rest of the body as the URL.
     pub fn parse(body: &[u8]) -> Result<Self, DecodeError> {
-        let text = decode_windows_31j(body)?;
-        let text = text.trim_end_matches(['\r', '\n']);
+        let mut text = decode_windows_31j(body)?.into_owned();
+        let trimmed = text.trim_end_matches(['\r', '\n']).len();
+        text.truncate(trimmed);
         if text.is_empty() {
             return Err(DecodeError::Empty);
         }
@@ -70,10 +71,7 @@ impl Response {
                 start = end + 1;
             }
         }
-        Ok(Self {
-            text: text.to_owned(),
-            fields,
-        })
+        Ok(Self { text, fields })
     }
 
     /// The value of the first field named `key`.

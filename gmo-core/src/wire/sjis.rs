@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::SHIFT_JIS;
+use encoding_rs::{EncoderResult, SHIFT_JIS};
 
 /// A value that cannot be sent to GMO because Windows-31J cannot hold one of its characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,24 +76,54 @@ pub fn encode_windows_31j<'a>(
     if value.is_ascii() {
         return Ok(Cow::Borrowed(value.as_bytes()));
     }
-    let (bytes, _, had_errors) = SHIFT_JIS.encode(value);
-    if !had_errors && !value.contains(['\u{a5}', '\u{203e}']) {
-        return Ok(Cow::Owned(bytes.into_owned()));
+    let mut bytes = Vec::with_capacity(value.len());
+    encode_in_chunks(value, |chunk| bytes.extend_from_slice(chunk)).map_err(|character| {
+        EncodeError {
+            field: field.into(),
+            character,
+        }
+    })?;
+    Ok(Cow::Owned(bytes))
+}
+
+/// Encodes non-ASCII `value` to Windows-31J through a stack buffer, handing the bytes to `sink`
+/// chunk by chunk (no allocation); answers the first character that would not come back
+/// unchanged: one Windows-31J lacks, or `¥`/`‾`, which the WHATWG encoder maps onto ASCII.
+pub(crate) fn encode_in_chunks(value: &str, mut sink: impl FnMut(&[u8])) -> Result<(), char> {
+    let lossy_at = find_lossy(value);
+    let mut rest = &value[..lossy_at.unwrap_or(value.len())];
+    let mut encoder = SHIFT_JIS.new_encoder();
+    let mut buf = [0u8; 256];
+    loop {
+        let (result, read, written) =
+            encoder.encode_from_utf8_without_replacement(rest, &mut buf, true);
+        sink(&buf[..written]);
+        rest = &rest[read..];
+        match result {
+            EncoderResult::InputEmpty => break,
+            EncoderResult::OutputFull => {}
+            EncoderResult::Unmappable(character) => return Err(character),
+        }
     }
-    // Slow path, errors only: find the first character that does not survive a round trip.
-    let mut buf = [0u8; 4];
-    let character = value
-        .chars()
-        .find(|c| {
-            let one: &str = c.encode_utf8(&mut buf);
-            let (encoded, _, bad) = SHIFT_JIS.encode(one);
-            bad || SHIFT_JIS.decode_without_bom_handling(&encoded).0 != one
-        })
-        .unwrap_or('\u{fffd}');
-    Err(EncodeError {
-        field: field.into(),
-        character,
-    })
+    match lossy_at.and_then(|at| value[at..].chars().next()) {
+        Some(character) => Err(character),
+        None => Ok(()),
+    }
+}
+
+/// The byte offset of the first `¥` (C2 A5) or `‾` (E2 80 BE), searched on bytes for speed.
+fn find_lossy(value: &str) -> Option<usize> {
+    let bytes = value.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes[from..].iter().position(|&b| b == 0xC2 || b == 0xE2) {
+        let at = from + offset;
+        let tail = &bytes[at..];
+        if tail.starts_with(&[0xC2, 0xA5]) || tail.starts_with(&[0xE2, 0x80, 0xBE]) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Decodes Windows-31J bytes; malformed bytes are an error, never replaced.
