@@ -43,7 +43,11 @@ impl AcsBrowser {
 
     /// Opens GMO's `RedirectUrl`; answers a challenge with `otp` if one is shown; returns the
     /// form that would take the browser back to the shop (not submitted).
-    pub async fn authenticate(&self, redirect_url: &str, otp: &str) -> Result<ReturnForm, AcsError> {
+    pub async fn authenticate(
+        &self,
+        redirect_url: &str,
+        otp: &str,
+    ) -> Result<ReturnForm, AcsError> {
         let page = self.http.get(redirect_url).send().await?;
         let status = page.status().as_u16();
         let html = page.text().await?;

@@ -1,0 +1,190 @@
+//! A world for flow tests: an in-process sandbox, a client, a memory store, the payments handle,
+//! and a scripted browser for the 3-D Secure pages.
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gmo_core::flow::{
+    CardRegistrationMode, Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn,
+};
+use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::store::{MemoryStore, PaymentStore};
+use gmo_core::types::{OrderId, ShopId, SiteId, Status};
+use gmo_core::values::Amount;
+use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
+use gmo_sandbox::{AcsBrowser, RunningSandbox, Sandbox, SandboxBuilder};
+
+pub const RETURN_URL: &str = "http://shop.test/payments/3ds/{order_id}";
+
+pub struct World {
+    pub sandbox: RunningSandbox,
+    pub payments: Payments,
+    pub store: Arc<dyn PaymentStore>,
+    pub acs: AcsBrowser,
+}
+
+pub fn sandbox_builder() -> SandboxBuilder {
+    Sandbox::builder().slow_card_delay(Duration::from_millis(300))
+}
+
+impl World {
+    pub async fn new() -> Self {
+        Self::build(sandbox_builder(), Arc::new(MemoryStore::new()), |b| b).await
+    }
+
+    pub async fn direct() -> Self {
+        Self::build(sandbox_builder(), Arc::new(MemoryStore::new()), |b| {
+            b.card_registration(CardRegistrationMode::Direct)
+        })
+        .await
+    }
+
+    pub async fn build(
+        sandbox: SandboxBuilder,
+        store: Arc<dyn PaymentStore>,
+        settings: impl FnOnce(gmo_core::flow::PaymentsBuilder) -> gmo_core::flow::PaymentsBuilder,
+    ) -> Self {
+        let sandbox = sandbox.spawn().await.expect("sandbox");
+        let client = client_for(&sandbox, Duration::from_secs(5));
+        let payments = settings(Payments::builder(client, store.clone()).return_url(RETURN_URL))
+            .build()
+            .expect("payments");
+        Self {
+            sandbox,
+            payments,
+            store,
+            acs: AcsBrowser::new(),
+        }
+    }
+
+    pub fn token(&self, card: &str) -> CardToken {
+        CardToken::new(
+            self.sandbox
+                .issue_token(card, "2812", "123")
+                .expect("token"),
+        )
+    }
+
+    pub async fn prepare(&self, customer: &CustomerId, yen: u32) -> OrderId {
+        self.payments
+            .prepare_order(PrepareOrder::new(
+                customer.clone(),
+                Amount::new(yen).unwrap(),
+            ))
+            .await
+            .expect("prepare")
+            .order_id
+    }
+
+    /// Confirms with a new card and, when 3-D Secure is asked, answers it with `otp` and comes
+    /// back; answers the order's final state.
+    pub async fn checkout(
+        &self,
+        customer: &CustomerId,
+        yen: u32,
+        card: &str,
+        otp: &str,
+    ) -> (OrderId, OrderState) {
+        let order_id = self.prepare(customer, yen).await;
+        let result = self
+            .payments
+            .confirm(
+                customer,
+                &order_id,
+                PaymentSource::NewCard(self.token(card)),
+            )
+            .await;
+        if let Ok(Confirmation::RedirectTo { url, .. }) = result {
+            let ret = self.authenticate(&url, otp).await;
+            self.payments
+                .complete_three_ds(ret)
+                .await
+                .expect("3ds return");
+        }
+        let state = self
+            .payments
+            .order(customer, &order_id)
+            .await
+            .expect("order")
+            .state;
+        (order_id, state)
+    }
+
+    /// Drives the ACS like a browser and answers what it posts back to the shop.
+    pub async fn authenticate(&self, url: &str, otp: &str) -> ThreeDsReturn {
+        let form = self.acs.authenticate(url, otp).await.expect("acs");
+        let order_id = form
+            .action
+            .rsplit('/')
+            .next()
+            .expect("order in the return URL");
+        ThreeDsReturn {
+            order_id: OrderId::new(order_id).expect("order id"),
+            access_id: form.field("AccessID").expect("AccessID").to_owned(),
+        }
+    }
+
+    pub fn gmo_status(&self, order_id: &OrderId) -> Option<Status> {
+        self.sandbox
+            .transaction(order_id.as_str())
+            .map(|t| t.status)
+    }
+
+    pub async fn state(&self, order_id: &OrderId) -> OrderState {
+        self.store
+            .order(order_id)
+            .await
+            .unwrap()
+            .expect("stored")
+            .state
+    }
+
+    /// Asserts that our order says what GMO says.
+    pub async fn assert_agrees(&self, order_id: &OrderId) {
+        let state = self.state(order_id).await;
+        let gmo = self.gmo_status(order_id);
+        assert!(
+            agrees(state, gmo.as_ref()),
+            "order {order_id} is {state} but GMO says {gmo:?}"
+        );
+    }
+}
+
+/// Whether an order state and GMO's status tell the same story about money.
+pub fn agrees(state: OrderState, gmo: Option<&Status>) -> bool {
+    use OrderState::*;
+    matches!(
+        (state, gmo),
+        (Prepared | Expired | Failed, None)
+            | (
+                Entered | Expired | Failed | AwaitingThreeDs,
+                Some(Status::Unprocessed | Status::Authenticated)
+            )
+            | (Authorized, Some(Status::Auth | Status::Sauth))
+            | (Captured, Some(Status::Capture | Status::Sales))
+            | (Verified | CardRegistered, Some(Status::Check))
+            | (Voided, Some(Status::Void))
+            | (Refunded, Some(Status::Return | Status::ReturnX))
+    )
+}
+
+pub fn client_for(sandbox: &Sandbox, timeout: Duration) -> GmoClient {
+    GmoClient::builder(Environment::Custom(sandbox.base_url().to_owned()))
+        .shop(
+            ShopId::new(sandbox.shop_id()).unwrap(),
+            ShopPass::new(sandbox.shop_pass()),
+        )
+        .site(
+            SiteId::new(sandbox.site_id()).unwrap(),
+            SitePass::new(sandbox.site_pass()),
+        )
+        .request_timeout(timeout)
+        .retry_backoff(Duration::from_millis(10))
+        .build()
+        .expect("client")
+}
+
+pub fn customer(name: &str) -> CustomerId {
+    CustomerId::new(name).unwrap()
+}
