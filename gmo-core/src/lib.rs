@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod guard;
 pub mod notification;
 pub mod order;
 pub mod secret;
