@@ -1,0 +1,341 @@
+//! Finds card-number-shaped runs of digits in a stream of characters, in one pass and constant
+//! memory.
+//!
+//! Vocabulary: a *group* is a maximal run of digits (ASCII or full-width) with nothing between
+//! them; a *chain* is a sequence of groups joined by short gaps of separator characters (space,
+//! hyphen and their full-width and Japanese look-alikes). A *candidate* is any run of consecutive
+//! groups of one chain holding 13–19 digits in total. A group is never split: `4111…` inside a
+//! 28-digit TranID is no candidate. A group glued to an ASCII letter (`ord4111…`, `x-4111…`,
+//! `…1111abc`) belongs to an identifier and breaks the chain.
+
+use super::number::{MAX_DIGITS, Verdict, verdict};
+
+/// At most this many separator characters between two groups of one chain (`" - "`).
+const MAX_GAP: u8 = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Digit(u8),
+    Letter,
+    /// Joins digit groups. `connector`: also joins a letter to digits in identifiers (`-`).
+    Separator { connector: bool },
+    /// Breaks chains. `connector`: joins a letter to digits in identifiers (`_`).
+    Other { connector: bool },
+}
+
+impl Class {
+    fn is_connector(self) -> bool {
+        matches!(
+            self,
+            Self::Separator { connector: true } | Self::Other { connector: true }
+        )
+    }
+}
+
+fn classify(c: char) -> Class {
+    match c {
+        '0'..='9' => Class::Digit(digit_value(c, '0')),
+        'A'..='Z' | 'a'..='z' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => Class::Letter,
+        '-' => Class::Separator { connector: true },
+        '_' => Class::Other { connector: true },
+        // Space, no-break space, ideographic space, full-width hyphen-minus, the dashes
+        // U+2010–U+2015, minus sign, and the katakana prolonged sound marks (ー, ｰ) that Japanese
+        // input methods produce for a hyphen.
+        ' ' | '\u{a0}' | '\u{3000}' | '\u{ff0d}' | '\u{2010}'..='\u{2015}' | '\u{2212}'
+        | '\u{30fc}' | '\u{ff70}' => Class::Separator { connector: false },
+        '\u{ff10}'..='\u{ff19}' => Class::Digit(digit_value(c, '\u{ff10}')),
+        _ => Class::Other { connector: false },
+    }
+}
+
+fn digit_value(c: char, zero: char) -> u8 {
+    // Callers pass a character at most 9 above `zero`.
+    u8::try_from(u32::from(c) - u32::from(zero)).unwrap_or(0)
+}
+
+/// The streaming detector. Feed characters with [`RunScanner::push`], then call
+/// [`RunScanner::finish`]; [`RunScanner::reset`] starts a new, unrelated value.
+#[derive(Debug, Clone)]
+pub(super) struct RunScanner {
+    verdict: Verdict,
+    // The group being read (its first 19 digits; `group_len` counts them all).
+    group: [u8; MAX_DIGITS],
+    group_len: usize,
+    group_tainted: bool,
+    in_group: bool,
+    // The group ended on a connector: whether it is glued to a letter is known one character later.
+    awaiting_end: bool,
+    // The chain's latest groups, at most 19 digits in all once a group has been evaluated.
+    chain: [u8; 2 * MAX_DIGITS],
+    chain_len: usize,
+    chain_groups: [u8; 2 * MAX_DIGITS],
+    chain_group_count: usize,
+    // The last group was accepted and may be continued after a gap of separators.
+    chain_open: bool,
+    gap: u8,
+    prev: Class,
+    prev2: Class,
+}
+
+impl Default for RunScanner {
+    fn default() -> Self {
+        Self {
+            verdict: Verdict::Clean,
+            group: [0; MAX_DIGITS],
+            group_len: 0,
+            group_tainted: false,
+            in_group: false,
+            awaiting_end: false,
+            chain: [0; 2 * MAX_DIGITS],
+            chain_len: 0,
+            chain_groups: [0; 2 * MAX_DIGITS],
+            chain_group_count: 0,
+            chain_open: false,
+            gap: 0,
+            prev: Class::Other { connector: false },
+            prev2: Class::Other { connector: false },
+        }
+    }
+}
+
+impl RunScanner {
+    /// Forgets everything: the next character starts a new value.
+    pub(super) fn reset(&mut self) {
+        self.verdict = Verdict::Clean;
+        self.in_group = false;
+        self.awaiting_end = false;
+        self.group_len = 0;
+        self.clear_chain();
+        self.prev = Class::Other { connector: false };
+        self.prev2 = Class::Other { connector: false };
+    }
+
+    /// Whether a card number was already found, whatever the field (the caller may stop).
+    pub(super) fn found_card(&self) -> bool {
+        self.verdict == Verdict::Card
+    }
+
+    /// Feeds every character of `text`; stops early once a card number is found.
+    pub(super) fn push_str(&mut self, text: &str) {
+        for c in text.chars() {
+            self.push(c);
+            if self.found_card() {
+                return;
+            }
+        }
+    }
+
+    /// Feeds one character.
+    pub(super) fn push(&mut self, c: char) {
+        let class = classify(c);
+        if self.awaiting_end {
+            self.awaiting_end = false;
+            self.end_group(class == Class::Letter);
+            // The connector itself (`prev`) was the first character after the group.
+            self.gap = 0;
+            self.gap_char(self.prev);
+        }
+        match class {
+            Class::Digit(d) => {
+                if !self.in_group {
+                    self.begin_group();
+                }
+                if let Some(slot) = self.group.get_mut(self.group_len) {
+                    *slot = d;
+                }
+                self.group_len = self.group_len.saturating_add(1);
+            }
+            _ if self.in_group => {
+                self.in_group = false;
+                if class.is_connector() {
+                    self.awaiting_end = true;
+                } else {
+                    self.end_group(class == Class::Letter);
+                    self.gap = 0;
+                    self.gap_char(class);
+                }
+            }
+            _ => self.gap_char(class),
+        }
+        self.prev2 = self.prev;
+        self.prev = class;
+    }
+
+    /// Ends the value; returns what was found in it.
+    pub(super) fn finish(&mut self) -> Verdict {
+        if self.awaiting_end || self.in_group {
+            self.awaiting_end = false;
+            self.in_group = false;
+            self.end_group(false);
+        }
+        self.chain_open = false;
+        self.verdict
+    }
+
+    fn begin_group(&mut self) {
+        self.in_group = true;
+        self.group_len = 0;
+        self.group_tainted = self.prev == Class::Letter
+            || (self.prev.is_connector() && self.prev2 == Class::Letter);
+        if !(self.chain_open && (1..=MAX_GAP).contains(&self.gap)) {
+            self.clear_chain();
+        }
+    }
+
+    /// A non-digit after the last group (or after the gap that follows it).
+    fn gap_char(&mut self, class: Class) {
+        if !self.chain_open {
+            return;
+        }
+        if matches!(class, Class::Separator { .. }) {
+            self.gap = self.gap.saturating_add(1);
+            if self.gap > MAX_GAP {
+                self.chain_open = false;
+            }
+        } else {
+            self.chain_open = false;
+        }
+    }
+
+    fn clear_chain(&mut self) {
+        self.chain_len = 0;
+        self.chain_group_count = 0;
+        self.chain_open = false;
+        self.gap = 0;
+    }
+
+    fn end_group(&mut self, glued_to_letter: bool) {
+        let len = self.group_len;
+        if self.group_tainted || glued_to_letter || len > MAX_DIGITS {
+            // Part of an identifier, or longer than any card number: a barrier.
+            self.clear_chain();
+            return;
+        }
+        // Room is guaranteed: the chain holds at most 19 digits between groups, the group at most 19.
+        let (Some(dst), Some(src), Some(count)) = (
+            self.chain.get_mut(self.chain_len..self.chain_len + len),
+            self.group.get(..len),
+            self.chain_groups.get_mut(self.chain_group_count),
+        ) else {
+            self.clear_chain();
+            return;
+        };
+        dst.copy_from_slice(src);
+        *count = u8::try_from(len).unwrap_or(u8::MAX);
+        self.chain_len += len;
+        self.chain_group_count += 1;
+        self.evaluate_spans();
+        self.trim_chain();
+        self.chain_open = true;
+    }
+
+    /// Every run of groups ending with the newest one that holds 13–19 digits.
+    fn evaluate_spans(&mut self) {
+        let mut span = 0;
+        for &group in self.chain_groups[..self.chain_group_count].iter().rev() {
+            span += usize::from(group);
+            if span > MAX_DIGITS {
+                break;
+            }
+            let digits = &self.chain[self.chain_len - span..self.chain_len];
+            self.verdict = self.verdict.max(verdict(digits));
+            if self.verdict == Verdict::Card {
+                return;
+            }
+        }
+    }
+
+    /// Drops the oldest groups until at most 19 digits remain.
+    fn trim_chain(&mut self) {
+        let mut drop_digits = 0;
+        let mut drop_groups = 0;
+        while self.chain_len - drop_digits > MAX_DIGITS && drop_groups < self.chain_group_count {
+            drop_digits += usize::from(self.chain_groups[drop_groups]);
+            drop_groups += 1;
+        }
+        if drop_groups > 0 {
+            self.chain.copy_within(drop_digits..self.chain_len, 0);
+            self.chain_groups
+                .copy_within(drop_groups..self.chain_group_count, 0);
+            self.chain_len -= drop_digits;
+            self.chain_group_count -= drop_groups;
+        }
+    }
+}
+
+/// Scans one whole value.
+pub(super) fn scan_str(scanner: &mut RunScanner, text: &str) -> Verdict {
+    scanner.reset();
+    scanner.push_str(text);
+    scanner.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> Verdict {
+        scan_str(&mut RunScanner::default(), text)
+    }
+
+    #[test]
+    fn finds_card_numbers_in_every_layout() {
+        for text in [
+            "4111111111111111",
+            "4111 1111 1111 1111",
+            "4111-1111-1111-1111",
+            "4111 - 1111 - 1111 - 1111",
+            "４１１１１１１１１１１１１１１１",
+            "４１１１　１１１１　１１１１　１１１１",
+            "４１１１－１１１１－１１１１－１１１１",
+            "４１１１ー１１１１ー１１１１ー１１１１",
+            "3782 822463 10005",
+            "カード番号4111111111111111です",
+            "card: 4111111111111111, exp 12/28",
+            "4111 1111 1111 1111 1228", // followed by the expiry: a run of groups
+            "tel 03 1234 5678 4111 1111 1111 1111",
+            "-4111111111111111",
+            "No.4111111111111111",
+            "4111111111111111-",
+        ] {
+            assert_eq!(scan(text), Verdict::Card, "{text}");
+        }
+    }
+
+    #[test]
+    fn leaves_identifiers_and_long_runs_alone() {
+        for text in [
+            "",
+            "order-20261127-0001",
+            "ord4111111111111111",
+            "ord-4111111111111111",
+            "ord_4111111111111111",
+            "4111111111111111abc",
+            "4111111111111111_x",
+            "4111111111111111-x",
+            "2026112712345678901234567890", // 28-digit TranID
+            "41111111111111111111111111111111",
+            "a4111111111111111111b",
+            "03-1234-5678",
+            "+81-90-1234-5678",
+            "4111    1111 1111 1111", // gap too wide
+            "4111,1111,1111,1111",
+            "4111/1111/1111/1111",
+        ] {
+            assert_eq!(scan(text), Verdict::Clean, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_is_reusable() {
+        let mut scanner = RunScanner::default();
+        assert_eq!(scan_str(&mut scanner, "4111 1111 1111"), Verdict::Clean);
+        // A fresh value does not continue the previous one.
+        assert_eq!(scan_str(&mut scanner, " 1111"), Verdict::Clean);
+        assert_eq!(
+            scan_str(&mut scanner, "4111 1111 1111 1111"),
+            Verdict::Card
+        );
+        assert_eq!(scan_str(&mut scanner, "x"), Verdict::Clean);
+    }
+}
