@@ -9,9 +9,11 @@
 pub mod api;
 pub mod check_string;
 pub mod client;
+pub mod customer;
 pub mod error;
 pub mod flow;
 pub mod guard;
+pub mod http;
 pub mod notification;
 pub mod order;
 pub mod secret;

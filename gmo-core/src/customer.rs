@@ -1,0 +1,73 @@
+//! Who is paying: the one thing the payment routes need from the merchant's authentication.
+//!
+//! The web adapters serve card and checkout routes for "the signed-in customer". They do not
+//! know the merchant's users, sessions or login library; they ask a value the merchant already
+//! extracts in its own handlers (its current-user type) for the customer's id, through
+//! [`Customer`]. The id keys the customer's orders and GMO member, so it must be stable (a user
+//! id, not a session id) and must never be chosen by the browser.
+//!
+//! ```
+//! use gmo_core::customer::{Customer, CustomerId};
+//! use gmo_core::types::InvalidValue;
+//!
+//! /// The merchant's signed-in user, as its own auth layer extracts it.
+//! struct CurrentUser {
+//!     id: u64,
+//! }
+//!
+//! impl Customer for CurrentUser {
+//!     fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
+//!         Ok(CustomerId::from(self.id))
+//!     }
+//! }
+//!
+//! let user = CurrentUser { id: 42 };
+//! assert_eq!(user.customer_id()?.as_str(), "42");
+//! # Ok::<(), InvalidValue>(())
+//! ```
+
+pub use crate::order::CustomerId;
+use crate::types::InvalidValue;
+
+/// A signed-in customer of the merchant: the routes that act for a customer (their cards, their
+/// checkout) learn whose data it is from this.
+pub trait Customer {
+    /// The merchant's stable id of the customer. An error is the merchant's bug (an id that
+    /// breaks [`CustomerId`]'s rule); the adapters answer it with a 500.
+    fn customer_id(&self) -> Result<CustomerId, InvalidValue>;
+}
+
+impl Customer for CustomerId {
+    fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
+        Ok(self.clone())
+    }
+}
+
+macro_rules! customer_id_from_integer {
+    ($($int:ty),*) => {$(
+        impl From<$int> for CustomerId {
+            /// A numeric user id, in decimal.
+            fn from(id: $int) -> Self {
+                // Decimal digits (and a minus sign) always make a valid id.
+                CustomerId::new(id.to_string())
+                    .unwrap_or_else(|_| unreachable!("a decimal number is a valid customer id"))
+            }
+        }
+    )*};
+}
+
+customer_id_from_integer!(u32, u64, i32, i64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_make_customer_ids() {
+        assert_eq!(CustomerId::from(7_u32).as_str(), "7");
+        assert_eq!(CustomerId::from(-3_i64).as_str(), "-3");
+        assert_eq!(CustomerId::from(u64::MAX).as_str(), "18446744073709551615");
+        let id = CustomerId::new("alice").unwrap();
+        assert_eq!(id.customer_id().unwrap(), id);
+    }
+}

@@ -1,0 +1,228 @@
+//! The card-testing throttle applied to one request: which customer and address an attempt
+//! counts against, and what counts as a failure.
+//!
+//! A *card attempt* is a card registration (`POST /cards`) or a checkout
+//! (`POST /checkout/{order_id}`). It fails when the flow answers [`PaymentError::Declined`],
+//! [`PaymentError::CardProblem`] or [`PaymentError::ThreeDSecureFailed`]; when it goes on to
+//! 3-D Secure, its slot is released and the outcome is counted at the 3-D Secure return, against
+//! the order's customer and the returning browser's address. Anything else (the gateway is down,
+//! the order is in another state, a malformed body) is not the card's fault and is not counted.
+
+use std::net::IpAddr;
+
+use crate::flow::{CardRegistration, Confirmation, PaymentError};
+use crate::guard::{AttemptPermit, CardTestingThrottle, Throttled};
+use crate::order::{CustomerId, OrderState};
+
+/// What kind of card attempt a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AttemptKind {
+    /// A payment with a new or saved card.
+    Payment,
+    /// A new card for the customer (also counted against the new-cards limit).
+    NewCard,
+}
+
+/// The throttle and the client's address, for one request. The adapters' throttle layers put it
+/// in the request; the route handlers take it from there.
+#[derive(Debug, Clone)]
+pub struct CardAttempts {
+    throttle: CardTestingThrottle,
+    client_ip: Option<IpAddr>,
+}
+
+impl CardAttempts {
+    /// The throttle, for a request from `client_ip` (`None` when unknown: customers only).
+    pub fn new(throttle: CardTestingThrottle, client_ip: Option<IpAddr>) -> Self {
+        Self {
+            throttle,
+            client_ip,
+        }
+    }
+
+    /// The client's address, as the layer resolved it.
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.client_ip
+    }
+
+    /// The throttle.
+    pub fn throttle(&self) -> &CardTestingThrottle {
+        &self.throttle
+    }
+
+    /// Whether the client's address is blocked now (a cheap early check, before the body is
+    /// read; the attempt itself is admitted by [`CardAttempts::begin`]).
+    pub fn check_address(&self) -> Result<(), Throttled> {
+        self.throttle.check_attempt(None, self.client_ip)
+    }
+
+    /// Admits an attempt of `customer` from this request's address, or refuses it.
+    pub fn begin(&self, customer: &CustomerId, kind: AttemptKind) -> Result<Attempt, Throttled> {
+        let permit = self
+            .throttle
+            .try_begin_attempt(Some(customer.as_str()), self.client_ip)?;
+        if kind == AttemptKind::NewCard
+            && let Err(throttled) = self.throttle.try_acquire_new_card(customer.as_str())
+        {
+            // Not attempted: the slot is given back without a failure.
+            permit.release();
+            return Err(throttled);
+        }
+        Ok(Attempt { permit })
+    }
+
+    /// Counts a failure learnt after the attempt's request (at the 3-D Secure return).
+    pub fn record_failure(&self, customer: &CustomerId) {
+        self.throttle
+            .record_failure(Some(customer.as_str()), self.client_ip);
+    }
+}
+
+/// An admitted attempt: say how it ended with [`Attempt::finish`].
+#[derive(Debug)]
+#[must_use = "an attempt dropped unfinished counts as a failure"]
+pub struct Attempt {
+    permit: AttemptPermit,
+}
+
+impl Attempt {
+    /// Settles the attempt from the flow's answer: a card failure counts, a 3-D Secure redirect
+    /// releases the slot (the return counts its outcome), anything else frees it.
+    pub fn finish<T: AttemptOutcome>(self, result: &Result<T, PaymentError>) {
+        match result {
+            Err(e) if is_card_failure(e) => self.permit.failed(),
+            Ok(answer) if answer.awaits_three_ds() => self.permit.release(),
+            _ => self.permit.succeeded(),
+        }
+    }
+}
+
+/// Whether a flow error is the card's failure (what the throttle counts).
+pub fn is_card_failure(error: &PaymentError) -> bool {
+    matches!(
+        error,
+        PaymentError::Declined { .. }
+            | PaymentError::CardProblem { .. }
+            | PaymentError::ThreeDSecureFailed { .. }
+    )
+}
+
+/// Whether an order's record shows a card failure that happened between `before` and now.
+pub(crate) fn failed_at_return(before: OrderState, after: OrderState) -> bool {
+    before == OrderState::AwaitingThreeDs && after == OrderState::Failed
+}
+
+/// A flow answer that may send the browser to 3-D Secure.
+pub trait AttemptOutcome {
+    /// Whether the outcome is decided later, at the 3-D Secure return.
+    fn awaits_three_ds(&self) -> bool;
+}
+
+impl AttemptOutcome for Confirmation {
+    fn awaits_three_ds(&self) -> bool {
+        matches!(self, Confirmation::RedirectTo { .. })
+    }
+}
+
+impl AttemptOutcome for CardRegistration {
+    fn awaits_three_ds(&self) -> bool {
+        matches!(self, CardRegistration::RedirectTo { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::guard::{Limit, ManualClock, Scope, ThrottleConfig};
+
+    fn attempts(config: ThrottleConfig) -> CardAttempts {
+        let throttle = CardTestingThrottle::with_clock(config, Arc::new(ManualClock::new()));
+        CardAttempts::new(throttle, Some("198.51.100.7".parse().unwrap()))
+    }
+
+    fn declined() -> Result<Confirmation, PaymentError> {
+        Err(PaymentError::Declined {
+            code: "42G020000".into(),
+        })
+    }
+
+    #[test]
+    fn card_failures_count_and_other_outcomes_do_not() {
+        let attempts = attempts(ThrottleConfig::default());
+        let alice = CustomerId::new("alice").unwrap();
+        for _ in 0..20 {
+            let attempt = attempts.begin(&alice, AttemptKind::Payment).unwrap();
+            attempt.finish::<Confirmation>(&Err(PaymentError::GatewayUnavailable));
+            let attempt = attempts.begin(&alice, AttemptKind::Payment).unwrap();
+            attempt.finish(&Ok(Confirmation::RedirectTo {
+                order_id: crate::types::OrderId::new("o1").unwrap(),
+                url: "http://acs".into(),
+            }));
+        }
+        for _ in 0..5 {
+            attempts
+                .begin(&alice, AttemptKind::Payment)
+                .unwrap()
+                .finish(&declined());
+        }
+        let refused = attempts.begin(&alice, AttemptKind::Payment).unwrap_err();
+        assert_eq!(refused.scope, Scope::Customer);
+        // Another customer from the same address still gets through, until the address limit.
+        let bob = CustomerId::new("bob").unwrap();
+        for _ in 0..5 {
+            attempts
+                .begin(&bob, AttemptKind::Payment)
+                .unwrap()
+                .finish(&declined());
+        }
+        let carol = CustomerId::new("carol").unwrap();
+        let refused = attempts.begin(&carol, AttemptKind::Payment).unwrap_err();
+        assert_eq!(refused.scope, Scope::Ip);
+        assert!(attempts.check_address().is_err());
+    }
+
+    #[test]
+    fn new_cards_are_limited_and_refusals_cost_no_failure() {
+        let attempts = attempts(ThrottleConfig {
+            new_cards_per_customer: Some(Limit::new(2, std::time::Duration::from_secs(60))),
+            ..ThrottleConfig::default()
+        });
+        let alice = CustomerId::new("alice").unwrap();
+        for _ in 0..2 {
+            attempts
+                .begin(&alice, AttemptKind::NewCard)
+                .unwrap()
+                .finish::<CardRegistration>(&Err(PaymentError::GatewayUnavailable));
+        }
+        for _ in 0..10 {
+            let refused = attempts.begin(&alice, AttemptKind::NewCard).unwrap_err();
+            assert_eq!(refused.scope, Scope::NewCards);
+        }
+        // The refusals counted no failure: payments still go through.
+        attempts
+            .begin(&alice, AttemptKind::Payment)
+            .unwrap()
+            .finish(&declined());
+        let locked = attempts.throttle().locked();
+        assert_eq!(locked.len(), 1);
+        assert_eq!(locked[0].scope, Scope::NewCards);
+    }
+
+    #[test]
+    fn failures_at_the_return_count() {
+        let attempts = attempts(ThrottleConfig::default());
+        let alice = CustomerId::new("alice").unwrap();
+        for _ in 0..5 {
+            attempts.record_failure(&alice);
+        }
+        assert!(attempts.begin(&alice, AttemptKind::Payment).is_err());
+        assert!(failed_at_return(
+            OrderState::AwaitingThreeDs,
+            OrderState::Failed
+        ));
+        assert!(!failed_at_return(OrderState::Failed, OrderState::Failed));
+    }
+}

@@ -1,0 +1,337 @@
+//! Errors of the payment routes and the JSON body both adapters answer them with:
+//! `{"error": {"code": "…", "message": "…"}}`.
+//!
+//! | code | status | when |
+//! |---|---|---|
+//! | the [`PaymentError::reason`] | [`PaymentError::http_status`] | a flow refused (see its table) |
+//! | `declined` | 402 | by default, *every* card failure: declined, card problem, 3-D Secure failed (see [`MessagePolicy`]) |
+//! | `card_data_refused` | 400 | the request carried a card number or a card-detail field |
+//! | `too_many_attempts` | 429 (`Retry-After`) | the card-testing throttle refused |
+//! | `body_too_large` | 413 | the body is over [`MAX_BODY_BYTES`](super::body::MAX_BODY_BYTES) |
+//! | `unsupported_media_type` | 415 | neither JSON nor a form |
+//! | `malformed_body`, `missing_field`, `wrong_type`, `ambiguous_body`, `invalid_value`, `price_not_accepted` | 400 | see [`BodyError`] |
+//! | `customer_id_invalid` | 500 | the merchant's [`Customer`](crate::customer::Customer) gave an invalid id |
+//!
+//! Messages are for people and may change; codes are stable. No message carries a card number,
+//! a token, a secret or the issuer's reason code.
+
+use std::borrow::Cow;
+
+use super::body::BodyError;
+use crate::error::ErrorKind;
+use crate::flow::PaymentError;
+use crate::guard::{CardDataFound, CustomerMessage, Throttled};
+use crate::types::InvalidValue;
+
+/// Why a request to a payment route was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// The flow refused.
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
+    /// The body cannot be used.
+    #[error(transparent)]
+    Body(#[from] BodyError),
+    /// The request carried a card number.
+    #[error(transparent)]
+    CardData(#[from] CardDataFound),
+    /// The card-testing throttle refused the attempt.
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    /// The merchant's customer type gave an id that breaks the rule.
+    #[error("the signed-in customer's id is invalid: {0}")]
+    CustomerId(#[source] InvalidValue),
+}
+
+/// What the browser is told when a card fails.
+///
+/// By default ([`MessagePolicy::default`]) a decline, an unusable card or token and a failed
+/// 3-D Secure authentication all answer the same status (402), code (`declined`) and message:
+/// a card tester learns nothing from the difference. The issuer's reason goes to the order
+/// record and the logs. [`MessagePolicy::reveal_decline_reason`] gives each its own code
+/// ([`PaymentError::reason`]), status and message (never GMO's code).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessagePolicy {
+    /// Tell the browser which kind of card failure happened.
+    pub reveal_decline_reason: bool,
+}
+
+impl MessagePolicy {
+    /// The default: every card failure is told "declined".
+    pub const fn masked() -> Self {
+        Self {
+            reveal_decline_reason: false,
+        }
+    }
+
+    /// Each card failure is told its kind.
+    pub const fn revealing() -> Self {
+        Self {
+            reveal_decline_reason: true,
+        }
+    }
+}
+
+/// The JSON error body: `{"error": {"code": "…", "message": "…"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The inside of an [`ErrorBody`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code.
+    pub code: Cow<'static, str>,
+    /// A sentence for people.
+    pub message: Cow<'static, str>,
+}
+
+/// An error answer: status, body and, for the throttle, `Retry-After` seconds.
+///
+/// ```
+/// use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
+/// use gmo_core::PaymentError;
+///
+/// let declined = RouteError::from(PaymentError::Declined { code: "42G020000".into() });
+/// let answer = ErrorResponse::from_error(&declined, MessagePolicy::default());
+/// assert_eq!((answer.status(), answer.code()), (402, "declined"));
+/// assert!(!answer.to_json().contains("42G02"));
+/// let three_ds = RouteError::from(PaymentError::ThreeDSecureFailed { code: "E21030007".into() });
+/// assert_eq!(ErrorResponse::from_error(&three_ds, MessagePolicy::default()), answer);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    status: u16,
+    retry_after: Option<u64>,
+    body: ErrorBody,
+}
+
+impl ErrorResponse {
+    /// An error answer of the merchant's own.
+    pub fn new(
+        status: u16,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Self {
+            status,
+            retry_after: None,
+            body: ErrorBody {
+                error: ErrorDetail {
+                    code: code.into(),
+                    message: message.into(),
+                },
+            },
+        }
+    }
+
+    /// The answer to `error` under `policy`.
+    pub fn from_error(error: &RouteError, policy: MessagePolicy) -> Self {
+        match error {
+            RouteError::Payment(e) => Self::from_payment_error(e, policy),
+            RouteError::Body(e) => Self::new(e.http_status(), e.code(), e.to_string()),
+            RouteError::CardData(e) => Self::new(400, e.code(), e.to_string()),
+            RouteError::Throttled(e) => {
+                let message = CustomerMessage::too_many_attempts();
+                let mut answer = Self::new(429, e.code(), message.en());
+                answer.retry_after = Some(e.retry_after_secs());
+                answer
+            }
+            RouteError::CustomerId(_) => Self::new(
+                500,
+                "customer_id_invalid",
+                "the signed-in customer cannot be identified",
+            ),
+        }
+    }
+
+    /// The answer to a flow error under `policy`.
+    pub fn from_payment_error(error: &PaymentError, policy: MessagePolicy) -> Self {
+        let card_kind = match error {
+            PaymentError::Declined { .. } => Some(ErrorKind::Declined),
+            PaymentError::CardProblem { .. } => Some(ErrorKind::TokenProblem),
+            PaymentError::ThreeDSecureFailed { .. } => Some(ErrorKind::ThreeDSecureFailed),
+            _ => None,
+        };
+        if let Some(kind) = card_kind {
+            let message = CustomerMessage::for_failure(kind, policy.reveal_decline_reason).en();
+            return if policy.reveal_decline_reason {
+                Self::new(error.http_status(), error.reason(), message)
+            } else {
+                Self::new(402, "declined", message)
+            };
+        }
+        let message: Cow<'static, str> = match error {
+            PaymentError::OutcomePending => {
+                CustomerMessage::for_failure(ErrorKind::OutcomeUnknown, true)
+                    .en()
+                    .into()
+            }
+            // The source may say more than a browser should see (GMO's codes, the store's
+            // driver error): the variant's own words only.
+            PaymentError::Gateway(_) => "the payment gateway refused the request".into(),
+            PaymentError::Store(_) => "the payment store failed".into(),
+            other => other.to_string().into(),
+        };
+        Self::new(error.http_status(), error.reason(), message)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        &self.body.error.code
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.body.error.message
+    }
+
+    /// `Retry-After` in seconds, for throttled requests.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    /// The body.
+    pub fn body(&self) -> &ErrorBody {
+        &self.body
+    }
+
+    /// The body as JSON text.
+    pub fn to_json(&self) -> String {
+        // A struct of strings always serialises.
+        serde_json::to_string(&self.body).unwrap_or_else(|_| {
+            r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned()
+        })
+    }
+}
+
+/// Records a refused request in the logs, at a level that fits: the issuer's reason for card
+/// failures (never a card number: there is none to log), the field for card data, the limit for
+/// the throttle.
+pub fn log_refusal(route: &'static str, error: &RouteError) {
+    match error {
+        RouteError::Payment(e @ PaymentError::Store(_)) => {
+            tracing::error!(route, reason = e.reason(), error = ?e, "payment route failed");
+        }
+        RouteError::Payment(
+            e @ (PaymentError::Declined { code }
+            | PaymentError::CardProblem { code }
+            | PaymentError::ThreeDSecureFailed { code }),
+        ) => {
+            tracing::info!(route, reason = e.reason(), gmo_code = %code, "card not accepted");
+        }
+        RouteError::Payment(e @ PaymentError::Gateway(_)) => {
+            tracing::warn!(route, reason = e.reason(), error = %e, kind = ?e.gmo_kind(), "gateway refused");
+        }
+        RouteError::Payment(e) => tracing::info!(route, reason = e.reason(), "payment refused"),
+        RouteError::Body(e) => tracing::debug!(route, code = e.code(), "unusable body"),
+        RouteError::CardData(found) => tracing::warn!(
+            route,
+            location = %found.location(),
+            field = found.field().unwrap_or(""),
+            "request refused: it carried a card number"
+        ),
+        RouteError::Throttled(t) => tracing::warn!(
+            route,
+            scope = %t.scope,
+            retry_after_secs = t.retry_after_secs(),
+            "card attempt throttled"
+        ),
+        RouteError::CustomerId(e) => {
+            tracing::error!(route, error = %e, "the merchant's customer id is invalid")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::OrderState;
+
+    #[test]
+    fn card_failures_look_the_same_unless_revealed() {
+        let failures = [
+            PaymentError::Declined {
+                code: "42G020000".into(),
+            },
+            PaymentError::CardProblem {
+                code: "E61010002".into(),
+            },
+            PaymentError::ThreeDSecureFailed {
+                code: "E21030007".into(),
+            },
+        ];
+        let masked: Vec<_> = failures
+            .iter()
+            .map(|e| ErrorResponse::from_payment_error(e, MessagePolicy::masked()))
+            .collect();
+        assert!(masked.iter().all(|a| a == &masked[0]));
+        assert_eq!((masked[0].status(), masked[0].code()), (402, "declined"));
+        let revealed: Vec<_> = failures
+            .iter()
+            .map(|e| ErrorResponse::from_payment_error(e, MessagePolicy::revealing()))
+            .collect();
+        let codes: Vec<_> = revealed.iter().map(|a| (a.status(), a.code())).collect();
+        assert_eq!(
+            codes,
+            [
+                (402, "declined"),
+                (422, "card_problem"),
+                (402, "three_d_secure_failed")
+            ]
+        );
+        for answer in masked.iter().chain(&revealed) {
+            let json = answer.to_json();
+            for code in ["42G02", "E6101", "E2103"] {
+                assert!(!json.contains(code), "{json}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_errors_follow_the_core_table() {
+        let cases = [
+            (PaymentError::NotFound, 404, "not_found"),
+            (
+                PaymentError::InvalidState {
+                    state: OrderState::Voided,
+                },
+                409,
+                "invalid_state",
+            ),
+            (PaymentError::InProgress, 409, "in_progress"),
+            (PaymentError::OutcomePending, 202, "outcome_pending"),
+            (PaymentError::GatewayUnavailable, 503, "gateway_unavailable"),
+            (PaymentError::ForeignShop, 403, "foreign_shop"),
+        ];
+        for (error, status, code) in cases {
+            let answer = ErrorResponse::from_payment_error(&error, MessagePolicy::default());
+            assert_eq!((answer.status(), answer.code()), (status, code));
+            let body: serde_json::Value = serde_json::from_str(&answer.to_json()).unwrap();
+            assert_eq!(body["error"]["code"], code);
+            assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn throttled_answers_carry_retry_after() {
+        let throttled = Throttled {
+            scope: crate::guard::Scope::Customer,
+            retry_after: std::time::Duration::from_millis(1500),
+        };
+        let answer = ErrorResponse::from_error(&throttled.into(), MessagePolicy::default());
+        assert_eq!(answer.status(), 429);
+        assert_eq!(answer.code(), "too_many_attempts");
+        assert_eq!(answer.retry_after(), Some(2));
+        assert!(!answer.message().contains("customer"));
+    }
+}

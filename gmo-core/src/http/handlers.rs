@@ -1,0 +1,152 @@
+//! One function per route: what a handler does once the adapter has extracted the request's
+//! parts. Each reads the body, runs one flow of [`Payments`] (with the throttle, when the
+//! request has one), logs a refusal, and answers a value the adapter turns into a response.
+
+use serde::Serialize;
+
+use super::RouteError;
+use super::attempts::{AttemptKind, CardAttempts, failed_at_return};
+use super::body::{card_request, checkout_request};
+use super::error::log_refusal;
+use super::three_ds::read_three_ds_return;
+use crate::PaymentError;
+use crate::flow::{Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments};
+use crate::order::CustomerId;
+use crate::types::OrderId;
+use crate::values::CardSeq;
+
+/// The answer of `GET /cards`: `{"cards": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardList {
+    /// The customer's saved cards.
+    pub cards: Vec<Card>,
+}
+
+fn logged<T>(route: &'static str, result: Result<T, RouteError>) -> Result<T, RouteError> {
+    if let Err(e) = &result {
+        log_refusal(route, e);
+    }
+    result
+}
+
+/// `GET /cards`.
+pub async fn list_cards(
+    payments: &Payments,
+    customer: &CustomerId,
+) -> Result<CardList, RouteError> {
+    let result = payments
+        .cards(customer)
+        .await
+        .map(|cards| CardList { cards });
+    logged("list_cards", result.map_err(RouteError::from))
+}
+
+/// `POST /cards`: registers a card from the token in `body`.
+pub async fn register_card(
+    payments: &Payments,
+    customer: &CustomerId,
+    content_type: Option<&str>,
+    body: &[u8],
+    attempts: Option<&CardAttempts>,
+) -> Result<CardRegistration, RouteError> {
+    let run = async {
+        let token = card_request(content_type, body)?;
+        let attempt = attempts
+            .map(|a| a.begin(customer, AttemptKind::NewCard))
+            .transpose()?;
+        let result = payments.register_card(customer, token).await;
+        if let Some(attempt) = attempt {
+            attempt.finish(&result);
+        }
+        Ok(result?)
+    };
+    logged("register_card", run.await)
+}
+
+/// `DELETE /cards/{card_seq}`. A card number that cannot be one is `not_found`.
+pub async fn delete_card(
+    payments: &Payments,
+    customer: &CustomerId,
+    card_seq: &str,
+) -> Result<(), RouteError> {
+    let run = async {
+        let seq: CardSeq = card_seq.parse().map_err(|_| PaymentError::NotFound)?;
+        Ok(payments.delete_card(customer, seq).await?)
+    };
+    logged("delete_card", run.await)
+}
+
+/// `POST /checkout/{order_id}`: confirms the customer's prepared order with the token or saved
+/// card in `body`. An order id that cannot be one is `not_found`, like another customer's.
+pub async fn checkout(
+    payments: &Payments,
+    customer: &CustomerId,
+    order_id: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    attempts: Option<&CardAttempts>,
+) -> Result<Confirmation, RouteError> {
+    let run = async {
+        let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
+        let source = checkout_request(content_type, body)?;
+        let attempt = attempts
+            .map(|a| a.begin(customer, AttemptKind::Payment))
+            .transpose()?;
+        let result = payments.confirm(customer, &order_id, source).await;
+        if let Some(attempt) = attempt {
+            attempt.finish(&result);
+        }
+        Ok(result?)
+    };
+    logged("checkout", run.await)
+}
+
+/// `POST`/`GET /3ds/{order_id}`: the browser's return from 3-D Secure. Answers where to send the
+/// browser (a 303). A card failure settled by this return counts against the order's customer
+/// and the returning address.
+pub async fn three_ds_return(
+    payments: &Payments,
+    order_id: &str,
+    body: &[u8],
+    query: Option<&str>,
+    attempts: Option<&CardAttempts>,
+) -> Result<Completion, RouteError> {
+    let run = async {
+        let ret = read_three_ds_return(order_id, body, query)?;
+        let before = match attempts {
+            Some(_) => payments
+                .store()
+                .order(&ret.order_id)
+                .await
+                .map_err(PaymentError::from)?,
+            None => None,
+        };
+        let completion = payments.complete_three_ds(ret).await?;
+        if let (Some(attempts), Some(before)) = (attempts, before)
+            && failed_at_return(before.state, completion.order.state)
+        {
+            tracing::info!(
+                order_id = %completion.order.order_id,
+                failure = ?completion.order.failure,
+                "card attempt failed at the 3-D Secure return"
+            );
+            attempts.record_failure(&before.customer_id);
+        }
+        Ok(completion)
+    };
+    logged("three_ds_return", run.await)
+}
+
+/// `POST /notify`: GMO's result notification. `Ok` means answer [`NotificationAck::BODY`].
+pub async fn notification(payments: &Payments, body: &[u8]) -> Result<NotificationAck, RouteError> {
+    let run = async {
+        if body.len() > super::body::MAX_BODY_BYTES {
+            return Err(super::body::BodyError::TooLarge {
+                limit: super::body::MAX_BODY_BYTES,
+            }
+            .into());
+        }
+        Ok(payments.handle_notification(body).await?)
+    };
+    logged("notify", run.await)
+}

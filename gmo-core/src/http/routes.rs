@@ -1,0 +1,60 @@
+//! The route table of the payment routes, shared by the adapters so that both serve the same
+//! paths. Paths use `{name}` parameters (the syntax of axum 0.8 and actix-web alike) and are
+//! relative to the prefix the merchant mounts them under ([`DEFAULT_PREFIX`]).
+//!
+//! | method | path | who calls it | what |
+//! |---|---|---|---|
+//! | `GET` | [`CARDS`] | the customer's browser | the customer's saved cards |
+//! | `POST` | [`CARDS`] | the customer's browser | register a card from a token |
+//! | `DELETE` | [`CARD`] | the customer's browser | delete a saved card |
+//! | `POST` | [`CHECKOUT`] | the customer's browser | pay a prepared order |
+//! | `POST`, `GET` | [`THREE_DS_RETURN`] | the issuer's 3-D Secure page (gateway) | the 3-D Secure return |
+//! | `POST` | [`NOTIFY`] | GMO's servers (gateway) | a result notification |
+//!
+//! The customer routes need the merchant's session (and its CSRF protection); the gateway routes
+//! must be mounted outside both: the 3-D Secure return is a cross-site navigation and the
+//! notification comes from GMO's servers.
+
+/// Where the routes are mounted unless the merchant picks another prefix.
+pub const DEFAULT_PREFIX: &str = "/payments";
+
+/// `GET` lists the customer's cards, `POST` registers one.
+pub const CARDS: &str = "/cards";
+
+/// `DELETE` deletes one of the customer's cards.
+pub const CARD: &str = "/cards/{card_seq}";
+
+/// `POST` confirms a prepared order with a token or a saved card.
+pub const CHECKOUT: &str = "/checkout/{order_id}";
+
+/// `POST` (and `GET`, for GMO's `CallbackType=3`): the browser's return from 3-D Secure.
+pub const THREE_DS_RETURN: &str = "/3ds/{order_id}";
+
+/// `POST`: GMO's result notification.
+pub const NOTIFY: &str = "/notify";
+
+/// The path parameter naming the order.
+pub const ORDER_ID_PARAM: &str = "order_id";
+
+/// The path parameter naming a saved card.
+pub const CARD_SEQ_PARAM: &str = "card_seq";
+
+/// The return URL template for [`PaymentsBuilder::return_url`](crate::flow::PaymentsBuilder::return_url):
+/// `base_url` (scheme, host and port the browser sees, without a trailing slash) + `prefix` +
+/// [`THREE_DS_RETURN`].
+///
+/// ```
+/// use gmo_core::http::routes::{DEFAULT_PREFIX, return_url_template};
+///
+/// assert_eq!(
+///     return_url_template("https://shop.example", DEFAULT_PREFIX),
+///     "https://shop.example/payments/3ds/{order_id}"
+/// );
+/// ```
+pub fn return_url_template(base_url: &str, prefix: &str) -> String {
+    format!(
+        "{}{}{THREE_DS_RETURN}",
+        base_url.trim_end_matches('/'),
+        prefix.trim_end_matches('/')
+    )
+}
