@@ -18,15 +18,20 @@ pub(super) enum Plus {
 /// Percent-decodes `input` (`%XX`; a `%` not followed by two hex digits stays as is, as browsers
 /// do), into `buf` unless there is nothing to decode.
 pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u8>) -> &'a [u8] {
-    let has_plus = plus == Plus::IsSpace && input.contains(&b'+');
-    if !has_plus && !input.contains(&b'%') {
+    let plus_is_space = plus == Plus::IsSpace;
+    let Some(first) = input
+        .iter()
+        .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    else {
         return input;
-    }
+    };
     buf.clear();
-    let mut i = 0;
+    buf.reserve(input.len());
+    buf.extend_from_slice(&input[..first]);
+    let mut i = first;
     while let Some(&b) = input.get(i) {
         match b {
-            b'+' if has_plus => buf.push(b' '),
+            b'+' if plus_is_space => buf.push(b' '),
             b'%' => {
                 let decoded = match input.get(i + 1..i + 3) {
                     Some(&[hi, lo]) => hex_value(hi).zip(hex_value(lo)).map(|(h, l)| h << 4 | l),
@@ -40,7 +45,16 @@ pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u
                     None => buf.push(b'%'),
                 }
             }
-            _ => buf.push(b),
+            _ => {
+                // Copy the plain run up to the next escape at once.
+                let run = input[i..]
+                    .iter()
+                    .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+                    .unwrap_or(input.len() - i);
+                buf.extend_from_slice(&input[i..i + run]);
+                i += run;
+                continue;
+            }
         }
         i += 1;
     }
@@ -76,9 +90,17 @@ impl Charset {
         });
         match declared {
             Some(name)
-                if ["shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j", "cp932", "ms932"]
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(name)) =>
+                if [
+                    "shift_jis",
+                    "shift-jis",
+                    "sjis",
+                    "x-sjis",
+                    "windows-31j",
+                    "cp932",
+                    "ms932",
+                ]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name)) =>
             {
                 Self::Windows31jFirst
             }
@@ -108,6 +130,20 @@ pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charse
     }
     let (as_sjis, _) = SHIFT_JIS.decode_without_bom_handling(bytes);
     as_utf8.max(scan_str(scanner, &as_sjis))
+}
+
+/// Reads a name (a key) for a report, with the same choice of character set as [`scan_bytes`].
+pub(super) fn decode_name(bytes: &[u8], charset: Charset) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if charset == Charset::Utf8First || text.is_ascii() => text.to_owned(),
+        utf8 => match decode_windows_31j(bytes) {
+            Ok(text) => text.into_owned(),
+            Err(_) => match utf8 {
+                Ok(text) => text.to_owned(),
+                Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+            },
+        },
+    }
 }
 
 /// Scans bytes as UTF-8, reading each malformed sequence as U+FFFD, without copying them.

@@ -67,8 +67,8 @@
 //!
 //! State lives in memory, per process, behind one mutex (each call holds it for microseconds).
 //! Each table keeps at most [`ThrottleConfig::max_keys`] keys: keys with nothing in their window
-//! are dropped as soon as they are seen idle, and when a table is full the least recently
-//! touched eighth of it is evicted. A key costs a few hundred bytes, so at the default of 65,536
+//! are dropped when they are seen idle and in a sweep at most once per window, and when a table
+//! is full the least recently touched eighth of it is evicted. A key costs a few hundred bytes, so at the default of 65,536
 //! keys a table stays around 20 MB in the worst case. Several processes each keep their own counts:
 //! behind a load balancer, divide the limits or pin clients.
 
@@ -360,7 +360,11 @@ impl CardTestingThrottle {
                 retry_after,
             });
         // When both block, the client has to wait for the later one.
-        match by_customer.into_iter().chain(by_ip).max_by_key(|t| t.retry_after) {
+        match by_customer
+            .into_iter()
+            .chain(by_ip)
+            .max_by_key(|t| t.retry_after)
+        {
             Some(throttled) => Err(throttled),
             None => Ok(()),
         }
