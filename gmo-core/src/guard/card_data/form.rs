@@ -3,7 +3,7 @@
 use super::Policy;
 use super::number::Verdict;
 use super::runs::RunScanner;
-use super::text::{Charset, Plus, decode_name, percent_decode, scan_bytes};
+use super::text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
 
 /// The field a card number was found in; `None` when it sat in a key.
 pub(super) type Hit = Option<String>;
@@ -37,9 +37,9 @@ pub(super) fn scan_urlencoded(
         if verdict == Verdict::Clean {
             continue;
         }
-        let name = decode_name(key, charset);
+        let name = decode_text(key, charset);
         if !policy.is_exempt(&name) && verdict.in_named_field(|| policy.is_card_like(&name)) {
-            return Err(Some(name));
+            return Err(Some(name.into_owned()));
         }
     }
     Ok(())

@@ -85,10 +85,10 @@
 //!     `\u0034` escapes included) and reads numbers; malformed JSON is read as far as it goes;
 //!   * `multipart/form-data`: every part without a file name, and file parts of a text type,
 //!     under the part's name (JSON parts as JSON); binary file parts (images, PDFs) are skipped;
-//!   * anything else, or no content type: the bytes as text (UTF-8, Windows-31J, or both with
-//!     replacement characters when neither reads them cleanly); then, when the body looks like
-//!     JSON or holds `\u` escapes, as JSON; and when it looks urlencoded (printable ASCII
-//!     without spaces, holding `=`, `%` or `+`), as a form.
+//!   * anything else, or no content type: as JSON when the body starts with `{` or `[`; as a
+//!     form when it looks urlencoded (printable ASCII without spaces, holding `=`, `%` or `+`);
+//!     else as text (UTF-8, Windows-31J, or both with replacement characters when neither reads
+//!     it cleanly), and also as JSON when it holds `\u` escapes.
 //!
 //! Keys and part names are scanned too: a card number posted as a key is found (and reported
 //! without a field name).
@@ -100,7 +100,7 @@
 //! file part; a number glued to letters. [`GuardConfig::exempt_fields`] turns the guard off for
 //! fields that legitimately carry card-shaped numbers (use sparingly).
 //!
-//! The scan is one linear pass per view of the data (at most three for an unknown content type),
+//! The scan is one linear pass per view of the data (at most two for an unknown content type),
 //! in constant memory besides one copy of a percent-decoded value; it never fails and never
 //! panics. The guard does not cap the body: the web adapters do (see
 //! [`RECOMMENDED_MAX_BODY_BYTES`]). Nothing here logs: the caller records the refusal, and only
@@ -115,7 +115,7 @@ mod runs;
 mod text;
 
 use runs::RunScanner;
-use text::{Charset, Plus, percent_decode, scan_bytes};
+use text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
 
 /// The body size the web adapters should accept on routes the guard protects: 64 KiB is plenty
 /// for any payment form and keeps the scan well under a millisecond.
@@ -219,7 +219,7 @@ impl CardDataGuard {
                 .map_err(|field| CardDataFound::new(Location::Form, field));
         }
         if multipart::is_json(media) {
-            let text = String::from_utf8_lossy(body);
+            let text = decode_text(body, Charset::from_content_type(content_type));
             return json::scan_json(&text, None, &policy, scanner)
                 .map_err(|field| CardDataFound::new(Location::Json, field));
         }
@@ -234,22 +234,34 @@ impl CardDataGuard {
             .map_err(|field| CardDataFound::new(Location::Body, field))
     }
 
-    /// A body of an unknown type: as text, then as JSON and as a form when it may be one.
+    /// A body of an unknown type: as JSON when it looks like JSON, as a form when it looks like
+    /// one, else as text (and as JSON too when it holds `\u` escapes).
     fn check_any_body(
         &self,
         body: &[u8],
         policy: &Policy<'_>,
         scanner: &mut RunScanner,
     ) -> Result<(), Option<String>> {
+        let as_json = |scanner: &mut RunScanner| {
+            json::scan_json(
+                &decode_text(body, Charset::Utf8First),
+                None,
+                policy,
+                scanner,
+            )
+        };
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(first, Some(b'{' | b'[')) {
+            return as_json(scanner);
+        }
+        if looks_urlencoded(body) {
+            return form::scan_urlencoded(body, Charset::Utf8First, policy, scanner);
+        }
         if scan_bytes(scanner, body, Charset::Utf8First).in_unnamed_place() {
             return Err(None);
         }
-        let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        if matches!(first, Some(b'{' | b'[')) || multipart::find(body, b"\\u", 0).is_some() {
-            json::scan_json(&String::from_utf8_lossy(body), None, policy, scanner)?;
-        }
-        if looks_urlencoded(body) {
-            form::scan_urlencoded(body, Charset::Utf8First, policy, scanner)?;
+        if multipart::find(body, b"\\u", 0).is_some() {
+            as_json(scanner)?;
         }
         Ok(())
     }

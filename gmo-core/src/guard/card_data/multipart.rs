@@ -4,7 +4,7 @@
 use super::Policy;
 use super::json::scan_json;
 use super::runs::RunScanner;
-use super::text::{Charset, scan_bytes};
+use super::text::{Charset, decode_text, scan_bytes};
 
 /// The field a card number was found in.
 pub(super) type Hit = Option<String>;
@@ -123,8 +123,7 @@ fn scan_part(
     let charset = Charset::from_content_type(media);
     let media = media.split(';').next().unwrap_or_default().trim();
     if is_json(media) {
-        let text = String::from_utf8_lossy(content);
-        return scan_json(&text, name, policy, scanner);
+        return scan_json(&decode_text(content, charset), name, policy, scanner);
     }
     if headers.has_filename && !is_text(media) {
         // An uploaded image or document: not text, not scanned.

@@ -276,7 +276,7 @@ impl RunScanner {
             self.clear_chain();
             return;
         }
-        // Room is guaranteed: the chain holds at most 19 digits between groups, the group at most 19.
+        // Room is guaranteed: between groups the chain holds at most 19 digits, a group at most 19.
         let (Some(dst), Some(src), Some(count)) = (
             self.chain.get_mut(self.chain_len..self.chain_len + len),
             self.group.get(..len),

@@ -1,5 +1,7 @@
 //! From bytes to text: percent-decoding and the character sets a browser may have used.
 
+use std::borrow::Cow;
+
 use encoding_rs::SHIFT_JIS;
 
 use super::number::Verdict;
@@ -61,13 +63,26 @@ pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u
     buf
 }
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit; 0xff for bytes that are none.
+static HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn hex_value(b: u8) -> Option<u8> {
+    let value = HEX[usize::from(b)];
+    (value != 0xff).then_some(value)
 }
 
 /// Which character set to try first for bytes that are not ASCII.
@@ -132,16 +147,15 @@ pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charse
     as_utf8.max(scan_str(scanner, &as_sjis))
 }
 
-/// Reads a name (a key) for a report, with the same choice of character set as [`scan_bytes`].
-pub(super) fn decode_name(bytes: &[u8], charset: Charset) -> String {
+/// Reads bytes as text with the same choice of character set as [`scan_bytes`]; when neither
+/// reads them cleanly, as UTF-8 with replacement characters.
+pub(super) fn decode_text(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) if charset == Charset::Utf8First || text.is_ascii() => text.to_owned(),
-        utf8 => match decode_windows_31j(bytes) {
-            Ok(text) => text.into_owned(),
-            Err(_) => match utf8 {
-                Ok(text) => text.to_owned(),
-                Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-            },
+        Ok(text) if charset == Charset::Utf8First || text.is_ascii() => Cow::Borrowed(text),
+        utf8 => match (decode_windows_31j(bytes), utf8) {
+            (Ok(text), _) => text,
+            (Err(_), Ok(text)) => Cow::Borrowed(text),
+            (Err(_), Err(_)) => String::from_utf8_lossy(bytes),
         },
     }
 }

@@ -27,7 +27,7 @@ impl Window {
         }
     }
 
-    /// Forgets events that are `window` old or older: an event at `t` counts while `now < t + window`.
+    /// Forgets events `window` old or older: an event at `t` counts while `now < t + window`.
     fn expire(&mut self, now: Instant, limit: Limit) {
         while let Some(&first) = self.events.front() {
             if now.saturating_duration_since(first) >= limit.window {
@@ -59,7 +59,10 @@ impl Window {
             return Some(IN_FLIGHT_RETRY);
         };
         // Events that must expire before `used` falls below the limit; the last of them decides.
-        let must_expire = self.events.len() - usize::try_from(allowed_events).unwrap_or(0);
+        let must_expire = self
+            .events
+            .len()
+            .saturating_sub(usize::try_from(allowed_events).unwrap_or(0));
         let decisive = self.events.get(must_expire.saturating_sub(1)).copied();
         Some(decisive.map_or(IN_FLIGHT_RETRY, |t| {
             (t + limit.window).saturating_duration_since(now)
