@@ -6,8 +6,8 @@
 //! hyphen and their full-width and Japanese look-alikes). A *candidate* is any run of consecutive
 //! groups of one chain holding 13–19 digits in total, where a group of more than 6 digits
 //! combines with no other. A group is never split: `4111…` inside a 28-digit TranID is no
-//! candidate. A group glued to an ASCII letter (`ord4111…`, `x-4111…`,
-//! `…1111abc`) belongs to an identifier and breaks the chain.
+//! candidate. A group glued to a Latin letter, directly or through one `-` or `_` (`ord4111…`,
+//! `x-4111…`, `…1111abc`), belongs to an identifier and breaks the chain.
 
 use super::number::{MAX_DIGITS, Verdict, verdict};
 
@@ -398,6 +398,46 @@ mod tests {
             "41111111 11111111",
         ] {
             assert_eq!(scan(text), Verdict::Clean, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast paths of `push_str` (skipping idle text, swallowing digit runs) agree with
+        /// feeding one character at a time, however the text is cut into pieces.
+        #[test]
+        fn push_str_agrees_with_push(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "4111111111111111", "4111", "1111", "378282246310005", "4", "1", "5", " ",
+                    "-", "_", "　", "－", "ー", "a", "Z", "Ａ", "あ", "\"", ".", "４１１１",
+                    "１１１１", "\u{ff08}", "x-", "-x",
+                ]),
+                0..24,
+            ),
+            cuts in proptest::collection::vec(0usize..200, 0..4),
+        ) {
+            let text: String = pieces.concat();
+            let chars: Vec<char> = text.chars().collect();
+            let mut one_by_one = RunScanner::default();
+            for &c in &chars {
+                one_by_one.push(c);
+            }
+            let expected = one_by_one.finish();
+
+            let mut pieces = RunScanner::default();
+            let mut bounds: Vec<usize> = cuts
+                .iter()
+                .map(|&cut| text.char_indices().nth(cut).map_or(text.len(), |(i, _)| i))
+                .collect();
+            bounds.push(0);
+            bounds.push(text.len());
+            bounds.sort_unstable();
+            for pair in bounds.windows(2) {
+                pieces.push_str(&text[pair[0]..pair[1]]);
+            }
+            let got = pieces.finish();
+            // `push_str` stops at the first card number; one by one may go on, and find the same.
+            proptest::prop_assert_eq!(got, expected, "{:?}", text);
         }
     }
 
