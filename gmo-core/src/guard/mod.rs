@@ -25,9 +25,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod card_data;
-mod customer_message;
-mod throttle;
+pub mod card_data;
+pub mod customer_message;
+pub mod throttle;
 
 pub use card_data::{
     CardDataFound, CardDataGuard, GuardConfig, Location, RECOMMENDED_MAX_BODY_BYTES,

@@ -12,7 +12,9 @@ const CARD_PIECES: &[&str] = &["card", "カード", "クレジット"];
 /// `カード` or `クレジット`, or one of the words `cc`, `pan`, `ccnum`, `ccno`, `ccnumber`, `cardno`,
 /// `cardnum`, `cnum`, or equals one of `extra` (case-insensitive).
 pub(super) fn is_card_like(name: &str, extra: &[String]) -> bool {
-    CARD_PIECES.iter().any(|piece| contains_ignore_ascii_case(name, piece))
+    CARD_PIECES
+        .iter()
+        .any(|piece| contains_ignore_ascii_case(name, piece))
         || words(name).any(|word| CARD_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)))
         || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
 }
@@ -107,7 +109,9 @@ mod tests {
         ] {
             assert!(is_card_like(name, &[]), "{name}");
         }
-        for name in ["company", "panel", "accept", "number", "jan", "order_id", "tel"] {
+        for name in [
+            "company", "panel", "accept", "number", "jan", "order_id", "tel",
+        ] {
             assert!(!is_card_like(name, &[]), "{name}");
         }
         assert!(is_card_like("kaiin_no", &["Kaiin_No".to_owned()]));

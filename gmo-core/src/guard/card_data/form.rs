@@ -3,7 +3,7 @@
 use super::Policy;
 use super::number::Verdict;
 use super::runs::RunScanner;
-use super::text::{Charset, Plus, percent_decode, scan_bytes};
+use super::text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
 
 /// The field a card number was found in; `None` when it sat in a key.
 pub(super) type Hit = Option<String>;
@@ -26,7 +26,7 @@ pub(super) fn scan_urlencoded(
             None => (piece, &b""[..]),
         };
         let key = percent_decode(raw_key, Plus::IsSpace, &mut key_buf);
-        if scan_bytes(scanner, key, charset) == Verdict::Card {
+        if scan_bytes(scanner, key, charset).in_unnamed_place() {
             return Err(None);
         }
         if raw_value.is_empty() {
@@ -37,11 +37,8 @@ pub(super) fn scan_urlencoded(
         if verdict == Verdict::Clean {
             continue;
         }
-        let name = String::from_utf8_lossy(key);
-        if policy.is_exempt(&name) {
-            continue;
-        }
-        if verdict == Verdict::Card || policy.is_card_like(&name) {
+        let name = decode_text(key, charset);
+        if !policy.is_exempt(&name) && verdict.in_named_field(|| policy.is_card_like(&name)) {
             return Err(Some(name.into_owned()));
         }
     }
@@ -81,13 +78,22 @@ mod tests {
     #[test]
     fn the_thirteen_digit_rule_follows_the_key() {
         assert_eq!(scan("jan=4901234567894"), Ok(()));
-        assert_eq!(scan("card_no=4901234567894"), Err(Some("card_no".to_owned())));
+        assert_eq!(
+            scan("card_no=4901234567894"),
+            Err(Some("card_no".to_owned()))
+        );
+        // A legacy 13-digit Visa number: in a card field, or as a key, not in other fields.
+        assert_eq!(scan("corporate_no=4222222222222"), Ok(()));
+        assert_eq!(scan("cc=4222222222222"), Err(Some("cc".to_owned())));
+        assert_eq!(scan("4222222222222"), Err(None));
     }
 
     #[test]
     fn leaves_ordinary_forms_alone() {
         assert_eq!(
-            scan("OrderID=order-20261127-0001&Amount=1200&tel=090-1234-5678&zip=150-0002&TranDate=20261127123456"),
+            scan(
+                "OrderID=order-20261127-0001&Amount=1200&tel=090-1234-5678&zip=150-0002&TranDate=20261127123456"
+            ),
             Ok(())
         );
     }

@@ -11,8 +11,8 @@ use super::runs::RunScanner;
 /// Deepest nesting whose keys are tracked; deeper values are still scanned, under the key path
 /// reached at this depth.
 const MAX_TRACKED_DEPTH: usize = 64;
-/// Longest key kept for naming a field, in characters.
-const MAX_KEY_CHARS: usize = 128;
+/// Longest key kept for naming a field, in bytes (more may be kept: one plain run at most).
+const MAX_KEY_BYTES: usize = 512;
 
 #[derive(Debug)]
 struct Frame {
@@ -53,27 +53,30 @@ struct JsonScan<'p, 'c> {
 
 impl JsonScan<'_, '_> {
     fn run(&mut self, text: &str, scanner: &mut RunScanner) -> Result<(), Hit> {
-        let mut chars = text.chars();
+        let bytes = text.as_bytes();
+        let mut at = 0;
         // Text outside strings (numbers, literals, garbage) is scanned between structural
-        // characters, under the key path in force.
+        // characters, under the key path in force. Structural characters are ASCII, so every
+        // position found is a character boundary.
         scanner.reset();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' | '{' | '[' | '}' | ']' | ',' | ':' => {
-                    let outside = scanner.finish();
-                    self.judge(outside)?;
-                    scanner.reset();
-                }
-                _ => {
-                    scanner.push(c);
-                    continue;
-                }
-            }
-            match c {
-                '"' => self.string(&mut chars, scanner)?,
-                '{' | '[' => self.open(c == '{'),
-                '}' | ']' => self.close(),
-                ',' => {
+        loop {
+            let next = bytes[at..]
+                .iter()
+                .position(|b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']' | b',' | b':'))
+                .map(|offset| at + offset);
+            scanner.push_str(&text[at..next.unwrap_or(bytes.len())]);
+            let outside = scanner.finish();
+            self.judge(outside)?;
+            let Some(structural) = next else {
+                return Ok(());
+            };
+            at = structural + 1;
+            match bytes[structural] {
+                b'"' => at = self.string(text, at, scanner)?,
+                b'{' => self.open(true),
+                b'[' => self.open(false),
+                b'}' | b']' => self.close(),
+                b',' => {
                     if let Some(top) = self.stack.last_mut().filter(|f| f.is_object) {
                         top.expecting_key = true;
                         top.key = None;
@@ -83,8 +86,6 @@ impl JsonScan<'_, '_> {
             }
             scanner.reset();
         }
-        let outside = scanner.finish();
-        self.judge(outside)
     }
 
     fn open(&mut self, is_object: bool) {
@@ -107,7 +108,13 @@ impl JsonScan<'_, '_> {
         }
     }
 
-    fn string(&mut self, chars: &mut Chars<'_>, scanner: &mut RunScanner) -> Result<(), Hit> {
+    /// Reads the string starting at `at` (after its opening quote); returns where it ended.
+    fn string(
+        &mut self,
+        text: &str,
+        mut at: usize,
+        scanner: &mut RunScanner,
+    ) -> Result<usize, Hit> {
         let is_key = self
             .stack
             .last()
@@ -116,32 +123,54 @@ impl JsonScan<'_, '_> {
         let skip = !is_key && self.is_exempt();
         let mut key = String::new();
         scanner.reset();
-        while let Some(c) = next_string_char(chars) {
-            if skip {
-                continue;
+        let bytes = text.as_bytes();
+        loop {
+            // Plain runs go to the scanner whole; escapes one by one.
+            let stop = bytes[at..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .map_or(bytes.len(), |offset| at + offset);
+            let plain = &text[at..stop];
+            if !skip {
+                if is_key && key.len() < MAX_KEY_BYTES {
+                    key.push_str(plain);
+                }
+                scanner.push_str(plain);
             }
-            if is_key && key.len() < MAX_KEY_CHARS * 4 {
-                key.push(c);
+            if stop == bytes.len() {
+                at = stop;
+                break;
             }
-            if !scanner.found_card() {
+            if bytes[stop] == b'"' {
+                at = stop + 1;
+                break;
+            }
+            let mut chars = text[stop + 1..].chars();
+            let escaped = escape(&mut chars);
+            at = bytes.len() - chars.as_str().len();
+            let Some(c) = escaped else {
+                break;
+            };
+            if !skip {
+                if is_key && key.len() < MAX_KEY_BYTES {
+                    key.push(c);
+                }
                 scanner.push(c);
             }
         }
         let verdict = scanner.finish();
         if is_key {
-            if verdict == Verdict::Card {
+            if verdict.in_unnamed_place() {
                 return Err(None);
             }
             if let Some(top) = self.stack.last_mut() {
                 top.key = Some(key);
                 top.expecting_key = false;
             }
-            Ok(())
-        } else if skip {
-            Ok(())
-        } else {
-            self.judge(verdict)
+        } else if !skip {
+            self.judge(verdict)?;
         }
+        Ok(at)
     }
 
     /// Keys on the path to the current value, outermost first.
@@ -156,10 +185,10 @@ impl JsonScan<'_, '_> {
     }
 
     fn judge(&self, verdict: Verdict) -> Result<(), Hit> {
-        let card = match verdict {
-            Verdict::Clean => false,
-            Verdict::Card => true,
-            Verdict::CardIfCardLikeField => self.path().any(|k| self.policy.is_card_like(k)),
+        let card = if self.path().next().is_none() {
+            verdict.in_unnamed_place()
+        } else {
+            verdict.in_named_field(|| self.path().any(|k| self.policy.is_card_like(k)))
         };
         if !card || self.is_exempt() {
             return Ok(());
@@ -169,21 +198,17 @@ impl JsonScan<'_, '_> {
     }
 }
 
-/// The next character of a JSON string, escapes decoded; `None` at the closing quote or the end.
-fn next_string_char(chars: &mut Chars<'_>) -> Option<char> {
-    match chars.next()? {
-        '"' => None,
-        '\\' => Some(match chars.next()? {
-            'n' => '\n',
-            't' => '\t',
-            'r' => '\r',
-            'b' => '\u{8}',
-            'f' => '\u{c}',
-            'u' => unicode_escape(chars),
-            other => other, // `\"`, `\\`, `\/`, and tolerated unknown escapes.
-        }),
-        c => Some(c),
-    }
+/// The character an escape stands for, read after its backslash; `None` at the end of the text.
+fn escape(chars: &mut Chars<'_>) -> Option<char> {
+    Some(match chars.next()? {
+        'n' => '\n',
+        't' => '\t',
+        'r' => '\r',
+        'b' => '\u{8}',
+        'f' => '\u{c}',
+        'u' => unicode_escape(chars),
+        other => other, // `\"`, `\\`, `\/`, and tolerated unknown escapes.
+    })
 }
 
 /// Reads `XXXX` after `\u`, and a low surrogate escape after a high one.
@@ -193,12 +218,13 @@ fn unicode_escape(chars: &mut Chars<'_>) -> char {
     };
     if (0xd800..0xdc00).contains(&first) {
         let mut ahead = chars.clone();
-        if ahead.next() == Some('\\') && ahead.next() == Some('u') {
-            if let Some(second) = hex4(&mut ahead).filter(|s| (0xdc00..0xe000).contains(s)) {
-                *chars = ahead;
-                let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
-                return char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
-            }
+        if ahead.next() == Some('\\')
+            && ahead.next() == Some('u')
+            && let Some(second) = hex4(&mut ahead).filter(|s| (0xdc00..0xe000).contains(s))
+        {
+            *chars = ahead;
+            let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
+            return char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER);
         }
     }
     char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER)
@@ -229,7 +255,9 @@ mod tests {
         assert_eq!(scan(r#"{"p":{"n":4111111111111111}}"#), hit("p.n"));
         assert_eq!(scan(r#"{"list":[1,"x",4111111111111111]}"#), hit("list"));
         assert_eq!(
-            scan(r#"{"note":"\uff14\uFF11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"}"#),
+            scan(
+                r#"{"note":"\uff14\uFF11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11"}"#
+            ),
             hit("note")
         );
         assert_eq!(
@@ -257,7 +285,9 @@ mod tests {
     #[test]
     fn leaves_gmo_values_alone() {
         assert_eq!(
-            scan(r#"{"OrderID":"order-20261127-0001","TranID":"2026112712345678901234567890","AccessID":"a1b2c3d4e5f60718293a4b5c6d7e8f90","Amount":1200,"TranDate":"20261127123456"}"#),
+            scan(
+                r#"{"OrderID":"order-20261127-0001","TranID":"2026112712345678901234567890","AccessID":"a1b2c3d4e5f60718293a4b5c6d7e8f90","Amount":1200,"TranDate":"20261127123456"}"#
+            ),
             Ok(())
         );
     }
@@ -266,7 +296,13 @@ mod tests {
     fn survives_deep_nesting_and_odd_escapes() {
         let deep = format!("{}\"4111111111111111\"{}", "[".repeat(500), "]".repeat(500));
         assert_eq!(scan(&deep), Err(None));
-        for odd in [r#""\ud800""#, r#""\udc00\u""#, r#""\"#, r#"{"a\"#, "\"\\uD83D\\uDE00\""] {
+        for odd in [
+            r#""\ud800""#,
+            r#""\udc00\u""#,
+            r#""\"#,
+            r#"{"a\"#,
+            "\"\\uD83D\\uDE00\"",
+        ] {
             assert_eq!(scan(odd), Ok(()), "{odd}");
         }
     }

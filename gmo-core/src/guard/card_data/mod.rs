@@ -35,7 +35,9 @@
 //! hyphen-minus (U+FF0D), the dashes U+2010–U+2015, the minus sign (U+2212) and the katakana
 //! prolonged sound marks `ー`/`ｰ` that input methods give for a hyphen. Any run of consecutive
 //! groups of a chain holding 13–19 digits is a candidate (so `4111 1111 1111 1111 1228`, a card
-//! number followed by its expiry, is caught). Never a candidate:
+//! number followed by its expiry, is caught), except that a group of more than 6 digits combines
+//! with no other (card numbers are printed 4-4-4-4, 4-6-5, 4-6-4; a UUID is 8-4-4-4-12). Never
+//! a candidate:
 //!
 //! * part of a group: a group of more than 19 digits (a 28-digit GMO TranID) is never searched
 //!   for a card number inside it;
@@ -55,10 +57,15 @@
 //! | 6 | Discover (6011, 644–649, 65), UnionPay (62), RuPay, Maestro | 16–19 |
 //! | 50, 56–59 | Maestro | 16–19 |
 //!
-//! **13 digits.** Only legacy Visa numbers have 13 digits, and every 13-digit code starting with
-//! 4 is also a GS1 product-code prefix (45/49 are Japan's JAN codes, 400–440 Germany…). So a
-//! 13-digit candidate is a card number when it starts with 4, passes Luhn, and is *not* a valid
-//! EAN-13 / JAN code. In a card-like field (below) the JAN exception does not apply.
+//! **13 digits.** Only legacy Visa numbers, long out of issue, have 13 digits, while 13-digit
+//! numbers abound in Japanese data: JAN codes (EAN-13 starting with 45 or 49; every 13-digit
+//! code starting with 4 is a GS1 product prefix, 400–440 being Germany), corporate numbers
+//! (法人番号). So 13 digits are a card number
+//!
+//! * in a card-like field (below), when Luhn-valid;
+//! * where no field name applies (a text body, a key, a part without a name, the path), when
+//!   they start with 4, pass Luhn and are *not* a valid EAN-13 / JAN code;
+//! * in any other named field, never.
 //!
 //! **Card-like fields.** In a field whose name contains `card` (any case), `カード` or
 //! `クレジット`, or has one of the words `cc`, `pan`, `ccnum`, `ccno`, `ccnumber`, `cardno`,
@@ -78,10 +85,10 @@
 //!     `\u0034` escapes included) and reads numbers; malformed JSON is read as far as it goes;
 //!   * `multipart/form-data`: every part without a file name, and file parts of a text type,
 //!     under the part's name (JSON parts as JSON); binary file parts (images, PDFs) are skipped;
-//!   * anything else, or no content type: the bytes as text (UTF-8, Windows-31J, or both with
-//!     replacement characters when neither reads them cleanly); then, when the body looks like
-//!     JSON or holds `\u` escapes, as JSON; and when it holds `=`, `%` or `+`, as a urlencoded
-//!     form.
+//!   * anything else, or no content type: as JSON when the body starts with `{` or `[`; as a
+//!     form when it looks urlencoded (printable ASCII without spaces, holding `=`, `%` or `+`);
+//!     else as text (UTF-8, Windows-31J, or both with replacement characters when neither reads
+//!     it cleanly), and also as JSON when it holds `\u` escapes.
 //!
 //! Keys and part names are scanned too: a card number posted as a key is found (and reported
 //! without a field name).
@@ -93,7 +100,7 @@
 //! file part; a number glued to letters. [`GuardConfig::exempt_fields`] turns the guard off for
 //! fields that legitimately carry card-shaped numbers (use sparingly).
 //!
-//! The scan is one linear pass per view of the data (at most three for an unknown content type),
+//! The scan is one linear pass per view of the data (at most two for an unknown content type),
 //! in constant memory besides one copy of a percent-decoded value; it never fails and never
 //! panics. The guard does not cap the body: the web adapters do (see
 //! [`RECOMMENDED_MAX_BODY_BYTES`]). Nothing here logs: the caller records the refusal, and only
@@ -108,9 +115,7 @@ mod runs;
 mod text;
 
 use runs::RunScanner;
-use text::{Charset, Plus, percent_decode, scan_bytes};
-
-use self::number::Verdict;
+use text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
 
 /// The body size the web adapters should accept on routes the guard protects: 64 KiB is plenty
 /// for any payment form and keeps the scan well under a millisecond.
@@ -193,10 +198,10 @@ impl CardDataGuard {
     pub fn check_path(&self, path: &str) -> Result<(), CardDataFound> {
         let mut buf = Vec::new();
         let decoded = percent_decode(path.as_bytes(), Plus::Literal, &mut buf);
-        match scan_bytes(&mut RunScanner::default(), decoded, Charset::Utf8First) {
-            Verdict::Card => Err(CardDataFound::new(Location::Path, None)),
-            Verdict::Clean | Verdict::CardIfCardLikeField => Ok(()),
+        if scan_bytes(&mut RunScanner::default(), decoded, Charset::Utf8First).in_unnamed_place() {
+            return Err(CardDataFound::new(Location::Path, None));
         }
+        Ok(())
     }
 
     /// Scans a request body according to its `Content-Type` header value (see the module docs).
@@ -214,7 +219,7 @@ impl CardDataGuard {
                 .map_err(|field| CardDataFound::new(Location::Form, field));
         }
         if multipart::is_json(media) {
-            let text = String::from_utf8_lossy(body);
+            let text = decode_text(body, Charset::from_content_type(content_type));
             return json::scan_json(&text, None, &policy, scanner)
                 .map_err(|field| CardDataFound::new(Location::Json, field));
         }
@@ -229,25 +234,45 @@ impl CardDataGuard {
             .map_err(|field| CardDataFound::new(Location::Body, field))
     }
 
-    /// A body of an unknown type: as text, then as JSON and as a form when it may be one.
+    /// A body of an unknown type: as JSON when it looks like JSON, as a form when it looks like
+    /// one, else as text (and as JSON too when it holds `\u` escapes).
     fn check_any_body(
         &self,
         body: &[u8],
         policy: &Policy<'_>,
         scanner: &mut RunScanner,
     ) -> Result<(), Option<String>> {
-        if scan_bytes(scanner, body, Charset::Utf8First) == Verdict::Card {
+        let as_json = |scanner: &mut RunScanner| {
+            json::scan_json(
+                &decode_text(body, Charset::Utf8First),
+                None,
+                policy,
+                scanner,
+            )
+        };
+        let first = body.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(first, Some(b'{' | b'[')) {
+            return as_json(scanner);
+        }
+        if looks_urlencoded(body) {
+            return form::scan_urlencoded(body, Charset::Utf8First, policy, scanner);
+        }
+        if scan_bytes(scanner, body, Charset::Utf8First).in_unnamed_place() {
             return Err(None);
         }
-        let first = body.iter().find(|b| !b.is_ascii_whitespace());
-        if matches!(first, Some(b'{' | b'[')) || multipart::find(body, b"\\u", 0).is_some() {
-            json::scan_json(&String::from_utf8_lossy(body), None, policy, scanner)?;
-        }
-        if body.iter().any(|&b| matches!(b, b'=' | b'%' | b'+')) {
-            form::scan_urlencoded(body, Charset::Utf8First, policy, scanner)?;
+        if multipart::find(body, b"\\u", 0).is_some() {
+            as_json(scanner)?;
         }
         Ok(())
     }
+}
+
+/// Whether a body of unknown type may be `application/x-www-form-urlencoded`: such bodies are
+/// ASCII without spaces or line breaks (a text body read as a form would get bogus field names).
+fn looks_urlencoded(body: &[u8]) -> bool {
+    let body = body.trim_ascii_end();
+    body.iter().any(|&b| matches!(b, b'=' | b'%' | b'+'))
+        && body.iter().all(|&b| b.is_ascii_graphic())
 }
 
 /// Where in the request the card number was found.

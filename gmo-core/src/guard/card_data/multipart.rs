@@ -3,9 +3,8 @@
 
 use super::Policy;
 use super::json::scan_json;
-use super::number::Verdict;
 use super::runs::RunScanner;
-use super::text::{Charset, scan_bytes};
+use super::text::{Charset, decode_text, scan_bytes};
 
 /// The field a card number was found in.
 pub(super) type Hit = Option<String>;
@@ -33,7 +32,9 @@ pub(super) fn scan_multipart(
             return Ok(Ok(()));
         }
         let next = find(body, &delimiter, after);
-        let part = body.get(after..next.unwrap_or(body.len())).unwrap_or_default();
+        let part = body
+            .get(after..next.unwrap_or(body.len()))
+            .unwrap_or_default();
         // The rest of the delimiter line (transport padding, CRLF) is not part of the part.
         let part = match find(part, b"\n", 0) {
             Some(newline) => &part[newline + 1..],
@@ -111,7 +112,7 @@ fn scan_part(
 ) -> Result<(), Hit> {
     let name = headers.name.as_deref();
     if let Some(name) = name {
-        if scan_bytes(scanner, name.as_bytes(), Charset::Utf8First) == Verdict::Card {
+        if scan_bytes(scanner, name.as_bytes(), Charset::Utf8First).in_unnamed_place() {
             return Err(None);
         }
         if policy.is_exempt(name) {
@@ -122,20 +123,21 @@ fn scan_part(
     let charset = Charset::from_content_type(media);
     let media = media.split(';').next().unwrap_or_default().trim();
     if is_json(media) {
-        let text = String::from_utf8_lossy(content);
-        return scan_json(&text, name, policy, scanner);
+        return scan_json(&decode_text(content, charset), name, policy, scanner);
     }
     if headers.has_filename && !is_text(media) {
         // An uploaded image or document: not text, not scanned.
         return Ok(());
     }
-    match scan_bytes(scanner, content, charset) {
-        Verdict::Clean => Ok(()),
-        Verdict::Card => Err(name.map(str::to_owned)),
-        Verdict::CardIfCardLikeField => match name {
-            Some(name) if policy.is_card_like(name) => Err(Some(name.to_owned())),
-            _ => Ok(()),
-        },
+    let verdict = scan_bytes(scanner, content, charset);
+    let card = match name {
+        Some(name) => verdict.in_named_field(|| policy.is_card_like(name)),
+        None => verdict.in_unnamed_place(),
+    };
+    if card {
+        Err(name.map(str::to_owned))
+    } else {
+        Ok(())
     }
 }
 
@@ -216,10 +218,18 @@ mod tests {
     #[test]
     fn odd_bodies_do_not_break_the_reader() {
         assert_eq!(scan("no delimiter here"), Err(NotMultipart));
-        for body in ["--XyZ", "--XyZ\r\n", "--XyZ\r\nContent-Disposition", "--XyZ\r\n\r\n--XyZ"] {
+        for body in [
+            "--XyZ",
+            "--XyZ\r\n",
+            "--XyZ\r\nContent-Disposition",
+            "--XyZ\r\n\r\n--XyZ",
+        ] {
             assert_eq!(scan(body), Ok(Ok(())), "{body:?}");
         }
-        assert_eq!(boundary("multipart/form-data; boundary=\"a b\""), Some("a b"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=\"a b\""),
+            Some("a b")
+        );
         assert_eq!(boundary("multipart/form-data"), None);
     }
 }

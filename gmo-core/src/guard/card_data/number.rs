@@ -5,16 +5,37 @@ pub(super) const MIN_DIGITS: usize = 13;
 /// Most digits of a card number (ISO/IEC 7812).
 pub(super) const MAX_DIGITS: usize = 19;
 
-/// What a run of 13–19 digits is, before the field it came from is known.
+/// What a run of 13–19 digits is, before the field it came from is known. Ordered: a value's
+/// verdict is the greatest of its candidates'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Verdict {
     /// Not a card number anywhere.
     Clean,
-    /// A card number only in a card-like field: Luhn-valid, but with no known issuer prefix (or a
-    /// 13-digit run that is also a valid EAN-13 / JAN code).
-    CardIfCardLikeField,
+    /// A card number only in a card-like field: Luhn-valid, but with no known issuer prefix, or
+    /// 13 digits that are not a legacy Visa number.
+    CardInCardField,
+    /// 13 digits that may be a legacy Visa number: a card number in a card-like field and where
+    /// no field name applies (a text body, a key, the path), never in another named field.
+    CardUnlessNamedField,
     /// A card number wherever it is.
     Card,
+}
+
+impl Verdict {
+    /// Whether this is a card number in a field with a name; `card_like` tells whether the name
+    /// looks like a card field (asked only when it matters).
+    pub(super) fn in_named_field(self, card_like: impl FnOnce() -> bool) -> bool {
+        match self {
+            Self::Clean => false,
+            Self::Card => true,
+            Self::CardInCardField | Self::CardUnlessNamedField => card_like(),
+        }
+    }
+
+    /// Whether this is a card number where no field name applies.
+    pub(super) fn in_unnamed_place(self) -> bool {
+        self >= Self::CardUnlessNamedField
+    }
 }
 
 /// Issuer prefixes we accept outside card-like fields, with the lengths each brand issues.
@@ -37,25 +58,90 @@ const fn lengths(shortest: u32, longest: u32) -> u32 {
 /// The table documented in the module docs of `guard::card_data`. Order does not matter.
 static ISSUERS: &[IssuerRange] = &[
     // Visa: 16 and 19 digits (13-digit Visa is handled by the 13-digit rule).
-    IssuerRange { first: 4, last: 4, digits: 1, lengths: lengths(16, 16) | lengths(19, 19) },
+    IssuerRange {
+        first: 4,
+        last: 4,
+        digits: 1,
+        lengths: lengths(16, 16) | lengths(19, 19),
+    },
     // Mastercard.
-    IssuerRange { first: 51, last: 55, digits: 2, lengths: lengths(16, 16) },
-    IssuerRange { first: 2221, last: 2720, digits: 4, lengths: lengths(16, 16) },
+    IssuerRange {
+        first: 51,
+        last: 55,
+        digits: 2,
+        lengths: lengths(16, 16),
+    },
+    IssuerRange {
+        first: 2221,
+        last: 2720,
+        digits: 4,
+        lengths: lengths(16, 16),
+    },
     // American Express.
-    IssuerRange { first: 34, last: 34, digits: 2, lengths: lengths(15, 15) },
-    IssuerRange { first: 37, last: 37, digits: 2, lengths: lengths(15, 15) },
+    IssuerRange {
+        first: 34,
+        last: 34,
+        digits: 2,
+        lengths: lengths(15, 15),
+    },
+    IssuerRange {
+        first: 37,
+        last: 37,
+        digits: 2,
+        lengths: lengths(15, 15),
+    },
     // JCB.
-    IssuerRange { first: 3528, last: 3589, digits: 4, lengths: lengths(16, 19) },
+    IssuerRange {
+        first: 3528,
+        last: 3589,
+        digits: 4,
+        lengths: lengths(16, 19),
+    },
     // Diners Club.
-    IssuerRange { first: 300, last: 305, digits: 3, lengths: lengths(14, 19) },
-    IssuerRange { first: 3095, last: 3095, digits: 4, lengths: lengths(14, 19) },
-    IssuerRange { first: 36, last: 36, digits: 2, lengths: lengths(14, 19) },
-    IssuerRange { first: 38, last: 39, digits: 2, lengths: lengths(14, 19) },
+    IssuerRange {
+        first: 300,
+        last: 305,
+        digits: 3,
+        lengths: lengths(14, 19),
+    },
+    IssuerRange {
+        first: 3095,
+        last: 3095,
+        digits: 4,
+        lengths: lengths(14, 19),
+    },
+    IssuerRange {
+        first: 36,
+        last: 36,
+        digits: 2,
+        lengths: lengths(14, 19),
+    },
+    IssuerRange {
+        first: 38,
+        last: 39,
+        digits: 2,
+        lengths: lengths(14, 19),
+    },
     // Discover (6011, 644–649, 65), UnionPay (62), RuPay (60, 65), Maestro (6…).
-    IssuerRange { first: 6, last: 6, digits: 1, lengths: lengths(16, 19) },
+    IssuerRange {
+        first: 6,
+        last: 6,
+        digits: 1,
+        lengths: lengths(16, 19),
+    },
     // Maestro (50, 56–59).
-    IssuerRange { first: 50, last: 50, digits: 2, lengths: lengths(16, 19) },
-    IssuerRange { first: 56, last: 59, digits: 2, lengths: lengths(16, 19) },
+    IssuerRange {
+        first: 50,
+        last: 50,
+        digits: 2,
+        lengths: lengths(16, 19),
+    },
+    IssuerRange {
+        first: 56,
+        last: 59,
+        digits: 2,
+        lengths: lengths(16, 19),
+    },
 ];
 
 /// Classifies a run of digits (each `0..=9`).
@@ -64,18 +150,21 @@ pub(super) fn verdict(digits: &[u8]) -> Verdict {
     if !(MIN_DIGITS..=MAX_DIGITS).contains(&len) || !luhn_valid(digits) {
         return Verdict::Clean;
     }
-    let known_issuer = if len == MIN_DIGITS {
-        // Legacy 13-digit Visa; every 13-digit code starting with 4 is also a GS1 prefix
-        // (400–440 Germany, 45/49 Japan's JAN, 46–48 …), so a valid EAN-13 is taken for a
-        // product code unless the field is card-like.
-        digits[0] == 4 && !ean13_valid(digits)
-    } else {
-        has_issuer_prefix(digits)
-    };
-    if known_issuer {
+    if len == MIN_DIGITS {
+        // Legacy 13-digit Visa. Every 13-digit code starting with 4 is also a GS1 prefix
+        // (400–440 Germany, 45/49 Japan's JAN, 46–48 …), so a valid EAN-13 is taken for a product
+        // code; and in a named field, 13 digits are far likelier a JAN code or a corporate number
+        // (法人番号) than a card number no longer issued.
+        return if digits[0] == 4 && !ean13_valid(digits) {
+            Verdict::CardUnlessNamedField
+        } else {
+            Verdict::CardInCardField
+        };
+    }
+    if has_issuer_prefix(digits) {
         Verdict::Card
     } else {
-        Verdict::CardIfCardLikeField
+        Verdict::CardInCardField
     }
 }
 
@@ -95,7 +184,7 @@ pub(super) fn luhn_valid(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The EAN-13 (JAN) check digit: weights 1, 3, 1, 3… from the left.
@@ -169,21 +258,24 @@ mod tests {
         // Luhn-valid 16 digits starting with 1 and 9; 15-digit Mastercard-looking number.
         for s in ["1000000000000008", "9000000000000001", "510000000000003"] {
             assert!(luhn_valid(&digits(s)), "{s}");
-            assert_eq!(verdict(&digits(s)), Verdict::CardIfCardLikeField, "{s}");
+            assert_eq!(verdict(&digits(s)), Verdict::CardInCardField, "{s}");
         }
     }
 
     #[test]
     fn thirteen_digits_follow_the_jan_rule() {
         // 4222222222222: Luhn-valid legacy Visa test number, not a valid EAN-13.
-        assert_eq!(verdict(&digits("4222222222222")), Verdict::Card);
+        assert_eq!(
+            verdict(&digits("4222222222222")),
+            Verdict::CardUnlessNamedField
+        );
         assert!(!ean13_valid(&digits("4222222222222")));
         // A JAN code (EAN-13 valid) that also passes Luhn.
         let jan = digits("4901234567894");
         assert!(ean13_valid(&jan));
         assert!(luhn_valid(&jan));
-        assert_eq!(verdict(&jan), Verdict::CardIfCardLikeField);
+        assert_eq!(verdict(&jan), Verdict::CardInCardField);
         // 13 digits not starting with 4.
-        assert_eq!(verdict(&digits("5000000000005")), Verdict::CardIfCardLikeField);
+        assert_eq!(verdict(&digits("5000000000005")), Verdict::CardInCardField);
     }
 }

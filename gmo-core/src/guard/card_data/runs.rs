@@ -4,23 +4,30 @@
 //! Vocabulary: a *group* is a maximal run of digits (ASCII or full-width) with nothing between
 //! them; a *chain* is a sequence of groups joined by short gaps of separator characters (space,
 //! hyphen and their full-width and Japanese look-alikes). A *candidate* is any run of consecutive
-//! groups of one chain holding 13–19 digits in total. A group is never split: `4111…` inside a
-//! 28-digit TranID is no candidate. A group glued to an ASCII letter (`ord4111…`, `x-4111…`,
-//! `…1111abc`) belongs to an identifier and breaks the chain.
+//! groups of one chain holding 13–19 digits in total, where a group of more than 6 digits
+//! combines with no other. A group is never split: `4111…` inside a 28-digit TranID is no
+//! candidate. A group glued to a Latin letter, directly or through one `-` or `_` (`ord4111…`,
+//! `x-4111…`, `…1111abc`), belongs to an identifier and breaks the chain.
 
 use super::number::{MAX_DIGITS, Verdict, verdict};
 
 /// At most this many separator characters between two groups of one chain (`" - "`).
 const MAX_GAP: u8 = 3;
+/// Longest group that combines with others into a candidate.
+const MAX_COMBINED_GROUP: u8 = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
     Digit(u8),
     Letter,
     /// Joins digit groups. `connector`: also joins a letter to digits in identifiers (`-`).
-    Separator { connector: bool },
+    Separator {
+        connector: bool,
+    },
     /// Breaks chains. `connector`: joins a letter to digits in identifiers (`_`).
-    Other { connector: bool },
+    Other {
+        connector: bool,
+    },
 }
 
 impl Class {
@@ -41,8 +48,14 @@ fn classify(c: char) -> Class {
         // Space, no-break space, ideographic space, full-width hyphen-minus, the dashes
         // U+2010–U+2015, minus sign, and the katakana prolonged sound marks (ー, ｰ) that Japanese
         // input methods produce for a hyphen.
-        ' ' | '\u{a0}' | '\u{3000}' | '\u{ff0d}' | '\u{2010}'..='\u{2015}' | '\u{2212}'
-        | '\u{30fc}' | '\u{ff70}' => Class::Separator { connector: false },
+        ' '
+        | '\u{a0}'
+        | '\u{3000}'
+        | '\u{ff0d}'
+        | '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{30fc}'
+        | '\u{ff70}' => Class::Separator { connector: false },
         '\u{ff10}'..='\u{ff19}' => Class::Digit(digit_value(c, '\u{ff10}')),
         _ => Class::Other { connector: false },
     }
@@ -117,12 +130,60 @@ impl RunScanner {
 
     /// Feeds every character of `text`; stops early once a card number is found.
     pub(super) fn push_str(&mut self, text: &str) {
-        for c in text.chars() {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            if self.is_idle() {
+                // Between candidates only the two characters before a digit matter: skip to the
+                // next byte that may start one (an ASCII digit, or 0xEF, the lead byte of U+FF10–
+                // U+FF19), then look back.
+                let skipped = bytes[at..]
+                    .iter()
+                    .position(|&b| b.is_ascii_digit() || b == 0xef)
+                    .map_or(bytes.len(), |offset| at + offset);
+                if skipped > at {
+                    // Every character of `text` before `skipped` belongs to the stream (fed or
+                    // skipped); with only one, the one before it is the old `prev`.
+                    let mut before = text[..skipped].chars().rev().map(classify);
+                    if let Some(last) = before.next() {
+                        self.prev2 = before.next().unwrap_or(self.prev);
+                        self.prev = last;
+                    }
+                    at = skipped;
+                    if at >= bytes.len() {
+                        return;
+                    }
+                }
+            }
+            let Some(c) = text[at..].chars().next() else {
+                return;
+            };
             self.push(c);
+            at += c.len_utf8();
+            if self.in_group && c.is_ascii_digit() {
+                // The rest of a run of ASCII digits, without the general state machine.
+                let run = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                for &b in &bytes[at..at + run] {
+                    self.extend_group(b - b'0');
+                }
+                if run > 0 {
+                    self.prev2 = Class::Digit(0);
+                    self.prev = Class::Digit(0);
+                }
+                at += run;
+            }
             if self.found_card() {
                 return;
             }
         }
+    }
+
+    /// Nothing is pending: no group, no chain that may continue.
+    fn is_idle(&self) -> bool {
+        !self.in_group && !self.awaiting_end && !self.chain_open
     }
 
     /// Feeds one character.
@@ -140,10 +201,7 @@ impl RunScanner {
                 if !self.in_group {
                     self.begin_group();
                 }
-                if let Some(slot) = self.group.get_mut(self.group_len) {
-                    *slot = d;
-                }
-                self.group_len = self.group_len.saturating_add(1);
+                self.extend_group(d);
             }
             _ if self.in_group => {
                 self.in_group = false;
@@ -172,11 +230,18 @@ impl RunScanner {
         self.verdict
     }
 
+    fn extend_group(&mut self, digit: u8) {
+        if let Some(slot) = self.group.get_mut(self.group_len) {
+            *slot = digit;
+        }
+        self.group_len = self.group_len.saturating_add(1);
+    }
+
     fn begin_group(&mut self) {
         self.in_group = true;
         self.group_len = 0;
-        self.group_tainted = self.prev == Class::Letter
-            || (self.prev.is_connector() && self.prev2 == Class::Letter);
+        self.group_tainted =
+            self.prev == Class::Letter || (self.prev.is_connector() && self.prev2 == Class::Letter);
         if !(self.chain_open && (1..=MAX_GAP).contains(&self.gap)) {
             self.clear_chain();
         }
@@ -211,7 +276,7 @@ impl RunScanner {
             self.clear_chain();
             return;
         }
-        // Room is guaranteed: the chain holds at most 19 digits between groups, the group at most 19.
+        // Room is guaranteed: between groups the chain holds at most 19 digits, a group at most 19.
         let (Some(dst), Some(src), Some(count)) = (
             self.chain.get_mut(self.chain_len..self.chain_len + len),
             self.group.get(..len),
@@ -229,12 +294,20 @@ impl RunScanner {
         self.chain_open = true;
     }
 
-    /// Every run of groups ending with the newest one that holds 13–19 digits.
+    /// Every run of groups ending with the newest one that holds 13–19 digits. Card numbers are
+    /// printed in groups of 4 to 6 digits (4-4-4-4, 4-6-5, 4-6-4): a group of more than 6 digits
+    /// stands alone, which keeps UUIDs (8-4-4-4-12) and the like out.
     fn evaluate_spans(&mut self) {
         let mut span = 0;
-        for &group in self.chain_groups[..self.chain_group_count].iter().rev() {
+        let mut longest = 0;
+        for (count, &group) in self.chain_groups[..self.chain_group_count]
+            .iter()
+            .rev()
+            .enumerate()
+        {
             span += usize::from(group);
-            if span > MAX_DIGITS {
+            longest = longest.max(group);
+            if span > MAX_DIGITS || (count > 0 && longest > MAX_COMBINED_GROUP) {
                 break;
             }
             let digits = &self.chain[self.chain_len - span..self.chain_len];
@@ -321,8 +394,50 @@ mod tests {
             "4111    1111 1111 1111", // gap too wide
             "4111,1111,1111,1111",
             "4111/1111/1111/1111",
+            "26802004-2924-4923-8090-b70f9d729fa3", // a UUID whose first 16 digits pass
+            "41111111 11111111",
         ] {
             assert_eq!(scan(text), Verdict::Clean, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The fast paths of `push_str` (skipping idle text, swallowing digit runs) agree with
+        /// feeding one character at a time, however the text is cut into pieces.
+        #[test]
+        fn push_str_agrees_with_push(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "4111111111111111", "4111", "1111", "378282246310005", "4", "1", "5", " ",
+                    "-", "_", "　", "－", "ー", "a", "Z", "Ａ", "あ", "\"", ".", "４１１１",
+                    "１１１１", "\u{ff08}", "x-", "-x",
+                ]),
+                0..24,
+            ),
+            cuts in proptest::collection::vec(0usize..200, 0..4),
+        ) {
+            let text: String = pieces.concat();
+            let chars: Vec<char> = text.chars().collect();
+            let mut one_by_one = RunScanner::default();
+            for &c in &chars {
+                one_by_one.push(c);
+            }
+            let expected = one_by_one.finish();
+
+            let mut pieces = RunScanner::default();
+            let mut bounds: Vec<usize> = cuts
+                .iter()
+                .map(|&cut| text.char_indices().nth(cut).map_or(text.len(), |(i, _)| i))
+                .collect();
+            bounds.push(0);
+            bounds.push(text.len());
+            bounds.sort_unstable();
+            for pair in bounds.windows(2) {
+                pieces.push_str(&text[pair[0]..pair[1]]);
+            }
+            let got = pieces.finish();
+            // `push_str` stops at the first card number; one by one may go on, and find the same.
+            proptest::prop_assert_eq!(got, expected, "{:?}", text);
         }
     }
 
@@ -332,10 +447,7 @@ mod tests {
         assert_eq!(scan_str(&mut scanner, "4111 1111 1111"), Verdict::Clean);
         // A fresh value does not continue the previous one.
         assert_eq!(scan_str(&mut scanner, " 1111"), Verdict::Clean);
-        assert_eq!(
-            scan_str(&mut scanner, "4111 1111 1111 1111"),
-            Verdict::Card
-        );
+        assert_eq!(scan_str(&mut scanner, "4111 1111 1111 1111"), Verdict::Card);
         assert_eq!(scan_str(&mut scanner, "x"), Verdict::Clean);
     }
 }

@@ -1,5 +1,7 @@
 //! From bytes to text: percent-decoding and the character sets a browser may have used.
 
+use std::borrow::Cow;
+
 use encoding_rs::SHIFT_JIS;
 
 use super::number::Verdict;
@@ -18,15 +20,20 @@ pub(super) enum Plus {
 /// Percent-decodes `input` (`%XX`; a `%` not followed by two hex digits stays as is, as browsers
 /// do), into `buf` unless there is nothing to decode.
 pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u8>) -> &'a [u8] {
-    let has_plus = plus == Plus::IsSpace && input.contains(&b'+');
-    if !has_plus && !input.contains(&b'%') {
+    let plus_is_space = plus == Plus::IsSpace;
+    let Some(first) = input
+        .iter()
+        .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    else {
         return input;
-    }
+    };
     buf.clear();
-    let mut i = 0;
+    buf.reserve(input.len());
+    buf.extend_from_slice(&input[..first]);
+    let mut i = first;
     while let Some(&b) = input.get(i) {
         match b {
-            b'+' if has_plus => buf.push(b' '),
+            b'+' if plus_is_space => buf.push(b' '),
             b'%' => {
                 let decoded = match input.get(i + 1..i + 3) {
                     Some(&[hi, lo]) => hex_value(hi).zip(hex_value(lo)).map(|(h, l)| h << 4 | l),
@@ -40,20 +47,42 @@ pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u
                     None => buf.push(b'%'),
                 }
             }
-            _ => buf.push(b),
+            _ => {
+                // Copy the plain run up to the next escape at once.
+                let run = input[i..]
+                    .iter()
+                    .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+                    .unwrap_or(input.len() - i);
+                buf.extend_from_slice(&input[i..i + run]);
+                i += run;
+                continue;
+            }
         }
         i += 1;
     }
     buf
 }
 
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit; 0xff for bytes that are none.
+static HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn hex_value(b: u8) -> Option<u8> {
+    let value = HEX[usize::from(b)];
+    (value != 0xff).then_some(value)
 }
 
 /// Which character set to try first for bytes that are not ASCII.
@@ -76,9 +105,17 @@ impl Charset {
         });
         match declared {
             Some(name)
-                if ["shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j", "cp932", "ms932"]
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(name)) =>
+                if [
+                    "shift_jis",
+                    "shift-jis",
+                    "sjis",
+                    "x-sjis",
+                    "windows-31j",
+                    "cp932",
+                    "ms932",
+                ]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name)) =>
             {
                 Self::Windows31jFirst
             }
@@ -108,6 +145,19 @@ pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charse
     }
     let (as_sjis, _) = SHIFT_JIS.decode_without_bom_handling(bytes);
     as_utf8.max(scan_str(scanner, &as_sjis))
+}
+
+/// Reads bytes as text with the same choice of character set as [`scan_bytes`]; when neither
+/// reads them cleanly, as UTF-8 with replacement characters.
+pub(super) fn decode_text(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if charset == Charset::Utf8First || text.is_ascii() => Cow::Borrowed(text),
+        utf8 => match (decode_windows_31j(bytes), utf8) {
+            (Ok(text), _) => text,
+            (Err(_), Ok(text)) => Cow::Borrowed(text),
+            (Err(_), Err(_)) => String::from_utf8_lossy(bytes),
+        },
+    }
 }
 
 /// Scans bytes as UTF-8, reading each malformed sequence as U+FFFD, without copying them.

@@ -20,15 +20,15 @@
 //! and stops counting at exactly `t + window`. [`Throttled::retry_after`] is the time until
 //! then. Further failures while blocked extend the block.
 //!
-//! *Failures* are counted per customer and per address together: [`CardTestingThrottle::try_begin_attempt`]
-//! admits an attempt only when neither key is blocked, and takes a slot on both at once, so that
-//! concurrent attempts cannot overshoot (64 parallel requests on one key admit exactly `max`).
-//! The [`AttemptPermit`] then says how it ended: [`AttemptPermit::failed`] counts a failure,
-//! [`AttemptPermit::succeeded`] frees the slot; a permit dropped without a word (the request was
-//! cancelled midway, the handler panicked) counts as a failure, so that hanging up after the
-//! gateway call is no way around the limit. When the outcome is learnt in a later request (the
-//! 3-D Secure return), call [`AttemptPermit::release`] now and [`CardTestingThrottle::record_failure`]
-//! when it fails.
+//! *Failures* are counted per customer and per address together:
+//! [`CardTestingThrottle::try_begin_attempt`] admits an attempt only when neither key is blocked,
+//! and takes a slot on both at once, so that concurrent attempts cannot overshoot (64 parallel
+//! requests on one key admit exactly `max`). The [`AttemptPermit`] then says how it ended:
+//! [`AttemptPermit::failed`] counts a failure, [`AttemptPermit::succeeded`] frees the slot; a
+//! permit dropped without a word (the request was cancelled midway, the handler panicked) counts
+//! as a failure, so that hanging up after the gateway call is no way around the limit. When the
+//! outcome is learnt in a later request (the 3-D Secure return), call [`AttemptPermit::release`]
+//! now and [`CardTestingThrottle::record_failure`] when it fails.
 //!
 //! *New cards* count every attempt to add a card, whatever its outcome
 //! ([`CardTestingThrottle::try_acquire_new_card`]): a tester's attempts fail, and a real customer
@@ -44,7 +44,8 @@
 //! use gmo_core::guard::{CardTestingThrottle, ManualClock, Scope, ThrottleConfig};
 //!
 //! let clock = ManualClock::new();
-//! let throttle = CardTestingThrottle::with_clock(ThrottleConfig::default(), Arc::new(clock.clone()));
+//! let config = ThrottleConfig::default();
+//! let throttle = CardTestingThrottle::with_clock(config, Arc::new(clock.clone()));
 //! let ip: IpAddr = "198.51.100.7".parse()?;
 //!
 //! for _ in 0..5 {
@@ -67,10 +68,11 @@
 //!
 //! State lives in memory, per process, behind one mutex (each call holds it for microseconds).
 //! Each table keeps at most [`ThrottleConfig::max_keys`] keys: keys with nothing in their window
-//! are dropped as soon as they are seen idle, and when a table is full the least recently
-//! touched eighth of it is evicted. A key costs a few hundred bytes, so at the default of 65,536
-//! keys a table stays around 20 MB in the worst case. Several processes each keep their own counts:
-//! behind a load balancer, divide the limits or pin clients.
+//! are dropped when they are seen idle and in a sweep at most once per window, and when a table
+//! is full the least recently touched eighth of it is evicted. A key costs a few hundred bytes,
+//! so at the default of 65,536 keys a table stays under about 25 MB in the worst case. Several
+//! processes each keep their own counts: behind a load balancer, divide the limits or pin
+//! clients.
 
 mod clock;
 mod key;
@@ -360,7 +362,11 @@ impl CardTestingThrottle {
                 retry_after,
             });
         // When both block, the client has to wait for the later one.
-        match by_customer.into_iter().chain(by_ip).max_by_key(|t| t.retry_after) {
+        match by_customer
+            .into_iter()
+            .chain(by_ip)
+            .max_by_key(|t| t.retry_after)
+        {
             Some(throttled) => Err(throttled),
             None => Ok(()),
         }

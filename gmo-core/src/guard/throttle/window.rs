@@ -27,7 +27,7 @@ impl Window {
         }
     }
 
-    /// Forgets events that are `window` old or older: an event at `t` counts while `now < t + window`.
+    /// Forgets events `window` old or older: an event at `t` counts while `now < t + window`.
     fn expire(&mut self, now: Instant, limit: Limit) {
         while let Some(&first) = self.events.front() {
             if now.saturating_duration_since(first) >= limit.window {
@@ -59,9 +59,14 @@ impl Window {
             return Some(IN_FLIGHT_RETRY);
         };
         // Events that must expire before `used` falls below the limit; the last of them decides.
-        let must_expire = self.events.len() - usize::try_from(allowed_events).unwrap_or(0);
+        let must_expire = self
+            .events
+            .len()
+            .saturating_sub(usize::try_from(allowed_events).unwrap_or(0));
         let decisive = self.events.get(must_expire.saturating_sub(1)).copied();
-        Some(decisive.map_or(IN_FLIGHT_RETRY, |t| (t + limit.window).saturating_duration_since(now)))
+        Some(decisive.map_or(IN_FLIGHT_RETRY, |t| {
+            (t + limit.window).saturating_duration_since(now)
+        }))
     }
 
     fn record(&mut self, now: Instant, limit: Limit) {
@@ -86,6 +91,8 @@ pub(super) struct Table<K> {
     map: HashMap<K, Window>,
     limit: Limit,
     max_keys: usize,
+    /// When idle keys were last swept out.
+    last_sweep: Option<Instant>,
 }
 
 impl<K: Hash + Eq + Clone> Table<K> {
@@ -94,6 +101,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
             map: HashMap::new(),
             limit,
             max_keys: max_keys.max(1),
+            last_sweep: None,
         }
     }
 
@@ -133,7 +141,11 @@ impl<K: Hash + Eq + Clone> Table<K> {
         }
         if failed {
             self.record(key, now);
-        } else if self.map.get_mut(key).is_some_and(|w| w.is_idle(now, self.limit)) {
+        } else if self
+            .map
+            .get_mut(key)
+            .is_some_and(|w| w.is_idle(now, self.limit))
+        {
             self.map.remove(key);
         }
     }
@@ -155,8 +167,15 @@ impl<K: Hash + Eq + Clone> Table<K> {
     }
 
     fn window(&mut self, key: &K, now: Instant) -> &mut Window {
-        if !self.map.contains_key(key) && self.map.len() >= self.max_keys {
-            self.make_room(now);
+        if !self.map.contains_key(key) {
+            // A sweep at most once per window keeps the table near the number of active keys at
+            // a cost amortised over the window; a full table makes room at once.
+            let sweep_due = self
+                .last_sweep
+                .is_none_or(|t| now.saturating_duration_since(t) >= self.limit.window);
+            if sweep_due || self.map.len() >= self.max_keys {
+                self.make_room(now);
+            }
         }
         self.map
             .entry(key.clone())
@@ -167,6 +186,7 @@ impl<K: Hash + Eq + Clone> Table<K> {
     fn make_room(&mut self, now: Instant) {
         let limit = self.limit;
         self.map.retain(|_, window| !window.is_idle(now, limit));
+        self.last_sweep = Some(now);
         if self.map.len() < self.max_keys {
             return;
         }
@@ -249,6 +269,10 @@ mod tests {
         // The newest key survived eviction.
         table.record(&9_999, t0 + Duration::from_secs(10));
         table.record(&9_999, t0 + Duration::from_secs(10));
-        assert!(table.blocked(&9_999, t0 + Duration::from_secs(10)).is_some());
+        assert!(
+            table
+                .blocked(&9_999, t0 + Duration::from_secs(10))
+                .is_some()
+        );
     }
 }
