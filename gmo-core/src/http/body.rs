@@ -60,6 +60,9 @@ pub enum BodyError {
     /// A form that does not decode (`malformed_body`, 400).
     #[error("the body is not a valid UTF-8 urlencoded form")]
     MalformedForm,
+    /// The body could not be read to its end (`malformed_body`, 400).
+    #[error("the request body could not be read")]
+    Unreadable,
     /// JSON that is not an object (`malformed_body`, 400).
     #[error("the JSON body must be an object")]
     NotAnObject,
@@ -96,9 +99,10 @@ impl BodyError {
         match self {
             Self::TooLarge { .. } => "body_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::MalformedJson { .. } | Self::MalformedForm | Self::NotAnObject => {
-                "malformed_body"
-            }
+            Self::MalformedJson { .. }
+            | Self::MalformedForm
+            | Self::Unreadable
+            | Self::NotAnObject => "malformed_body",
             Self::MissingField(_) => "missing_field",
             Self::WrongType { .. } => "wrong_type",
             Self::Ambiguous(_) => "ambiguous_body",

@@ -8,9 +8,10 @@ use super::RouteError;
 use super::attempts::{AttemptKind, CardAttempts, failed_at_return};
 use super::body::{card_request, checkout_request};
 use super::error::log_refusal;
-use super::three_ds::read_three_ds_return;
 use crate::PaymentError;
-use crate::flow::{Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments};
+use crate::flow::{
+    Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
+};
 use crate::order::CustomerId;
 use crate::types::OrderId;
 use crate::values::CardSeq;
@@ -101,18 +102,16 @@ pub async fn checkout(
     logged("checkout", run.await)
 }
 
-/// `POST`/`GET /3ds/{order_id}`: the browser's return from 3-D Secure. Answers where to send the
-/// browser (a 303). A card failure settled by this return counts against the order's customer
-/// and the returning address.
+/// `POST`/`GET /3ds/{order_id}`: the browser's return from 3-D Secure, as
+/// [`read_three_ds_return`](super::three_ds::read_three_ds_return) read it. Answers where to
+/// send the browser (a 303). A card failure settled by this return counts against the order's
+/// customer and the returning address.
 pub async fn three_ds_return(
     payments: &Payments,
-    order_id: &str,
-    body: &[u8],
-    query: Option<&str>,
+    ret: ThreeDsReturn,
     attempts: Option<&CardAttempts>,
 ) -> Result<Completion, RouteError> {
     let run = async {
-        let ret = read_three_ds_return(order_id, body, query)?;
         let before = match attempts {
             Some(_) => payments
                 .store()

@@ -1,0 +1,185 @@
+//! The routers and their handlers: each extracts, makes one call of
+//! [`gmo_core::http::handlers`], and maps the answer.
+
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts, Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use gmo_core::Payments;
+use gmo_core::customer::Customer;
+use gmo_core::http::{BodyError, MAX_BODY_BYTES, handlers, routes};
+
+use crate::body::read_limited;
+use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
+use crate::layer::{CardDataGuardLayer, CardTestingLayer};
+use crate::response::{self, ApiError};
+
+/// The customer routes: `GET`/`POST /cards`, `DELETE /cards/{card_seq}`,
+/// `POST /checkout/{order_id}`. Nest them under the merchant's prefix, **inside** its session,
+/// authentication and CSRF layers.
+///
+/// `C` is the merchant's extractor of the signed-in customer; `S` its state, which must give
+/// the [`Payments`] handle (`FromRef`): a missing piece does not compile.
+pub fn customer_routes<S, C>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Payments: FromRef<S>,
+    C: FromRequestParts<S> + Customer + Send + Sync + 'static,
+{
+    Router::new()
+        .route(routes::CARDS, get(list_cards::<C>).post(register_card::<C>))
+        .route(routes::CARD, axum::routing::delete(delete_card::<C>))
+        .route(routes::CHECKOUT, post(checkout::<C>))
+}
+
+/// The gateway routes: `POST`/`GET /3ds/{order_id}` (the browser's return from 3-D Secure) and
+/// `POST /notify` (GMO's result notification), with the [`Payments`] handle baked in. Nest them
+/// under the same prefix as the customer routes but **outside** session and CSRF layers: the
+/// return is a cross-site navigation and the notification comes from GMO's servers.
+pub fn gateway_routes<S>(payments: Payments) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        .route(
+            routes::THREE_DS_RETURN,
+            get(three_ds_return).post(three_ds_return),
+        )
+        .route(routes::NOTIFY, post(notify))
+        .with_state(payments)
+}
+
+/// Both route sets with the card-data guard and a card-testing throttle of default limits, for
+/// an app without session or CSRF layers in the way. Nest it under the prefix.
+///
+/// The throttle is this router's own; to share one throttle with other routes, build the
+/// routers and layers separately.
+pub fn routes<S, C>(payments: Payments) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Payments: FromRef<S>,
+    C: FromRequestParts<S> + Customer + Send + Sync + 'static,
+{
+    customer_routes::<S, C>()
+        .merge(gateway_routes(payments))
+        .layer(CardTestingLayer::default())
+        .layer(CardDataGuardLayer::default())
+}
+
+fn content_type(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The content type and the body, at most [`MAX_BODY_BYTES`].
+async fn split(request: Request) -> Result<(Option<String>, bytes::Bytes), ApiError> {
+    let content_type = content_type(&request);
+    let body = read_limited(request.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(BodyError::from)?;
+    Ok((content_type, body))
+}
+
+fn answer<T>(result: Result<T, ApiError>, ok: impl FnOnce(T) -> Response) -> Response {
+    match result {
+        Ok(value) => ok(value),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn list_cards<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+) -> Response {
+    let result = handlers::list_cards(&payments, &customer.id).await;
+    answer(
+        result.map_err(|e| ApiError::new(e).with_policy(policy)),
+        |cards| response::json(StatusCode::OK, cards),
+    )
+}
+
+async fn register_card<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    CardThrottle(attempts): CardThrottle,
+    request: Request,
+) -> Response {
+    let result = async {
+        let (content_type, body) = split(request).await?;
+        let registration = handlers::register_card(
+            &payments,
+            &customer.id,
+            content_type.as_deref(),
+            &body,
+            attempts.as_ref(),
+        )
+        .await?;
+        Ok::<_, ApiError>(registration)
+    }
+    .await;
+    answer(result.map_err(|e| e.with_policy(policy)), |registration| {
+        response::json(StatusCode::OK, registration)
+    })
+}
+
+async fn delete_card<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    Path(card_seq): Path<String>,
+) -> Response {
+    let result = handlers::delete_card(&payments, &customer.id, &card_seq).await;
+    answer(
+        result.map_err(|e| ApiError::new(e).with_policy(policy)),
+        |()| response::no_store(StatusCode::NO_CONTENT.into_response()),
+    )
+}
+
+async fn checkout<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    CardThrottle(attempts): CardThrottle,
+    Path(order_id): Path<String>,
+    request: Request,
+) -> Response {
+    let result = async {
+        let (content_type, body) = split(request).await?;
+        let confirmation = handlers::checkout(
+            &payments,
+            &customer.id,
+            &order_id,
+            content_type.as_deref(),
+            &body,
+            attempts.as_ref(),
+        )
+        .await?;
+        Ok::<_, ApiError>(confirmation)
+    }
+    .await;
+    answer(result.map_err(|e| e.with_policy(policy)), |confirmation| {
+        response::json(StatusCode::OK, confirmation)
+    })
+}
+
+async fn three_ds_return(
+    State(payments): State<Payments>,
+    CardThrottle(attempts): CardThrottle,
+    ThreeDsReturn(ret): ThreeDsReturn,
+) -> Response {
+    let result = handlers::three_ds_return(&payments, ret, attempts.as_ref()).await;
+    answer(result.map_err(ApiError::new), |completion| {
+        response::completion(&completion)
+    })
+}
+
+async fn notify(State(payments): State<Payments>, notification: GmoNotification) -> Response {
+    let result = handlers::notification(&payments, &notification.0).await;
+    answer(result.map_err(ApiError::new), response::notification_ack)
+}
