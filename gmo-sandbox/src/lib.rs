@@ -56,6 +56,8 @@
 //!   clients would split on.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Library code paths that input can reach never unwrap; tests may (clippy.toml).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod api;

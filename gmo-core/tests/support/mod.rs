@@ -1,6 +1,6 @@
 //! A world for flow tests: an in-process sandbox, a client, a memory store, the payments handle,
 //! and a scripted browser for the 3-D Secure pages.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::sync::Arc;
 use std::time::Duration;
