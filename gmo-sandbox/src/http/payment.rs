@@ -90,14 +90,18 @@ fn truncated(body: Vec<u8>) -> Response {
 
 /// A response that announces `announced` bytes, sends `sent`, then breaks the connection.
 fn broken_body(sent: Vec<u8>, announced: usize) -> Response {
-    let chunks: [Result<Bytes, std::io::Error>; 2] = [
-        Ok(Bytes::from(sent)),
+    use futures_util::StreamExt;
+    let head = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(sent))]);
+    // The pause lets hyper flush the status line and the first bytes before the cut, so that
+    // the client sees a started answer that never completes.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(CUT_DELAY).await;
         Err(std::io::Error::new(
             std::io::ErrorKind::ConnectionAborted,
             "gmo-sandbox fault: connection cut",
-        )),
-    ];
-    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(chunks)));
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(head.chain(cut)));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -106,3 +110,6 @@ fn broken_body(sent: Vec<u8>, announced: usize) -> Response {
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(announced));
     response
 }
+
+/// How long a truncated answer waits between its first half and the cut.
+const CUT_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
