@@ -58,6 +58,14 @@ impl World {
         }
     }
 
+    /// The same payments handle with another client request timeout.
+    pub fn rebuild_with_timeout(&self, timeout: Duration) -> Payments {
+        Payments::builder(client_for(&self.sandbox, timeout), self.store.clone())
+            .return_url(RETURN_URL)
+            .build()
+            .expect("payments")
+    }
+
     pub fn token(&self, card: &str) -> CardToken {
         CardToken::new(
             self.sandbox
@@ -210,6 +218,12 @@ impl FaultyStore {
 
     pub fn fail_update_into(&self, state: OrderState, times: usize) {
         self.fail_into.lock().unwrap().push((state, times));
+    }
+
+    pub fn clear_faults(&self) {
+        self.fail_into.lock().unwrap().clear();
+        self.fail_notifications
+            .store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn fail_notification_inserts(&self, times: usize) {
