@@ -171,7 +171,8 @@ pub fn agrees(state: OrderState, gmo: Option<&Status>) -> bool {
             )
             | (Authorized, Some(Status::Auth | Status::Sauth))
             | (Captured, Some(Status::Capture | Status::Sales))
-            | (Verified | CardRegistered, Some(Status::Check))
+            // A registration whose card could not be saved (e.g. the card limit) after its CHECK.
+            | (Verified | CardRegistered | Failed, Some(Status::Check))
             | (Voided, Some(Status::Void))
             | (Refunded, Some(Status::Return | Status::ReturnX))
     )
