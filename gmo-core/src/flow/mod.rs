@@ -497,6 +497,18 @@ impl Payments {
         self.cas(order, next).await
     }
 
+    /// Moves `order` to `state` and answers the order as it then stands (ours or the winner's).
+    async fn settle_to(
+        &self,
+        order: &Order,
+        state: OrderState,
+        edit: impl FnOnce(&mut Order),
+    ) -> Result<Order, PaymentError> {
+        Ok(match self.transition(order, state, edit).await? {
+            Cas::Won(o) | Cas::Lost(o) => o,
+        })
+    }
+
     /// SearchTrade: `None` when GMO has no transaction with this OrderID.
     async fn lookup(&self, order_id: &OrderId) -> Result<Option<TradeState>, GmoError> {
         match self
