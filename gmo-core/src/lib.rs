@@ -4,6 +4,8 @@
 //! `*.idPass`), and the framework-free payment flows built on it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Library code paths that input can reach never unwrap; tests may (clippy.toml).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod api;

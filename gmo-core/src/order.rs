@@ -121,6 +121,13 @@ macro_rules! order_states {
             pub fn is_terminal(self) -> bool {
                 match self { $(Self::$variant => $terminal,)* }
             }
+
+            /// Whether reconciliation must look at an order standing still in this state: every
+            /// state but the terminal ones and the settled payments (`Authorized`, `Captured`),
+            /// which only change when the merchant acts (and notifications keep them in step).
+            pub fn needs_settling(self) -> bool {
+                !self.is_terminal() && !matches!(self, Self::Authorized | Self::Captured)
+            }
         }
     };
 }

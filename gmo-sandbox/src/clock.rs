@@ -13,6 +13,13 @@ pub(crate) const JST: UtcOffset = offset!(+9);
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant.
     fn now(&self) -> OffsetDateTime;
+
+    /// Moves the clock forward if it can be moved (`POST /sandbox/clock/advance`); whether it
+    /// moved. The default cannot.
+    fn advance(&self, by: Duration) -> bool {
+        let _ = by;
+        false
+    }
 }
 
 /// The machine's clock.
@@ -68,6 +75,11 @@ impl ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> OffsetDateTime {
         *self.now.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn advance(&self, by: Duration) -> bool {
+        ManualClock::advance(self, by);
+        true
     }
 }
 

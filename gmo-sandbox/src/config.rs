@@ -7,6 +7,10 @@ use std::time::Duration;
 use crate::cards::DEFAULT_SLOW_CARD_DELAY;
 use crate::clock::{Clock, SystemClock};
 use crate::events::StateChange;
+use crate::faults::Fault;
+use crate::notifications::{
+    DEFAULT_NOTIFICATION_INTERVAL, DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT,
+};
 
 /// ShopID of the shop a sandbox has when none is configured.
 pub const DEFAULT_SHOP_ID: &str = "tshop00000001";
@@ -20,6 +24,9 @@ pub const DEFAULT_SITE_PASS: &str = "sitepass01";
 pub const DEFAULT_MAX_CARDS_PER_MEMBER: usize = 5;
 /// How long a token lives.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(30 * 60);
+/// How many state changes and notification deliveries the sandbox keeps for inspection (the
+/// oldest are forgotten first), unless configured otherwise.
+pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 
 /// What `Tds2Type=1` (or no `Tds2Type`) means for a card that is not enrolled in 3-D Secure 2.0:
 /// GMO follows a shop setting ("3DS1.0 終了後の取り扱い").
@@ -39,6 +46,7 @@ pub struct ShopConfig {
     pub(crate) pass: String,
     pub(crate) accepts_card_numbers: bool,
     pub(crate) not_enrolled_policy: NotEnrolledPolicy,
+    pub(crate) notify_url: Option<String>,
 }
 
 impl ShopConfig {
@@ -50,7 +58,15 @@ impl ShopConfig {
             pass: shop_pass.into(),
             accepts_card_numbers: false,
             not_enrolled_policy: NotEnrolledPolicy::default(),
+            notify_url: None,
         }
+    }
+
+    /// Where this shop's result notifications go (GMO: a shop setting of the management
+    /// screen). Overrides [`SandboxBuilder::notify_url`].
+    pub fn notify_url(mut self, url: impl Into<String>) -> Self {
+        self.notify_url = Some(url.into());
+        self
     }
 
     /// Whether the shop may send raw card numbers (`CardNo`/`Expire`) to ExecTran, SaveCard and
@@ -114,6 +130,15 @@ pub(crate) struct Settings {
     pub(crate) token_style: TokenStyle,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) listeners: Vec<StateChangeListener>,
+    /// Result notifications of shops without a URL of their own.
+    pub(crate) notify_url: Option<String>,
+    pub(crate) notify_retries: u32,
+    pub(crate) notify_interval: Duration,
+    pub(crate) notify_timeout: Duration,
+    /// Added to every API call.
+    pub(crate) latency: Duration,
+    pub(crate) faults: Vec<Fault>,
+    pub(crate) history_limit: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -133,6 +158,13 @@ impl std::fmt::Debug for Settings {
             .field("token_style", &self.token_style)
             .field("clock", &self.clock)
             .field("listeners", &self.listeners.len())
+            .field("notify_url", &self.notify_url)
+            .field("notify_retries", &self.notify_retries)
+            .field("notify_interval", &self.notify_interval)
+            .field("notify_timeout", &self.notify_timeout)
+            .field("latency", &self.latency)
+            .field("faults", &self.faults)
+            .field("history_limit", &self.history_limit)
             .finish()
     }
 }
@@ -171,6 +203,13 @@ impl Default for SandboxBuilder {
                 token_style: TokenStyle::default(),
                 clock: Arc::new(SystemClock),
                 listeners: Vec::new(),
+                notify_url: None,
+                notify_retries: DEFAULT_NOTIFICATION_RETRIES,
+                notify_interval: DEFAULT_NOTIFICATION_INTERVAL,
+                notify_timeout: DEFAULT_NOTIFICATION_TIMEOUT,
+                latency: Duration::ZERO,
+                faults: Vec::new(),
+                history_limit: DEFAULT_HISTORY_LIMIT,
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
@@ -226,6 +265,48 @@ impl SandboxBuilder {
         listener: impl Fn(&StateChange) + Send + Sync + 'static,
     ) -> Self {
         self.settings.listeners.push(Arc::new(listener));
+        self
+    }
+
+    /// Where result notifications go for shops without a URL of their own (default: nowhere,
+    /// no notification). See [`crate::notifications`](crate#result-notifications).
+    pub fn notify_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.notify_url = Some(url.into());
+        self
+    }
+
+    /// How many times a refused notification is sent again, and the wait between attempts
+    /// (default [`DEFAULT_NOTIFICATION_RETRIES`] × [`DEFAULT_NOTIFICATION_INTERVAL`]; GMO's own
+    /// schedule is about 5 × [`GMO_NOTIFICATION_INTERVAL`](crate::GMO_NOTIFICATION_INTERVAL)).
+    pub fn notification_retries(mut self, retries: u32, interval: Duration) -> Self {
+        self.settings.notify_retries = retries;
+        self.settings.notify_interval = interval;
+        self
+    }
+
+    /// How long a notification attempt may take (default [`DEFAULT_NOTIFICATION_TIMEOUT`]).
+    pub fn notification_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.notify_timeout = timeout;
+        self
+    }
+
+    /// A delay added to every API call, before it is handled (default none).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.settings.latency = latency;
+        self
+    }
+
+    /// Arms a fault from the start (see [`Fault`]).
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.settings.faults.push(fault);
+        self
+    }
+
+    /// How many state changes and notification deliveries are kept for inspection (default
+    /// [`DEFAULT_HISTORY_LIMIT`]; `0` keeps none). Memory then grows only with the
+    /// transactions, members and tokens held.
+    pub fn history_limit(mut self, limit: usize) -> Self {
+        self.settings.history_limit = limit;
         self
     }
 

@@ -4,7 +4,7 @@
 use gmo_core::types::{JobCd, Status};
 
 /// One change of a transaction's state, as GMO's result notification would report it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StateChange {
     /// The shop of the transaction.
     pub shop_id: String,

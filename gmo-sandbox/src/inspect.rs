@@ -7,7 +7,7 @@ use crate::cards::{mask_last3, mask_last4};
 use crate::state::{Member, ThreeDsStage, Transaction};
 
 /// A transaction as the sandbox holds it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 #[non_exhaustive]
 pub struct TransactionSnapshot {
     /// The shop.
@@ -57,7 +57,7 @@ pub struct TransactionSnapshot {
 }
 
 /// A 3-D Secure 2.0 session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ThreeDsSnapshot {
     /// The 3DS server's transaction id (the `transId` of the RedirectUrl).
@@ -69,7 +69,8 @@ pub struct ThreeDsSnapshot {
 }
 
 /// Where a 3-D Secure 2.0 session stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "stage", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ThreeDsState {
     /// ExecTran answered `ACS=2`; the browser has not reached the ACS.
@@ -129,7 +130,7 @@ impl TransactionSnapshot {
 }
 
 /// A member and its cards.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MemberSnapshot {
     /// The site.
@@ -143,7 +144,7 @@ pub struct MemberSnapshot {
 }
 
 /// A stored card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct StoredCardSnapshot {
     /// The permanent `CardSeq` (physical mode).

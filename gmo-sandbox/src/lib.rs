@@ -56,6 +56,8 @@
 //!   clients would split on.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Library code paths that input can reach never unwrap; tests may (clippy.toml).
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 mod api;
@@ -64,9 +66,11 @@ mod cards;
 mod clock;
 mod config;
 mod events;
+mod faults;
 mod http;
 mod ids;
 mod inspect;
+mod notifications;
 mod sandbox;
 mod server;
 mod state;
@@ -79,14 +83,19 @@ pub use cards::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, DEFAULT_SITE_ID,
-    DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL, NotEnrolledPolicy, SandboxBuilder, ShopConfig,
-    SiteConfig, StateChangeListener, TokenStyle,
+    DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS,
+    DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL, NotEnrolledPolicy, SandboxBuilder,
+    ShopConfig, SiteConfig, StateChangeListener, TokenStyle,
 };
 pub use events::StateChange;
+pub use faults::{Fault, FaultKind, FaultStatus, FiredFault, Trigger};
 pub use http::ReturnForm;
 pub use inspect::{
     MemberSnapshot, StoredCardSnapshot, ThreeDsSnapshot, ThreeDsState, TransactionSnapshot,
+};
+pub use notifications::{
+    DEFAULT_NOTIFICATION_INTERVAL, DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT,
+    Delivery, DeliveryAttempt, DeliveryOutcome, GMO_NOTIFICATION_INTERVAL, NotifyError,
 };
 pub use sandbox::{RESPONSE_CONTENT_TYPE, Sandbox};
 pub use server::{RunningSandbox, SpawnError};

@@ -2,10 +2,16 @@
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot, watch};
+use tokio::task::{JoinHandle, JoinSet};
+use tower::Service;
 
 use crate::config::SandboxBuilder;
 use crate::http::router;
@@ -85,16 +91,7 @@ impl SandboxBuilder {
         let sandbox = Sandbox::new(settings, format!("http://{host}"));
         let app = router(sandbox.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-            if let Err(error) = served {
-                tracing::warn!(%error, "gmo-sandbox server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(serve(listener, app, stopped));
         tracing::info!(%addr, "gmo-sandbox listening");
         Ok(RunningSandbox {
             sandbox,
@@ -147,6 +144,87 @@ impl Drop for RunningSandbox {
         // Without a runtime to wait on, make sure nothing outlives the handle.
         if let Some(task) = self.task.take() {
             task.abort();
+        }
+    }
+}
+
+/// Closes the connection a request came on, without an answer (the connection-drop faults).
+/// Handlers find it in the request's extensions.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionCloser(Arc<Notify>);
+
+impl ConnectionCloser {
+    /// Asks the connection's task to drop the connection.
+    pub(crate) fn close(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Accepts connections until `stopped`, then lets the open ones finish their request under way
+/// and close.
+async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+    let (shutdown, shutting_down) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, app.clone(), shutting_down.clone()));
+                }
+                Err(error) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(%error, "gmo-sandbox cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            // Reap finished connections so that the set does not grow.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = &mut stopped => break,
+        }
+    }
+    drop(listener);
+    let _ = shutdown.send(true);
+    while connections.join_next().await.is_some() {}
+}
+
+/// Serves one HTTP/1.1 connection (keep-alive), closing it early when a handler asks to.
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    mut shutting_down: watch::Receiver<bool>,
+) {
+    // Answers are small: send them at once.
+    let _ = stream.set_nodelay(true);
+    let close = Arc::new(Notify::new());
+    let closer = ConnectionCloser(close.clone());
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(closer.clone());
+        app.clone().call(request)
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let mut draining = *shutting_down.borrow();
+    if draining {
+        connection.as_mut().graceful_shutdown();
+    }
+    loop {
+        tokio::select! {
+            served = connection.as_mut() => {
+                if let Err(error) = served {
+                    tracing::debug!(%error, "gmo-sandbox connection ended with an error");
+                }
+                return;
+            }
+            // Dropping the connection closes the socket without an answer.
+            () = close.notified() => return,
+            changed = shutting_down.changed(), if !draining => {
+                draining = true;
+                if changed.is_ok() {
+                    connection.as_mut().graceful_shutdown();
+                }
+            }
         }
     }
 }

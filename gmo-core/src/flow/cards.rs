@@ -370,18 +370,6 @@ impl Payments {
             None => self.settle_to(&order, OrderState::Verified, |_| ()).await,
         }
     }
-
-    /// Moves `order` to `state` and answers the order as it then stands (ours or the winner's).
-    pub(super) async fn settle_to(
-        &self,
-        order: &Order,
-        state: OrderState,
-        edit: impl FnOnce(&mut Order),
-    ) -> Result<Order, PaymentError> {
-        Ok(match self.transition(order, state, edit).await? {
-            Cas::Won(o) | Cas::Lost(o) => o,
-        })
-    }
 }
 
 /// A new random MemberID: `m` and 32 lowercase hex digits.

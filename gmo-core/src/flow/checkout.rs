@@ -199,15 +199,11 @@ impl Payments {
         let duplicate = matches!(&result, Err(e) if e.is_duplicate_order());
         match outcome(result) {
             Outcome::Done(keys) => {
-                let next = self
-                    .transition(&claimed, OrderState::Entered, |o| {
-                        o.access_id = Some(keys.access_id);
-                        o.access_pass = Some(keys.access_pass);
-                    })
-                    .await?;
-                Ok(match next {
-                    Cas::Won(o) | Cas::Lost(o) => o,
+                self.settle_to(&claimed, OrderState::Entered, |o| {
+                    o.access_id = Some(keys.access_id);
+                    o.access_pass = Some(keys.access_pass);
                 })
+                .await
             }
             Outcome::Failed(..) if duplicate => self.recover_entry(claimed).await,
             Outcome::Failed(failure, error) => {
@@ -229,15 +225,11 @@ impl Payments {
     async fn recover_entry(&self, claimed: Order) -> Result<Order, PaymentError> {
         match self.lookup(&claimed.order_id).await {
             Ok(Some(trade)) => {
-                let next = self
-                    .transition(&claimed, OrderState::Entered, |o| {
-                        o.access_id = Some(trade.access_id);
-                        o.access_pass = Some(trade.access_pass);
-                    })
-                    .await?;
-                Ok(match next {
-                    Cas::Won(o) | Cas::Lost(o) => o,
+                self.settle_to(&claimed, OrderState::Entered, |o| {
+                    o.access_id = Some(trade.access_id);
+                    o.access_pass = Some(trade.access_pass);
                 })
+                .await
             }
             Ok(None) => {
                 self.transition(&claimed, OrderState::Prepared, |_| ())
@@ -299,16 +291,13 @@ impl Payments {
             }
             Outcome::Done(ExecTranOutcome::Authorized(auth)) => {
                 let state = authorized_state(&claimed.job, claimed.purpose);
-                let next = match self
-                    .transition(&claimed, state, |o| {
+                let next = self
+                    .settle_to(&claimed, state, |o| {
                         o.tran_id = Some(auth.tran_id);
                         o.approve = Some(auth.approve);
                         o.forward = Some(auth.forward);
                     })
-                    .await?
-                {
-                    Cas::Won(o) | Cas::Lost(o) => o,
-                };
+                    .await?;
                 let next = self.after_authorization(next).await?;
                 self.confirmation_of(next)
             }

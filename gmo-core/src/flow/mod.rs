@@ -15,6 +15,57 @@
 //! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
 //! | reconciliation | [`Payments::reconcile`], [`Payments::reconcile_every`] |
 //!
+//! # A whole checkout
+//!
+//! Against the [sandbox](https://docs.rs/gmo-sandbox), with a challenge card:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use gmo_core::flow::{Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
+//! use gmo_core::order::{CustomerId, OrderState};
+//! use gmo_core::store::MemoryStore;
+//! use gmo_core::types::{ShopId, SiteId};
+//! use gmo_core::values::Amount;
+//! use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
+//!
+//! let sandbox = gmo_sandbox::Sandbox::builder().spawn().await?;
+//! let client = GmoClient::builder(Environment::Custom(sandbox.base_url().into()))
+//!     .shop(ShopId::new(sandbox.shop_id())?, ShopPass::new(sandbox.shop_pass()))
+//!     .site(SiteId::new(sandbox.site_id())?, SitePass::new(sandbox.site_pass()))
+//!     .build()?;
+//! let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
+//!     .return_url("https://shop.example/payments/3ds/{order_id}")
+//!     .build()?;
+//!
+//! // The merchant's server fixes the amount.
+//! let alice = CustomerId::new("alice")?;
+//! let order = payments.prepare_order(PrepareOrder::new(alice.clone(), Amount::new(1_200)?)).await?;
+//!
+//! // The browser tokenises the card with GMO's token JS and confirms with the token.
+//! let token = CardToken::new(sandbox.issue_token("4100000000005000", "2812", "123")?);
+//! let Confirmation::RedirectTo { url, .. } =
+//!     payments.confirm(&alice, &order.order_id, PaymentSource::NewCard(token)).await?
+//! else { unreachable!("this card asks for 3-D Secure") };
+//!
+//! // The browser passes the issuer's challenge and comes back to the return URL.
+//! let back = gmo_sandbox::AcsBrowser::new().authenticate(&url, "123456").await?;
+//! let completion = payments
+//!     .complete_three_ds(ThreeDsReturn {
+//!         order_id: order.order_id.clone(),
+//!         access_id: back.field("AccessID").unwrap_or_default().to_owned(),
+//!     })
+//!     .await?;
+//! assert_eq!(completion.order.state, OrderState::Authorized);
+//! assert_eq!(completion.redirect_to, format!("/orders/{}", order.order_id));
+//!
+//! // Later, from the back office.
+//! let captured = payments.capture(&order.order_id).await?;
+//! assert_eq!(captured.state, OrderState::Captured);
+//! # Ok(()) }
+//! ```
+//!
 //! # Exactly once
 //!
 //! Every money-moving GMO call (EntryTran, ExecTran, SecureTran2, AlterTran, ChangeTran, and
@@ -444,6 +495,18 @@ impl Payments {
         next.state = state;
         edit(&mut next);
         self.cas(order, next).await
+    }
+
+    /// Moves `order` to `state` and answers the order as it then stands (ours or the winner's).
+    async fn settle_to(
+        &self,
+        order: &Order,
+        state: OrderState,
+        edit: impl FnOnce(&mut Order),
+    ) -> Result<Order, PaymentError> {
+        Ok(match self.transition(order, state, edit).await? {
+            Cas::Won(o) | Cas::Lost(o) => o,
+        })
     }
 
     /// SearchTrade: `None` when GMO has no transaction with this OrderID.

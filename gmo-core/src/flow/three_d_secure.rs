@@ -83,37 +83,27 @@ impl Payments {
         let settled = match outcome(self.inner.client.send(&request).await) {
             Outcome::Done(auth) => {
                 let state = authorized_state(&claimed.job, claimed.purpose);
-                match self
-                    .transition(&claimed, state, |o| {
-                        o.tran_id = Some(auth.tran_id);
-                        o.approve = Some(auth.approve);
-                        o.forward = Some(auth.forward);
-                        o.redirect_url = None;
-                    })
-                    .await?
-                {
-                    Cas::Won(o) | Cas::Lost(o) => o,
-                }
+                self.settle_to(&claimed, state, |o| {
+                    o.tran_id = Some(auth.tran_id);
+                    o.approve = Some(auth.approve);
+                    o.forward = Some(auth.forward);
+                    o.redirect_url = None;
+                })
+                .await?
             }
             Outcome::Failed(failure, error) => {
                 tracing::info!(reason = error.reason(), "3-D Secure payment failed");
-                match self
-                    .transition(&claimed, OrderState::Failed, |o| {
-                        o.failure = Some(failure);
-                        o.redirect_url = None;
-                    })
-                    .await?
-                {
-                    Cas::Won(o) | Cas::Lost(o) => o,
-                }
+                self.settle_to(&claimed, OrderState::Failed, |o| {
+                    o.failure = Some(failure);
+                    o.redirect_url = None;
+                })
+                .await?
             }
             // Nothing happened: the order waits for another return or for reconciliation.
-            Outcome::Unavailable => match self
-                .transition(&claimed, OrderState::AwaitingThreeDs, |_| ())
-                .await?
-            {
-                Cas::Won(o) | Cas::Lost(o) => o,
-            },
+            Outcome::Unavailable => {
+                self.settle_to(&claimed, OrderState::AwaitingThreeDs, |_| ())
+                    .await?
+            }
             Outcome::Unknown => self.settle(claimed, false).await?,
         };
         self.after_authorization(settled).await

@@ -264,7 +264,8 @@ pub async fn finds_orders_by_access_id(store: Arc<dyn PaymentStore>) {
     );
 }
 
-/// Reconciliation lists non-terminal orders older than the cutoff, oldest first, within the limit.
+/// Reconciliation lists orders that need settling and are older than the cutoff, oldest first,
+/// within the limit; settled payments and terminal orders are left out.
 pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) {
     // Far in the past so that other tests sharing the database do not interfere.
     let base = -10_000_000_000_i64;
@@ -273,6 +274,7 @@ pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) 
         OrderState::Executing,
         OrderState::Prepared,
         OrderState::Captured,
+        OrderState::Authorized,
         OrderState::Refunded,
         OrderState::AwaitingThreeDs,
         OrderState::Failed,
@@ -287,7 +289,7 @@ pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) 
             store.insert_order(&order).await.ok(),
             Some(Inserted::Created)
         );
-        if !state.is_terminal() {
+        if state.needs_settling() {
             due.push(order);
         }
     }

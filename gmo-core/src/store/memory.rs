@@ -113,7 +113,7 @@ impl PaymentStore for MemoryStore {
         let mut due: Vec<Order> = inner
             .orders
             .values()
-            .filter(|o| !o.state.is_terminal() && o.updated_at < updated_before)
+            .filter(|o| o.state.needs_settling() && o.updated_at < updated_before)
             .cloned()
             .collect();
         due.sort_by(|a, b| (a.updated_at, &a.order_id).cmp(&(b.updated_at, &b.order_id)));

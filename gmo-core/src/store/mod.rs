@@ -159,8 +159,8 @@ pub trait PaymentStore: Send + Sync {
         expected: OrderState,
     ) -> Result<Updated, StoreError>;
 
-    /// Orders in a non-terminal state whose `updated_at` is before `updated_before`, oldest first,
-    /// at most `limit`.
+    /// Orders whose state [needs settling](OrderState::needs_settling) and whose `updated_at` is
+    /// before `updated_before`, oldest first, at most `limit`.
     async fn orders_to_reconcile(
         &self,
         updated_before: OffsetDateTime,

@@ -1,6 +1,6 @@
 //! A world for flow tests: an in-process sandbox, a client, a memory store, the payments handle,
 //! and a scripted browser for the 3-D Secure pages.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +56,14 @@ impl World {
             store,
             acs: AcsBrowser::new(),
         }
+    }
+
+    /// The same payments handle with another client request timeout.
+    pub fn rebuild_with_timeout(&self, timeout: Duration) -> Payments {
+        Payments::builder(client_for(&self.sandbox, timeout), self.store.clone())
+            .return_url(RETURN_URL)
+            .build()
+            .expect("payments")
     }
 
     pub fn token(&self, card: &str) -> CardToken {
@@ -163,7 +171,8 @@ pub fn agrees(state: OrderState, gmo: Option<&Status>) -> bool {
             )
             | (Authorized, Some(Status::Auth | Status::Sauth))
             | (Captured, Some(Status::Capture | Status::Sales))
-            | (Verified | CardRegistered, Some(Status::Check))
+            // A registration whose card could not be saved (e.g. the card limit) after its CHECK.
+            | (Verified | CardRegistered | Failed, Some(Status::Check))
             | (Voided, Some(Status::Void))
             | (Refunded, Some(Status::Return | Status::ReturnX))
     )
@@ -187,4 +196,169 @@ pub fn client_for(sandbox: &Sandbox, timeout: Duration) -> GmoClient {
 
 pub fn customer(name: &str) -> CustomerId {
     CustomerId::new(name).unwrap()
+}
+
+/// A store that wraps another and fails chosen writes, to stand for a crash between a GMO call
+/// and the store write that should follow it.
+pub struct FaultyStore {
+    inner: gmo_core::store::MemoryStore,
+    /// Fail the update that would move an order into this state, this many times.
+    fail_into: std::sync::Mutex<Vec<(OrderState, usize)>>,
+    /// Fail the next notification inserts.
+    fail_notifications: std::sync::atomic::AtomicUsize,
+}
+
+impl FaultyStore {
+    pub fn new() -> Self {
+        Self {
+            inner: MemoryStore::new(),
+            fail_into: std::sync::Mutex::new(Vec::new()),
+            fail_notifications: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    pub fn fail_update_into(&self, state: OrderState, times: usize) {
+        self.fail_into.lock().unwrap().push((state, times));
+    }
+
+    pub fn clear_faults(&self) {
+        self.fail_into.lock().unwrap().clear();
+        self.fail_notifications
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn fail_notification_inserts(&self, times: usize) {
+        self.fail_notifications
+            .store(times, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn take_failure(&self, state: OrderState) -> bool {
+        let mut faults = self.fail_into.lock().unwrap();
+        match faults.iter_mut().find(|(s, n)| *s == state && *n > 0) {
+            Some((_, n)) => {
+                *n -= 1;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+fn injected() -> gmo_core::store::StoreError {
+    gmo_core::store::StoreError::new("injected store failure")
+}
+
+#[async_trait::async_trait]
+impl PaymentStore for FaultyStore {
+    async fn member(
+        &self,
+        c: &CustomerId,
+    ) -> Result<Option<gmo_core::store::Member>, gmo_core::store::StoreError> {
+        self.inner.member(c).await
+    }
+    async fn insert_member(
+        &self,
+        m: &gmo_core::store::Member,
+    ) -> Result<gmo_core::store::Inserted<gmo_core::store::Member>, gmo_core::store::StoreError>
+    {
+        self.inner.insert_member(m).await
+    }
+    async fn order(
+        &self,
+        id: &OrderId,
+    ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
+        self.inner.order(id).await
+    }
+    async fn order_by_access_id(
+        &self,
+        id: &gmo_core::types::AccessId,
+    ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
+        self.inner.order_by_access_id(id).await
+    }
+    async fn insert_order(
+        &self,
+        o: &gmo_core::order::Order,
+    ) -> Result<gmo_core::store::Inserted<gmo_core::order::Order>, gmo_core::store::StoreError>
+    {
+        self.inner.insert_order(o).await
+    }
+    async fn update_order(
+        &self,
+        o: &gmo_core::order::Order,
+        expected: OrderState,
+    ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
+        if self.take_failure(o.state) {
+            return Err(injected());
+        }
+        self.inner.update_order(o, expected).await
+    }
+    async fn orders_to_reconcile(
+        &self,
+        before: time::OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
+        self.inner.orders_to_reconcile(before, limit).await
+    }
+    async fn insert_notification(
+        &self,
+        e: &gmo_core::store::InboxEntry,
+    ) -> Result<gmo_core::store::Inserted<gmo_core::store::InboxEntry>, gmo_core::store::StoreError>
+    {
+        let left = self
+            .fail_notifications
+            .load(std::sync::atomic::Ordering::SeqCst);
+        if left > 0 {
+            self.fail_notifications
+                .store(left - 1, std::sync::atomic::Ordering::SeqCst);
+            return Err(injected());
+        }
+        self.inner.insert_notification(e).await
+    }
+    async fn unprocessed_notifications(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
+        self.inner.unprocessed_notifications(limit).await
+    }
+    async fn mark_notification_processed(
+        &self,
+        key: &str,
+        at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.mark_notification_processed(key, at).await
+    }
+}
+
+/// The result notification GMO would send for the order's current state at the sandbox.
+pub fn notification_body(world: &World, order_id: &OrderId) -> Vec<u8> {
+    let t = world
+        .sandbox
+        .transaction(order_id.as_str())
+        .expect("transaction");
+    let mut form = gmo_core::wire::FormEncoder::new();
+    let stars32 = "*".repeat(32);
+    for (k, v) in [
+        ("ShopID", world.sandbox.shop_id()),
+        ("ShopPass", "**********"),
+        ("AccessID", t.access_id.as_str()),
+        ("AccessPass", stars32.as_str()),
+        ("OrderID", order_id.as_str()),
+        ("Status", t.status.as_str()),
+        ("JobCd", t.job_cd.as_str()),
+        ("Amount", &t.amount.to_string()),
+        ("Tax", &t.tax.to_string()),
+        ("Currency", "JPN"),
+        ("Forward", t.forward.as_str()),
+        ("Method", t.method.as_str()),
+        ("PayTimes", t.pay_times.as_str()),
+        ("TranID", t.tran_id.as_str()),
+        ("Approve", t.approve.as_str()),
+        ("TranDate", t.tran_date.as_str()),
+        ("ErrCode", ""),
+        ("ErrInfo", ""),
+        ("PayType", "0"),
+    ] {
+        form.push(k, v).unwrap();
+    }
+    form.finish().into_bytes()
 }

@@ -1,18 +1,19 @@
 //! The HTTP face of the sandbox (axum): the protocol APIs, the token endpoint and the ACS pages.
 
 mod acs;
+mod control;
+mod payment;
 mod tokens;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 
 pub use acs::ReturnForm;
 
-use crate::sandbox::{ApiCall, CallMethod, RESPONSE_CONTENT_TYPE, Sandbox};
+use crate::sandbox::Sandbox;
+use payment::{gmo_answer, payment};
 
 /// The routes of a sandbox.
 pub(crate) fn router(sandbox: Sandbox) -> Router {
@@ -28,44 +29,9 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
             "/acs/challenge/{trans_id}/{t}",
             get(acs::challenge_page_by_path),
         )
+        .merge(control::routes())
         .fallback(fallback)
         .with_state(sandbox)
-}
-
-/// A GMO answer: HTTP 200, Windows-31J text.
-fn gmo_answer(body: Vec<u8>) -> Response {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, RESPONSE_CONTENT_TYPE)],
-        body,
-    )
-        .into_response()
-}
-
-async fn payment(
-    State(sandbox): State<Sandbox>,
-    method: Method,
-    Path(segment): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let method = match method {
-        Method::POST => CallMethod::Post,
-        Method::GET => CallMethod::Get,
-        _ => CallMethod::Other,
-    };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
-    let body = sandbox
-        .call(ApiCall {
-            method,
-            segment: &segment,
-            content_type,
-            body: &body,
-        })
-        .await;
-    gmo_answer(body)
 }
 
 /// Unknown paths: under `/payment/` GMO's "no such API", elsewhere a plain 404.

@@ -4,7 +4,7 @@
 mod member;
 mod transaction;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use gmo_core::types::{JobCd, Status};
 
@@ -33,8 +33,9 @@ pub(crate) struct Ledger {
     pub(crate) ids: IdGenerator,
     pub(crate) calls_by_api: HashMap<String, u64>,
     pub(crate) calls_by_order: HashMap<String, u64>,
-    /// Every state change so far.
-    pub(crate) history: Vec<StateChange>,
+    /// The most recent state changes, at most `history_limit`.
+    pub(crate) history: VecDeque<StateChange>,
+    pub(crate) history_limit: usize,
     /// State changes of the call being handled, handed to listeners once the lock is released.
     pub(crate) pending_changes: Vec<StateChange>,
 }
@@ -60,7 +61,8 @@ impl Ledger {
             ids: IdGenerator::default(),
             calls_by_api: HashMap::new(),
             calls_by_order: HashMap::new(),
-            history: Vec::new(),
+            history: VecDeque::new(),
+            history_limit: settings.history_limit,
             pending_changes: Vec::new(),
         }
     }
@@ -119,7 +121,12 @@ impl Ledger {
             to = %change.to,
             "sandbox state change"
         );
-        self.history.push(change.clone());
+        if self.history_limit > 0 {
+            if self.history.len() >= self.history_limit {
+                self.history.pop_front();
+            }
+            self.history.push_back(change.clone());
+        }
         self.pending_changes.push(change);
     }
 

@@ -1,6 +1,8 @@
 //! A tiny GMO client for the tests: the real wire codec over reqwest, against a spawned sandbox.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod receiver;
+
 use gmo_core::wire::{FormEncoder, Response};
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder, ShopConfig};
 

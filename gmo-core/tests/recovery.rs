@@ -1,0 +1,188 @@
+//! Crashes between a GMO call and the store write that should follow it: the order is left in its
+//! claim state, and reconciliation settles it with SearchTrade. Nothing is charged twice, nothing
+//! is lost.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gmo_core::flow::{Confirmation, PaymentSource};
+use gmo_core::order::OrderState;
+use gmo_sandbox::{Api, CHALLENGE_OTP};
+use support::{FaultyStore, World, customer, sandbox_builder};
+
+async fn world_with(store: Arc<FaultyStore>) -> World {
+    World::build(sandbox_builder(), store, |b| b).await
+}
+
+async fn reconcile(world: &World) {
+    world
+        .payments
+        .reconcile_older_than(Duration::ZERO)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_crash_after_secure_tran2_is_settled_as_authorized() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let alice = customer("alice");
+    let order_id = world.prepare(&alice, 1000).await;
+    let Confirmation::RedirectTo { url, .. } = world
+        .payments
+        .confirm(
+            &alice,
+            &order_id,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure expected")
+    };
+    let ret = world.authenticate(&url, CHALLENGE_OTP).await;
+    store.fail_update_into(OrderState::Authorized, 1);
+    assert!(world.payments.complete_three_ds(ret.clone()).await.is_err());
+    assert_eq!(world.state(&order_id).await, OrderState::Finalizing);
+    // The browser retries: the claim is held, nothing is sent again.
+    world.payments.complete_three_ds(ret).await.unwrap();
+    assert_eq!(world.sandbox.calls(Api::SecureTran2), 1);
+    reconcile(&world).await;
+    assert_eq!(world.state(&order_id).await, OrderState::Authorized);
+    assert_eq!(world.sandbox.calls(Api::SecureTran2), 1);
+}
+
+#[tokio::test]
+async fn a_crash_after_exec_tran_is_settled() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let bob = customer("bob");
+    // Not enrolled: ExecTran authorises at once, then the write fails.
+    let order_id = world.prepare(&bob, 2000).await;
+    store.fail_update_into(OrderState::Authorized, 1);
+    let token = world.token("4100000000000209");
+    assert!(
+        world
+            .payments
+            .confirm(&bob, &order_id, PaymentSource::NewCard(token))
+            .await
+            .is_err()
+    );
+    assert_eq!(world.state(&order_id).await, OrderState::Executing);
+    reconcile(&world).await;
+    assert_eq!(world.state(&order_id).await, OrderState::Authorized);
+    assert_eq!(world.sandbox.calls(Api::ExecTran), 1);
+    world.assert_agrees(&order_id).await;
+}
+
+#[tokio::test]
+async fn a_lost_redirect_is_settled_as_failed_and_nothing_is_charged() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let carol = customer("carol");
+    let order_id = world.prepare(&carol, 3000).await;
+    store.fail_update_into(OrderState::AwaitingThreeDs, 1);
+    let token = world.token("4111111111111111");
+    assert!(
+        world
+            .payments
+            .confirm(&carol, &order_id, PaymentSource::NewCard(token))
+            .await
+            .is_err()
+    );
+    reconcile(&world).await;
+    assert_eq!(world.state(&order_id).await, OrderState::Failed);
+    world.assert_agrees(&order_id).await;
+}
+
+#[tokio::test]
+async fn an_abandoned_challenge_expires_and_a_finished_one_is_finalized() {
+    let world = World::new().await;
+    let dave = customer("dave");
+    // The customer closes the tab at the challenge page.
+    let abandoned = world.prepare(&dave, 400).await;
+    world
+        .payments
+        .confirm(
+            &dave,
+            &abandoned,
+            PaymentSource::NewCard(world.token("4100000000005000")),
+        )
+        .await
+        .unwrap();
+    // The customer passes the challenge, but the way back never reaches us.
+    let lost = world.prepare(&dave, 500).await;
+    let Confirmation::RedirectTo { url, .. } = world
+        .payments
+        .confirm(
+            &dave,
+            &lost,
+            PaymentSource::NewCard(world.token("4100000000005000")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure expected")
+    };
+    world.authenticate(&url, CHALLENGE_OTP).await;
+    // Never confirmed at all.
+    let idle = world.prepare(&dave, 600).await;
+    reconcile(&world).await;
+    assert_eq!(world.state(&abandoned).await, OrderState::Expired);
+    assert_eq!(world.state(&lost).await, OrderState::Authorized);
+    assert_eq!(world.state(&idle).await, OrderState::Expired);
+    for id in [&abandoned, &lost, &idle] {
+        world.assert_agrees(id).await;
+    }
+    // A second pass changes nothing.
+    let report = world
+        .payments
+        .reconcile_older_than(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(report.changed, 0);
+}
+
+#[tokio::test]
+async fn a_crash_after_traded_card_finds_the_card() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let erin = customer("erin");
+    let gmo_core::flow::CardRegistration::RedirectTo { order_id, url } = world
+        .payments
+        .register_card(&erin, world.token("4111111111111111"))
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure expected")
+    };
+    let ret = world.authenticate(&url, CHALLENGE_OTP).await;
+    store.fail_update_into(OrderState::CardRegistered, 1);
+    let _ = world.payments.complete_three_ds(ret).await;
+    assert_eq!(world.state(&order_id).await, OrderState::Registering);
+    reconcile(&world).await;
+    assert_eq!(world.state(&order_id).await, OrderState::CardRegistered);
+    assert_eq!(world.sandbox.calls(Api::TradedCard), 1);
+    assert_eq!(world.payments.cards(&erin).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_crash_after_capture_is_settled_as_captured() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let frank = customer("frank");
+    let (order_id, _) = world
+        .checkout(&frank, 1200, "4111111111111111", CHALLENGE_OTP)
+        .await;
+    store.fail_update_into(OrderState::Captured, 1);
+    assert!(world.payments.capture(&order_id).await.is_err());
+    assert!(matches!(
+        world.payments.capture(&order_id).await,
+        Err(gmo_core::PaymentError::InProgress)
+    ));
+    reconcile(&world).await;
+    assert_eq!(world.state(&order_id).await, OrderState::Captured);
+    assert_eq!(world.sandbox.calls(Api::AlterTran), 1);
+}

@@ -1,0 +1,115 @@
+//! `/payment/<Api>.idPass`: the protocol APIs, and the faults that spoil their answers.
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::Answer;
+use crate::faults::{GARBAGE_PAGE, MAINTENANCE_PAGE};
+use crate::sandbox::{ApiCall, CallMethod, RESPONSE_CONTENT_TYPE, Reply, Sandbox};
+use crate::server::ConnectionCloser;
+
+/// A GMO answer: HTTP 200, Windows-31J text.
+pub(super) fn gmo_answer(body: Vec<u8>) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, RESPONSE_CONTENT_TYPE)],
+        body,
+    )
+        .into_response()
+}
+
+pub(super) async fn payment(
+    State(sandbox): State<Sandbox>,
+    method: Method,
+    Path(segment): Path<String>,
+    closer: Option<Extension<ConnectionCloser>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let method = match method {
+        Method::POST => CallMethod::Post,
+        Method::GET => CallMethod::Get,
+        _ => CallMethod::Other,
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // The call runs in a task of its own: a client that gives up (a timeout, a closed
+    // connection) does not cancel a call under way, as at GMO.
+    let call = tokio::spawn(async move {
+        sandbox
+            .call(ApiCall {
+                method,
+                segment: &segment,
+                content_type: content_type.as_deref(),
+                body: &body,
+            })
+            .await
+    });
+    let reply = call
+        .await
+        .unwrap_or_else(|_| Reply::Answer(Answer::error("E91099999").to_body()));
+    match reply {
+        Reply::Answer(body) => gmo_answer(body),
+        Reply::ServiceUnavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            MAINTENANCE_PAGE,
+        )
+            .into_response(),
+        Reply::Garbage => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            GARBAGE_PAGE,
+        )
+            .into_response(),
+        Reply::Truncated(body) => truncated(body),
+        Reply::Drop => match closer {
+            Some(Extension(closer)) => {
+                closer.close();
+                // Never answer: the connection task closes the connection.
+                std::future::pending().await
+            }
+            // Served without a closer: a body that fails at once aborts the connection too.
+            None => broken_body(Vec::new(), 1),
+        },
+    }
+}
+
+/// HTTP 200 announcing the whole answer, sending its first half, then failing.
+fn truncated(body: Vec<u8>) -> Response {
+    let full = body.len();
+    let mut half = body;
+    half.truncate(full / 2);
+    broken_body(half, full)
+}
+
+/// A response that announces `announced` bytes, sends `sent`, then breaks the connection.
+fn broken_body(sent: Vec<u8>, announced: usize) -> Response {
+    use futures_util::StreamExt;
+    let head = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(sent))]);
+    // The pause lets hyper flush the status line and the first bytes before the cut, so that
+    // the client sees a started answer that never completes.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(CUT_DELAY).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "gmo-sandbox fault: connection cut",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(head.chain(cut)));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(RESPONSE_CONTENT_TYPE),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(announced));
+    response
+}
+
+/// How long a truncated answer waits between its first half and the cut.
+const CUT_DELAY: std::time::Duration = std::time::Duration::from_millis(20);
