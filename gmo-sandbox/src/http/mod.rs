@@ -1,6 +1,7 @@
 //! The HTTP face of the sandbox (axum): the protocol APIs, the token endpoint and the ACS pages.
 
 mod acs;
+mod token_js;
 mod tokens;
 
 use axum::Router;
@@ -19,6 +20,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
     Router::new()
         .route("/payment/{api}", any(payment))
         .route("/sandbox/tokens", post(tokens::issue))
+        .route("/ext/js/token.js", get(token_js::serve))
         .route("/acs/start", get(acs::start))
         .route(
             "/acs/challenge",
