@@ -1,6 +1,7 @@
 //! The HTTP face of the sandbox (axum): the protocol APIs, the token endpoint and the ACS pages.
 
 mod acs;
+mod multipart;
 mod token_js;
 mod tokens;
 
@@ -34,6 +35,8 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .with_state(sandbox)
 }
 
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
 /// A GMO answer: HTTP 200, Windows-31J text.
 fn gmo_answer(body: Vec<u8>) -> Response {
     (
@@ -59,12 +62,17 @@ async fn payment(
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
+    let url_encoded = content_type.and_then(|ct| multipart::as_url_encoded(ct, &body));
+    let (content_type, body) = match &url_encoded {
+        Some(form) => (Some(FORM_CONTENT_TYPE), form.as_bytes()),
+        None => (content_type, &body[..]),
+    };
     let body = sandbox
         .call(ApiCall {
             method,
             segment: &segment,
             content_type,
-            body: &body,
+            body,
         })
         .await;
     gmo_answer(body)
