@@ -43,6 +43,15 @@ const PYTHON_GMOPG: ThirdParty = ThirdParty {
     installed: "gmopg/__init__.py",
 };
 
+const NODE_GMO_SERVICE: ThirdParty = ThirdParty {
+    library: "npm @motionpicture/gmo-service 5.3.0",
+    interpreter: "node",
+    script: "gmo_service_node.js",
+    path_var: "NODE_PATH",
+    path_dir: "node/node_modules",
+    installed: "@motionpicture/gmo-service/package.json",
+};
+
 const NODE_GMOPG: ThirdParty = ThirdParty {
     library: "npm gmopg 6.0.0",
     interpreter: "node",
@@ -182,9 +191,9 @@ fn assert_sandbox_saw_the_flow(sandbox: &RunningSandbox, prefix: &str) {
         .map(|c| c.card_no_masked.as_str())
         .collect();
     assert_eq!(cards, ["*************111", "*************444"]);
-    // One EntryTran per order plus the refused duplicate.
-    assert_eq!(sandbox.calls(Api::EntryTran), 4);
+    // EntryTran, ExecTran, AlterTran, SearchTrade and the refused duplicate EntryTran.
     assert_eq!(sandbox.calls_for_order(&format!("{prefix}-1")), 5);
+    assert_eq!(sandbox.calls(Api::SaveCard), 2);
 }
 
 #[tokio::test]
@@ -207,4 +216,75 @@ async fn node_gmopg_runs_unchanged() {
     let out = NODE_GMOPG.run(&sandbox, "node").await;
     say(&format!("{}: {}", NODE_GMOPG.library, out.trim()));
     assert_sandbox_saw_the_flow(&sandbox, "node");
+}
+
+#[tokio::test]
+async fn node_gmo_service_runs_unchanged() {
+    if !NODE_GMO_SERVICE.available() {
+        return;
+    }
+    let sandbox = Sandbox::builder().spawn().await.unwrap();
+    let out = NODE_GMO_SERVICE.run(&sandbox, "svc").await;
+    say(&format!("{}: {}", NODE_GMO_SERVICE.library, out.trim()));
+    assert_sandbox_saw_the_flow(&sandbox, "svc");
+    let secured = sandbox.transaction("svc-3ds").unwrap();
+    assert_eq!((secured.status, secured.amount), (Status::Auth, 500));
+    assert_eq!(sandbox.calls(Api::SecureTran2), 1);
+}
+
+/// What `@motionpicture/gmo-service` sends, without Node: a multipart body is answered as the
+/// same fields urlencoded.
+#[tokio::test]
+async fn multipart_calls_are_answered_like_urlencoded_ones() {
+    let sandbox = Sandbox::builder().spawn().await.unwrap();
+    let boundary = "----------------------------570213462711093437206137";
+    let body: String = [
+        ("ShopID", sandbox.shop_id()),
+        ("ShopPass", sandbox.shop_pass()),
+        ("OrderID", "multipart-1"),
+        ("JobCd", "AUTH"),
+        ("Amount", "1000"),
+    ]
+    .iter()
+    .map(|(name, value)| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    })
+    .chain([format!("--{boundary}--\r\n")])
+    .collect();
+    let post = |content_type: String, body: String| {
+        let url = format!("{}/payment/EntryTran.idPass", sandbox.base_url());
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .header("Content-Type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            response.text().await.unwrap()
+        }
+    };
+    let answer = post(
+        format!("multipart/form-data; boundary={boundary}"),
+        body.clone(),
+    )
+    .await;
+    assert!(
+        answer.starts_with("AccessID=") && answer.contains("&AccessPass="),
+        "{answer}"
+    );
+    let entry = sandbox.transaction("multipart-1").unwrap();
+    assert_eq!((entry.status, entry.amount), (Status::Unprocessed, 1000));
+    // The same call again: the same duplicate-order error as a urlencoded one gets.
+    let again = post(
+        format!("multipart/form-data; boundary={boundary}"),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(again, "ErrCode=E01&ErrInfo=E01040010");
+    // A multipart body without its boundary is no form at all.
+    let broken = post("multipart/form-data".to_owned(), body).await;
+    assert_eq!(broken, "ErrCode=E00&ErrInfo=E00000003");
 }
