@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -21,6 +21,7 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use gmo_core::types::Status;
 use gmo_core::wire::{FormEncoder, parse_form};
@@ -387,6 +388,22 @@ async fn three_ds_return(State(shop): State<Shop>, body: Bytes) -> Html<String> 
 // ---------------------------------------------------------------------------------------------
 // The customer
 
+/// Waits for an element of the page the browser is on or is going to. Unlike fantoccini's
+/// `wait().for_element`, goes on through the errors a page in the middle of a navigation gives.
+async fn wait_for(browser: &Client, locator: Locator<'_>) -> Element {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match browser.find(locator).await {
+            Ok(element) => return element,
+            Err(error) if Instant::now() > deadline => {
+                let url = browser.current_url().await.map(String::from);
+                panic!("no {locator:?} on {url:?}: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
 /// Opens the checkout, types the card and presses Pay.
 async fn enter_card(browser: &Client, shop: &Shop, card: &str) {
     browser.goto(&shop.url("/checkout")).await.unwrap();
@@ -415,12 +432,8 @@ async fn enter_card(browser: &Client, shop: &Shop, card: &str) {
 
 /// Waits for the shop's result page; returns (title, detail).
 async fn shop_result(browser: &Client) -> (String, String) {
-    let title = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("result"))
+    let title = wait_for(browser, Locator::Id("result"))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -436,12 +449,7 @@ async fn shop_result(browser: &Client) -> (String, String) {
 
 /// Waits for the sandbox's OTP page, types the password and submits.
 async fn answer_challenge(browser: &Client, sandbox: &RunningSandbox, otp: &str) -> Vec<u8> {
-    let field = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id("otp"))
-        .await
-        .unwrap();
+    let field = wait_for(browser, Locator::Id("otp")).await;
     let url = browser.current_url().await.unwrap();
     assert!(
         url.as_str().starts_with(sandbox.base_url()),
@@ -532,13 +540,7 @@ async fn checkout_in_chromium() {
 
     // 4. A number token.js refuses (Luhn): the page shows the code, nothing reaches the shop.
     enter_card(&browser, &shop, "4111111111111112").await;
-    let error = browser.find(Locator::Id("error")).await.unwrap();
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath("//p[@id='error' and text()!='']"))
-        .await
-        .unwrap();
+    let error = wait_for(&browser, Locator::XPath("//p[@id='error' and text()!='']")).await;
     assert_eq!(error.text().await.unwrap(), "Card rejected (102)");
 
     // The shop never saw a card number: only the token was posted (three times: no POST for the
