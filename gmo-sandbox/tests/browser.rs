@@ -500,6 +500,37 @@ async fn token_js_is_served_as_a_script() {
     assert!(script.contains("\"/sandbox/tokens\""));
 }
 
+/// What token.js posts: the browser's UTF-8 (`encodeURIComponent`). A name token.js refuses is
+/// refused for its characters (`131`), however they are encoded.
+#[tokio::test]
+async fn the_token_endpoint_reads_what_browsers_send() {
+    let sandbox = Sandbox::builder().spawn().await.unwrap();
+    let post = |body: String| {
+        let url = format!("{}/sandbox/tokens", sandbox.base_url());
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            serde_json::from_slice::<Value>(&response.bytes().await.unwrap()).unwrap()
+        }
+    };
+    let card = format!(
+        "cardno={FRICTIONLESS_CARD}&expire=2812&shopid={}",
+        sandbox.shop_id()
+    );
+    // ＴＡＲＯ in UTF-8, then in Windows-31J.
+    for name in ["%EF%BC%B4%EF%BC%A1%EF%BC%B2%EF%BC%AF", "%82s%82%60%82q%82n"] {
+        let answer = post(format!("{card}&holdername={name}")).await;
+        assert_eq!(answer, json!({"resultCode": "131"}), "{name}");
+    }
+    let answer = post(format!("{card}&holdername=TARO+YAMADA")).await;
+    assert_eq!(answer["resultCode"], "000");
+}
+
 /// Three checkouts in one browser: a challenge passed, a frictionless card, a failed challenge;
 /// then a card token.js refuses, and token.js's API as pages call it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -579,6 +610,16 @@ async fn checkout_in_chromium() {
                 })
                 .then(function (r) {
                   out.noNumber = r;
+                  return Multipayment.getToken({cardno: card.cardno, expire: card.expire,
+                                                holdername: "山田 太郎"});
+                })
+                .then(function (r) {
+                  out.kanjiName = r;
+                  return Multipayment.getToken({cardno: card.cardno, expire: card.expire,
+                                                holdername: "ＴＡＲＯ"});
+                })
+                .then(function (r) {
+                  out.fullWidthName = r;
                   Multipayment.init("tshopunknown");
                   return Multipayment.getToken(card);
                 })
@@ -613,6 +654,9 @@ async fn checkout_in_chromium() {
     assert_eq!(two["token"].as_array().map(Vec::len), Some(2), "{two}");
     assert_eq!(two["isSecurityCodeSet"], false);
     assert_eq!(answers["noNumber"], json!({"resultCode": "100"}));
+    // Names beyond half-width letters are the customer's mistake, whatever their characters.
+    assert_eq!(answers["kanjiName"], json!({"resultCode": "131"}));
+    assert_eq!(answers["fullWidthName"], json!({"resultCode": "131"}));
     assert_eq!(answers["unknownShop"], json!({"resultCode": "180"}));
     // Tokens from the browser are the sandbox's own: one pays.
     let token: &Value = &answers["byFunction"]["tokenObject"]["token"];
