@@ -150,7 +150,13 @@ impl Drop for Driver {
             .args(["-TERM", "--", &format!("-{}", self.process.id())])
             .status();
         let _ = self.process.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
+        // After a failed test Chromium may still be writing its profile for a moment.
+        for _ in 0..50 {
+            if std::fs::remove_dir_all(&self.profile).is_ok() || !self.profile.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
 
