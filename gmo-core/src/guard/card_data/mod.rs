@@ -101,7 +101,7 @@
 //! fields that legitimately carry card-shaped numbers (use sparingly).
 //!
 //! The scan is one linear pass per view of the data (at most two for an unknown content type),
-//! in constant memory besides one copy of a percent-decoded value; it never fails and never
+//! with at most one decoded copy of the input besides constant state; it never fails and never
 //! panics. The guard does not cap the body: the web adapters do (see
 //! [`RECOMMENDED_MAX_BODY_BYTES`]). Nothing here logs: the caller records the refusal, and only
 //! from [`CardDataFound`].
