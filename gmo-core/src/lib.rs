@@ -46,6 +46,7 @@ pub mod check_string;
 pub mod client;
 pub mod error;
 pub mod flow;
+pub mod guard;
 pub mod notification;
 pub mod order;
 pub mod secret;

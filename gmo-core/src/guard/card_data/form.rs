@@ -1,0 +1,100 @@
+//! `key=value&…` text: query strings and `application/x-www-form-urlencoded` bodies.
+
+use super::Policy;
+use super::number::Verdict;
+use super::runs::RunScanner;
+use super::text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
+
+/// The field a card number was found in; `None` when it sat in a key.
+pub(super) type Hit = Option<String>;
+
+/// Scans every key and value of a urlencoded text.
+pub(super) fn scan_urlencoded(
+    input: &[u8],
+    charset: Charset,
+    policy: &Policy<'_>,
+    scanner: &mut RunScanner,
+) -> Result<(), Hit> {
+    let mut key_buf = Vec::new();
+    let mut value_buf = Vec::new();
+    for piece in input.split(|&b| b == b'&') {
+        if piece.is_empty() {
+            continue;
+        }
+        let (raw_key, raw_value) = match piece.iter().position(|&b| b == b'=') {
+            Some(at) => (&piece[..at], &piece[at + 1..]),
+            None => (piece, &b""[..]),
+        };
+        let key = percent_decode(raw_key, Plus::IsSpace, &mut key_buf);
+        if scan_bytes(scanner, key, charset).in_unnamed_place() {
+            return Err(None);
+        }
+        if raw_value.is_empty() {
+            continue;
+        }
+        let value = percent_decode(raw_value, Plus::IsSpace, &mut value_buf);
+        let verdict = scan_bytes(scanner, value, charset);
+        if verdict == Verdict::Clean {
+            continue;
+        }
+        let name = decode_text(key, charset);
+        if !policy.is_exempt(&name) && verdict.in_named_field(|| policy.is_card_like(&name)) {
+            return Err(Some(name.into_owned()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(text: &str) -> Result<(), Hit> {
+        scan_urlencoded(
+            text.as_bytes(),
+            Charset::Utf8First,
+            &Policy::default(),
+            &mut RunScanner::default(),
+        )
+    }
+
+    #[test]
+    fn finds_card_numbers_in_every_encoding() {
+        let hit = |f: &str| Err(Some(f.to_owned()));
+        assert_eq!(scan("a=1&card=4111111111111111"), hit("card"));
+        assert_eq!(scan("x=4111+1111+1111+1111"), hit("x"));
+        assert_eq!(scan("x=4111%201111%201111%201111"), hit("x"));
+        assert_eq!(scan("x=4111-1111-1111-1111"), hit("x"));
+        // "４１１１" in UTF-8, percent-encoded.
+        let full_width: String = "4111111111111111"
+            .bytes()
+            .map(|d| format!("%EF%BC%{:X}", 0x90 + d - b'0'))
+            .collect();
+        assert_eq!(scan(&format!("memo={full_width}")), hit("memo"));
+        assert_eq!(scan("4111111111111111"), Err(None));
+        assert_eq!(scan("note%5B0%5D=4111111111111111"), hit("note[0]"));
+    }
+
+    #[test]
+    fn the_thirteen_digit_rule_follows_the_key() {
+        assert_eq!(scan("jan=4901234567894"), Ok(()));
+        assert_eq!(
+            scan("card_no=4901234567894"),
+            Err(Some("card_no".to_owned()))
+        );
+        // A legacy 13-digit Visa number: in a card field, or as a key, not in other fields.
+        assert_eq!(scan("corporate_no=4222222222222"), Ok(()));
+        assert_eq!(scan("cc=4222222222222"), Err(Some("cc".to_owned())));
+        assert_eq!(scan("4222222222222"), Err(None));
+    }
+
+    #[test]
+    fn leaves_ordinary_forms_alone() {
+        assert_eq!(
+            scan(
+                "OrderID=order-20261127-0001&Amount=1200&tel=090-1234-5678&zip=150-0002&TranDate=20261127123456"
+            ),
+            Ok(())
+        );
+    }
+}

@@ -1,0 +1,230 @@
+//! From bytes to text: percent-decoding and the character sets a browser may have used.
+
+use std::borrow::Cow;
+
+use encoding_rs::SHIFT_JIS;
+
+use super::number::Verdict;
+use super::runs::{RunScanner, scan_str};
+use crate::wire::decode_windows_31j;
+
+/// How `+` is read while percent-decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Plus {
+    /// Form and query values: `+` is a space.
+    IsSpace,
+    /// URL paths: `+` is a `+`.
+    Literal,
+}
+
+/// Percent-decodes `input` (`%XX`; a `%` not followed by two hex digits stays as is, as browsers
+/// do), into `buf` unless there is nothing to decode.
+pub(super) fn percent_decode<'a>(input: &'a [u8], plus: Plus, buf: &'a mut Vec<u8>) -> &'a [u8] {
+    let plus_is_space = plus == Plus::IsSpace;
+    let Some(first) = input
+        .iter()
+        .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    else {
+        return input;
+    };
+    buf.clear();
+    buf.reserve(input.len());
+    buf.extend_from_slice(&input[..first]);
+    let mut i = first;
+    while let Some(&b) = input.get(i) {
+        match b {
+            b'+' if plus_is_space => buf.push(b' '),
+            b'%' => {
+                let decoded = match input.get(i + 1..i + 3) {
+                    Some(&[hi, lo]) => hex_value(hi).zip(hex_value(lo)).map(|(h, l)| h << 4 | l),
+                    _ => None,
+                };
+                match decoded {
+                    Some(byte) => {
+                        buf.push(byte);
+                        i += 2;
+                    }
+                    None => buf.push(b'%'),
+                }
+            }
+            _ => {
+                // Copy the plain run up to the next escape at once.
+                let run = input[i..]
+                    .iter()
+                    .position(|&b| b == b'%' || (plus_is_space && b == b'+'))
+                    .unwrap_or(input.len() - i);
+                buf.extend_from_slice(&input[i..i + run]);
+                i += run;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    buf
+}
+
+/// The value of each byte as a hex digit; 0xff for bytes that are none.
+static HEX: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn hex_value(b: u8) -> Option<u8> {
+    let value = HEX[usize::from(b)];
+    (value != 0xff).then_some(value)
+}
+
+/// Which character set to try first for bytes that are not ASCII.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Charset {
+    /// UTF-8 first, then Windows-31J.
+    Utf8First,
+    /// Windows-31J first (the form declared `charset=Shift_JIS` or the like), then UTF-8.
+    Windows31jFirst,
+}
+
+impl Charset {
+    /// Reads the `charset` parameter of a content type.
+    pub(super) fn from_content_type(content_type: &str) -> Self {
+        let declared = content_type.split(';').skip(1).find_map(|param| {
+            let (key, value) = param.split_once('=')?;
+            key.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"'))
+        });
+        match declared {
+            Some(name)
+                if [
+                    "shift_jis",
+                    "shift-jis",
+                    "sjis",
+                    "x-sjis",
+                    "windows-31j",
+                    "cp932",
+                    "ms932",
+                ]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name)) =>
+            {
+                Self::Windows31jFirst
+            }
+            _ => Self::Utf8First,
+        }
+    }
+}
+
+/// Scans bytes as text: as UTF-8 or Windows-31J, whichever reads them without error (in the
+/// order `charset` asks); when neither does, as both, with replacement characters.
+pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charset) -> Verdict {
+    let utf8 = std::str::from_utf8(bytes).ok();
+    if let Some(text) = utf8
+        && (charset == Charset::Utf8First || text.is_ascii())
+    {
+        return scan_str(scanner, text);
+    }
+    if let Ok(text) = decode_windows_31j(bytes) {
+        return scan_str(scanner, &text);
+    }
+    if let Some(text) = utf8 {
+        return scan_str(scanner, text);
+    }
+    let as_utf8 = scan_lossy_utf8(scanner, bytes);
+    if as_utf8 == Verdict::Card {
+        return as_utf8;
+    }
+    let (as_sjis, _) = SHIFT_JIS.decode_without_bom_handling(bytes);
+    as_utf8.max(scan_str(scanner, &as_sjis))
+}
+
+/// Reads bytes as text with the same choice of character set as [`scan_bytes`]; when neither
+/// reads them cleanly, as UTF-8 with replacement characters.
+pub(super) fn decode_text(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if charset == Charset::Utf8First || text.is_ascii() => Cow::Borrowed(text),
+        utf8 => match (decode_windows_31j(bytes), utf8) {
+            (Ok(text), _) => text,
+            (Err(_), Ok(text)) => Cow::Borrowed(text),
+            (Err(_), Err(_)) => String::from_utf8_lossy(bytes),
+        },
+    }
+}
+
+/// Scans bytes as UTF-8, reading each malformed sequence as U+FFFD, without copying them.
+fn scan_lossy_utf8(scanner: &mut RunScanner, bytes: &[u8]) -> Verdict {
+    scanner.reset();
+    for chunk in bytes.utf8_chunks() {
+        scanner.push_str(chunk.valid());
+        if scanner.found_card() {
+            break;
+        }
+        if !chunk.invalid().is_empty() {
+            scanner.push(char::REPLACEMENT_CHARACTER);
+        }
+    }
+    scanner.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decodes_like_browsers() {
+        let mut buf = Vec::new();
+        assert_eq!(
+            percent_decode(b"a+b%20c%zz%4", Plus::IsSpace, &mut buf),
+            b"a b c%zz%4"
+        );
+        assert_eq!(percent_decode(b"a+b", Plus::Literal, &mut buf), b"a+b");
+        assert_eq!(percent_decode(b"plain", Plus::IsSpace, &mut buf), b"plain");
+        assert_eq!(
+            percent_decode(b"%EF%BC%94", Plus::IsSpace, &mut buf),
+            "４".as_bytes()
+        );
+    }
+
+    #[test]
+    fn reads_the_declared_charset() {
+        assert_eq!(
+            Charset::from_content_type("application/x-www-form-urlencoded; charset=Shift_JIS"),
+            Charset::Windows31jFirst
+        );
+        assert_eq!(
+            Charset::from_content_type("application/x-www-form-urlencoded;charset=\"UTF-8\""),
+            Charset::Utf8First
+        );
+        assert_eq!(Charset::from_content_type("text/plain"), Charset::Utf8First);
+    }
+
+    #[test]
+    fn reads_windows_31j_full_width_digits() {
+        // "４１１１…" in Windows-31J: 0x82 0x53, 0x82 0x50 …
+        let mut sjis = Vec::new();
+        for d in "4111111111111111".bytes() {
+            sjis.extend_from_slice(&[0x82, 0x4f + (d - b'0')]);
+        }
+        let mut scanner = RunScanner::default();
+        assert_eq!(
+            scan_bytes(&mut scanner, &sjis, Charset::Utf8First),
+            Verdict::Card
+        );
+        // Broken in both charsets, the card number is still read.
+        sjis.push(0xff);
+        sjis.insert(0, 0xc3);
+        assert_eq!(
+            scan_bytes(&mut scanner, &sjis, Charset::Utf8First),
+            Verdict::Card
+        );
+    }
+}
