@@ -114,8 +114,9 @@ mod number;
 mod runs;
 mod text;
 
+use crate::wire::percent::{Plus, percent_decode};
 use runs::RunScanner;
-use text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
+use text::{Charset, decode_text, scan_bytes};
 
 /// The body size the web adapters should accept on routes the guard protects: 64 KiB is plenty
 /// for any payment form and keeps the scan well under a millisecond.
