@@ -6,8 +6,8 @@ mod kit;
 mod support;
 
 use gmo_core::ErrorKind;
-use gmo_core::api::{SecureTran2, Tds2Auth, Tds2Result};
-use gmo_core::types::{CallbackType, Method, Status, Tds2TransStatus};
+use gmo_core::api::{SecureTran2, Tds2Auth, Tds2Data, Tds2Field, Tds2Result};
+use gmo_core::types::{CallbackType, MemberId, Method, Status, Tds2TransStatus};
 use gmo_sandbox::{CHALLENGE_OTP, ThreeDsState};
 use kit::{
     CHALLENGE_CARD, Kit, REJECTED_3DS, RET_URL, VISA, access_id, access_pass,
@@ -305,4 +305,62 @@ async fn secure_tran2_before_authentication_is_refused() {
         .unwrap_err();
     assert_eq!(error.kind(), Some(ErrorKind::ThreeDSecureFailed));
     assert_eq!(kit.status(&order_id), Status::Unprocessed);
+}
+
+#[tokio::test]
+async fn a_check_with_three_d_secure_then_traded_card_registers_the_card() {
+    // GMO's recommended way to store a card with 3-D Secure: CHECK + TdFlag=2, the ACS,
+    // SecureTran2, then TradedCard.
+    let kit = Kit::new().await;
+    let order_id = order("register-3ds");
+    let entry = kit
+        .entry(
+            &gmo_core::api::EntryTran::check(order_id.clone())
+                .with_three_d_secure(gmo_core::api::ThreeDSecureEntry::new()),
+        )
+        .await;
+    let mut exec = exec_3ds(&order_id, &entry, kit.token(CHALLENGE_CARD));
+    exec.method = None;
+    let mut risk = Tds2Data::new();
+    risk.set(Tds2Field::Email, "taro@example.jp")
+        .unwrap()
+        .set(Tds2Field::BillAddrCountry, "392")
+        .unwrap()
+        .set(Tds2Field::BillAddrCity, "渋谷区")
+        .unwrap()
+        .set(Tds2Field::BillAddrLine1, "道玄坂１－２－３")
+        .unwrap()
+        .set(Tds2Field::MobilePhoneCc, "81")
+        .unwrap()
+        .set(Tds2Field::MobilePhoneSubscriber, "9012345678")
+        .unwrap();
+    if let Some(tds) = exec.three_d_secure.as_mut() {
+        tds.data = risk;
+    }
+    let url = redirect(kit.client.send(&exec).await.unwrap());
+    kit.acs.authenticate(&url, CHALLENGE_OTP).await.unwrap();
+    let authorization = kit
+        .client
+        .send(&SecureTran2::new(access_id(&entry), access_pass(&entry)))
+        .await
+        .unwrap();
+    assert_eq!(kit.status(&order_id), Status::Check);
+    assert_eq!(authorization.method, None);
+    assert_eq!(authorization.approve, "0000000");
+    assert_authorization_matches(&authorization, &kit.tx(&order_id), kit.sandbox.shop_pass());
+
+    let member = MemberId::new("registered-with-3ds").unwrap();
+    kit.client
+        .send(&gmo_core::api::SaveMember::new(member.clone()))
+        .await
+        .unwrap();
+    let saved = kit
+        .client
+        .send(&gmo_core::api::TradedCard::new(order_id, member.clone()))
+        .await
+        .unwrap();
+    assert_eq!(saved.masked_number, "************5000");
+    let held = kit.sandbox.member(member.as_str()).unwrap();
+    assert_eq!(held.cards.len(), 1);
+    assert_eq!(held.cards[0].card_no_masked, "*************000");
 }
