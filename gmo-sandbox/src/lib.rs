@@ -129,5 +129,10 @@ pub use sandbox::{RESPONSE_CONTENT_TYPE, Sandbox};
 pub use server::{RunningSandbox, SpawnError};
 pub use tokens::{IssuedTokens, TokenError, TokenRequest};
 
+/// The README's Rust examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The one-time password that passes a 3-D Secure challenge in the sandbox.
 pub const CHALLENGE_OTP: &str = "123456";
