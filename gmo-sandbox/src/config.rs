@@ -269,7 +269,7 @@ impl SandboxBuilder {
     }
 
     /// Where result notifications go for shops without a URL of their own (default: nowhere,
-    /// no notification). See [`crate::notifications`](crate#result-notifications).
+    /// no notification). See [the crate documentation](crate#result-notifications).
     pub fn notify_url(mut self, url: impl Into<String>) -> Self {
         self.settings.notify_url = Some(url.into());
         self
