@@ -2,6 +2,12 @@
 //! and the clients sharing one tokio runtime (and, on a small machine, the same cores).
 //!
 //! `cargo bench -p gmo-sandbox`; criterion's `thrpt` line is the figure (elements = calls).
+//!
+//! On a shared machine the figure swings with the other processes' load. To measure the CPU a
+//! call costs instead, run a fixed number of SearchTrade calls under `time`:
+//! `GMO_SANDBOX_BENCH_CALLS=200000 /usr/bin/time cargo bench -p gmo-sandbox` (user + system time
+//! divided by the calls is the CPU per call, client included; the cores divided by it, the
+//! throughput of an idle machine).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
@@ -90,6 +96,27 @@ fn throughput(c: &mut Criterion) {
             .await
             .unwrap();
     });
+
+    if let Some(calls) = std::env::var("GMO_SANDBOX_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse::<u64>().ok())
+    {
+        let url: reqwest::Url = format!("{base}/payment/SearchTrade.idPass")
+            .parse()
+            .unwrap();
+        let body = Bytes::from(form(&[
+            ("ShopID", DEFAULT_SHOP_ID),
+            ("ShopPass", DEFAULT_SHOP_PASS),
+            ("OrderID", "bench-order"),
+        ]));
+        let elapsed = runtime.block_on(run(&client, &url, calls, Arc::new(move |_| body.clone())));
+        println!(
+            "{calls} SearchTrade calls in {:.3} s: {:.0} calls/s",
+            elapsed.as_secs_f64(),
+            calls as f64 / elapsed.as_secs_f64()
+        );
+        return;
+    }
 
     let mut group = c.benchmark_group("http");
     group.throughput(Throughput::Elements(1));
