@@ -256,8 +256,9 @@ async fn saved_cards_pay_and_are_listed_masked() {
         panic!("3-D Secure expected")
     };
     let ret = world.authenticate(&url, CHALLENGE_OTP).await;
-    world.payments.complete_three_ds(ret).await.unwrap();
-    assert_eq!(world.state(&order_id).await, OrderState::Authorized);
+    let completion = world.payments.complete_three_ds(ret).await.unwrap();
+    assert_eq!(completion.order.state, OrderState::Authorized);
+    assert_eq!(completion.order.card_seq, Some(u32::from(card.card_seq)));
     world.assert_agrees(&order_id).await;
 
     let default = world.payments.set_default_card(&gina, seq).await.unwrap();

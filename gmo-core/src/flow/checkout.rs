@@ -250,8 +250,12 @@ impl Payments {
         if order.state != OrderState::Entered {
             return self.confirmation_of(order);
         }
+        let saved_card = match &card {
+            CardSource::StoredCard { card_seq, .. } => Some(u32::from(card_seq.get())),
+            _ => None,
+        };
         let claimed = match self
-            .transition(&order, OrderState::Executing, |_| ())
+            .transition(&order, OrderState::Executing, |o| o.card_seq = saved_card)
             .await?
         {
             Cas::Won(claimed) => claimed,
