@@ -145,12 +145,11 @@ impl std::str::FromStr for CardSeq {
 }
 
 /// Whether `value` is Windows-31J text of at most `max` bytes, without control characters
-/// (GMO has no use for them and they only hide mistakes) nor, when `no_pipe`, a `|` (which
-/// would split the column of a list answer such as SearchCard).
-fn is_cp932_text(value: &str, max: usize, no_pipe: bool) -> bool {
+/// (GMO has no use for them and they only hide mistakes) nor any of `forbidden`.
+fn is_cp932_text(value: &str, max: usize, forbidden: &[char]) -> bool {
     if value
         .chars()
-        .any(|c| c.is_control() || (no_pipe && c == '|'))
+        .any(|c| c.is_control() || forbidden.contains(&c))
     {
         return false;
     }
@@ -160,8 +159,17 @@ fn is_cp932_text(value: &str, max: usize, no_pipe: bool) -> bool {
     }
 }
 
+/// Characters refused in texts GMO echoes back (ExecTran's ClientFields, SearchTrade,
+/// SearchMember): answers are `&`-separated and never escaped, so a `&` would cut the value and
+/// start a bogus field (or make the whole answer unreadable).
+const ECHOED: &[char] = &['&'];
+
+/// Characters refused in texts GMO lists (SearchCard): as [`ECHOED`], and `|`, which would
+/// split the column of a list answer.
+const LISTED: &[char] = &['&', '|'];
+
 macro_rules! cp932_text {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal, $no_pipe:literal, $rule:literal, $debug:ident) => {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal, $forbidden:expr, $rule:literal, $debug:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash)]
         pub struct $name(String);
@@ -175,7 +183,7 @@ macro_rules! cp932_text {
             /// Validates a text: representable in Windows-31J and short enough once encoded.
             pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
                 let value = value.into();
-                if is_cp932_text(&value, $max, $no_pipe) {
+                if is_cp932_text(&value, $max, $forbidden) {
                     Ok(Self(value))
                 } else {
                     Err(InvalidValue { field: $field, rule: $rule })
@@ -215,7 +223,8 @@ macro_rules! cp932_text {
 
 cp932_text!(
     /// A merchant free field (`ClientField1`, `ClientField2`, `ClientField3`): at most 100 bytes
-    /// in Windows-31J. GMO stores it with the transaction and echoes it in SearchTrade.
+    /// in Windows-31J, without `&`. GMO stores it with the transaction and echoes it, unescaped,
+    /// in ExecTran, SecureTran2 and SearchTrade.
     ///
     /// ```
     /// use gmo_core::values::ClientField;
@@ -223,44 +232,46 @@ cp932_text!(
     /// assert!(ClientField::new("～－￠￡￢－∥①ほげほげhogehoge").is_ok());
     /// assert!(ClientField::new("あ".repeat(51)).is_err()); // 102 bytes in Windows-31J
     /// assert!(ClientField::new("😀").is_err());
+    /// assert!(ClientField::new("A & B").is_err()); // would be cut where GMO echoes it
     /// ```
     ClientField,
     "ClientField",
     100,
-    false,
-    "at most 100 bytes of Windows-31J text, without control characters",
+    ECHOED,
+    "at most 100 bytes of Windows-31J text, without control characters or &",
     shown
 );
 
 cp932_text!(
-    /// A member's name (`MemberName`): at most 255 bytes in Windows-31J.
+    /// A member's name (`MemberName`): at most 255 bytes in Windows-31J, without `&` (SearchMember
+    /// echoes it unescaped).
     MemberName,
     "MemberName",
     255,
-    false,
-    "at most 255 bytes of Windows-31J text, without control characters",
+    ECHOED,
+    "at most 255 bytes of Windows-31J text, without control characters or &",
     personal
 );
 
 cp932_text!(
     /// The card holder's name stored with a card (`HolderName`): at most 50 bytes in
-    /// Windows-31J, without `|`.
+    /// Windows-31J, without `&` or `|` (SearchCard lists it unescaped).
     HolderName,
     "HolderName",
     50,
-    true,
-    "at most 50 bytes of Windows-31J text, without control characters or |",
+    LISTED,
+    "at most 50 bytes of Windows-31J text, without control characters, & or |",
     personal
 );
 
 cp932_text!(
     /// The merchant's label of a stored card (`CardName`): at most 10 bytes in Windows-31J,
-    /// without `|`.
+    /// without `&` or `|` (SearchCard lists it unescaped).
     CardName,
     "CardName",
     10,
-    true,
-    "at most 10 bytes of Windows-31J text, without control characters or |",
+    LISTED,
+    "at most 10 bytes of Windows-31J text, without control characters, & or |",
     shown
 );
 
@@ -270,7 +281,7 @@ cp932_text!(
     DisplayInfo,
     "DisplayInfo",
     100,
-    false,
+    &[],
     "at most 100 bytes of Windows-31J text, without control characters",
     shown
 );
@@ -481,6 +492,15 @@ mod tests {
         assert!(HolderName::new("A".repeat(51)).is_err());
         assert!(MemberName::new("髙橋 ㈱ジエムオ").is_ok());
         assert!(MemberName::new("x".repeat(256)).is_err());
+        // GMO echoes these unescaped in `&`-separated answers.
+        for echoed in ["Smith & Co", "a&b=c"] {
+            assert_eq!(ClientField::new(echoed).unwrap_err().field, "ClientField");
+            assert_eq!(MemberName::new(echoed).unwrap_err().field, "MemberName");
+            assert_eq!(HolderName::new(echoed).unwrap_err().field, "HolderName");
+        }
+        assert!(CardName::new("A&B").is_err());
+        assert!(ClientField::new("a=b + c%20 #1").is_ok());
+        assert!(DisplayInfo::new("Smith & Co").is_ok());
         assert!(DisplayInfo::new("line\nbreak").is_err());
         let err = ClientField::new("😀").unwrap_err();
         assert_eq!(err.field, "ClientField");

@@ -22,9 +22,12 @@
 //! ## What it serves
 //!
 //! * `POST /payment/<Api>.idPass` for every [`Api`]; GET answers `E31500014`, an unknown API
-//!   `E91099997`, a body that is not `application/x-www-form-urlencoded` `E00000003`.
+//!   `E91099997`, a body that is neither `application/x-www-form-urlencoded` nor
+//!   `multipart/form-data` (which GMO's own Node SDK sends) `E00000003`.
 //! * `POST /sandbox/tokens` (form fields `cardno`, `expire`, `securitycode`, `holdername`,
 //!   `tokennumber`, `shopid`): the JSON object token.js hands its callback.
+//! * `GET /ext/js/token.js`: GMO's browser API (`Multipayment.init`, `Multipayment.getToken`)
+//!   answered by this sandbox; a shop's page switches by the script URL alone.
 //! * The simulated ACS of 3-D Secure 2.0 under `/acs/` (see [`ReturnForm`]).
 //!
 //! ## Test cards

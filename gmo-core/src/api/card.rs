@@ -148,7 +148,8 @@ impl SaveCard {
     }
 
     /// Updates the flags and labels of the stored card `card_seq` (counted as `seq_mode` says),
-    /// without a new card.
+    /// without a new card. `DefaultFlag` is always sent: set [`SaveCard::default_card`] when
+    /// updating the default card, or it stops being the default.
     pub fn update(member_id: MemberId, seq_mode: SeqMode, card_seq: CardSeq) -> Self {
         Self {
             member_id,

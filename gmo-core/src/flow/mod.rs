@@ -2,7 +2,7 @@
 //! none is lost, whatever the network, the browser or the process does.
 //!
 //! [`Payments`] is a cheap-to-clone handle built from a [`GmoClient`], a
-//! [`PaymentStore`](crate::store::PaymentStore) and [`Settings`]. Its methods take and answer
+//! [`PaymentStore`] and [`Settings`]. Its methods take and answer
 //! framework-free types; the axum and actix adapters only translate HTTP to these calls.
 //!
 //! | flow | method |

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use super::percent::{Plus, percent_decode};
 use super::sjis::{DecodeError, EncodeError, decode_windows_31j, encode_in_chunks};
 
 /// Builds a request body: `Key=percent(cp932(value))&…`, in the order fields are pushed.
@@ -152,38 +153,6 @@ fn percent_encode_into(bytes: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Reverses form percent-encoding to bytes: `+` is a space; a `%` not followed by two hex digits
-/// is kept literally, as browsers and GMO's servers do.
-fn percent_decode(input: &[u8]) -> Cow<'_, [u8]> {
-    if !input.iter().any(|&b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(input);
-    }
-    let mut out = Vec::with_capacity(input.len());
-    let mut i = 0;
-    while i < input.len() {
-        match input[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = input.get(i + 1..i + 3).and_then(|h| {
-                    let hi = char::from(h[0]).to_digit(16)?;
-                    let lo = char::from(h[1]).to_digit(16)?;
-                    u8::try_from(hi * 16 + lo).ok()
-                });
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(out)
-}
-
 /// Fields of a form body, in the order they came. Repeated keys are kept; [`FormFields::get`]
 /// answers the first.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -239,6 +208,7 @@ impl FromIterator<(String, String)> for FormFields {
 /// ```
 pub fn parse_form(body: &[u8]) -> Result<FormFields, DecodeError> {
     let mut fields = Vec::new();
+    let mut buf = Vec::new();
     for piece in body.split(|&b| b == b'&') {
         if piece.is_empty() {
             continue;
@@ -247,8 +217,9 @@ pub fn parse_form(body: &[u8]) -> Result<FormFields, DecodeError> {
             Some(at) => (&piece[..at], &piece[at + 1..]),
             None => (piece, &b""[..]),
         };
-        let key = decode_windows_31j(&percent_decode(key))?.into_owned();
-        let value = decode_windows_31j(&percent_decode(value))?.into_owned();
+        let key = decode_windows_31j(percent_decode(key, Plus::IsSpace, &mut buf))?.into_owned();
+        let value =
+            decode_windows_31j(percent_decode(value, Plus::IsSpace, &mut buf))?.into_owned();
         fields.push((key, value));
     }
     Ok(FormFields { fields })

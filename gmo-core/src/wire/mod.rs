@@ -14,6 +14,7 @@
 //! (and the half that reads GMO's result notifications and 3-D Secure returns).
 
 mod form;
+pub(crate) mod percent;
 mod response;
 mod sjis;
 

@@ -179,6 +179,14 @@ pub fn agrees(state: OrderState, gmo: Option<&Status>) -> bool {
 }
 
 pub fn client_for(sandbox: &Sandbox, timeout: Duration) -> GmoClient {
+    client_builder(sandbox)
+        .request_timeout(timeout)
+        .build()
+        .expect("client")
+}
+
+/// A client builder for the sandbox's first shop and site, with a short retry back-off.
+pub fn client_builder(sandbox: &Sandbox) -> gmo_core::GmoClientBuilder {
     GmoClient::builder(Environment::Custom(sandbox.base_url().to_owned()))
         .shop(
             ShopId::new(sandbox.shop_id()).unwrap(),
@@ -188,10 +196,7 @@ pub fn client_for(sandbox: &Sandbox, timeout: Duration) -> GmoClient {
             SiteId::new(sandbox.site_id()).unwrap(),
             SitePass::new(sandbox.site_pass()),
         )
-        .request_timeout(timeout)
         .retry_backoff(Duration::from_millis(10))
-        .build()
-        .expect("client")
 }
 
 pub fn customer(name: &str) -> CustomerId {

@@ -2,7 +2,9 @@
 
 mod acs;
 mod control;
+mod multipart;
 mod payment;
+mod token_js;
 mod tokens;
 
 use axum::Router;
@@ -20,6 +22,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
     Router::new()
         .route("/payment/{api}", any(payment))
         .route("/sandbox/tokens", post(tokens::issue))
+        .route("/ext/js/token.js", get(token_js::serve))
         .route("/acs/start", get(acs::start))
         .route(
             "/acs/challenge",

@@ -11,6 +11,8 @@ use crate::faults::{GARBAGE_PAGE, MAINTENANCE_PAGE};
 use crate::sandbox::{ApiCall, CallMethod, RESPONSE_CONTENT_TYPE, Reply, Sandbox};
 use crate::server::ConnectionCloser;
 
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
 /// A GMO answer: HTTP 200, Windows-31J text.
 pub(super) fn gmo_answer(body: Vec<u8>) -> Response {
     (
@@ -36,8 +38,13 @@ pub(super) async fn payment(
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+        .and_then(|v| v.to_str().ok());
+    // GMO's own Node SDK sends multipart bodies: read them as the same fields, urlencoded.
+    let (content_type, body) =
+        match content_type.and_then(|ct| super::multipart::as_url_encoded(ct, &body)) {
+            Some(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form)),
+            None => (content_type.map(str::to_owned), body),
+        };
     // The call runs in a task of its own: a client that gives up (a timeout, a closed
     // connection) does not cancel a call under way, as at GMO.
     let call = tokio::spawn(async move {

@@ -20,14 +20,16 @@ pub(super) async fn issue(
     [(header::HeaderName, &'static str); 1],
     Json<serde_json::Value>,
 ) {
-    let Ok(form) = gmo_core::wire::parse_form(&body) else {
-        // Undecodable card data: token.js's "bad format after decryption".
-        return (
-            [ALLOW_ANY_ORIGIN],
-            Json(serde_json::json!({ "resultCode": "191" })),
-        );
+    // Every field takes ASCII only, so the charset only decides how a wrong character is read:
+    // browsers (token.js) send UTF-8, protocol clients Windows-31J. Read as UTF-8, anything else
+    // turns into replacement characters, and either way the field answers its own code (a
+    // non-ASCII holder name `131`, as GMO's token.js does).
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |key: &str| {
+        form.iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value.clone())
     };
-    let get = |key: &str| form.get(key).map(str::to_owned);
     let request = TokenRequest {
         cardno: get("cardno"),
         expire: get("expire"),

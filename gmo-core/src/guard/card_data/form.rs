@@ -3,7 +3,8 @@
 use super::Policy;
 use super::number::Verdict;
 use super::runs::RunScanner;
-use super::text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
+use super::text::{Charset, decode_text, scan_bytes};
+use crate::wire::percent::{Plus, percent_decode};
 
 /// The field a card number was found in; `None` when it sat in a key.
 pub(super) type Hit = Option<String>;

@@ -101,7 +101,7 @@
 //! fields that legitimately carry card-shaped numbers (use sparingly).
 //!
 //! The scan is one linear pass per view of the data (at most two for an unknown content type),
-//! in constant memory besides one copy of a percent-decoded value; it never fails and never
+//! with at most one decoded copy of the input besides constant state; it never fails and never
 //! panics. The guard does not cap the body: the web adapters do (see
 //! [`RECOMMENDED_MAX_BODY_BYTES`]). Nothing here logs: the caller records the refusal, and only
 //! from [`CardDataFound`].
@@ -114,8 +114,9 @@ mod number;
 mod runs;
 mod text;
 
+use crate::wire::percent::{Plus, percent_decode};
 use runs::RunScanner;
-use text::{Charset, Plus, decode_text, percent_decode, scan_bytes};
+use text::{Charset, decode_text, scan_bytes};
 
 /// The body size the web adapters should accept on routes the guard protects: 64 KiB is plenty
 /// for any payment form and keeps the scan well under a millisecond.
