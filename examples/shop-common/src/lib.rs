@@ -1,0 +1,28 @@
+//! # shop-common
+//!
+//! Everything of the example shop that is not web-framework glue, shared by the axum and
+//! actix-web shops: the catalogue with server-side prices, the users and their sessions, the
+//! shop's order lines, the HTML pages, the static assets (`card-form.js`, which drives GMO's
+//! token.js, and the style sheet), the Content-Security-Policy, the settings from `GMO_*`
+//! variables, and the start-up of the embedded sandbox.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod catalogue;
+pub mod csp;
+pub mod gateway;
+pub mod html;
+pub mod orders;
+pub mod pages;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+/// The static assets, embedded in the binary.
+pub mod assets {
+    /// `card-form.js`: hands the card fields to token.js and posts the token to the shop.
+    pub const CARD_FORM_JS: &str = include_str!("../assets/card-form.js");
+    /// The style sheet.
+    pub const STYLE_CSS: &str = include_str!("../assets/style.css");
+}

@@ -1,0 +1,360 @@
+//! The shop's pages. Card fields carry no `name` and sit in no `<form>`: `card-form.js` hands
+//! them to token.js, and only the token goes to the shop.
+
+use std::fmt::Write as _;
+
+use gmo_core::flow::{Card, OrderSummary};
+use gmo_core::order::{OrderState, Purpose};
+
+use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
+use crate::html::{Viewer, escape, layout, yen};
+use crate::orders::ShopOrder;
+use crate::users::USERS;
+
+/// What the card form needs: GMO's token.js and the shop id it is initialised with.
+#[derive(Debug, Clone)]
+pub struct CardFormConfig {
+    /// token.js's URL.
+    pub token_js_url: String,
+    /// `Multipayment.init`'s argument: the ShopID (public).
+    pub shop_id: String,
+}
+
+/// The path of the card form's script.
+pub const CARD_FORM_JS_PATH: &str = "/assets/card-form.js";
+
+/// A customer-facing word for an order state.
+pub fn state_label(state: OrderState) -> &'static str {
+    use OrderState::*;
+    match state {
+        Prepared | Entering | Entered | Executing => "awaiting payment",
+        AwaitingThreeDs | Finalizing => "awaiting 3-D Secure",
+        Authorized => "paid (authorised)",
+        Capturing => "capturing",
+        Captured => "paid (captured)",
+        Voiding => "cancelling",
+        Voided => "cancelled",
+        Refunding => "refunding",
+        Refunded => "refunded",
+        ChangingAmount => "changing amount",
+        Verified | Registering => "card being saved",
+        CardRegistered => "card saved",
+        Failed => "payment failed",
+        Expired => "expired",
+    }
+}
+
+/// `GET /signin`.
+pub fn signin_page(viewer: &Viewer<'_>) -> String {
+    let mut main = String::from(
+        r#"<p>Choose who you are (a demo sign-in: no password).</p><form method="post" action="/signin" id="signin">"#,
+    );
+    for user in USERS {
+        let _ = write!(
+            main,
+            r#"<p><button type="submit" name="user" value="{id}" id="signin-{id}">{name}{admin}</button></p>"#,
+            id = escape(user.id),
+            name = escape(user.name),
+            admin = if user.admin { " (admin)" } else { "" },
+        );
+    }
+    main.push_str("</form>");
+    layout("Sign in", viewer, &main, &[])
+}
+
+/// `GET /`: the products, each with a buy form (product and quantity only: the shop prices it).
+pub fn products_page(viewer: &Viewer<'_>) -> String {
+    let mut main = String::from(r#"<ul class="products">"#);
+    for p in PRODUCTS {
+        let buy = if viewer.user.is_some() {
+            format!(
+                r#"<form method="post" action="/orders" class="buy">{csrf}<input type="hidden" name="product" value="{id}"><label>Quantity <input type="number" name="quantity" value="1" min="1" max="{MAX_QUANTITY}"></label> <button type="submit" id="buy-{id}">Buy</button></form>"#,
+                csrf = viewer.csrf_input(),
+                id = escape(p.id),
+            )
+        } else {
+            r#"<p><a href="/signin">Sign in to buy</a></p>"#.to_owned()
+        };
+        let _ = write!(
+            main,
+            r#"<li class="product" id="product-{id}"><h2>{name}</h2><p>{desc}</p><p class="price">{price}</p>{buy}</li>"#,
+            id = escape(p.id),
+            name = escape(p.name),
+            desc = escape(p.description),
+            price = yen(p.price_yen),
+        );
+    }
+    main.push_str("</ul>");
+    layout("Japanese tea and crafts", viewer, &main, &[])
+}
+
+/// The card fields, outside any form and without names, and the button `card-form.js` drives.
+fn card_fields(
+    viewer: &Viewer<'_>,
+    config: &CardFormConfig,
+    action: &str,
+    done: &str,
+    button: &str,
+) -> String {
+    format!(
+        r#"<div id="card-form" data-action="{action}" data-done="{done}" data-shop-id="{shop}" data-csrf="{csrf}">
+<div id="new-card">
+<p><label>Card number <input id="card-number" inputmode="numeric" autocomplete="cc-number" placeholder="4111 1111 1111 1111"></label></p>
+<p><label>Expiry (YYMM) <input id="card-expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="2812" size="6"></label>
+<label>Security code <input id="card-cvc" inputmode="numeric" autocomplete="cc-csc" size="5"></label></p>
+<p><label>Name on card <input id="card-holder" autocomplete="cc-name" placeholder="TARO YAMADA"></label></p>
+</div>
+<p><button type="button" id="card-submit">{button}</button></p>
+<p id="card-error" class="error" role="alert"></p>
+</div>"#,
+        action = escape(action),
+        done = escape(done),
+        shop = escape(&config.shop_id),
+        csrf = escape(viewer.csrf_token.unwrap_or_default()),
+        button = escape(button),
+    )
+}
+
+fn card_line(card: &Card) -> String {
+    format!(
+        "{brand} {number}{expiry}{default}",
+        brand = escape(card.brand.as_deref().unwrap_or("Card")),
+        number = escape(&card.masked_number),
+        expiry = card
+            .expiry
+            .as_ref()
+            .map(|e| format!(" (expires {})", escape(e)))
+            .unwrap_or_default(),
+        default = if card.default { " · default" } else { "" },
+    )
+}
+
+/// `GET /cards`: the saved cards, delete buttons, and the form to add one.
+pub fn cards_page(
+    viewer: &Viewer<'_>,
+    config: &CardFormConfig,
+    cards: &[Card],
+    registered: Option<&OrderSummary>,
+) -> String {
+    let mut main = String::new();
+    if let Some(order) = registered {
+        let (class, text) = match order.state {
+            OrderState::CardRegistered => ("notice", "Your card is saved."),
+            OrderState::Failed => ("error", "The card could not be saved."),
+            _ => ("notice", "Your card is being saved."),
+        };
+        let _ = write!(
+            main,
+            r#"<p class="{class}" id="registration-result">{text}</p>"#
+        );
+    }
+    if cards.is_empty() {
+        main.push_str(r#"<p id="no-cards">No saved cards yet.</p>"#);
+    } else {
+        main.push_str(r#"<ul class="cards" id="cards">"#);
+        for card in cards {
+            let _ = write!(
+                main,
+                r#"<li class="card" data-card-seq="{seq}">{line} <button type="button" class="delete-card" data-card-seq="{seq}">Delete</button></li>"#,
+                seq = card.card_seq,
+                line = card_line(card),
+            );
+        }
+        main.push_str("</ul>");
+    }
+    main.push_str("<h2>Add a card</h2>");
+    main.push_str(&card_fields(
+        viewer,
+        config,
+        "/payments/cards",
+        "/cards",
+        "Save card",
+    ));
+    layout(
+        "My cards",
+        viewer,
+        &main,
+        &[&config.token_js_url, CARD_FORM_JS_PATH],
+    )
+}
+
+/// `GET /checkout/{order_id}`: the order, the saved cards to choose from, and the new-card form.
+pub fn checkout_page(
+    viewer: &Viewer<'_>,
+    config: &CardFormConfig,
+    order: &OrderSummary,
+    goods: Option<&ShopOrder>,
+    cards: &[Card],
+) -> String {
+    let mut main = order_summary(order, goods);
+    if order.state != OrderState::Prepared {
+        let _ = write!(
+            main,
+            r#"<p>This order cannot be paid now. <a href="/orders/{}">See the order</a>.</p>"#,
+            escape(order.order_id.as_str())
+        );
+        return layout("Checkout", viewer, &main, &[]);
+    }
+    main.push_str(r#"<h2>Pay with</h2><div id="sources">"#);
+    for (i, card) in cards.iter().enumerate() {
+        let _ = write!(
+            main,
+            r#"<p><label><input type="radio" name="source" value="{seq}" id="source-{seq}"{checked}> {line}</label></p>"#,
+            seq = card.card_seq,
+            checked = if i == 0 { " checked" } else { "" },
+            line = card_line(card),
+        );
+    }
+    let _ = write!(
+        main,
+        r#"<p><label><input type="radio" name="source" value="new" id="source-new"{checked}> A new card</label></p></div>"#,
+        checked = if cards.is_empty() { " checked" } else { "" },
+    );
+    main.push_str(&card_fields(
+        viewer,
+        config,
+        &format!("/payments/checkout/{}", order.order_id.as_str()),
+        "/orders/{order_id}",
+        &format!("Pay {}", yen(order.amount + order.tax)),
+    ));
+    layout(
+        "Checkout",
+        viewer,
+        &main,
+        &[&config.token_js_url, CARD_FORM_JS_PATH],
+    )
+}
+
+fn order_summary(order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
+    let what = goods.map_or_else(
+        || "Card check".to_owned(),
+        |g| format!("{} × {}", escape(g.line.product.name), g.line.quantity),
+    );
+    format!(
+        r#"<table class="order" id="order" data-order-id="{id}" data-state="{state_code}">
+<tr><th>Order</th><td>{id}</td></tr>
+<tr><th>Items</th><td>{what}</td></tr>
+<tr><th>Total</th><td id="order-total">{total}</td></tr>
+<tr><th>Status</th><td id="order-state">{state}</td></tr>
+</table>"#,
+        id = escape(order.order_id.as_str()),
+        total = yen(order.amount + order.tax),
+        state_code = order.state.as_str(),
+        state = state_label(order.state),
+    )
+}
+
+/// `GET /orders/{order_id}`: one order; the page the 3-D Secure return lands on.
+pub fn order_page(viewer: &Viewer<'_>, order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
+    let mut main = String::new();
+    let headline = match order.state {
+        OrderState::Authorized | OrderState::Captured => "Thank you: your payment is complete.",
+        OrderState::Failed => "The payment did not go through; nothing was charged.",
+        OrderState::Prepared => "This order is waiting for payment.",
+        _ => "",
+    };
+    if !headline.is_empty() {
+        let _ = write!(main, r#"<p id="result" class="result">{headline}</p>"#);
+    }
+    main.push_str(&order_summary(order, goods));
+    if order.state == OrderState::Prepared {
+        let _ = write!(
+            main,
+            r#"<p><a href="/checkout/{}">Pay now</a></p>"#,
+            escape(order.order_id.as_str())
+        );
+    }
+    main.push_str(r#"<p><a href="/orders">All my orders</a></p>"#);
+    layout("Your order", viewer, &main, &[])
+}
+
+/// `GET /orders`: the customer's orders with their states.
+pub fn orders_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, Option<ShopOrder>)]) -> String {
+    let mut main = String::new();
+    if orders.is_empty() {
+        main.push_str("<p>No orders yet.</p>");
+    } else {
+        main.push_str(
+            r#"<table class="orders" id="orders"><tr><th>Order</th><th>Items</th><th>Total</th><th>Status</th></tr>"#,
+        );
+        for (order, goods) in orders {
+            let _ = write!(
+                main,
+                r#"<tr data-order-id="{id}"><td><a href="/orders/{id}">{id}</a></td><td>{what}</td><td>{total}</td><td>{state}</td></tr>"#,
+                id = escape(order.order_id.as_str()),
+                what = goods.as_ref().map_or_else(String::new, |g| format!(
+                    "{} × {}",
+                    escape(g.line.product.name),
+                    g.line.quantity
+                )),
+                total = yen(order.amount + order.tax),
+                state = state_label(order.state),
+            );
+        }
+        main.push_str("</table>");
+    }
+    layout("My orders", viewer, &main, &[])
+}
+
+/// `GET /admin/orders`: every order, with capture, void and refund where they apply.
+pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> String {
+    let mut main = String::new();
+    if orders.is_empty() {
+        main.push_str("<p>No orders yet.</p>");
+    } else {
+        main.push_str(
+            r#"<table class="orders" id="admin-orders"><tr><th>Order</th><th>Customer</th><th>Items</th><th>Total</th><th>Status</th><th>Actions</th></tr>"#,
+        );
+        for (order, goods) in orders {
+            let mut actions = String::new();
+            let allowed: &[&str] = match order.state {
+                OrderState::Authorized => &["capture", "void", "refund"],
+                OrderState::Captured => &["void", "refund"],
+                _ => &[],
+            };
+            for action in allowed {
+                let _ = write!(
+                    actions,
+                    r#"<form class="inline" method="post" action="/admin/orders/{id}/{action}">{csrf}<button type="submit">{label}</button></form> "#,
+                    id = escape(order.order_id.as_str()),
+                    csrf = viewer.csrf_input(),
+                    label = match *action {
+                        "capture" => "Capture",
+                        "void" => "Void",
+                        _ => "Refund",
+                    },
+                );
+            }
+            let _ = write!(
+                main,
+                r#"<tr data-order-id="{id}"><td>{id}</td><td>{user}</td><td>{what}</td><td>{total}</td><td>{state}</td><td>{actions}</td></tr>"#,
+                id = escape(order.order_id.as_str()),
+                user = escape(goods.user_id),
+                what = format_args!(
+                    "{} × {}",
+                    escape(goods.line.product.name),
+                    goods.line.quantity
+                ),
+                total = yen(order.amount + order.tax),
+                state = state_label(order.state),
+            );
+        }
+        main.push_str("</table>");
+    }
+    layout("All orders", viewer, &main, &[])
+}
+
+/// An error page.
+pub fn error_page(viewer: &Viewer<'_>, title: &str, message: &str) -> String {
+    layout(
+        title,
+        viewer,
+        &format!(r#"<p class="error" id="error">{}</p>"#, escape(message)),
+        &[],
+    )
+}
+
+/// Whether an order is a purchase (registrations are not listed as orders).
+pub fn is_purchase(order: &OrderSummary) -> bool {
+    order.purpose == Purpose::Purchase
+}

@@ -1,0 +1,160 @@
+//! The shop's settings: by default an embedded sandbox; with `GMO_*` variables, GMO itself.
+//!
+//! | variable | default | what |
+//! |---|---|---|
+//! | `PORT` | `3000` | the port on 127.0.0.1 (`0`: any free port) |
+//! | `SHOP_PUBLIC_URL` | `http://127.0.0.1:<port>` | the shop's URL as browsers see it (the 3-D Secure return URL is built on it) |
+//! | `GMO_BASE_URL` | — | set it to use GMO instead of the embedded sandbox, e.g. `https://pt01.mul-pay.jp` (test environment) |
+//! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
+//! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
+//! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
+//!
+//! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
+
+use gmo_core::secret::{ShopPass, SitePass};
+
+/// GMO's test environment's token.js.
+pub const GMO_TEST_TOKEN_JS: &str = "https://stg.static.mul-pay.jp/ext/js/token.js";
+
+/// Where payments go.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Gateway {
+    /// An in-process gmo-sandbox, started with the shop.
+    Embedded,
+    /// GMO (its test environment, normally).
+    Gmo(GmoSettings),
+}
+
+/// The credentials and URLs of a GMO shop.
+#[derive(Debug, Clone)]
+pub struct GmoSettings {
+    /// The protocol base URL, e.g. `https://pt01.mul-pay.jp`.
+    pub base_url: String,
+    /// `ShopID`.
+    pub shop_id: String,
+    /// `ShopPass`.
+    pub shop_pass: ShopPass,
+    /// `SiteID`.
+    pub site_id: String,
+    /// `SitePass`.
+    pub site_pass: SitePass,
+    /// GMO's token.js.
+    pub token_js_url: String,
+}
+
+/// The shop's settings.
+#[derive(Debug, Clone)]
+pub struct ShopSettings {
+    /// The port to bind on 127.0.0.1.
+    pub port: u16,
+    /// The shop's public URL, if set (else `http://127.0.0.1:<bound port>`).
+    pub public_url: Option<String>,
+    /// Where payments go.
+    pub gateway: Gateway,
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// A variable has an unusable value.
+    #[error("{0} is not valid: {1}")]
+    Invalid(&'static str, &'static str),
+    /// `GMO_BASE_URL` is set but a credential is missing.
+    #[error("{0} is required when GMO_BASE_URL is set")]
+    Missing(&'static str),
+}
+
+impl ShopSettings {
+    /// From the process environment.
+    pub fn from_env() -> Result<Self, SettingsError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// From any source of variables (tests pass a map).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
+        let get = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let port = match get("PORT") {
+            Some(p) => p
+                .trim()
+                .parse()
+                .map_err(|_| SettingsError::Invalid("PORT", "a port number from 0 to 65535"))?,
+            None => 3000,
+        };
+        let public_url = get("SHOP_PUBLIC_URL")
+            .map(|url| url.trim_end_matches('/').to_owned())
+            .map(|url| {
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    Ok(url)
+                } else {
+                    Err(SettingsError::Invalid("SHOP_PUBLIC_URL", "an http(s) URL"))
+                }
+            })
+            .transpose()?;
+        let gateway = match get("GMO_BASE_URL") {
+            None => Gateway::Embedded,
+            Some(base_url) => {
+                let required = |name: &'static str| get(name).ok_or(SettingsError::Missing(name));
+                Gateway::Gmo(GmoSettings {
+                    base_url: base_url.trim_end_matches('/').to_owned(),
+                    shop_id: required("GMO_SHOP_ID")?,
+                    shop_pass: ShopPass::new(required("GMO_SHOP_PASS")?),
+                    site_id: required("GMO_SITE_ID")?,
+                    site_pass: SitePass::new(required("GMO_SITE_PASS")?),
+                    token_js_url: get("GMO_TOKEN_JS_URL")
+                        .unwrap_or_else(|| GMO_TEST_TOKEN_JS.to_owned()),
+                })
+            }
+        };
+        Ok(Self {
+            port,
+            public_url,
+            gateway,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<ShopSettings, SettingsError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        ShopSettings::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn embedded_by_default_gmo_with_credentials() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.port, 3000);
+        assert!(matches!(s.gateway, Gateway::Embedded));
+        assert_eq!(settings(&[("PORT", "0")]).unwrap().port, 0);
+        assert!(settings(&[("PORT", "http")]).is_err());
+        assert_eq!(
+            settings(&[("GMO_BASE_URL", "https://pt01.mul-pay.jp")]).unwrap_err(),
+            SettingsError::Missing("GMO_SHOP_ID")
+        );
+        let s = settings(&[
+            ("GMO_BASE_URL", "https://pt01.mul-pay.jp/"),
+            ("GMO_SHOP_ID", "tshop00000001"),
+            ("GMO_SHOP_PASS", "secret-pass"),
+            ("GMO_SITE_ID", "tsite00000001"),
+            ("GMO_SITE_PASS", "site-secret"),
+            ("SHOP_PUBLIC_URL", "https://shop.example/"),
+        ])
+        .unwrap();
+        let Gateway::Gmo(gmo) = &s.gateway else {
+            panic!("GMO expected")
+        };
+        assert_eq!(gmo.base_url, "https://pt01.mul-pay.jp");
+        assert_eq!(gmo.token_js_url, GMO_TEST_TOKEN_JS);
+        assert_eq!(s.public_url.as_deref(), Some("https://shop.example"));
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,8 @@
+//! The scenarios, each a function generic over the shop under test.
+
+pub mod admin;
+pub mod browser;
+pub mod checkout;
+pub mod input;
+pub mod three_ds;
+pub mod throttle;

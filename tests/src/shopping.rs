@@ -1,0 +1,138 @@
+//! What a shopper does, step by step, over the shop's documented HTTP surface.
+
+use gmo_sandbox::AcsBrowser;
+use serde_json::{Value, json};
+
+use crate::driver::{Answer, Body, Client, RunningShop};
+
+/// Orders one `product`: the new order's id. Panics unless the shop answers 201.
+pub async fn buy(client: &Client, product: &str) -> String {
+    let answer = client
+        .post_json("/orders", json!({"product": product, "quantity": 1}))
+        .await;
+    assert_eq!(answer.status, 201, "create order: {answer}");
+    answer.json()["order_id"]
+        .as_str()
+        .expect("order_id")
+        .to_owned()
+}
+
+/// The order as the shop shows it to its owner (`GET /orders/{id}` as JSON).
+pub async fn order(client: &Client, order_id: &str) -> Value {
+    let answer = client.get_json(&format!("/orders/{order_id}")).await;
+    assert_eq!(answer.status, 200, "order {order_id}: {answer}");
+    answer.json()
+}
+
+/// The browser on the issuer's page: answers the challenge with `otp` (when there is one) and
+/// is sent back to the shop's 3-D Secure return, without a CSRF token (a cross-site form).
+/// Answers the shop's answer to the return (a 303 to the completion page).
+pub async fn return_from_acs(client: &Client, redirect_url: &str, otp: &str) -> Answer {
+    let form = AcsBrowser::new()
+        .authenticate(redirect_url, otp)
+        .await
+        .expect("the issuer's page answers");
+    let fields: Vec<(String, String)> = form.fields.clone();
+    let browser = client.without_csrf();
+    if form.method.eq_ignore_ascii_case("get") {
+        let query = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", crate::driver::encode(k), crate::driver::encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let sep = if form.action.contains('?') { '&' } else { '?' };
+        browser
+            .request(
+                "GET",
+                &format!("{}{sep}{query}", form.action),
+                Body::Empty,
+                &[],
+            )
+            .await
+    } else {
+        browser
+            .request("POST", &form.action, Body::Form(fields), &[])
+            .await
+    }
+}
+
+/// How a payment went.
+#[derive(Debug)]
+pub struct Payment {
+    /// The answer to `POST /payments/checkout/{id}`.
+    pub confirmation: Answer,
+    /// The answer to the 3-D Secure return, when there was one.
+    pub returned: Option<Answer>,
+}
+
+impl Payment {
+    /// The page the shopper ends on: the return's `Location`, or for a payment completed at
+    /// once, the order's page.
+    pub fn landing(&self) -> Option<String> {
+        self.returned.as_ref().and_then(Answer::location)
+    }
+}
+
+/// Pays `order_id` with `source` (`{"token": …}` or `{"card_seq": …}`), through 3-D Secure with
+/// `otp` when the shop answers a redirect.
+pub async fn pay(client: &Client, order_id: &str, source: Value, otp: &str) -> Payment {
+    let confirmation = client
+        .post_json(&format!("/payments/checkout/{order_id}"), source)
+        .await;
+    let returned = if confirmation.json()["status"] == "redirect_to" {
+        let url = confirmation.json()["url"]
+            .as_str()
+            .expect("a redirect URL")
+            .to_owned();
+        Some(return_from_acs(client, &url, otp).await)
+    } else {
+        None
+    };
+    Payment {
+        confirmation,
+        returned,
+    }
+}
+
+/// Pays a new order of `product` with a new `card`: the order id and the payment.
+pub async fn buy_and_pay(
+    shop: &RunningShop,
+    client: &Client,
+    product: &str,
+    card: &str,
+    otp: &str,
+) -> (String, Payment) {
+    let order_id = buy(client, product).await;
+    let payment = pay(client, &order_id, json!({"token": shop.token(card)}), otp).await;
+    (order_id, payment)
+}
+
+/// Registers `card` (`POST /payments/cards`), through 3-D Secure in verified mode: the
+/// registration's answer and, when there was one, the return's.
+pub async fn register_card(
+    shop: &RunningShop,
+    client: &Client,
+    card: &str,
+    otp: &str,
+) -> (Answer, Option<Answer>) {
+    let answer = client
+        .post_json("/payments/cards", json!({"token": shop.token(card)}))
+        .await;
+    if answer.json()["status"] == "redirect_to" {
+        let url = answer.json()["url"].as_str().expect("url").to_owned();
+        let returned = return_from_acs(client, &url, otp).await;
+        (answer, Some(returned))
+    } else {
+        (answer, None)
+    }
+}
+
+/// The customer's saved cards (`GET /payments/cards`).
+pub async fn cards(client: &Client) -> Vec<Value> {
+    let answer = client.get_json("/payments/cards").await;
+    assert_eq!(answer.status, 200, "cards: {answer}");
+    answer.json()["cards"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
