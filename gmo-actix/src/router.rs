@@ -6,11 +6,11 @@ use actix_web::dev::Payload;
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::web::{self, Data, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Scope};
-use std::future::{Ready, ready};
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
 use gmo_core::http::routes::{self, DEFAULT_PREFIX};
 use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, handlers};
+use std::future::{Ready, ready};
 
 use crate::body::{content_type, read_limited};
 use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
@@ -210,7 +210,9 @@ impl Guard for RouteSet {
 
 fn is_gateway_path(path: &str, prefix: &str) -> bool {
     let ends_with_prefix = |rest: &str| rest.ends_with(prefix);
-    let notify = path.strip_suffix(routes::NOTIFY).is_some_and(ends_with_prefix);
+    let notify = path
+        .strip_suffix(routes::NOTIFY)
+        .is_some_and(ends_with_prefix);
     let three_ds = path
         .rsplit_once('/')
         .filter(|(_, order_id)| !order_id.is_empty())
