@@ -527,3 +527,53 @@ async fn the_throttle_layer_finds_the_client_behind_trusted_proxies() {
         assert_eq!(bytes, expected.as_bytes());
     }
 }
+
+#[tokio::test]
+async fn the_convenience_router_has_both_route_sets_and_both_layers() {
+    let app = TestApp::new(CardRegistrationMode::Direct, None).await;
+    let router: Router = Router::new()
+        .nest(
+            "/pay",
+            gmo_axum::routes::<AppState, HeaderCustomer>(app.payments.clone()),
+        )
+        .with_state(AppState {
+            payments: app.payments.clone(),
+        });
+    let send = |request: Request<Body>| router.clone().oneshot(request);
+    // A form body registers a card; the answer is JSON.
+    let token = app.token("4111111111111111");
+    let response = send(
+        Request::post("/pay/cards")
+            .header("x-customer", "frank")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("token={token}&_csrf=abc")))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // The guard is there.
+    let response = send(
+        Request::post("/pay/cards")
+            .header("x-customer", "frank")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("token=4111-1111-1111-1111"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    // The gateway routes are there.
+    let response = send(
+        Request::post("/pay/3ds/o123")
+            .body(Body::from("AccessID=x"))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let response = send(Request::post("/pay/notify").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}

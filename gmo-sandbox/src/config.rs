@@ -24,8 +24,8 @@ pub const DEFAULT_SITE_PASS: &str = "sitepass01";
 pub const DEFAULT_MAX_CARDS_PER_MEMBER: usize = 5;
 /// How long a token lives.
 pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(30 * 60);
-/// How many state changes and notification deliveries the sandbox keeps for inspection (the
-/// oldest are forgotten first), unless configured otherwise.
+/// How many state changes, notification deliveries and fired faults the sandbox keeps for
+/// inspection (the oldest are forgotten first), unless configured otherwise.
 pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 
 /// What `Tds2Type=1` (or no `Tds2Type`) means for a card that is not enrolled in 3-D Secure 2.0:
@@ -269,7 +269,7 @@ impl SandboxBuilder {
     }
 
     /// Where result notifications go for shops without a URL of their own (default: nowhere,
-    /// no notification). See [`crate::notifications`](crate#result-notifications).
+    /// no notification). See [the crate documentation](crate#result-notifications).
     pub fn notify_url(mut self, url: impl Into<String>) -> Self {
         self.settings.notify_url = Some(url.into());
         self
@@ -302,7 +302,8 @@ impl SandboxBuilder {
         self
     }
 
-    /// How many state changes and notification deliveries are kept for inspection (default
+    /// How many state changes, notification deliveries and fired faults are kept for
+    /// inspection (default
     /// [`DEFAULT_HISTORY_LIMIT`]; `0` keeps none). Memory then grows only with the
     /// transactions, members and tokens held.
     pub fn history_limit(mut self, limit: usize) -> Self {

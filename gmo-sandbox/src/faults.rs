@@ -10,6 +10,7 @@
 //! "Before commit" faults answer without running the API at all; "after commit" faults run it
 //! (its effects stay) and then spoil the answer.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use rand::rngs::StdRng;
@@ -213,11 +214,11 @@ struct ArmedFault {
     rng: Option<StdRng>,
 }
 
-/// The faults of a sandbox and the record of those that fired.
-#[derive(Default)]
+/// The faults of a sandbox and the record of those that fired (the most recent `limit`).
 pub(crate) struct FaultPlan {
     armed: Vec<ArmedFault>,
-    fired: Vec<FiredFault>,
+    fired: VecDeque<FiredFault>,
+    limit: usize,
     next_id: u64,
 }
 
@@ -238,6 +239,16 @@ pub(crate) struct Firing {
 }
 
 impl FaultPlan {
+    /// No fault; remembers at most `limit` fired faults.
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            armed: Vec::new(),
+            fired: VecDeque::new(),
+            limit,
+            next_id: 0,
+        }
+    }
+
     pub(crate) fn add(&mut self, fault: Fault) -> u64 {
         self.next_id += 1;
         let (remaining, rng) = match fault.trigger {
@@ -299,7 +310,13 @@ impl FaultPlan {
     }
 
     pub(crate) fn record(&mut self, firing: Firing, api: Api, order_id: Option<String>) {
-        self.fired.push(FiredFault {
+        if self.limit == 0 {
+            return;
+        }
+        if self.fired.len() >= self.limit {
+            self.fired.pop_front();
+        }
+        self.fired.push_back(FiredFault {
             fault_id: firing.fault_id,
             kind: firing.kind,
             api,
@@ -312,7 +329,7 @@ impl FaultPlan {
     }
 
     pub(crate) fn fired(&self) -> Vec<FiredFault> {
-        self.fired.clone()
+        self.fired.iter().cloned().collect()
     }
 }
 
@@ -332,7 +349,7 @@ mod tests {
 
     #[test]
     fn faults_fire_in_order_and_run_out() {
-        let mut plan = FaultPlan::default();
+        let mut plan = FaultPlan::new(100);
         let a = plan.add(Fault::new(FaultKind::Throttled).on(Api::ExecTran).times(2));
         let b = plan.add(Fault::new(FaultKind::UnknownOutcome));
         assert_eq!(plan.pick(Api::SearchTrade).map(|f| f.fault_id), Some(b));
@@ -348,7 +365,7 @@ mod tests {
     #[test]
     fn probabilities_repeat_for_a_seed() {
         let draw = |seed| {
-            let mut plan = FaultPlan::default();
+            let mut plan = FaultPlan::new(100);
             plan.add(Fault::new(FaultKind::Throttled).with_probability(0.5, seed));
             (0..64)
                 .map(|_| plan.pick(Api::EntryTran).is_some())

@@ -29,6 +29,38 @@
 //! * `GET /ext/js/token.js`: GMO's browser API (`Multipayment.init`, `Multipayment.getToken`)
 //!   answered by this sandbox; a shop's page switches by the script URL alone.
 //! * The simulated ACS of 3-D Secure 2.0 under `/acs/` (see [`ReturnForm`]).
+//! * Control and inspection in JSON under `/sandbox/` (calls, transactions, members, state
+//!   changes, faults, latency, notifications, clock, reset): the same abilities as the methods
+//!   of [`Sandbox`]; the crate's README lists them with `curl` examples.
+//!
+//! ## Result notifications
+//!
+//! With a notification URL ([`SandboxBuilder::notify_url`], [`ShopConfig::notify_url`] or
+//! [`Sandbox::set_notify_url`]), every state change made by ExecTran, SecureTran2, AlterTran or
+//! ChangeTran is posted in the background as GMO's result notification, retried until the
+//! receiver answers HTTP 200 `0` or the retries run out, one order's notifications in order.
+//! [`Sandbox::notifications`] lists the deliveries, [`Sandbox::send_connectivity_test`] sends
+//! GMO's connectivity test. Choices where GMO's behaviour is not known:
+//!
+//! * The `C01` test card's change is notified with its new status and empty `ErrCode`/`ErrInfo`
+//!   (the notification reports the transaction as SearchTrade shows it).
+//! * The end of a 3-D Secure authentication (`AUTHENTICATED`) is not notified.
+//! * Only HTTP 200 with exactly `0` acknowledges (no trailing newline); `Content-Type` is
+//!   `application/x-www-form-urlencoded` without a charset.
+//! * A notification waits for the previous one of the same order to be acknowledged or given
+//!   up; other orders do not wait. Retries follow a fixed interval.
+//! * The connectivity test carries the ShopID (and the ShopPass mask) besides
+//!   `ErrCode=E00&ErrInfo=E00000000`.
+//!
+//! ## Faults
+//!
+//! [`Sandbox::add_fault`] (or [`SandboxBuilder::fault`], or `POST /sandbox/faults`) arms a
+//! [`Fault`]: latency, HTTP 503, a connection dropped before or after the call takes effect,
+//! garbage or truncated answers after it took effect, `E92000001` throttling, `E91099999` with or
+//! without the call taking effect; for one API or all, for the next `n` calls or with a seeded
+//! probability. [`Sandbox::fired_faults`] tells which fired. A call runs in a task of its own, so a
+//! client that times out does not cancel it: it takes effect after the client gave up, as it
+//! would at GMO.
 //!
 //! ## Test cards
 //!
@@ -103,6 +135,11 @@ pub use notifications::{
 pub use sandbox::{RESPONSE_CONTENT_TYPE, Sandbox};
 pub use server::{RunningSandbox, SpawnError};
 pub use tokens::{IssuedTokens, TokenError, TokenRequest};
+
+/// The README's Rust examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 /// The one-time password that passes a 3-D Secure challenge in the sandbox.
 pub const CHALLENGE_OTP: &str = "123456";

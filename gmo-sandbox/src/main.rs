@@ -94,7 +94,7 @@ Options:
   --slow-card-delay-ms <MS>     How long the slow test card keeps the issuer busy [default: {slow}]
   --token-style <hex|base64>    Token strings: 64 hex characters, or Base64-like with +, / and = [default: hex]
   --max-cards-per-member <N>    Cards a member may hold [default: {max_cards}]
-  --history-limit <N>           State changes and deliveries kept for inspection [default: {history}]
+  --history-limit <N>           State changes, deliveries and fired faults kept for inspection [default: {history}]
   --manual-clock                Freeze the clock at start; move it with POST /sandbox/clock/advance [default: off]
   -h, --help                    Print this help
   -V, --version                 Print the version

@@ -115,7 +115,7 @@ impl Sandbox {
             inner: Arc::new(Inner {
                 base_url,
                 ledger,
-                faults: Mutex::new(FaultPlan::default()),
+                faults: Mutex::new(FaultPlan::new(settings.history_limit)),
                 has_faults: AtomicBool::new(false),
                 latency_us: AtomicU64::new(0),
                 notifier,

@@ -155,10 +155,17 @@ struct TokenRecord {
     used: bool,
 }
 
-/// Every token issued by a sandbox.
+/// How long after its expiry a token is still remembered (and answers `EX1000303`); later it
+/// is forgotten (`EX1000301`), so that memory does not grow with every token ever issued.
+pub(crate) const FORGET_EXPIRED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// Tokens issued between two sweeps of forgotten tokens.
+const SWEEP_EVERY: u32 = 4096;
+
+/// The tokens of a sandbox, until a day after their expiry.
 #[derive(Debug, Default)]
 pub(crate) struct TokenStore {
     tokens: HashMap<String, TokenRecord>,
+    issued_since_sweep: u32,
 }
 
 /// A validated request.
@@ -254,6 +261,12 @@ impl TokenStore {
         if !shop_known(&shop_id) {
             return Err(TokenError { code: "180" });
         }
+        self.issued_since_sweep += 1;
+        if self.issued_since_sweep >= SWEEP_EVERY {
+            self.issued_since_sweep = 0;
+            self.tokens
+                .retain(|_, record| now < record.expires_at + FORGET_EXPIRED_AFTER);
+        }
         let expires_at = now + ttl;
         let tokens: Vec<String> = (0..valid.count)
             .map(|_| match style {
@@ -311,6 +324,30 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_forgotten_a_day_after_expiry() {
+        let mut store = TokenStore::default();
+        let start = OffsetDateTime::now_utc();
+        let ttl = Duration::from_secs(60);
+        let request = TokenRequest::card("4111111111111111", "2812").shopid("shop");
+        let old = store
+            .issue(&request, |_| true, start, ttl, TokenStyle::Hex)
+            .unwrap()
+            .tokens
+            .remove(0);
+        let later = start + ttl + FORGET_EXPIRED_AFTER;
+        for _ in 0..SWEEP_EVERY {
+            store
+                .issue(&request, |_| true, later, ttl, TokenStyle::Hex)
+                .unwrap();
+        }
+        assert_eq!(
+            store.spend(&old, "shop", later).unwrap_err(),
+            TokenProblem::Unknown
+        );
+        assert_eq!(store.tokens.len(), usize::try_from(SWEEP_EVERY).unwrap());
+    }
 
     fn code(req: TokenRequest) -> &'static str {
         match validate(&req) {

@@ -3,14 +3,11 @@
 //! pages, the return to the shop and SecureTran2 — and the card number never reaching the shop.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`.ci/install-browser`); without them
-//! the browser tests print "skipped" and pass, unless `CI` is set.
+//! the browser tests print "skipped" and pass, unless `CI` is set. The harness is
+//! `gmo_scenarios::browser`, shared with the example shops' browser tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -22,143 +19,17 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use gmo_core::types::Status;
 use gmo_core::wire::{FormEncoder, parse_form};
 use gmo_sandbox::{CHALLENGE_OTP, RunningSandbox, Sandbox};
+use gmo_scenarios::browser::{ChromeDriver, WAIT, say, tools};
 use serde_json::{Value, json};
 
 const CHALLENGE_CARD: &str = "4100000000005000";
 const FRICTIONLESS_CARD: &str = "4111111111111111";
 const CARD_NUMBERS: [&str; 2] = [CHALLENGE_CARD, FRICTIONLESS_CARD];
 const AMOUNT: &str = "1500";
-const WAIT: Duration = Duration::from_secs(20);
-
-// ---------------------------------------------------------------------------------------------
-// The browser
-
-/// Writes past the test harness's capture, so that a skip shows in `cargo test`'s output.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-fn first_existing(env: &str, candidates: &[&str]) -> Option<PathBuf> {
-    std::env::var_os(env)
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(candidates.iter().map(PathBuf::from))
-        .find(|p| p.is_file())
-}
-
-/// Chromium and chromedriver, or `None` (the test is skipped) — a failure when `CI` is set.
-fn browser_tools() -> Option<(PathBuf, PathBuf)> {
-    let chromium = first_existing("CHROMIUM", &["/usr/bin/chromium"]);
-    let driver = first_existing("CHROMEDRIVER", &["/usr/bin/chromedriver"]);
-    match (chromium, driver) {
-        (Some(chromium), Some(driver)) => Some((chromium, driver)),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("chromium or chromedriver is missing and CI is set: run .ci/install-browser")
-        }
-        _ => {
-            say("skipped: chromium not installed (run .ci/install-browser)");
-            None
-        }
-    }
-}
-
-/// A chromedriver process (in its own process group, with the browsers it starts) and a fresh
-/// browser profile; both go away on drop.
-struct Driver {
-    process: Child,
-    url: String,
-    profile: PathBuf,
-    chromium: PathBuf,
-}
-
-impl Driver {
-    fn start(chromium: PathBuf, driver: &Path) -> Self {
-        let mut process = Command::new(driver)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("chromedriver starts");
-        // chromedriver picks a free port and names it on stdout; keep draining the pipe after.
-        let stdout = process.stdout.take().unwrap();
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("started successfully on port ").nth(1) {
-                    let _ = port_tx.send(rest.trim_end_matches('.').trim().to_owned());
-                }
-            }
-        });
-        let port = port_rx
-            .recv_timeout(WAIT)
-            .expect("chromedriver announces its port");
-        let profile = std::env::temp_dir().join(format!(
-            "gmo-sandbox-chromium-{}-{}",
-            std::process::id(),
-            process.id()
-        ));
-        Self {
-            process,
-            url: format!("http://127.0.0.1:{port}"),
-            profile,
-            chromium,
-        }
-    }
-
-    /// A new headless browser session.
-    async fn browser(&self) -> Client {
-        let options = json!({
-            "binary": self.chromium,
-            "args": [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                // No network here: without these Chromium keeps calling home.
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-crash-reporter",
-                "--window-size=900,700",
-                format!("--user-data-dir={}", self.profile.display()),
-            ],
-        });
-        let capabilities = serde_json::Map::from_iter([
-            ("browserName".to_owned(), json!("chrome")),
-            ("goog:chromeOptions".to_owned(), options),
-        ]);
-        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&self.url)
-            .await
-            .expect("a chromium session")
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // The whole group: chromedriver and any Chromium left by a failed test.
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.process.id())])
-            .status();
-        let _ = self.process.wait();
-        // After a failed test Chromium may still be writing its profile for a moment.
-        for _ in 0..50 {
-            if std::fs::remove_dir_all(&self.profile).is_ok() || !self.profile.exists() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The shop: a checkout page with token.js, a server that pays with the token
@@ -541,13 +412,13 @@ async fn the_token_endpoint_reads_what_browsers_send() {
 /// then a card token.js refuses, and token.js's API as pages call it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkout_in_chromium() {
-    let Some((chromium, driver)) = browser_tools() else {
+    let Some(tools) = tools("checkout_in_chromium") else {
         return;
     };
     let sandbox = Sandbox::builder().spawn().await.unwrap();
     let shop = Shop::spawn(&sandbox).await;
-    let driver = Driver::start(chromium, &driver);
-    let browser = driver.browser().await;
+    let driver = ChromeDriver::start(&tools);
+    let browser = driver.session().await;
 
     // 1. Challenge card, right password.
     enter_card(&browser, &shop, CHALLENGE_CARD).await;

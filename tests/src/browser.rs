@@ -161,7 +161,13 @@ impl Drop for ChromeDriver {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .drain(..)
         {
-            let _ = std::fs::remove_dir_all(profile);
+            // After a failed test Chromium may still be writing its profile for a moment.
+            for _ in 0..50 {
+                if std::fs::remove_dir_all(&profile).is_ok() || !profile.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }

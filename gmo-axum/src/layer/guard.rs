@@ -84,7 +84,6 @@ where
     S::Future: Send + 'static,
     B: Body + From<Bytes> + Send + 'static,
     B::Data: Send,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     ResBody: From<String>,
 {
     type Response = S::Response;
@@ -109,6 +108,7 @@ where
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok());
             if declared.is_some_and(|n| n > limit as u64) {
+                crate::body::drain(body).await;
                 return Ok(refusal(BodyError::TooLarge { limit }.into()));
             }
             let bytes = if body.is_end_stream() {

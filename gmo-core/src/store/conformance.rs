@@ -3,8 +3,10 @@
 //! Point [`store_conformance!`](crate::store_conformance) at a function that makes a fresh,
 //! empty store; it expands to one `#[tokio::test]` per rule:
 //!
-//! ```ignore
+//! ```no_run
+//! // In a test file of the store's crate, e.g. `tests/conformance.rs`:
 //! gmo_core::store_conformance!(async { std::sync::Arc::new(gmo_core::store::MemoryStore::new()) });
+//! # fn main() {}
 //! ```
 //!
 //! Timestamps are compared exactly at millisecond precision: a store must keep at least that.

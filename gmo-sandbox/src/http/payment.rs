@@ -1,9 +1,8 @@
 //! `/payment/<Api>.idPass`: the protocol APIs, and the faults that spoil their answers.
 
-use axum::Extension;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::Answer;
@@ -23,28 +22,37 @@ pub(super) fn gmo_answer(body: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// The largest request body read (GMO's requests are a few hundred bytes).
+const MAX_BODY: usize = 1 << 20;
+
 pub(super) async fn payment(
     State(sandbox): State<Sandbox>,
-    method: Method,
     Path(segment): Path<String>,
-    closer: Option<Extension<ConnectionCloser>>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Response {
-    let method = match method {
+    // Parts are read from the request rather than by extractors, which would copy the headers.
+    let method = match *request.method() {
         Method::POST => CallMethod::Post,
         Method::GET => CallMethod::Get,
         _ => CallMethod::Other,
     };
-    let content_type = headers
+    let content_type = request
+        .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let closer = request.extensions().get::<ConnectionCloser>().cloned();
+    let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    };
     // GMO's own Node SDK sends multipart bodies: read them as the same fields, urlencoded.
-    let (content_type, body) =
-        match content_type.and_then(|ct| super::multipart::as_url_encoded(ct, &body)) {
-            Some(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form)),
-            None => (content_type.map(str::to_owned), body),
-        };
+    let (content_type, body) = match content_type
+        .as_deref()
+        .and_then(|ct| super::multipart::as_url_encoded(ct, &body))
+    {
+        Some(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form)),
+        None => (content_type, body),
+    };
     // The call runs in a task of its own: a client that gives up (a timeout, a closed
     // connection) does not cancel a call under way, as at GMO.
     let call = tokio::spawn(async move {
@@ -76,7 +84,7 @@ pub(super) async fn payment(
             .into_response(),
         Reply::Truncated(body) => truncated(body),
         Reply::Drop => match closer {
-            Some(Extension(closer)) => {
+            Some(closer) => {
                 closer.close();
                 // Never answer: the connection task closes the connection.
                 std::future::pending().await

@@ -23,8 +23,8 @@ pub(crate) struct Ledger {
     pub(crate) sites: HashMap<String, SiteConfig>,
     /// By AccessID.
     pub(crate) transactions: HashMap<String, Transaction>,
-    /// `(ShopID, OrderID)` → AccessID.
-    pub(crate) orders: HashMap<(String, String), String>,
+    /// ShopID → OrderID → AccessID (nested, so that a lookup needs no owned key).
+    pub(crate) orders: HashMap<String, HashMap<String, String>>,
     /// 3-D Secure `transId` → AccessID.
     pub(crate) three_ds_sessions: HashMap<String, String>,
     /// `(SiteID, MemberID)` → member.
@@ -69,9 +69,7 @@ impl Ledger {
 
     /// The transaction of an order of a shop.
     pub(crate) fn order(&self, shop_id: &str, order_id: &str) -> Option<&Transaction> {
-        let access_id = self
-            .orders
-            .get(&(shop_id.to_owned(), order_id.to_owned()))?;
+        let access_id = self.orders.get(shop_id)?.get(order_id)?;
         self.transactions.get(access_id)
     }
 
@@ -145,10 +143,10 @@ impl Ledger {
 
     /// Registers a new transaction (EntryTran).
     pub(crate) fn insert_transaction(&mut self, tx: Transaction) {
-        self.orders.insert(
-            (tx.shop_id.clone(), tx.order_id.clone()),
-            tx.access_id.clone(),
-        );
+        self.orders
+            .entry(tx.shop_id.clone())
+            .or_default()
+            .insert(tx.order_id.clone(), tx.access_id.clone());
         self.transactions.insert(tx.access_id.clone(), tx);
     }
 }
