@@ -188,6 +188,8 @@ fn gateway_routes(config: &mut ServiceConfig) {
 /// whose prefix matches, and would answer 404 there for the other scope's routes. The guard
 /// sends each request to the scope that serves it: the gateway's paths end in
 /// `{prefix}/3ds/{order_id}` or `{prefix}/notify`, every other path is the customer scope's.
+/// (The guard sees the path as sent; a gateway path spelt with needless percent-escapes goes to
+/// the customer scope and is not found there.)
 struct RouteSet {
     prefix: String,
     gateway: bool,

@@ -26,6 +26,7 @@ use gmo_actix::{
 };
 use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistrationMode, PrepareOrder};
+use gmo_core::guard::{Limit, ThrottleConfig};
 use gmo_core::http::{MessagePolicy, TrustedProxies};
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
@@ -803,4 +804,158 @@ async fn the_throttle_middleware_finds_the_client_behind_trusted_proxies() {
         let response = call_service(&app, request.to_request()).await;
         assert_eq!(read_body(response).await, expected.as_bytes());
     }
+}
+
+/// Over a real connection, a client that sends an oversized body (declared or chunked) still
+/// reads the 413: actix reads and drops the rest of the body (far more than the socket buffers
+/// hold) before it closes the connection.
+#[actix_web::test]
+async fn an_oversized_body_is_answered_413_over_a_real_connection() {
+    use std::io::{Read, Write};
+
+    let server = actix_web::HttpServer::new(|| {
+        App::new()
+            .default_service(web::to(|| async { "reached" }))
+            .wrap(CardDataGuardMiddleware::default())
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let body = vec![b'a'; 16 * 1024 * 1024];
+    for chunked in [false, true] {
+        let body = body.clone();
+        let response = actix_web::rt::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let framing = if chunked {
+                "Transfer-Encoding: chunked".to_owned()
+            } else {
+                format!("Content-Length: {}", body.len())
+            };
+            let head = format!(
+                "POST /orders HTTP/1.1\r\nHost: shop.test\r\nContent-Type: text/plain\r\n{framing}\r\n\r\n"
+            );
+            // The server may answer before the body is sent: write errors are not the test.
+            let _ = stream.write_all(head.as_bytes());
+            for piece in body.chunks(16 * 1024) {
+                let written = if chunked {
+                    stream
+                        .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
+                        .and_then(|()| stream.write_all(piece))
+                        .and_then(|()| stream.write_all(b"\r\n"))
+                } else {
+                    stream.write_all(piece)
+                };
+                if written.is_err() {
+                    break;
+                }
+            }
+            if chunked {
+                let _ = stream.write_all(b"0\r\n\r\n");
+            }
+            let mut response = Vec::new();
+            let mut buf = [0_u8; 4096];
+            // Read until the headers and the JSON body are in, or the server closes.
+            loop {
+                match stream.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => response.extend_from_slice(&buf[..n]),
+                    Err(e) => panic!("chunked={chunked}: {e} after {response:?}"),
+                }
+                if response.ends_with(b"}}") {
+                    break;
+                }
+            }
+            String::from_utf8(response).unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            response.starts_with("HTTP/1.1 413"),
+            "chunked={chunked}: {response}"
+        );
+        assert!(
+            response.contains(r#""code":"body_too_large""#),
+            "{response}"
+        );
+    }
+    handle.stop(true).await;
+}
+
+#[actix_web::test]
+async fn payment_routes_have_both_route_sets_and_both_middlewares() {
+    let app = TestApp::new(CardRegistrationMode::Direct, None, Mount::Routes).await;
+    let mut limits = ThrottleConfig::default();
+    limits.new_cards_per_customer = Some(Limit::new(1, Duration::from_secs(3600)));
+    let service = init_service(
+        App::new().configure(
+            PaymentRoutes::new(app.payments.clone())
+                .prefix("/pay")
+                .card_testing(CardTestingMiddleware::new(limits))
+                .configure::<HeaderCustomer>(),
+        ),
+    )
+    .await;
+    let send = |request: TestRequest| async {
+        answer(call_service(&service, request.to_request()).await).await
+    };
+    // A form body registers a card; the answer is JSON.
+    let token = app.token("4111111111111111");
+    let registered = send(
+        TestRequest::post()
+            .uri("/pay/cards")
+            .insert_header(("x-customer", "frank"))
+            .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .set_payload(format!("token={token}&_csrf=abc")),
+    )
+    .await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.body);
+    assert_eq!(registered.body["status"], "registered");
+    // The guard is there.
+    let refused = send(
+        TestRequest::post()
+            .uri("/pay/cards")
+            .insert_header(("x-customer", "frank"))
+            .insert_header((CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .set_payload("token=4111-1111-1111-1111"),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::BAD_REQUEST, "card_data_refused")
+    );
+    // The throttle is there: one new card an hour.
+    let token = app.token("5555555555554444");
+    let throttled = send(
+        TestRequest::post()
+            .uri("/pay/cards")
+            .insert_header(("x-customer", "frank"))
+            .insert_header((CONTENT_TYPE, "application/json"))
+            .set_payload(json!({ "token": token }).to_string()),
+    )
+    .await;
+    assert_eq!(
+        (throttled.status, throttled.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+    );
+    // The gateway routes are there.
+    let unknown = send(
+        TestRequest::post()
+            .uri("/pay/3ds/o123")
+            .set_payload("AccessID=x"),
+    )
+    .await;
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let empty = send(TestRequest::post().uri("/pay/notify")).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST, "{}", empty.body);
 }
