@@ -23,13 +23,22 @@ where
     Ok(body.freeze())
 }
 
-/// Whether the request declares (`Content-Length`) a body over `limit`: refused before reading.
-pub(crate) fn declared_over(headers: &HeaderMap, limit: usize) -> bool {
+/// The length the request declares (`Content-Length`).
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
     headers
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > limit as u64)
+}
+
+/// Whether the request declares (`Content-Length`) a body over `limit`: refused before reading.
+pub(crate) fn declared_over(headers: &HeaderMap, limit: usize) -> bool {
+    declared_length(headers).is_some_and(|n| n > limit as u64)
+}
+
+/// Whether the request declares (`Content-Length`) a non-empty body.
+pub(crate) fn declared_body(headers: &HeaderMap) -> bool {
+    declared_length(headers).is_some_and(|n| n > 0)
 }
 
 /// The `Content-Type` header, when it is text.

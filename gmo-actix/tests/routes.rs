@@ -808,9 +808,9 @@ async fn the_throttle_middleware_finds_the_client_behind_trusted_proxies() {
 
 /// Over a real connection, a client that sends an oversized body (declared or chunked) still
 /// reads the 413: actix reads and drops the rest of the body (far more than the socket buffers
-/// hold) before it closes the connection.
+/// hold) before it closes the connection. And a WebSocket upgrade is not held up by the guard.
 #[actix_web::test]
-async fn an_oversized_body_is_answered_413_over_a_real_connection() {
+async fn the_guard_over_a_real_connection_answers_413_and_lets_upgrades_through() {
     use std::io::{Read, Write};
 
     let server = actix_web::HttpServer::new(|| {
@@ -886,6 +886,31 @@ async fn an_oversized_body_is_answered_413_over_a_real_connection() {
             "{response}"
         );
     }
+
+    // A WebSocket upgrade's body is the connection itself: the guard scans its path and query
+    // and leaves the body to the handler, instead of waiting for the connection to end.
+    let response = actix_web::rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+            .write_all(
+                b"GET /live HTTP/1.1\r\nHost: shop.test\r\nConnection: Upgrade\r\n\
+                  Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+                  Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            )
+            .unwrap();
+        let mut buf = [0_u8; 4096];
+        let n = stream
+            .read(&mut buf)
+            .expect("an answer to the upgrade request");
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.ends_with("reached"), "{response}");
     handle.stop(true).await;
 }
 

@@ -5,12 +5,15 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::Method;
+use actix_web::http::header::UPGRADE;
+use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use gmo_core::guard::{CardDataGuard, GuardConfig};
 use gmo_core::http::{BodyError, ErrorResponse, MAX_BODY_BYTES, MessagePolicy, RouteError};
 
-use crate::body::{content_type, declared_over, read_limited};
+use crate::body::{content_type, declared_body, declared_over, read_limited};
 use crate::response::error_response;
 
 /// Refuses, with `400 card_data_refused`, any request whose path, query string or body carries a
@@ -31,7 +34,8 @@ use crate::response::error_response;
 /// ```
 ///
 /// The body is scanned as sent: put it outside (`.wrap` it after) any middleware that would
-/// decompress request bodies.
+/// decompress request bodies. A WebSocket upgrade's body is the connection itself: its path and
+/// query are scanned, its messages are not.
 #[derive(Debug, Clone)]
 pub struct CardDataGuardMiddleware {
     guard: CardDataGuard,
@@ -106,9 +110,14 @@ where
             if declared_over(req.headers(), limit) {
                 return Ok(refusal(req, BodyError::TooLarge { limit }.into()));
             }
-            let body = match read_limited(req.take_payload(), limit).await {
-                Ok(body) => body,
-                Err(e) => return Ok(refusal(req, e.into())),
+            let streaming = body_is_the_connection(&req);
+            let body = if streaming {
+                Bytes::new()
+            } else {
+                match read_limited(req.take_payload(), limit).await {
+                    Ok(body) => body,
+                    Err(e) => return Ok(refusal(req, e.into())),
+                }
             };
             let scanned = gmo_core::http::scan_request(
                 &guard,
@@ -120,11 +129,30 @@ where
             if let Err(found) = scanned {
                 return Ok(refusal(req, found.into()));
             }
-            req.set_payload(Payload::from(body));
+            if !streaming {
+                req.set_payload(Payload::from(body));
+            }
             let response = service.call(req).await?;
             Ok(response.map_into_left_body())
         })
     }
+}
+
+/// Whether actix hands the request's connection to the handler as its body: a WebSocket
+/// upgrade (unless chunked) or a `CONNECT` without a body (what actix-http's HTTP/1 decoder reads
+/// as a stream). That body ends only with the connection, so waiting for it would hang the
+/// handshake; such requests are scanned by path and query only.
+fn body_is_the_connection(req: &ServiceRequest) -> bool {
+    if req.chunked().unwrap_or(false) {
+        return false;
+    }
+    let websocket = req
+        .headers()
+        .get(UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("websocket"));
+    let connect = req.method() == Method::CONNECT && !declared_body(req.headers());
+    websocket || connect
 }
 
 /// The JSON error answer to `req`.
