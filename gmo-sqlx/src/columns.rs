@@ -33,8 +33,11 @@ fn unreadable(table: &'static str, column: &'static str) -> StoreError {
 /// How a backend stores a timestamp: PostgreSQL as `timestamptz`, SQLite as unix microseconds.
 pub(crate) trait StoredTime: Sized {
     fn from_time(time: OffsetDateTime) -> Result<Self, StoreError>;
-    fn into_time(self, table: &'static str, column: &'static str)
-    -> Result<OffsetDateTime, StoreError>;
+    fn into_time(
+        self,
+        table: &'static str,
+        column: &'static str,
+    ) -> Result<OffsetDateTime, StoreError>;
 }
 
 #[cfg(feature = "postgres")]
@@ -251,7 +254,9 @@ where
         .bind(i64::from(order.tax))
         .bind(order.state.as_str().to_owned())
         .bind(text(order.access_id.as_ref().map(AccessId::as_str)))
-        .bind(text(order.access_pass.as_ref().map(AccessPass::expose_secret)))
+        .bind(text(
+            order.access_pass.as_ref().map(AccessPass::expose_secret),
+        ))
         .bind(order.card_seq.map(i64::from))
         .bind(text(order.gmo_status.as_ref().map(Status::as_str)))
         .bind(order.tran_id.clone())

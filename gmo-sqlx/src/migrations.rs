@@ -29,7 +29,10 @@ pub(crate) fn pending<'m>(
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
     {
-        match applied.iter().find(|(version, _)| *version == migration.version) {
+        match applied
+            .iter()
+            .find(|(version, _)| *version == migration.version)
+        {
             Some((_, checksum)) if checksum.as_slice() == &*migration.checksum => {}
             Some(_) => return Err(MigrateError::VersionMismatch(migration.version)),
             None => pending.push(migration),

@@ -35,14 +35,22 @@ async fn migrating_again_changes_nothing() {
         count(&store, "SELECT count(*) FROM gmo_migrations").await,
         applied
     );
-    assert_eq!(store.order(&order.order_id).await.expect("read"), Some(order));
+    assert_eq!(
+        store.order(&order.order_id).await.expect("read"),
+        Some(order)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_starting_together_migrate_once() {
     let first = support::sqlite_store().await;
     // A second pool on the same file, as a second app process would open it.
-    let url = first.pool().connect_options().get_filename().display().to_string();
+    let url = first
+        .pool()
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
     sqlx::raw_sql("DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; DELETE FROM gmo_migrations")
         .execute(first.pool())
         .await
@@ -59,7 +67,10 @@ async fn processes_starting_together_migrate_once() {
         count(&first, "SELECT count(DISTINCT version) FROM gmo_migrations").await
     );
     assert!(applied >= 1);
-    assert_eq!(second.order(&sample_order().order_id).await.ok(), Some(None));
+    assert_eq!(
+        second.order(&sample_order().order_id).await.ok(),
+        Some(None)
+    );
 }
 
 #[tokio::test]
@@ -73,7 +84,9 @@ async fn no_column_can_hold_card_data() {
     .await
     .expect("list columns");
     assert!(
-        columns.iter().any(|(t, c)| t == "gmo_orders" && c == "access_pass"),
+        columns
+            .iter()
+            .any(|(t, c)| t == "gmo_orders" && c == "access_pass"),
         "the catalogue query sees the columns: {columns:?}"
     );
     let card_like: Vec<_> = columns
@@ -96,7 +109,10 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     entered.state = OrderState::Entered;
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store.update_order(&entered, OrderState::Prepared).await.ok(),
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -106,7 +122,11 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
             .await
             .expect("raw read");
     assert_eq!(stored.as_deref(), Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
-    let read = store.order(&order.order_id).await.expect("read").expect("order");
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
     assert_eq!(
         read.access_pass.as_ref().map(AccessPass::expose_secret),
         Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4")
@@ -122,7 +142,11 @@ async fn timestamps_keep_microseconds() {
     order.created_at += time::Duration::microseconds(123_456);
     order.updated_at += time::Duration::nanoseconds(987_654_321);
     store.insert_order(&order).await.expect("insert");
-    let read = store.order(&order.order_id).await.expect("read").expect("order");
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
     assert_eq!(read.created_at, order.created_at);
     assert_eq!(
         read.updated_at,
@@ -141,7 +165,9 @@ async fn an_unreadable_row_is_an_error_naming_the_column() {
         .await
         .expect("corrupt the row");
     let error = store.order(&order.order_id).await.expect_err("unreadable");
-    let source = error.source().and_then(|s| s.downcast_ref::<UnreadableColumn>());
+    let source = error
+        .source()
+        .and_then(|s| s.downcast_ref::<UnreadableColumn>());
     assert_eq!(
         source,
         Some(&UnreadableColumn {
@@ -155,22 +181,33 @@ async fn an_unreadable_row_is_an_error_naming_the_column() {
 async fn a_second_order_with_the_same_access_id_is_refused() {
     let store = support::sqlite_store().await;
     let (first, second) = (sample_order(), sample_order());
-    let access_id = gmo_core::types::AccessId::new("0123456789abcdef0123456789abcdef")
-        .expect("access id");
+    let access_id =
+        gmo_core::types::AccessId::new("0123456789abcdef0123456789abcdef").expect("access id");
     for order in [&first, &second] {
-        assert_eq!(store.insert_order(order).await.ok(), Some(Inserted::Created));
+        assert_eq!(
+            store.insert_order(order).await.ok(),
+            Some(Inserted::Created)
+        );
     }
     let mut entered = first.clone();
     entered.state = OrderState::Entered;
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store.update_order(&entered, OrderState::Prepared).await.ok(),
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
         Some(Updated::Done)
     );
     let mut clash = second.clone();
     clash.state = OrderState::Entered;
     clash.access_id = Some(access_id.clone());
-    assert!(store.update_order(&clash, OrderState::Prepared).await.is_err());
+    assert!(
+        store
+            .update_order(&clash, OrderState::Prepared)
+            .await
+            .is_err()
+    );
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -181,5 +218,8 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
 async fn every_round_of_64_claims_has_one_winner() {
     let store: Arc<dyn PaymentStore> = Arc::new(support::sqlite_store().await);
     let winners = support::claim_rounds(store, 20).await;
-    assert!(winners.iter().all(|&w| w == 1), "winners per round: {winners:?}");
+    assert!(
+        winners.iter().all(|&w| w == 1),
+        "winners per round: {winners:?}"
+    );
 }

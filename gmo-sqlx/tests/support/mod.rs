@@ -119,12 +119,11 @@ pub async fn postgres_store() -> Option<PostgresStore> {
 /// Removes the schemas of test runs older than an hour (best effort: another run may be
 /// removing them too).
 async fn drop_stale_schemas(admin: &mut PgConnection) {
-    let schemas: Vec<String> = sqlx::query_scalar(
-        r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gmo\_test\_%'",
-    )
-    .fetch_all(&mut *admin)
-    .await
-    .unwrap_or_default();
+    let schemas: Vec<String> =
+        sqlx::query_scalar(r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gmo\_test\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
     for schema in schemas {
         if is_stale(schema.trim_start_matches("gmo_test_")) {
             let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -168,7 +167,10 @@ pub async fn claim_rounds(
     let mut winners = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let order = gmo_core::store::conformance::sample_order();
-        assert_eq!(store.insert_order(&order).await.ok(), Some(Inserted::Created));
+        assert_eq!(
+            store.insert_order(&order).await.ok(),
+            Some(Inserted::Created)
+        );
         let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(64));
         let tasks: Vec<_> = (0..64)
             .map(|i| {
