@@ -2,6 +2,7 @@
 //! named by `GMO_TEST_DATABASE_URL`, and what is particular to PostgreSQL. Without the variable
 //! every test returns at once and the run says the PostgreSQL tests were skipped.
 #![cfg(feature = "postgres")]
+#![allow(clippy::expect_used)]
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! The SQLite store: the store conformance suite on a fresh database file per test, and what is
 //! particular to SQLite.
 #![cfg(feature = "sqlite")]
+#![allow(clippy::expect_used)]
 
 mod support;
 
@@ -222,4 +223,33 @@ async fn every_round_of_64_claims_has_one_winner() {
         winners.iter().all(|&w| w == 1),
         "winners per round: {winners:?}"
     );
+}
+
+#[tokio::test]
+async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
+    let store = support::sqlite_store().await;
+    let plan = |sql: &'static str| {
+        let pool = store.pool().clone();
+        async move {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sql).fetch_all(&pool).await.expect("explain");
+            rows.into_iter()
+                .map(|(.., detail)| detail)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let reconcile = plan(
+        "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT terminal \
+         AND updated_at < 0 ORDER BY updated_at, order_id LIMIT 10",
+    )
+    .await;
+    assert!(
+        reconcile.contains("USING INDEX gmo_orders_to_reconcile"),
+        "plan: {reconcile}"
+    );
+    assert!(!reconcile.contains("TEMP B-TREE"), "sorts: {reconcile}");
+    let by_access_id =
+        plan("EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE access_id = 'x'").await;
+    assert!(by_access_id.contains("USING INDEX"), "plan: {by_access_id}");
 }

@@ -1,9 +1,11 @@
 //! Fresh databases for the tests and the benchmark: a new SQLite file, or a new PostgreSQL
 //! schema in the database named by `GMO_TEST_DATABASE_URL`.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::expect_used)]
 
 use std::io::Write;
+#[cfg(feature = "sqlite")]
 use std::path::PathBuf;
+#[cfg(feature = "postgres")]
 use std::str::FromStr;
 use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
