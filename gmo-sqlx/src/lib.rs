@@ -46,11 +46,44 @@
 //! and keep it out of logs and shared dumps. This crate never logs it, and it is redacted in
 //! `Debug` output of [`Order`](gmo_core::order::Order).
 //!
+//! # Migrations
+//!
+//! [`PostgresStore::migrate`] and [`SqliteStore::migrate`] apply the embedded migrations that
+//! the database lacks, in one transaction, under a lock (PostgreSQL: an advisory lock; SQLite:
+//! `BEGIN IMMEDIATE`), so app instances starting together migrate once. They are recorded in
+//! `gmo_migrations`; a migration whose recorded checksum differs is refused
+//! ([`MigrateError::VersionMismatch`](sqlx::migrate::MigrateError::VersionMismatch)).
+//! Migrations only add, and recorded versions this release does not know (a newer release
+//! migrated first, in a rolling deployment) are left alone.
+//!
+//! # Durability
+//!
+//! Each method is one statement (a compare-and-set that loses reads the winner's row after),
+//! committed before it returns: keep PostgreSQL's `synchronous_commit` on for these tables, and
+//! SQLite at `synchronous = FULL` ([`SqliteStore::recommended_options`]). The notification
+//! inbox relies on it: GMO is acknowledged as soon as the insert returns.
+//!
+//! # Versions
+//!
+//! Built on sqlx 0.8 (runtime-checked queries: building needs no database). An app that uses
+//! sqlx itself should use 0.8 too: two sqlx versions with SQLite cannot link together (both
+//! bring `libsqlite3-sys`). SQLite is compiled in (sqlx's `sqlite` feature).
+//!
 //! # Errors
 //!
 //! Every failure is a [`StoreError`](gmo_core::store::StoreError) whose source is the
 //! [`sqlx::Error`], or an [`UnreadableColumn`] when a stored value cannot be read back (a row
 //! written by hand or by a newer version).
+//!
+//! # Testing
+//!
+//! `cargo test -p gmo-sqlx` runs the gmo-core store conformance suite and the backend tests
+//! against SQLite (a new file per test under the target directory) and, when
+//! `GMO_TEST_DATABASE_URL` names a PostgreSQL database (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`), against PostgreSQL, in a new schema per test
+//! (schemas of runs older than an hour are dropped). Without the variable the PostgreSQL tests
+//! return at once and the run prints `skipped: PostgreSQL tests (set GMO_TEST_DATABASE_URL)`.
+//! `cargo bench -p gmo-sqlx` measures compare-and-set claims under 64 concurrent tasks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
