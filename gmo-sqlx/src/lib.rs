@@ -58,8 +58,7 @@
 //!
 //! # Durability
 //!
-//! Each method is one statement (a compare-and-set that loses reads the winner's row after),
-//! committed before it returns: keep PostgreSQL's `synchronous_commit` on for these tables, and
+//! Every write is one statement, committed before the method returns: keep PostgreSQL's `synchronous_commit` on for these tables, and
 //! SQLite at `synchronous = FULL` ([`SqliteStore::recommended_options`]). The notification
 //! inbox relies on it: GMO is acknowledged as soon as the insert returns.
 //!
