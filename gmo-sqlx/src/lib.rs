@@ -1,3 +1,105 @@
-//! gmo-sqlx: not built yet; see the project issues.
+//! # gmo-sqlx
+//!
+//! [`PaymentStore`](gmo_core::store::PaymentStore)s in PostgreSQL ([`PostgresStore`], feature
+//! `postgres`) and SQLite ([`SqliteStore`], feature `sqlite`), through sqlx 0.8. Both features
+//! are on by default; turn the other one off with `default-features = false`.
+//!
+//! A database store lets several app instances share payments: the checkout on one instance,
+//! the 3-D Secure return on another, GMO's notifications on a third. The database arbitrates
+//! every claim, so of any number of instances and requests exactly one makes each GMO call:
+//!
+//! - **Compare-and-set** is one conditional `UPDATE … WHERE order_id = $1 AND state = $expected`
+//!   and its affected-row count. No lock is held between requests.
+//! - **Create-only inserts** are `INSERT … ON CONFLICT DO NOTHING` on a primary key, then a read
+//!   of the existing row.
+//! - The **AccessID look-up** uses a unique index; **reconciliation** uses an index of the
+//!   non-terminal orders by last update; the **notification inbox** keeps arrival order.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use gmo_core::store::PaymentStore;
+//! use gmo_sqlx::PostgresStore;
+//!
+//! let store = PostgresStore::connect("postgres://shop@db.internal/shop").await?;
+//! store.migrate().await?; // at start-up: creates or updates the gmo_* tables
+//! let store: Arc<dyn PaymentStore> = Arc::new(store);
+//! # Ok(()) }
+//! ```
+//!
+//! # Tables
+//!
+//! Every table is named `gmo_…`, so the store can sit in the merchant's own database beside
+//! their tables: `gmo_members`, `gmo_orders`, `gmo_notifications`, and `gmo_migrations`, the
+//! store's own record of applied migrations (kept apart from sqlx's `_sqlx_migrations`, so that
+//! the merchant's own sqlx migrations are not disturbed). The schema files are in
+//! `gmo-sqlx/migrations/{postgres,sqlite}`.
+//!
+//! # Secrets and card data
+//!
+//! **No column can hold card data.** There is no column for a card number, expiry, security
+//! code or card token: GMO keeps the cards, and the types the store accepts cannot carry them.
+//!
+//! **`gmo_orders.access_pass` is a secret.** It is GMO's transaction password, which
+//! authorises captures, voids and refunds of the order's transaction. Protect it like a
+//! password: encrypt the database (or the column) at rest, restrict who may read `gmo_orders`,
+//! and keep it out of logs and shared dumps. This crate never logs it, and it is redacted in
+//! `Debug` output of [`Order`](gmo_core::order::Order).
+//!
+//! # Migrations
+//!
+//! [`PostgresStore::migrate`] and [`SqliteStore::migrate`] apply the embedded migrations that
+//! the database lacks, in one transaction, under a lock (PostgreSQL: an advisory lock; SQLite:
+//! `BEGIN IMMEDIATE`), so app instances starting together migrate once. They are recorded in
+//! `gmo_migrations`; a migration whose recorded checksum differs is refused
+//! ([`MigrateError::VersionMismatch`](sqlx::migrate::MigrateError::VersionMismatch)).
+//! Migrations only add, and recorded versions this release does not know (a newer release
+//! migrated first, in a rolling deployment) are left alone.
+//!
+//! # Durability
+//!
+//! Every write is one statement, committed before the method returns: keep PostgreSQL's `synchronous_commit` on for these tables, and
+//! SQLite at `synchronous = FULL` ([`SqliteStore::recommended_options`]). The notification
+//! inbox relies on it: GMO is acknowledged as soon as the insert returns.
+//!
+//! # Versions
+//!
+//! Built on sqlx 0.8 (runtime-checked queries: building needs no database). An app that uses
+//! sqlx itself should use 0.8 too: two sqlx versions with SQLite cannot link together (both
+//! bring `libsqlite3-sys`). SQLite is compiled in (sqlx's `sqlite` feature).
+//!
+//! # Errors
+//!
+//! Every failure is a [`StoreError`](gmo_core::store::StoreError) whose source is the
+//! [`sqlx::Error`], or an [`UnreadableColumn`] when a stored value cannot be read back (a row
+//! written by hand or by a newer version).
+//!
+//! # Testing
+//!
+//! `cargo test -p gmo-sqlx` runs the gmo-core store conformance suite and the backend tests
+//! against SQLite (a new file per test under the target directory) and, when
+//! `GMO_TEST_DATABASE_URL` names a PostgreSQL database (e.g.
+//! `postgres://postgres@127.0.0.1:5432/test`), against PostgreSQL, in a new schema per test
+//! (schemas of runs older than an hour are dropped). Without the variable the PostgreSQL tests
+//! return at once and the run prints `skipped: PostgreSQL tests (set GMO_TEST_DATABASE_URL)`.
+//! `cargo bench -p gmo-sqlx` measures compare-and-set claims under 64 concurrent tasks.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+#[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+compile_error!("gmo-sqlx needs the feature `postgres`, `sqlite` or both");
+
+mod columns;
+mod compare_and_set;
+mod migrations;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use columns::UnreadableColumn;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;

@@ -1,0 +1,433 @@
+//! The mapping between gmo-core's records and table rows, and the SQL both backends share.
+//!
+//! Both backends bind the same values in the same order and read the same columns; only the
+//! timestamp representation differs ([`StoredTime`]).
+
+use gmo_core::error::ErrorKind;
+use gmo_core::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use gmo_core::secret::AccessPass;
+use gmo_core::store::{InboxEntry, Member, StoreError};
+use gmo_core::types::{AccessId, JobCd, MemberId, OrderId, Status};
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use sqlx::query::Query;
+use sqlx::{Database, Encode, Type};
+use time::OffsetDateTime;
+
+/// A stored value that this version cannot read back: a row written by hand, or by a newer
+/// version that knows more states or error kinds. The value itself is not shown (it may be the
+/// AccessPass).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the stored column `{table}.{column}` holds a value this version cannot read")]
+pub struct UnreadableColumn {
+    /// The table, e.g. `gmo_orders`.
+    pub table: &'static str,
+    /// The column, e.g. `state`.
+    pub column: &'static str,
+}
+
+fn unreadable(table: &'static str, column: &'static str) -> StoreError {
+    StoreError::new(UnreadableColumn { table, column })
+}
+
+/// How a backend stores a timestamp: PostgreSQL as `timestamptz`, SQLite as unix microseconds.
+pub(crate) trait StoredTime: Sized {
+    fn from_time(time: OffsetDateTime) -> Result<Self, StoreError>;
+    fn into_time(
+        self,
+        table: &'static str,
+        column: &'static str,
+    ) -> Result<OffsetDateTime, StoreError>;
+}
+
+#[cfg(feature = "postgres")]
+impl StoredTime for OffsetDateTime {
+    fn from_time(time: OffsetDateTime) -> Result<Self, StoreError> {
+        Ok(time)
+    }
+
+    fn into_time(self, _: &'static str, _: &'static str) -> Result<OffsetDateTime, StoreError> {
+        Ok(self)
+    }
+}
+
+/// Unix microseconds, UTC.
+#[cfg(feature = "sqlite")]
+impl StoredTime for i64 {
+    fn from_time(time: OffsetDateTime) -> Result<Self, StoreError> {
+        // Floor, so that ordering by the stored number is ordering by time.
+        i64::try_from(time.unix_timestamp_nanos().div_euclid(1000))
+            .map_err(|_| StoreError::new("timestamp out of range"))
+    }
+
+    fn into_time(
+        self,
+        table: &'static str,
+        column: &'static str,
+    ) -> Result<OffsetDateTime, StoreError> {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self) * 1000)
+            .map_err(|_| unreadable(table, column))
+    }
+}
+
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$21`).
+macro_rules! order_columns {
+    () => {
+        "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
+         card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
+         failure_kind, failure_err_code, failure_err_info, created_at, updated_at"
+    };
+}
+
+/// Placeholders for [`order_columns!`] and `terminal` (`$22`).
+macro_rules! order_values {
+    () => {
+        "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+         $20, $21, $22"
+    };
+}
+
+pub(crate) const SELECT_ORDER: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    " FROM gmo_orders WHERE order_id = $1"
+);
+pub(crate) const SELECT_ORDER_BY_ACCESS_ID: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    " FROM gmo_orders WHERE access_id = $1"
+);
+/// Binds [`bind_order`], then nothing.
+pub(crate) const INSERT_ORDER: &str = concat!(
+    "INSERT INTO gmo_orders (",
+    order_columns!(),
+    ", terminal) VALUES (",
+    order_values!(),
+    ") ON CONFLICT (order_id) DO NOTHING"
+);
+/// Binds [`bind_order`], then the expected state (`$23`): the compare-and-set.
+pub(crate) const UPDATE_ORDER: &str = concat!(
+    "UPDATE gmo_orders SET (",
+    order_columns!(),
+    ", terminal) = (",
+    order_values!(),
+    ") WHERE order_id = $1 AND state = $23"
+);
+/// Binds the cut-off and the limit. The condition `NOT terminal` matches the partial index.
+pub(crate) const SELECT_ORDERS_TO_RECONCILE: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    " FROM gmo_orders WHERE NOT terminal AND updated_at < $1 ORDER BY updated_at, order_id LIMIT $2"
+);
+
+pub(crate) const SELECT_MEMBER: &str =
+    "SELECT customer_id, member_id, created_at FROM gmo_members WHERE customer_id = $1";
+pub(crate) const INSERT_MEMBER: &str = "INSERT INTO gmo_members (customer_id, member_id, created_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO NOTHING";
+
+pub(crate) const MARK_NOTIFICATION_PROCESSED: &str =
+    "UPDATE gmo_notifications SET processed_at = $2 WHERE key = $1";
+
+/// A `gmo_orders` row as read.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OrderRow<T> {
+    order_id: String,
+    customer_id: String,
+    purpose: String,
+    job: String,
+    amount: i64,
+    tax: i64,
+    state: String,
+    access_id: Option<String>,
+    access_pass: Option<String>,
+    card_seq: Option<i64>,
+    gmo_status: Option<String>,
+    tran_id: Option<String>,
+    approve: Option<String>,
+    forward: Option<String>,
+    redirect_url: Option<String>,
+    pending_amount: Option<i64>,
+    failure_kind: Option<String>,
+    failure_err_code: Option<String>,
+    failure_err_info: Option<String>,
+    created_at: T,
+    updated_at: T,
+}
+
+const ORDERS: &str = "gmo_orders";
+
+fn purpose_name(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Purchase => "purchase",
+        Purpose::CardRegistration => "card_registration",
+    }
+}
+
+fn parse_purpose(name: &str) -> Option<Purpose> {
+    [Purpose::Purchase, Purpose::CardRegistration]
+        .into_iter()
+        .find(|&p| purpose_name(p) == name)
+}
+
+/// The inverse of [`ErrorKind::as_str`], which is also its serde name.
+fn parse_error_kind(name: &str) -> Option<ErrorKind> {
+    let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        name.into_deserializer();
+    ErrorKind::deserialize(name).ok()
+}
+
+fn u32_column(value: i64, column: &'static str) -> Result<u32, StoreError> {
+    u32::try_from(value).map_err(|_| unreadable(ORDERS, column))
+}
+
+impl<T: StoredTime> OrderRow<T> {
+    pub(crate) fn into_order(self) -> Result<Order, StoreError> {
+        let failure = match (
+            self.failure_kind,
+            self.failure_err_code,
+            self.failure_err_info,
+        ) {
+            (None, None, None) => None,
+            (Some(kind), Some(err_code), Some(err_info)) => Some(Failure {
+                kind: parse_error_kind(&kind).ok_or_else(|| unreadable(ORDERS, "failure_kind"))?,
+                err_code,
+                err_info,
+            }),
+            _ => return Err(unreadable(ORDERS, "failure_kind")),
+        };
+        Ok(Order {
+            order_id: OrderId::new(self.order_id).map_err(|_| unreadable(ORDERS, "order_id"))?,
+            customer_id: CustomerId::new(self.customer_id)
+                .map_err(|_| unreadable(ORDERS, "customer_id"))?,
+            purpose: parse_purpose(&self.purpose).ok_or_else(|| unreadable(ORDERS, "purpose"))?,
+            job: JobCd::parse(&self.job),
+            amount: u32_column(self.amount, "amount")?,
+            tax: u32_column(self.tax, "tax")?,
+            state: OrderState::parse(&self.state).ok_or_else(|| unreadable(ORDERS, "state"))?,
+            access_id: self
+                .access_id
+                .map(|id| AccessId::new(id).map_err(|_| unreadable(ORDERS, "access_id")))
+                .transpose()?,
+            access_pass: self.access_pass.map(AccessPass::new),
+            card_seq: self
+                .card_seq
+                .map(|n| u32_column(n, "card_seq"))
+                .transpose()?,
+            gmo_status: self.gmo_status.as_deref().map(Status::parse),
+            tran_id: self.tran_id,
+            approve: self.approve,
+            forward: self.forward,
+            redirect_url: self.redirect_url,
+            pending_amount: self
+                .pending_amount
+                .map(|n| u32_column(n, "pending_amount"))
+                .transpose()?,
+            failure,
+            created_at: self.created_at.into_time(ORDERS, "created_at")?,
+            updated_at: self.updated_at.into_time(ORDERS, "updated_at")?,
+        })
+    }
+}
+
+/// Binds an order's columns as `$1`…`$21` in [`order_columns!`] order, and `terminal` as `$22`.
+pub(crate) fn bind_order<'q, DB, T>(
+    query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    order: &Order,
+) -> Result<Query<'q, DB, <DB as Database>::Arguments<'q>>, StoreError>
+where
+    DB: Database,
+    T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    bool: Encode<'q, DB> + Type<DB>,
+{
+    let text = |s: Option<&str>| s.map(str::to_owned);
+    let failure = order.failure.as_ref();
+    Ok(query
+        .bind(order.order_id.as_str().to_owned())
+        .bind(order.customer_id.as_str().to_owned())
+        .bind(purpose_name(order.purpose).to_owned())
+        .bind(order.job.as_str().to_owned())
+        .bind(i64::from(order.amount))
+        .bind(i64::from(order.tax))
+        .bind(order.state.as_str().to_owned())
+        .bind(text(order.access_id.as_ref().map(AccessId::as_str)))
+        .bind(text(
+            order.access_pass.as_ref().map(AccessPass::expose_secret),
+        ))
+        .bind(order.card_seq.map(i64::from))
+        .bind(text(order.gmo_status.as_ref().map(Status::as_str)))
+        .bind(order.tran_id.clone())
+        .bind(order.approve.clone())
+        .bind(order.forward.clone())
+        .bind(order.redirect_url.clone())
+        .bind(order.pending_amount.map(i64::from))
+        .bind(text(failure.map(|f| f.kind.as_str())))
+        .bind(text(failure.map(|f| f.err_code.as_str())))
+        .bind(text(failure.map(|f| f.err_info.as_str())))
+        .bind(T::from_time(order.created_at)?)
+        .bind(T::from_time(order.updated_at)?)
+        .bind(order.state.is_terminal()))
+}
+
+/// A `gmo_members` row as read.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MemberRow<T> {
+    customer_id: String,
+    member_id: String,
+    created_at: T,
+}
+
+const MEMBERS: &str = "gmo_members";
+
+impl<T: StoredTime> MemberRow<T> {
+    pub(crate) fn into_member(self) -> Result<Member, StoreError> {
+        Ok(Member {
+            customer_id: CustomerId::new(self.customer_id)
+                .map_err(|_| unreadable(MEMBERS, "customer_id"))?,
+            member_id: MemberId::new(self.member_id)
+                .map_err(|_| unreadable(MEMBERS, "member_id"))?,
+            created_at: self.created_at.into_time(MEMBERS, "created_at")?,
+        })
+    }
+}
+
+/// Binds a member as `$1`…`$3` of [`INSERT_MEMBER`].
+pub(crate) fn bind_member<'q, DB, T>(
+    query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    member: &Member,
+) -> Result<Query<'q, DB, <DB as Database>::Arguments<'q>>, StoreError>
+where
+    DB: Database,
+    T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    String: Encode<'q, DB> + Type<DB>,
+{
+    Ok(query
+        .bind(member.customer_id.as_str().to_owned())
+        .bind(member.member_id.as_str().to_owned())
+        .bind(T::from_time(member.created_at)?))
+}
+
+/// A `gmo_notifications` row as read (the backend's SQL gives the JSON as text).
+#[derive(sqlx::FromRow)]
+pub(crate) struct InboxRow<T> {
+    key: String,
+    notification: String,
+    received_at: T,
+    processed_at: Option<T>,
+}
+
+const INBOX: &str = "gmo_notifications";
+
+impl<T: StoredTime> InboxRow<T> {
+    pub(crate) fn into_entry(self) -> Result<InboxEntry, StoreError> {
+        Ok(InboxEntry {
+            key: self.key,
+            notification: serde_json::from_str(&self.notification)
+                .map_err(|_| unreadable(INBOX, "notification"))?,
+            received_at: self.received_at.into_time(INBOX, "received_at")?,
+            processed_at: self
+                .processed_at
+                .map(|t| t.into_time(INBOX, "processed_at"))
+                .transpose()?,
+        })
+    }
+}
+
+/// Binds an inbox entry as `$1` key, `$2` order id, `$3` notification JSON, `$4` received at,
+/// `$5` processed at.
+pub(crate) fn bind_entry<'q, DB, T>(
+    query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    entry: &InboxEntry,
+) -> Result<Query<'q, DB, <DB as Database>::Arguments<'q>>, StoreError>
+where
+    DB: Database,
+    T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    String: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+    Option<T>: Encode<'q, DB> + Type<DB>,
+{
+    let json = serde_json::to_string(&entry.notification).map_err(StoreError::new)?;
+    Ok(query
+        .bind(entry.key.clone())
+        .bind(
+            entry
+                .notification
+                .order_id
+                .as_ref()
+                .map(|id| id.as_str().to_owned()),
+        )
+        .bind(json)
+        .bind(T::from_time(entry.received_at)?)
+        .bind(entry.processed_at.map(T::from_time).transpose()?))
+}
+
+/// A limit as SQL wants it (`usize::MAX` means "all").
+pub(crate) fn sql_limit(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+/// Wraps a driver error.
+pub(crate) fn driver(error: sqlx::Error) -> StoreError {
+    StoreError::new(error)
+}
+
+/// The error when a row that a conflict proved to exist cannot be read back.
+pub(crate) fn vanished(table: &'static str) -> StoreError {
+    StoreError::new(format!(
+        "a {table} row conflicted but could not be read back (deleted meanwhile?)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purpose_and_error_kind_names_round_trip() {
+        for purpose in [Purpose::Purchase, Purpose::CardRegistration] {
+            assert_eq!(parse_purpose(purpose_name(purpose)), Some(purpose));
+        }
+        for kind in [
+            ErrorKind::InvalidRequest,
+            ErrorKind::Declined,
+            ErrorKind::TokenProblem,
+            ErrorKind::StateConflict,
+            ErrorKind::OutcomeUnknown,
+            ErrorKind::Throttled,
+            ErrorKind::MerchantConfiguration,
+            ErrorKind::ThreeDSecureFailed,
+        ] {
+            assert_eq!(parse_error_kind(kind.as_str()), Some(kind));
+        }
+        assert_eq!(parse_error_kind("nonsense"), None);
+        assert_eq!(parse_purpose("nonsense"), None);
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn microseconds_keep_order_and_microsecond_precision() {
+        let t = OffsetDateTime::from_unix_timestamp_nanos(1_795_000_000_123_456_789).unwrap();
+        let stored = <i64 as StoredTime>::from_time(t).unwrap();
+        assert_eq!(stored, 1_795_000_000_123_456);
+        let back = stored.into_time("t", "c").unwrap();
+        assert_eq!(back.unix_timestamp_nanos(), 1_795_000_000_123_456_000);
+        // Before 1970 the floor keeps the order of the stored numbers.
+        let early = OffsetDateTime::from_unix_timestamp_nanos(-1_500).unwrap();
+        let earlier = OffsetDateTime::from_unix_timestamp_nanos(-500).unwrap();
+        assert!(
+            <i64 as StoredTime>::from_time(early).unwrap()
+                < <i64 as StoredTime>::from_time(earlier).unwrap()
+        );
+    }
+
+    #[test]
+    fn placeholders_match_the_columns() {
+        let columns = order_columns!().split(',').count();
+        let values = order_values!().split(',').count();
+        assert_eq!(columns, 21);
+        assert_eq!(values, columns + 1, "one more for `terminal`");
+    }
+}

@@ -1,0 +1,305 @@
+//! The SQLite store.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use gmo_core::order::{CustomerId, Order, OrderState};
+use gmo_core::store::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
+use gmo_core::types::{AccessId, OrderId};
+use sqlx::migrate::MigrateError;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Executor, Row as _};
+use time::OffsetDateTime;
+
+use crate::columns::{
+    self, InboxRow, MemberRow, OrderRow, StoredTime, driver, sql_limit, vanished,
+};
+use crate::compare_and_set::compare_and_set;
+use crate::migrations;
+
+/// A [`PaymentStore`] in an SQLite database file: for one server (several app processes on it
+/// may share the file), with payments that survive restarts.
+///
+/// SQLite lets one writer at a time in; the others wait up to the busy timeout. Use
+/// [`SqliteStore::connect`] or [`SqliteStore::recommended_options`] for a pool set up for that
+/// (WAL journal, synchronous commits, a busy timeout). Never use `sqlite::memory:` with a pool
+/// of more than one connection: each connection would have its own empty database.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = std::env::temp_dir().join(format!("gmo-sqlx-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # let path = dir.join("payments.db");
+/// use gmo_core::store::PaymentStore;
+/// use gmo_core::types::OrderId;
+/// use gmo_sqlx::SqliteStore;
+///
+/// let store = SqliteStore::connect(&format!("sqlite://{}", path.display())).await?;
+/// store.migrate().await?;
+/// let order_id = OrderId::new("order-1")?;
+/// assert_eq!(store.order(&order_id).await?, None);
+/// # store.pool().close().await;
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+/// Connections of the pool made by [`SqliteStore::connect`]: writes take turns anyway, and a
+/// few connections let reads proceed beside a write (WAL).
+const POOL_SIZE: u32 = 4;
+
+/// How long a statement waits for another connection's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS gmo_migrations (
+    version     INTEGER PRIMARY KEY NOT NULL,
+    description TEXT NOT NULL,
+    checksum    BLOB NOT NULL,
+    applied_at  INTEGER NOT NULL
+) STRICT";
+
+const INSERT_NOTIFICATION: &str = "INSERT INTO gmo_notifications \
+     (key, order_id, notification, received_at, processed_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING";
+const SELECT_NOTIFICATION: &str = "SELECT key, notification, received_at, processed_at \
+     FROM gmo_notifications WHERE key = $1";
+const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, notification, received_at, \
+     processed_at FROM gmo_notifications WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
+
+/// Timestamps are unix microseconds.
+type Micros = i64;
+type Row = OrderRow<Micros>;
+
+impl SqliteStore {
+    /// A store on `pool`. See [`SqliteStore::recommended_options`] for the connection options
+    /// the store expects.
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+
+    /// A store on the database file named by `url` (`sqlite://path/to/payments.db`), created if
+    /// missing, with [`SqliteStore::recommended_options`] and a pool of 4 connections.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        Self::connect_with(SqliteConnectOptions::from_str(url)?).await
+    }
+
+    /// Like [`SqliteStore::connect`], from connection options.
+    pub async fn connect_with(options: SqliteConnectOptions) -> Result<Self, sqlx::Error> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .connect_with(Self::recommended_options(options))
+            .await?;
+        Ok(Self::new(pool))
+    }
+
+    /// `options` set up for the store: the file is created if missing; WAL journal, so that
+    /// reads go on beside a write; `synchronous = FULL`, so that a write is on disk when it
+    /// returns (the inbox promises GMO durability); and a 10-second busy timeout, so that
+    /// concurrent writers wait their turn instead of failing with "database is locked".
+    pub fn recommended_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
+        options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT)
+    }
+
+    /// The pool, for the app's own queries or for closing it.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Creates or updates the store's tables. Idempotent; the whole migration is one
+    /// `BEGIN IMMEDIATE` transaction, so processes that run it together take turns.
+    pub async fn migrate(&self) -> Result<(), MigrateError> {
+        // `Executor` methods (boxed futures) rather than `Query::execute` (generic ones) keep
+        // this future `Send` for `tokio::spawn`.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let conn: &mut SqliteConnection = &mut tx;
+        conn.execute(CREATE_MIGRATIONS_TABLE).await?;
+        let applied = conn
+            .fetch_all("SELECT version, checksum FROM gmo_migrations")
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<Vec<(i64, Vec<u8>)>, sqlx::Error>>()?;
+        let now = Micros::from_time(OffsetDateTime::now_utc())
+            .map_err(|e| MigrateError::Source(Box::new(e)))?;
+        for migration in migrations::pending(&migrations::SQLITE, &applied)? {
+            conn.execute(&*migration.sql)
+                .await
+                .map_err(|e| MigrateError::ExecuteMigration(e, migration.version))?;
+            conn.execute(
+                sqlx::query(
+                    "INSERT INTO gmo_migrations (version, description, checksum, applied_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(migration.version)
+                .bind(&*migration.description)
+                .bind(&*migration.checksum)
+                .bind(now),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn inbox_entry(&self, key: &str) -> Result<Option<InboxEntry>, StoreError> {
+        sqlx::query_as::<_, InboxRow<Micros>>(SELECT_NOTIFICATION)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(driver)?
+            .map(InboxRow::into_entry)
+            .transpose()
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentStore for SqliteStore {
+    async fn member(&self, customer: &CustomerId) -> Result<Option<Member>, StoreError> {
+        sqlx::query_as::<_, MemberRow<Micros>>(columns::SELECT_MEMBER)
+            .bind(customer.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(driver)?
+            .map(MemberRow::into_member)
+            .transpose()
+    }
+
+    async fn insert_member(&self, member: &Member) -> Result<Inserted<Member>, StoreError> {
+        let query = columns::bind_member::<_, Micros>(sqlx::query(columns::INSERT_MEMBER), member)?;
+        let done = query.execute(&self.pool).await.map_err(driver)?;
+        if done.rows_affected() == 1 {
+            return Ok(Inserted::Created);
+        }
+        match self.member(&member.customer_id).await? {
+            Some(existing) => Ok(Inserted::Existing(existing)),
+            None => Err(vanished("gmo_members")),
+        }
+    }
+
+    async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
+        sqlx::query_as::<_, Row>(columns::SELECT_ORDER)
+            .bind(order_id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(driver)?
+            .map(Row::into_order)
+            .transpose()
+    }
+
+    async fn order_by_access_id(&self, access_id: &AccessId) -> Result<Option<Order>, StoreError> {
+        sqlx::query_as::<_, Row>(columns::SELECT_ORDER_BY_ACCESS_ID)
+            .bind(access_id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(driver)?
+            .map(Row::into_order)
+            .transpose()
+    }
+
+    async fn insert_order(&self, order: &Order) -> Result<Inserted<Order>, StoreError> {
+        let query = columns::bind_order::<_, Micros>(sqlx::query(columns::INSERT_ORDER), order)?;
+        let done = query.execute(&self.pool).await.map_err(driver)?;
+        if done.rows_affected() == 1 {
+            return Ok(Inserted::Created);
+        }
+        match self.order(&order.order_id).await? {
+            Some(existing) => Ok(Inserted::Existing(existing)),
+            None => Err(vanished("gmo_orders")),
+        }
+    }
+
+    async fn update_order(
+        &self,
+        order: &Order,
+        expected: OrderState,
+    ) -> Result<Updated, StoreError> {
+        compare_and_set(self, order, expected, || async {
+            let query =
+                columns::bind_order::<_, Micros>(sqlx::query(columns::UPDATE_ORDER), order)?
+                    .bind(expected.as_str());
+            let done = query.execute(&self.pool).await.map_err(driver)?;
+            Ok(done.rows_affected() == 1)
+        })
+        .await
+    }
+
+    async fn orders_to_reconcile(
+        &self,
+        updated_before: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        sqlx::query_as::<_, Row>(columns::SELECT_ORDERS_TO_RECONCILE)
+            .bind(Micros::from_time(updated_before)?)
+            .bind(sql_limit(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(driver)?
+            .into_iter()
+            .map(Row::into_order)
+            .collect()
+    }
+
+    async fn insert_notification(
+        &self,
+        entry: &InboxEntry,
+    ) -> Result<Inserted<InboxEntry>, StoreError> {
+        let query = columns::bind_entry::<_, Micros>(sqlx::query(INSERT_NOTIFICATION), entry)?;
+        let done = query.execute(&self.pool).await.map_err(driver)?;
+        if done.rows_affected() == 1 {
+            return Ok(Inserted::Created);
+        }
+        match self.inbox_entry(&entry.key).await? {
+            Some(existing) => Ok(Inserted::Existing(existing)),
+            None => Err(vanished("gmo_notifications")),
+        }
+    }
+
+    async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
+        sqlx::query_as::<_, InboxRow<Micros>>(SELECT_UNPROCESSED_NOTIFICATIONS)
+            .bind(sql_limit(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(driver)?
+            .into_iter()
+            .map(InboxRow::into_entry)
+            .collect()
+    }
+
+    async fn mark_notification_processed(
+        &self,
+        key: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        sqlx::query(columns::MARK_NOTIFICATION_PROCESSED)
+            .bind(key)
+            .bind(Micros::from_time(at)?)
+            .execute(&self.pool)
+            .await
+            .map_err(driver)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spawnable<T: Send + 'static>(_: T) {}
+
+    #[test]
+    fn migrate_can_be_spawned() {
+        // A compile-time check: the future is `Send + 'static`, and never polled.
+        let _ = |pool: SqlitePool| spawnable(async move { SqliteStore::new(pool).migrate().await });
+    }
+}

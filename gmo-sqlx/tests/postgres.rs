@@ -1,0 +1,298 @@
+//! The PostgreSQL store: the store conformance suite in a fresh schema per test of the database
+//! named by `GMO_TEST_DATABASE_URL`, and what is particular to PostgreSQL. Without the variable
+//! every test returns at once and the run says the PostgreSQL tests were skipped.
+#![cfg(feature = "postgres")]
+#![allow(clippy::expect_used)]
+
+mod support;
+
+use std::error::Error as _;
+use std::sync::Arc;
+
+use gmo_core::order::OrderState;
+use gmo_core::secret::AccessPass;
+use gmo_core::store::conformance::sample_order;
+use gmo_core::store::{Inserted, PaymentStore, Updated};
+use gmo_sqlx::{PostgresStore, UnreadableColumn};
+
+gmo_core::store_conformance!(optional async {
+    support::postgres_store()
+        .await
+        .map(|store| Arc::new(store) as Arc<dyn PaymentStore>)
+});
+
+async fn count(store: &PostgresStore, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn migrating_again_changes_nothing() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let applied = count(&store, "SELECT count(*) FROM gmo_migrations").await;
+    assert!(applied >= 1);
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    store.migrate().await.expect("second migration");
+    store.migrate().await.expect("third migration");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM gmo_migrations").await,
+        applied
+    );
+    assert_eq!(
+        store.order(&order.order_id).await.expect("read"),
+        Some(order)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_migrate_once() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    sqlx::raw_sql(
+        "DROP TABLE gmo_notifications, gmo_orders, gmo_members; DELETE FROM gmo_migrations",
+    )
+    .execute(store.pool())
+    .await
+    .expect("empty the schema");
+    // Four instances on the same schema, each migrating on its own connection of the pool.
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move { store.migrate().await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("task").expect("migration");
+    }
+    let applied = count(&store, "SELECT count(*) FROM gmo_migrations").await;
+    assert!(applied >= 1);
+    assert_eq!(store.order(&sample_order().order_id).await.ok(), Some(None));
+}
+
+#[tokio::test]
+async fn no_column_can_hold_card_data() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        r"SELECT table_name::text, column_name::text FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name LIKE 'gmo\_%'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("list columns");
+    assert!(
+        columns
+            .iter()
+            .any(|(t, c)| t == "gmo_orders" && c == "access_pass"),
+        "the catalogue query sees the columns: {columns:?}"
+    );
+    let card_like: Vec<_> = columns
+        .iter()
+        .filter(|(_, column)| support::could_hold_card_data(column))
+        .collect();
+    assert!(card_like.is_empty(), "card-data columns: {card_like:?}");
+}
+
+#[tokio::test]
+async fn the_access_pass_column_is_marked_secret() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let comment: Option<String> = sqlx::query_scalar(
+        "SELECT col_description('gmo_orders'::regclass, \
+         (SELECT attnum FROM pg_attribute WHERE attrelid = 'gmo_orders'::regclass \
+          AND attname = 'access_pass'))",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("column comment");
+    assert!(comment.is_some_and(|c| c.starts_with("SECRET")));
+}
+
+#[tokio::test]
+async fn the_access_pass_is_stored_as_given_and_read_back() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    let mut entered = order.clone();
+    entered.state = OrderState::Entered;
+    entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
+    assert_eq!(
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT access_pass FROM gmo_orders WHERE order_id = $1")
+            .bind(order.order_id.as_str())
+            .fetch_one(store.pool())
+            .await
+            .expect("raw read");
+    assert_eq!(stored.as_deref(), Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(
+        read.access_pass.as_ref().map(AccessPass::expose_secret),
+        Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4")
+    );
+    assert!(!format!("{read:?}").contains("a1b2c3d4"));
+    assert!(!format!("{store:?}").contains("a1b2c3d4"));
+}
+
+#[tokio::test]
+async fn timestamps_keep_microseconds() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let mut order = sample_order();
+    order.created_at += time::Duration::microseconds(123_456);
+    order.updated_at += time::Duration::nanoseconds(987_654_321);
+    store.insert_order(&order).await.expect("insert");
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(read.created_at, order.created_at);
+    assert_eq!(
+        read.updated_at,
+        order.updated_at - time::Duration::nanoseconds(321)
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_row_is_an_error_naming_the_column() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    sqlx::query("UPDATE gmo_orders SET state = 'teleported' WHERE order_id = $1")
+        .bind(order.order_id.as_str())
+        .execute(store.pool())
+        .await
+        .expect("corrupt the row");
+    let error = store.order(&order.order_id).await.expect_err("unreadable");
+    let source = error
+        .source()
+        .and_then(|s| s.downcast_ref::<UnreadableColumn>());
+    assert_eq!(
+        source,
+        Some(&UnreadableColumn {
+            table: "gmo_orders",
+            column: "state"
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_second_order_with_the_same_access_id_is_refused() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let (first, second) = (sample_order(), sample_order());
+    let access_id =
+        gmo_core::types::AccessId::new("0123456789abcdef0123456789abcdef").expect("access id");
+    for order in [&first, &second] {
+        assert_eq!(
+            store.insert_order(order).await.ok(),
+            Some(Inserted::Created)
+        );
+    }
+    let mut entered = first.clone();
+    entered.state = OrderState::Entered;
+    entered.access_id = Some(access_id.clone());
+    assert_eq!(
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    let mut clash = second.clone();
+    clash.state = OrderState::Entered;
+    clash.access_id = Some(access_id.clone());
+    assert!(
+        store
+            .update_order(&clash, OrderState::Prepared)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.order_by_access_id(&access_id).await.ok(),
+        Some(Some(entered))
+    );
+}
+
+#[tokio::test]
+async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    for _ in 0..50 {
+        store.insert_order(&sample_order()).await.expect("insert");
+    }
+    let mut conn = store.pool().acquire().await.expect("connection");
+    sqlx::raw_sql("ANALYZE gmo_orders; SET enable_seqscan = off")
+        .execute(&mut *conn)
+        .await
+        .expect("planner settings");
+    let reconcile = plan(
+        &mut conn,
+        "EXPLAIN SELECT order_id FROM gmo_orders WHERE NOT terminal AND updated_at < now() \
+         ORDER BY updated_at, order_id LIMIT 10",
+    )
+    .await;
+    assert!(
+        reconcile.contains("gmo_orders_to_reconcile"),
+        "plan: {reconcile}"
+    );
+    let by_access_id = plan(
+        &mut conn,
+        "EXPLAIN SELECT order_id FROM gmo_orders WHERE access_id = 'x'",
+    )
+    .await;
+    assert!(
+        by_access_id.contains("gmo_orders_access_id_key"),
+        "plan: {by_access_id}"
+    );
+    sqlx::raw_sql("RESET enable_seqscan")
+        .execute(&mut *conn)
+        .await
+        .expect("reset");
+}
+
+/// The query plan of `explain`, one line per node.
+async fn plan(conn: &mut sqlx::PgConnection, explain: &str) -> String {
+    let lines: Vec<String> = sqlx::query_scalar(explain)
+        .fetch_all(conn)
+        .await
+        .expect("explain");
+    lines.join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_round_of_64_claims_has_one_winner() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let winners = support::claim_rounds(Arc::new(store), 20).await;
+    assert!(
+        winners.iter().all(|&w| w == 1),
+        "winners per round: {winners:?}"
+    );
+}

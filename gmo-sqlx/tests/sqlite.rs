@@ -1,0 +1,255 @@
+//! The SQLite store: the store conformance suite on a fresh database file per test, and what is
+//! particular to SQLite.
+#![cfg(feature = "sqlite")]
+#![allow(clippy::expect_used)]
+
+mod support;
+
+use std::sync::Arc;
+
+use gmo_core::order::OrderState;
+use gmo_core::secret::AccessPass;
+use gmo_core::store::conformance::sample_order;
+use gmo_core::store::{Inserted, PaymentStore, Updated};
+use gmo_sqlx::{SqliteStore, UnreadableColumn};
+use std::error::Error as _;
+
+gmo_core::store_conformance!(async { Arc::new(support::sqlite_store().await) });
+
+async fn count(store: &SqliteStore, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(store.pool())
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn migrating_again_changes_nothing() {
+    let store = support::sqlite_store().await;
+    let applied = count(&store, "SELECT count(*) FROM gmo_migrations").await;
+    assert!(applied >= 1);
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    store.migrate().await.expect("second migration");
+    store.migrate().await.expect("third migration");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM gmo_migrations").await,
+        applied
+    );
+    assert_eq!(
+        store.order(&order.order_id).await.expect("read"),
+        Some(order)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_starting_together_migrate_once() {
+    let first = support::sqlite_store().await;
+    // A second pool on the same file, as a second app process would open it.
+    let url = first
+        .pool()
+        .connect_options()
+        .get_filename()
+        .display()
+        .to_string();
+    sqlx::raw_sql("DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; DELETE FROM gmo_migrations")
+        .execute(first.pool())
+        .await
+        .expect("empty the database");
+    let second = SqliteStore::connect(&format!("sqlite://{url}"))
+        .await
+        .expect("second pool");
+    let (a, b) = tokio::join!(first.migrate(), second.migrate());
+    a.expect("first migration");
+    b.expect("second migration");
+    let applied = count(&first, "SELECT count(*) FROM gmo_migrations").await;
+    assert_eq!(
+        applied,
+        count(&first, "SELECT count(DISTINCT version) FROM gmo_migrations").await
+    );
+    assert!(applied >= 1);
+    assert_eq!(
+        second.order(&sample_order().order_id).await.ok(),
+        Some(None)
+    );
+}
+
+#[tokio::test]
+async fn no_column_can_hold_card_data() {
+    let store = support::sqlite_store().await;
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name LIKE 'gmo\\_%' ESCAPE '\\'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("list columns");
+    assert!(
+        columns
+            .iter()
+            .any(|(t, c)| t == "gmo_orders" && c == "access_pass"),
+        "the catalogue query sees the columns: {columns:?}"
+    );
+    let card_like: Vec<_> = columns
+        .iter()
+        .filter(|(_, column)| support::could_hold_card_data(column))
+        .collect();
+    assert!(card_like.is_empty(), "card-data columns: {card_like:?}");
+    // The check itself can fail.
+    assert!(support::could_hold_card_data("card_no"));
+    assert!(support::could_hold_card_data("PAN"));
+    assert!(!support::could_hold_card_data("pending_amount"));
+}
+
+#[tokio::test]
+async fn the_access_pass_is_stored_as_given_and_read_back() {
+    let store = support::sqlite_store().await;
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    let mut entered = order.clone();
+    entered.state = OrderState::Entered;
+    entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
+    assert_eq!(
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT access_pass FROM gmo_orders WHERE order_id = $1")
+            .bind(order.order_id.as_str())
+            .fetch_one(store.pool())
+            .await
+            .expect("raw read");
+    assert_eq!(stored.as_deref(), Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(
+        read.access_pass.as_ref().map(AccessPass::expose_secret),
+        Some("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4")
+    );
+    assert!(!format!("{read:?}").contains("a1b2c3d4"));
+    assert!(!format!("{store:?}").contains("a1b2c3d4"));
+}
+
+#[tokio::test]
+async fn timestamps_keep_microseconds() {
+    let store = support::sqlite_store().await;
+    let mut order = sample_order();
+    order.created_at += time::Duration::microseconds(123_456);
+    order.updated_at += time::Duration::nanoseconds(987_654_321);
+    store.insert_order(&order).await.expect("insert");
+    let read = store
+        .order(&order.order_id)
+        .await
+        .expect("read")
+        .expect("order");
+    assert_eq!(read.created_at, order.created_at);
+    assert_eq!(
+        read.updated_at,
+        order.updated_at - time::Duration::nanoseconds(321)
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_row_is_an_error_naming_the_column() {
+    let store = support::sqlite_store().await;
+    let order = sample_order();
+    store.insert_order(&order).await.expect("insert");
+    sqlx::query("UPDATE gmo_orders SET state = 'teleported' WHERE order_id = $1")
+        .bind(order.order_id.as_str())
+        .execute(store.pool())
+        .await
+        .expect("corrupt the row");
+    let error = store.order(&order.order_id).await.expect_err("unreadable");
+    let source = error
+        .source()
+        .and_then(|s| s.downcast_ref::<UnreadableColumn>());
+    assert_eq!(
+        source,
+        Some(&UnreadableColumn {
+            table: "gmo_orders",
+            column: "state"
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_second_order_with_the_same_access_id_is_refused() {
+    let store = support::sqlite_store().await;
+    let (first, second) = (sample_order(), sample_order());
+    let access_id =
+        gmo_core::types::AccessId::new("0123456789abcdef0123456789abcdef").expect("access id");
+    for order in [&first, &second] {
+        assert_eq!(
+            store.insert_order(order).await.ok(),
+            Some(Inserted::Created)
+        );
+    }
+    let mut entered = first.clone();
+    entered.state = OrderState::Entered;
+    entered.access_id = Some(access_id.clone());
+    assert_eq!(
+        store
+            .update_order(&entered, OrderState::Prepared)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    let mut clash = second.clone();
+    clash.state = OrderState::Entered;
+    clash.access_id = Some(access_id.clone());
+    assert!(
+        store
+            .update_order(&clash, OrderState::Prepared)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.order_by_access_id(&access_id).await.ok(),
+        Some(Some(entered))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_round_of_64_claims_has_one_winner() {
+    let store: Arc<dyn PaymentStore> = Arc::new(support::sqlite_store().await);
+    let winners = support::claim_rounds(store, 20).await;
+    assert!(
+        winners.iter().all(|&w| w == 1),
+        "winners per round: {winners:?}"
+    );
+}
+
+#[tokio::test]
+async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
+    let store = support::sqlite_store().await;
+    let plan = |sql: &'static str| {
+        let pool = store.pool().clone();
+        async move {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(sql).fetch_all(&pool).await.expect("explain");
+            rows.into_iter()
+                .map(|(.., detail)| detail)
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let reconcile = plan(
+        "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT terminal \
+         AND updated_at < 0 ORDER BY updated_at, order_id LIMIT 10",
+    )
+    .await;
+    assert!(
+        reconcile.contains("USING INDEX gmo_orders_to_reconcile"),
+        "plan: {reconcile}"
+    );
+    assert!(!reconcile.contains("TEMP B-TREE"), "sorts: {reconcile}");
+    let by_access_id =
+        plan("EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE access_id = 'x'").await;
+    assert!(by_access_id.contains("USING INDEX"), "plan: {by_access_id}");
+}
