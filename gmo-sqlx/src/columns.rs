@@ -79,7 +79,7 @@ macro_rules! order_columns {
     };
 }
 
-/// Placeholders for [`order_columns!`] and `terminal` (`$22`).
+/// Placeholders for [`order_columns!`] and `settled` (`$22`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
@@ -101,7 +101,7 @@ pub(crate) const SELECT_ORDER_BY_ACCESS_ID: &str = concat!(
 pub(crate) const INSERT_ORDER: &str = concat!(
     "INSERT INTO gmo_orders (",
     order_columns!(),
-    ", terminal) VALUES (",
+    ", settled) VALUES (",
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
@@ -109,15 +109,15 @@ pub(crate) const INSERT_ORDER: &str = concat!(
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
-    ", terminal) = (",
+    ", settled) = (",
     order_values!(),
     ") WHERE order_id = $1 AND state = $23"
 );
-/// Binds the cut-off and the limit. The condition `NOT terminal` matches the partial index.
+/// Binds the cut-off and the limit. The condition `NOT settled` matches the partial index.
 pub(crate) const SELECT_ORDERS_TO_RECONCILE: &str = concat!(
     "SELECT ",
     order_columns!(),
-    " FROM gmo_orders WHERE NOT terminal AND updated_at < $1 ORDER BY updated_at, order_id LIMIT $2"
+    " FROM gmo_orders WHERE NOT settled AND updated_at < $1 ORDER BY updated_at, order_id LIMIT $2"
 );
 
 pub(crate) const SELECT_MEMBER: &str =
@@ -229,7 +229,7 @@ impl<T: StoredTime> OrderRow<T> {
     }
 }
 
-/// Binds an order's columns as `$1`…`$21` in [`order_columns!`] order, and `terminal` as `$22`.
+/// Binds an order's columns as `$1`…`$21` in [`order_columns!`] order, and `settled` as `$22`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -269,7 +269,7 @@ where
         .bind(text(failure.map(|f| f.err_info.as_str())))
         .bind(T::from_time(order.created_at)?)
         .bind(T::from_time(order.updated_at)?)
-        .bind(order.state.is_terminal()))
+        .bind(!order.state.needs_settling()))
 }
 
 /// A `gmo_members` row as read.
@@ -428,6 +428,6 @@ mod tests {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
         assert_eq!(columns, 21);
-        assert_eq!(values, columns + 1, "one more for `terminal`");
+        assert_eq!(values, columns + 1, "one more for `settled`");
     }
 }

@@ -13,7 +13,7 @@
 //! - **Create-only inserts** are `INSERT … ON CONFLICT DO NOTHING` on a primary key, then a read
 //!   of the existing row.
 //! - The **AccessID look-up** uses a unique index; **reconciliation** uses an index of the
-//!   non-terminal orders by last update; the **notification inbox** keeps arrival order.
+//!   orders that need settling by last update; the **notification inbox** keeps arrival order.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

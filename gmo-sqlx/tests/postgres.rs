@@ -253,7 +253,7 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
         .expect("planner settings");
     let reconcile = plan(
         &mut conn,
-        "EXPLAIN SELECT order_id FROM gmo_orders WHERE NOT terminal AND updated_at < now() \
+        "EXPLAIN SELECT order_id FROM gmo_orders WHERE NOT settled AND updated_at < now() \
          ORDER BY updated_at, order_id LIMIT 10",
     )
     .await;

@@ -240,7 +240,7 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
         }
     };
     let reconcile = plan(
-        "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT terminal \
+        "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT settled \
          AND updated_at < 0 ORDER BY updated_at, order_id LIMIT 10",
     )
     .await;

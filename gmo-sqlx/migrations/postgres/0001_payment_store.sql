@@ -13,8 +13,8 @@ CREATE TABLE gmo_members (
     created_at  TIMESTAMPTZ NOT NULL
 );
 
--- One row per order. `state` is the compare-and-set column; `terminal` mirrors
--- OrderState::is_terminal() (written with every row) for the reconciliation index.
+-- One row per order. `state` is the compare-and-set column; `settled` mirrors
+-- !OrderState::needs_settling() (written with every row) for the reconciliation index.
 CREATE TABLE gmo_orders (
     order_id         TEXT PRIMARY KEY,
     customer_id      TEXT NOT NULL,
@@ -23,7 +23,7 @@ CREATE TABLE gmo_orders (
     amount           BIGINT NOT NULL CHECK (amount BETWEEN 0 AND 4294967295),
     tax              BIGINT NOT NULL CHECK (tax BETWEEN 0 AND 4294967295),
     state            TEXT NOT NULL,
-    terminal         BOOLEAN NOT NULL,
+    settled          BOOLEAN NOT NULL,
     access_id        TEXT UNIQUE,
     access_pass      TEXT,
     card_seq         BIGINT CHECK (card_seq BETWEEN 0 AND 4294967295),
@@ -46,8 +46,8 @@ COMMENT ON COLUMN gmo_orders.access_pass IS
     'SECRET: GMO AccessPass, authorises captures, voids and refunds. Encrypt at rest; never log.';
 
 CREATE INDEX gmo_orders_by_customer ON gmo_orders (customer_id);
--- Reconciliation: non-terminal orders, oldest update first.
-CREATE INDEX gmo_orders_to_reconcile ON gmo_orders (updated_at, order_id) WHERE NOT terminal;
+-- Reconciliation: orders that need settling, oldest update first.
+CREATE INDEX gmo_orders_to_reconcile ON gmo_orders (updated_at, order_id) WHERE NOT settled;
 
 -- The result-notification inbox. `seq` gives the arrival order.
 CREATE TABLE gmo_notifications (

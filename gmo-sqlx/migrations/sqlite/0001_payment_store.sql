@@ -15,8 +15,8 @@ CREATE TABLE gmo_members (
     created_at  INTEGER NOT NULL
 ) STRICT;
 
--- One row per order. `state` is the compare-and-set column; `terminal` mirrors
--- OrderState::is_terminal() (written with every row) for the reconciliation index.
+-- One row per order. `state` is the compare-and-set column; `settled` mirrors
+-- !OrderState::needs_settling() (written with every row) for the reconciliation index.
 CREATE TABLE gmo_orders (
     order_id         TEXT PRIMARY KEY NOT NULL,
     customer_id      TEXT NOT NULL,
@@ -25,7 +25,7 @@ CREATE TABLE gmo_orders (
     amount           INTEGER NOT NULL CHECK (amount BETWEEN 0 AND 4294967295),
     tax              INTEGER NOT NULL CHECK (tax BETWEEN 0 AND 4294967295),
     state            TEXT NOT NULL,
-    terminal         INTEGER NOT NULL CHECK (terminal IN (0, 1)),
+    settled          INTEGER NOT NULL CHECK (settled IN (0, 1)),
     access_id        TEXT UNIQUE,
     access_pass      TEXT, -- SECRET: GMO AccessPass. Encrypt at rest; never log.
     card_seq         INTEGER CHECK (card_seq BETWEEN 0 AND 4294967295),
@@ -45,8 +45,8 @@ CREATE TABLE gmo_orders (
 ) STRICT;
 
 CREATE INDEX gmo_orders_by_customer ON gmo_orders (customer_id);
--- Reconciliation: non-terminal orders, oldest update first.
-CREATE INDEX gmo_orders_to_reconcile ON gmo_orders (updated_at, order_id) WHERE NOT terminal;
+-- Reconciliation: orders that need settling, oldest update first.
+CREATE INDEX gmo_orders_to_reconcile ON gmo_orders (updated_at, order_id) WHERE NOT settled;
 
 -- The result-notification inbox. `seq` gives the arrival order.
 CREATE TABLE gmo_notifications (
