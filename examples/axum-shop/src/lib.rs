@@ -2,8 +2,9 @@
 //!
 //! A small shop on axum that takes card payments with gmo-axum: sign-in by choosing a user,
 //! products with server-side prices, saved cards, checkout with a saved or a new card through
-//! 3-D Secure, order history, and admin capture, void and refund. Its pages and assets come
-//! from `shop-common`; this crate is the axum glue. See the README for the HTTP surface.
+//! 3-D Secure, order history, and admin capture, void and refund. Its routes, pages and assets
+//! come from `shop-common` (shared with actix-shop); this crate is the axum glue. See the README
+//! for the HTTP surface.
 //!
 //! [`app`] builds the router (tests serve it on `127.0.0.1:0`); the binary starts an embedded
 //! sandbox, or talks to GMO with `GMO_*` variables.
@@ -11,43 +12,29 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod glue;
 mod handlers;
 mod session;
 
 use axum::Router;
-use axum::extract::FromRef;
-use axum::http::{HeaderValue, header};
+use axum::extract::{FromRef, State};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::response::Response;
 use axum::routing::{get, post};
 use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_routes};
 use gmo_core::Payments;
-use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
-use gmo_core::http::TrustedProxies;
 use gmo_core::http::routes::DEFAULT_PREFIX;
-use shop_common::orders::OrderBook;
 use shop_common::pages::CardFormConfig;
-use shop_common::sessions::Sessions;
+use shop_common::shop::Shop;
 
 pub use session::SignedIn;
 
-/// Everything the shop's handlers share. Cheap to clone.
+/// The router's state: the shared [`Shop`]. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct ShopState {
-    /// The payments handle.
-    pub payments: Payments,
-    /// Signed-in sessions.
-    pub sessions: Sessions,
-    /// What each order bought.
-    pub orders: OrderBook,
-    /// token.js and the shop id, for the card form.
-    pub card_form: CardFormConfig,
-    /// The Content-Security-Policy of the pages.
-    pub content_security_policy: HeaderValue,
-    /// The card-testing throttle (shared with tests and an admin screen).
-    pub throttle: CardTestingThrottle,
-    /// Proxies whose `X-Forwarded-For` is believed.
-    pub trusted_proxies: TrustedProxies,
+    /// The shop: payments, sessions, orders, throttle, page settings.
+    pub shop: Shop,
 }
 
 impl ShopState {
@@ -57,28 +44,26 @@ impl ShopState {
         card_form: CardFormConfig,
         content_security_policy: &str,
     ) -> Self {
-        Self {
-            payments,
-            sessions: Sessions::new(),
-            orders: OrderBook::new(),
-            card_form,
-            content_security_policy: HeaderValue::from_str(content_security_policy)
-                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
-            throttle: CardTestingThrottle::new(ThrottleConfig::default()),
-            trusted_proxies: TrustedProxies::none(),
-        }
+        Self::from(Shop::new(payments, card_form, content_security_policy))
+    }
+}
+
+impl From<Shop> for ShopState {
+    fn from(shop: Shop) -> Self {
+        Self { shop }
     }
 }
 
 impl FromRef<ShopState> for Payments {
     fn from_ref(state: &ShopState) -> Payments {
-        state.payments.clone()
+        state.shop.payments.clone()
     }
 }
 
 /// The shop's router. Serve it with `into_make_service_with_connect_info::<SocketAddr>()` so
 /// that the throttle sees client addresses.
 pub fn app(state: ShopState) -> Router {
+    let shop = &state.shop;
     // The signed-in part: pages, order creation, admin, and the customer payment routes, all
     // behind the session's CSRF check.
     let signed_in = Router::new()
@@ -109,12 +94,11 @@ pub fn app(state: ShopState) -> Router {
             "/signin",
             get(handlers::sign_in_page).post(handlers::sign_in),
         )
-        .route("/assets/card-form.js", get(handlers::card_form_js))
-        .route("/assets/style.css", get(handlers::style_css))
-        .nest(DEFAULT_PREFIX, gateway_routes(state.payments.clone()))
+        .route("/assets/{name}", get(handlers::asset))
+        .nest(DEFAULT_PREFIX, gateway_routes(shop.payments.clone()))
         .layer(
-            CardTestingLayer::with_throttle(state.throttle.clone())
-                .trusted_proxies(state.trusted_proxies.clone()),
+            CardTestingLayer::with_throttle(shop.throttle.clone())
+                .trusted_proxies(shop.trusted_proxies.clone()),
         )
         .layer(CardDataGuardLayer::default())
         .layer(middleware::map_response_with_state(
@@ -124,31 +108,18 @@ pub fn app(state: ShopState) -> Router {
         .with_state(state)
 }
 
-/// Pages get the Content-Security-Policy; every answer gets `nosniff` and no referrer beyond the
-/// shop.
-async fn security_headers(
-    axum::extract::State(state): axum::extract::State<ShopState>,
-    mut response: Response,
-) -> Response {
+/// The shop's headers on every answer (`shop_common::reply::security_headers`).
+async fn security_headers(State(state): State<ShopState>, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    let is_html = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            state.content_security_policy.clone(),
-        );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        .and_then(|v| v.to_str().ok());
+    let extra =
+        shop_common::reply::security_headers(content_type, &state.shop.content_security_policy);
+    for (name, value) in extra {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
     response
 }

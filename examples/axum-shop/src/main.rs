@@ -2,7 +2,6 @@
 //! embedded gmo-sandbox, or through GMO with `GMO_*` variables (see the README). The first line
 //! on stdout is `Shop running at http://127.0.0.1:PORT/`.
 
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,12 +12,7 @@ use shop_common::settings::ShopSettings;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    shop_common::startup::init_logging();
     let settings = ShopSettings::from_env()?;
     let gateway = PaymentGateway::start(&settings.gateway).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
@@ -34,25 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &gateway.content_security_policy(),
     );
 
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "Shop running at {url}/")?;
-    match &gateway.sandbox {
-        Some(sandbox) => {
-            writeln!(
-                out,
-                "Payments: embedded gmo-sandbox at {}",
-                sandbox.base_url()
-            )?;
-            writeln!(
-                out,
-                "Test cards: 4111 1111 1111 1111 (frictionless), 4100 0000 0000 5000 (3-D Secure challenge, one-time password {}), any expiry in the future",
-                gmo_sandbox::CHALLENGE_OTP
-            )?;
-        }
-        None => writeln!(out, "Payments: GMO at {}", gateway.base_url)?,
-    }
-    out.flush()?;
-    drop(out);
+    shop_common::startup::announce(&url, &gateway)?;
 
     let app = axum_shop::app(state);
     axum::serve(

@@ -4,7 +4,10 @@
 //! actix-web shops: the catalogue with server-side prices, the users and their sessions, the
 //! shop's order lines, the HTML pages, the static assets (`card-form.js`, which drives GMO's
 //! token.js, and the style sheet), the Content-Security-Policy, the settings from `GMO_*`
-//! variables, and the start-up of the embedded sandbox.
+//! variables, the start-up of the embedded sandbox, and the shop's own routes as plain functions
+//! from a request's head and body to a [`reply::Reply`] ([`routes`], on [`shop::Shop`]), with
+//! the session's CSRF check. A shop on a web framework is the glue that routes requests there,
+//! mounts the payment routes of its gmo adapter, and turns replies into responses.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -15,8 +18,13 @@ pub mod gateway;
 pub mod html;
 pub mod orders;
 pub mod pages;
+pub mod reply;
+pub mod request;
+pub mod routes;
 pub mod sessions;
 pub mod settings;
+pub mod shop;
+pub mod startup;
 pub mod users;
 
 /// The static assets, embedded in the binary.

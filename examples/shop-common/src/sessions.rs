@@ -1,11 +1,13 @@
 //! Server-side sessions: a random cookie value names a signed-in user and the session's CSRF
-//! token.
+//! token; the CSRF check of state-changing requests.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use gmo_core::http::ErrorResponse;
 use subtle::ConstantTimeEq as _;
 
+use crate::request::RequestHead;
 use crate::users::{self, User};
 
 /// The session cookie's name.
@@ -81,6 +83,60 @@ impl Sessions {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(id);
     }
+
+    /// The session a request's cookie names, with its cookie value.
+    pub fn of(&self, head: &RequestHead) -> Option<(String, Session)> {
+        head.cookies
+            .iter()
+            .find_map(|cookies| cookie_value(cookies, COOKIE))
+            .and_then(|id| self.get(id).map(|s| (id.to_owned(), s)))
+    }
+
+    /// The CSRF check of a request, as far as its head tells: state-changing requests (all but
+    /// GET, HEAD and OPTIONS) of a signed-in session must carry the session's token, in the
+    /// `X-CSRF-Token` header (scripts) or the `_csrf` field of a form (pages). Without a session
+    /// there is nothing to forge: the route itself asks to sign in.
+    pub fn csrf_check(&self, head: &RequestHead) -> CsrfCheck {
+        if matches!(head.method.as_str(), "GET" | "HEAD" | "OPTIONS") {
+            return CsrfCheck::Pass;
+        }
+        let Some((_, session)) = self.of(head) else {
+            return CsrfCheck::Pass;
+        };
+        match &head.csrf_token {
+            Some(token) if session.csrf_matches(token) => CsrfCheck::Pass,
+            Some(_) => CsrfCheck::Refuse,
+            None if head.is_form_body() => CsrfCheck::ReadForm(session),
+            None => CsrfCheck::Refuse,
+        }
+    }
+}
+
+/// What the CSRF check makes of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CsrfCheck {
+    /// Let it through.
+    Pass,
+    /// Refuse it: answer [`csrf_refused`].
+    Refuse,
+    /// A form without the header: let it through if [`form_carries_token`] of its body.
+    ReadForm(Session),
+}
+
+/// Whether a urlencoded form `body` carries `session`'s token in its `_csrf` field.
+pub fn form_carries_token(session: &Session, body: &[u8]) -> bool {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .is_some_and(|(_, token)| session.csrf_matches(&token))
+}
+
+/// The answer to a request without the session's CSRF token: `403 csrf_failed`.
+pub fn csrf_refused() -> ErrorResponse {
+    ErrorResponse::new(
+        403,
+        "csrf_failed",
+        "the request lacks this session's CSRF token; reload the page",
+    )
 }
 
 /// The value of cookie `name` in a `Cookie` header value.
@@ -121,5 +177,45 @@ mod tests {
         assert_eq!(cookie_value(&header, COOKIE), Some(id.as_str()));
         sessions.sign_out(&id);
         assert_eq!(sessions.get(&id), None);
+    }
+
+    #[test]
+    fn csrf_tokens_are_required_of_signed_in_state_changes() {
+        let sessions = Sessions::new();
+        let (id, session) = sessions.sign_in("bob").unwrap();
+        let head = |method: &str, headers: &[(&str, &str)]| {
+            let cookie = format!("{COOKIE}={id}");
+            let mut all = vec![("cookie", cookie.as_str())];
+            all.extend_from_slice(headers);
+            RequestHead::new(
+                method,
+                "/orders",
+                None,
+                all.iter().map(|(k, v)| (*k, v.as_bytes())),
+            )
+        };
+        assert_eq!(sessions.csrf_check(&head("GET", &[])), CsrfCheck::Pass);
+        assert_eq!(sessions.csrf_check(&head("POST", &[])), CsrfCheck::Refuse);
+        let token = session.csrf_token.clone();
+        let with = head("DELETE", &[("x-csrf-token", token.as_str())]);
+        assert_eq!(sessions.csrf_check(&with), CsrfCheck::Pass);
+        let wrong = head("POST", &[("x-csrf-token", "nope")]);
+        assert_eq!(sessions.csrf_check(&wrong), CsrfCheck::Refuse);
+        let form = head(
+            "POST",
+            &[("content-type", "application/x-www-form-urlencoded")],
+        );
+        assert_eq!(
+            sessions.csrf_check(&form),
+            CsrfCheck::ReadForm(session.clone())
+        );
+        assert!(form_carries_token(
+            &session,
+            format!("a=1&_csrf={token}").as_bytes()
+        ));
+        assert!(!form_carries_token(&session, b"_csrf=nope"));
+        let anonymous = RequestHead::new("POST", "/orders", None, []);
+        assert_eq!(sessions.csrf_check(&anonymous), CsrfCheck::Pass);
+        assert_eq!(csrf_refused().status(), 403);
     }
 }

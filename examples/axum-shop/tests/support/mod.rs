@@ -47,7 +47,7 @@ impl ShopUnderTest for AxumShop {
             gateway.card_form.clone(),
             &gateway.content_security_policy(),
         );
-        state.throttle = CardTestingThrottle::new(options.throttle);
+        state.shop.throttle = CardTestingThrottle::new(options.throttle);
         let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, service).await;

@@ -1,0 +1,344 @@
+//! The shop's own routes, framework-free: pages, sign-in, order creation (the price is the
+//! shop's), order history and admin actions. Each shop's glue routes a request here with its
+//! [`RequestHead`], its body and path parameters, and turns the [`Reply`] into a response.
+//!
+//! Pages answer HTML; with `Accept: application/json` (or a JSON body) the same routes answer
+//! JSON, so the shop can be driven over plain HTTP. The README of axum-shop lists the surface.
+
+use gmo_core::PaymentError;
+use gmo_core::customer::CustomerId;
+use gmo_core::flow::{OrderSummary, PrepareOrder};
+use gmo_core::http::{ErrorResponse, MessagePolicy};
+use gmo_core::types::OrderId;
+use gmo_core::values::Amount;
+use serde_json::json;
+
+use crate::catalogue::{OrderRequestError, order_line};
+use crate::html::Viewer;
+use crate::orders::ShopOrder;
+use crate::pages;
+use crate::reply::Reply;
+use crate::request::RequestHead;
+use crate::sessions::{self, Session};
+use crate::shop::Shop;
+
+/// The page's view of a session.
+fn viewer(session: &Session) -> Viewer<'_> {
+    Viewer {
+        user: Some(session.user),
+        csrf_token: Some(&session.csrf_token),
+    }
+}
+
+/// The payment customer of a session.
+pub fn customer(session: &Session) -> CustomerId {
+    // The demo users' ids are short lowercase words.
+    CustomerId::new(session.user.id).unwrap_or_else(|_| unreachable!("a valid customer id"))
+}
+
+/// `{"user", "name", "admin", "csrf_token"}`.
+fn session_json(session: &Session) -> serde_json::Value {
+    json!({
+        "user": session.user.id,
+        "name": session.user.name,
+        "admin": session.user.admin,
+        "csrf_token": session.csrf_token,
+    })
+}
+
+fn payment_error(error: &PaymentError) -> Reply {
+    Reply::error(&ErrorResponse::from_payment_error(
+        error,
+        MessagePolicy::default(),
+    ))
+}
+
+fn not_found(session: &Session, json: bool) -> Reply {
+    if json {
+        return payment_error(&PaymentError::NotFound);
+    }
+    Reply::page(
+        404,
+        pages::error_page(&viewer(session), "Not found", "There is no such order."),
+    )
+}
+
+/// The answer to a signed-out request for a signed-in route: JSON clients (and the payment
+/// routes, which only scripts call) get `401 not_signed_in`, pages a redirect to `/signin`.
+pub fn sign_in_first(head: &RequestHead) -> Reply {
+    if head.wants_json() || head.path.starts_with("/payments/") {
+        Reply::error(&ErrorResponse::new(401, "not_signed_in", "sign in first"))
+    } else {
+        Reply::redirect("/signin")
+    }
+}
+
+/// `GET /assets/{name}`: the page assets.
+pub fn asset(name: &str) -> Option<Reply> {
+    match name {
+        "card-form.js" => Some(Reply::asset(
+            "application/javascript; charset=utf-8",
+            crate::assets::CARD_FORM_JS,
+        )),
+        "style.css" => Some(Reply::asset(
+            "text/css; charset=utf-8",
+            crate::assets::STYLE_CSS,
+        )),
+        _ => None,
+    }
+}
+
+impl Shop {
+    /// The signed-in session of a request, if any.
+    pub fn session(&self, head: &RequestHead) -> Option<Session> {
+        self.sessions.of(head).map(|(_, session)| session)
+    }
+
+    /// `GET /`: the products.
+    pub fn home(&self, head: &RequestHead) -> Reply {
+        let session = self.session(head);
+        let viewer = session.as_ref().map(viewer).unwrap_or_default();
+        Reply::page(200, pages::products_page(&viewer))
+    }
+
+    /// `GET /signin`: the users to choose from.
+    pub fn sign_in_page(&self, head: &RequestHead) -> Reply {
+        let session = self.session(head);
+        let viewer = session.as_ref().map(viewer).unwrap_or_default();
+        Reply::page(200, pages::signin_page(&viewer))
+    }
+
+    /// `POST /signin` with `user=<id>`: a new session (ending the request's old one).
+    pub fn sign_in(&self, head: &RequestHead, body: &[u8]) -> Reply {
+        let fields = match head.body_fields(body) {
+            Ok(fields) => fields,
+            Err(unreadable) => return Reply::error(&unreadable),
+        };
+        let user = fields
+            .iter()
+            .find(|(k, _)| k == "user")
+            .map(|(_, v)| v.as_str());
+        let Some((id, session)) = user.and_then(|u| self.sessions.sign_in(u)) else {
+            return Reply::error(&ErrorResponse::new(
+                400,
+                "unknown_user",
+                "there is no such user",
+            ));
+        };
+        if let Some((old, _)) = self.sessions.of(head) {
+            self.sessions.sign_out(&old);
+        }
+        let reply = if head.wants_json() {
+            Reply::json(200, &session_json(&session))
+        } else {
+            Reply::redirect("/")
+        };
+        reply.with_cookie(sessions::set_cookie(&id))
+    }
+
+    /// `POST /signout`.
+    pub fn sign_out(&self, head: &RequestHead) -> Reply {
+        if let Some((id, _)) = self.sessions.of(head) {
+            self.sessions.sign_out(&id);
+        }
+        Reply::redirect("/signin").with_cookie(sessions::clear_cookie())
+    }
+
+    /// `GET /session`: who is signed in, and the CSRF token for scripts.
+    pub fn session_info(&self, session: &Session) -> Reply {
+        Reply::json(200, &session_json(session))
+    }
+
+    /// `POST /orders` with `product` and `quantity`: an order priced by the shop.
+    pub async fn create_order(&self, session: &Session, head: &RequestHead, body: &[u8]) -> Reply {
+        let fields = match head.body_fields(body) {
+            Ok(fields) => fields,
+            Err(unreadable) => return Reply::error(&unreadable),
+        };
+        let line = match order_line(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+            Ok(line) => line,
+            Err(e) => {
+                let status = match e {
+                    OrderRequestError::UnknownProduct => 404,
+                    _ => 400,
+                };
+                return Reply::error(&ErrorResponse::new(status, e.code(), e.to_string()));
+            }
+        };
+        let prepared = async {
+            let amount = Amount::new(line.total_yen())?;
+            self.payments
+                .prepare_order(PrepareOrder::new(customer(session), amount))
+                .await
+        }
+        .await;
+        let order = match prepared {
+            Ok(order) => order,
+            Err(e) => return payment_error(&e),
+        };
+        self.orders.insert(ShopOrder {
+            order_id: order.order_id.clone(),
+            user_id: session.user.id,
+            line,
+        });
+        let checkout = format!("/checkout/{}", order.order_id.as_str());
+        if head.wants_json() {
+            let body = json!({
+                "order_id": order.order_id,
+                "amount": order.amount,
+                "state": order.state,
+                "checkout_url": checkout,
+            });
+            return Reply::json(201, &body);
+        }
+        Reply::redirect(&checkout)
+    }
+
+    /// The customer's own order, or `None` (not found, not theirs, or not an order id).
+    async fn own_order(&self, session: &Session, order_id: &str) -> Option<OrderSummary> {
+        let order_id = OrderId::new(order_id).ok()?;
+        self.payments
+            .order(&customer(session), &order_id)
+            .await
+            .ok()
+    }
+
+    /// `GET /orders/{order_id}`: the completion page after 3-D Secure, and the order's status.
+    pub async fn order(&self, session: &Session, head: &RequestHead, order_id: &str) -> Reply {
+        let json = head.wants_json();
+        let Some(order) = self.own_order(session, order_id).await else {
+            return not_found(session, json);
+        };
+        if json {
+            return Reply::json(200, &order);
+        }
+        let goods = self.orders.get(order.order_id.as_str());
+        Reply::page(
+            200,
+            pages::order_page(&viewer(session), &order, goods.as_ref()),
+        )
+    }
+
+    /// `GET /orders`: the customer's orders.
+    pub async fn orders(&self, session: &Session, head: &RequestHead) -> Reply {
+        let mut list = Vec::new();
+        for goods in self.orders.of_user(session.user.id) {
+            if let Ok(order) = self
+                .payments
+                .order(&customer(session), &goods.order_id)
+                .await
+            {
+                list.push((order, Some(goods)));
+            }
+        }
+        if head.wants_json() {
+            let orders: Vec<_> = list.iter().map(|(o, _)| o).collect();
+            return Reply::json(200, &json!({ "orders": orders }));
+        }
+        Reply::page(200, pages::orders_page(&viewer(session), &list))
+    }
+
+    /// `GET /checkout/{order_id}`: the payment page.
+    pub async fn checkout_page(&self, session: &Session, order_id: &str) -> Reply {
+        let Some(order) = self.own_order(session, order_id).await else {
+            return not_found(session, false);
+        };
+        let cards = self
+            .payments
+            .cards(&customer(session))
+            .await
+            .unwrap_or_default();
+        let goods = self.orders.get(order.order_id.as_str());
+        Reply::page(
+            200,
+            pages::checkout_page(
+                &viewer(session),
+                &self.card_form,
+                &order,
+                goods.as_ref(),
+                &cards,
+            ),
+        )
+    }
+
+    /// `GET /cards`: saved cards and the form to add one; `?registered=<order>` after 3-D
+    /// Secure.
+    pub async fn cards_page(&self, session: &Session, head: &RequestHead) -> Reply {
+        let cards = self
+            .payments
+            .cards(&customer(session))
+            .await
+            .unwrap_or_default();
+        let registered = match head.query_param("registered") {
+            Some(id) => self.own_order(session, &id).await,
+            None => None,
+        };
+        Reply::page(
+            200,
+            pages::cards_page(
+                &viewer(session),
+                &self.card_form,
+                &cards,
+                registered.as_ref(),
+            ),
+        )
+    }
+
+    /// `GET /admin/orders`: every order (admins only; others get 404).
+    pub async fn admin_orders(&self, session: &Session, head: &RequestHead) -> Reply {
+        let json = head.wants_json();
+        if !session.user.admin {
+            return not_found(session, json);
+        }
+        let mut list = Vec::new();
+        for goods in self.orders.all() {
+            if let Ok(order) = self.payments.order_for_admin(&goods.order_id).await {
+                list.push((order, goods));
+            }
+        }
+        if json {
+            let orders: Vec<_> = list
+                .iter()
+                .map(|(o, g)| json!({"order": o, "customer": g.user_id}))
+                .collect();
+            return Reply::json(200, &json!({ "orders": orders }));
+        }
+        Reply::page(200, pages::admin_page(&viewer(session), &list))
+    }
+
+    /// `POST /admin/orders/{order_id}/{capture|void|refund}` (admins only).
+    pub async fn admin_action(
+        &self,
+        session: &Session,
+        head: &RequestHead,
+        order_id: &str,
+        action: &str,
+    ) -> Reply {
+        let json = head.wants_json();
+        if !session.user.admin {
+            return not_found(session, json);
+        }
+        let Ok(order_id) = OrderId::new(order_id) else {
+            return not_found(session, json);
+        };
+        let payments = &self.payments;
+        let result = match action {
+            "capture" => payments.capture(&order_id).await,
+            "void" => payments.void(&order_id).await,
+            "refund" => payments.refund(&order_id).await,
+            _ => return not_found(session, json),
+        };
+        match (result, json) {
+            (Ok(order), true) => Reply::json(200, &order),
+            (Ok(_), false) => Reply::redirect("/admin/orders"),
+            (Err(e), true) => payment_error(&e),
+            (Err(e), false) => {
+                let answer = ErrorResponse::from_payment_error(&e, MessagePolicy::default());
+                Reply::page(
+                    answer.status(),
+                    pages::error_page(&viewer(session), "Not done", answer.message()),
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The shop's state, shared by every request: the payments handle, sessions, order lines, the
+//! card form's settings, the page policy, and the card-testing throttle with the proxies it
+//! believes. The routes ([`crate::routes`]) are methods on it.
+
+use gmo_core::Payments;
+use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
+use gmo_core::http::TrustedProxies;
+
+use crate::orders::OrderBook;
+use crate::pages::CardFormConfig;
+use crate::sessions::Sessions;
+
+/// Everything a shop's handlers share. Cheap to clone: clones share their state.
+#[derive(Debug, Clone)]
+pub struct Shop {
+    /// The payments handle.
+    pub payments: Payments,
+    /// Signed-in sessions.
+    pub sessions: Sessions,
+    /// What each order bought.
+    pub orders: OrderBook,
+    /// token.js and the shop id, for the card form.
+    pub card_form: CardFormConfig,
+    /// The Content-Security-Policy of the pages.
+    pub content_security_policy: String,
+    /// The card-testing throttle (its clones, in the framework's throttle middleware, share it).
+    pub throttle: CardTestingThrottle,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+impl Shop {
+    /// A shop over `payments`, with the default throttle and no trusted proxy.
+    pub fn new(
+        payments: Payments,
+        card_form: CardFormConfig,
+        content_security_policy: &str,
+    ) -> Self {
+        Self {
+            payments,
+            sessions: Sessions::new(),
+            orders: OrderBook::new(),
+            card_form,
+            content_security_policy: content_security_policy.to_owned(),
+            throttle: CardTestingThrottle::new(ThrottleConfig::default()),
+            trusted_proxies: TrustedProxies::none(),
+        }
+    }
+}
