@@ -48,8 +48,11 @@ impl ShopOptions {
     }
 }
 
-/// A shop implementation the scenarios can run against (the axum shop, later the actix one).
+/// A shop implementation the scenarios can run against (see [`crate::shops`]).
 pub trait ShopUnderTest {
+    /// A short name, for messages and file names (`axum-shop`).
+    const NAME: &'static str;
+
     /// Serves the shop on `127.0.0.1:0`, paying through `sandbox`, until the returned handle is
     /// dropped; answers its own base URL (no trailing slash) and the handle. The shop's public
     /// URL (its 3-D Secure return URL) is `options.public_url` when set, else its own.

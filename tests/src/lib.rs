@@ -2,23 +2,77 @@
 //!
 //! The example shops' behaviour, written once: a driver ([`driver::ShopUnderTest`], a
 //! browser-like HTTP [`driver::Client`]), the steps of a shopper ([`shopping`]), the scenarios
-//! ([`scenarios`]), a headless-Chromium harness ([`browser`]) and a recording proxy ([`tap`]).
-//! A shop's test file implements `ShopUnderTest` and calls each scenario:
+//! ([`scenarios`]), a headless-Chromium harness ([`browser`]), a recording proxy ([`tap`]), the
+//! check of a shop binary ([`binary`]), and the two example shops as shops under test
+//! ([`shops`]). A shop's test file runs every scenario with one line:
 //!
 //! ```ignore
-//! #[tokio::test]
-//! async fn every_test_card() {
-//!     gmo_scenarios::scenarios::checkout::every_test_card::<MyShop>().await;
-//! }
+//! gmo_scenarios::scenario_tests!(gmo_scenarios::shops::ActixShop);
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // Scenarios are tests: a failed expectation panics with the context.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod binary;
 pub mod browser;
 pub mod driver;
 pub mod logs;
 pub mod scenarios;
 pub mod shopping;
+pub mod shops;
 pub mod tap;
+
+/// Every HTTP scenario of [`scenarios`] as a `#[tokio::test]` against `$shop` (a
+/// [`driver::ShopUnderTest`]), one test function each, named after what it proves. The test
+/// crate needs `tokio` (with `macros` and `rt-multi-thread`). A new scenario is added here, so
+/// that every shop runs it.
+#[macro_export]
+macro_rules! scenario_tests {
+    ($shop:ty) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_test_card_ends_where_gmo_says() {
+            $crate::scenarios::checkout::every_test_card::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn saved_cards_register_pay_and_delete() {
+            $crate::scenarios::checkout::saved_cards::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn another_customers_order_is_not_found() {
+            $crate::scenarios::checkout::another_customers_order::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn prices_come_from_the_server() {
+            $crate::scenarios::checkout::prices_come_from_the_server::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn three_ds_returns_forged_replayed_and_concurrent() {
+            $crate::scenarios::three_ds::forged_replayed_and_concurrent_returns::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn malformed_bodies_get_clear_json_errors() {
+            $crate::scenarios::input::malformed_bodies::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn card_numbers_are_refused_and_never_logged() {
+            $crate::scenarios::input::card_numbers_are_refused_and_never_logged::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn card_testing_is_throttled() {
+            $crate::scenarios::throttle::card_testing_is_throttled::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn admin_actions_and_notifications() {
+            $crate::scenarios::admin::admin_actions_and_notifications::<$shop>().await;
+        }
+    };
+}

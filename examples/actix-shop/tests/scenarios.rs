@@ -1,0 +1,4 @@
+//! Every gmo-scenarios scenario against the actix shop, in process, over real HTTP. The
+//! scenarios are the same for both shops: a difference between them fails here or there.
+
+gmo_scenarios::scenario_tests!(gmo_scenarios::shops::ActixShop);

@@ -1,0 +1,121 @@
+//! The example shops as shops under test: [`AxumShop`] and [`ActixShop`], each served in
+//! process on `127.0.0.1:0` over real HTTP, paying through the scenario's sandbox. Both are
+//! built from the same `shop_common::shop::Shop`; only the serving differs.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use gmo_core::guard::CardTestingThrottle;
+use gmo_core::store::MemoryStore;
+use gmo_sandbox::RunningSandbox;
+use shop_common::gateway::PaymentGateway;
+use shop_common::shop::Shop;
+
+use crate::driver::{ShopOptions, ShopUnderTest};
+
+/// The shop's state for `options`, paying through `gateway`, at `url` unless the options name
+/// another public URL.
+fn example_shop(gateway: &PaymentGateway, url: &str, options: ShopOptions) -> Shop {
+    let public_url = options.public_url.unwrap_or_else(|| url.to_owned());
+    let payments = gateway
+        .payments(&public_url, Arc::new(MemoryStore::new()), |b| {
+            b.card_registration(options.registration)
+        })
+        .expect("payments");
+    let mut shop = Shop::new(
+        payments,
+        gateway.card_form.clone(),
+        &gateway.content_security_policy(),
+    );
+    shop.throttle = CardTestingThrottle::new(options.throttle);
+    shop
+}
+
+/// Keeps the gateway (and its sandbox) alive while the shop runs; stops the server on drop.
+struct Running<S: Stop> {
+    server: S,
+    _gateway: PaymentGateway,
+}
+
+trait Stop: Send + Sync {
+    fn stop(&self);
+}
+
+impl<S: Stop> Drop for Running<S> {
+    fn drop(&mut self) {
+        self.server.stop();
+    }
+}
+
+impl Stop for tokio::task::JoinHandle<()> {
+    fn stop(&self) {
+        self.abort();
+    }
+}
+
+impl Stop for actix_web::dev::ServerHandle {
+    fn stop(&self) {
+        // Sends the command at once; the returned future only waits for the workers to end.
+        drop(actix_web::dev::ServerHandle::stop(self, false));
+    }
+}
+
+/// axum-shop, served by `axum::serve` with client addresses.
+#[derive(Debug)]
+pub struct AxumShop;
+
+impl ShopUnderTest for AxumShop {
+    const NAME: &'static str = "axum-shop";
+
+    async fn start(
+        sandbox: RunningSandbox,
+        options: ShopOptions,
+    ) -> (String, Box<dyn Send + Sync>) {
+        let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let state = axum_shop::ShopState::from(example_shop(&gateway, &url, options));
+        let service = axum_shop::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, service).await;
+        });
+        let running = Running {
+            server,
+            _gateway: gateway,
+        };
+        (url, Box::new(running))
+    }
+}
+
+/// actix-shop, served by `HttpServer` with two workers.
+#[derive(Debug)]
+pub struct ActixShop;
+
+impl ShopUnderTest for ActixShop {
+    const NAME: &'static str = "actix-shop";
+
+    async fn start(
+        sandbox: RunningSandbox,
+        options: ShopOptions,
+    ) -> (String, Box<dyn Send + Sync>) {
+        let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let url = format!("http://{}", listener.local_addr().expect("an address"));
+        let shop = example_shop(&gateway, &url, options);
+        let server = actix_web::HttpServer::new(move || actix_shop::app(shop.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)
+            .expect("actix listens")
+            .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        let running = Running {
+            server: handle,
+            _gateway: gateway,
+        };
+        (url, Box::new(running))
+    }
+}
