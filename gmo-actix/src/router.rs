@@ -167,7 +167,7 @@ where
     config
         .service(
             web::resource(routes::CARDS)
-                .get(list_cards::<C>)
+                .route(get_or_head().to(list_cards::<C>))
                 .post(register_card::<C>),
         )
         .service(web::resource(routes::CARD).delete(delete_card::<C>))
@@ -178,10 +178,15 @@ fn gateway_routes(config: &mut ServiceConfig) {
     config
         .service(
             web::resource(routes::THREE_DS_RETURN)
-                .get(three_ds_return)
+                .route(get_or_head().to(three_ds_return))
                 .post(three_ds_return),
         )
         .service(web::resource(routes::NOTIFY).post(notify));
+}
+
+/// A GET route that answers HEAD too (actix drops the body), as HTTP asks and as gmo-axum does.
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
 /// Lets a customer and a gateway scope share a prefix: actix gives a request to the first scope

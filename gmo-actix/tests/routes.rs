@@ -365,6 +365,19 @@ async fn cards_are_registered_listed_and_deleted() {
         assert_eq!(cards.status, StatusCode::OK);
         assert_eq!(cards.body["cards"].as_array().unwrap().len(), 1);
         assert_eq!(cards.header(CACHE_CONTROL), "no-store");
+        // HEAD is answered like GET, as HTTP asks and as gmo-axum does.
+        let head = TestRequest::default()
+            .method(Method::HEAD)
+            .uri("/payments/cards")
+            .insert_header(("x-customer", "bob"))
+            // The test's CSRF middleware lets only GET through without a token.
+            .insert_header(("x-csrf", "1"));
+        let head = app.send(head).await;
+        assert_eq!(
+            (head.status, head.header(CACHE_CONTROL)),
+            (StatusCode::OK, "no-store"),
+            "{mount:?}"
+        );
 
         // Mallory sees none of Bob's cards and cannot delete them.
         let delete = |who: &str, seq: &str| {

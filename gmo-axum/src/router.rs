@@ -2,6 +2,7 @@
 //! [`gmo_core::http::handlers`], and maps the answer.
 
 use axum::Router;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRef, FromRequestParts, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -132,9 +133,9 @@ async fn delete_card<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
     Messages(policy): Messages,
-    Path(card_seq): Path<String>,
+    card_seq: Result<Path<String>, PathRejection>,
 ) -> Response {
-    let result = handlers::delete_card(&payments, &customer.id, &card_seq).await;
+    let result = handlers::delete_card(&payments, &customer.id, &path_param(card_seq)).await;
     answer(
         result.map_err(|e| ApiError::new(e).with_policy(policy)),
         |()| response::no_store(StatusCode::NO_CONTENT.into_response()),
@@ -146,9 +147,10 @@ async fn checkout<C: Customer>(
     customer: PayingCustomer<C>,
     Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
-    Path(order_id): Path<String>,
+    order_id: Result<Path<String>, PathRejection>,
     request: Request,
 ) -> Response {
+    let order_id = path_param(order_id);
     let result = async {
         let (content_type, body) = split(request).await?;
         let confirmation = handlers::checkout(
@@ -166,6 +168,13 @@ async fn checkout<C: Customer>(
     answer(result.map_err(|e| e.with_policy(policy)), |confirmation| {
         response::json(StatusCode::OK, confirmation)
     })
+}
+
+/// A path parameter; one that is not UTF-8 once percent-decoded is empty, so that the handler
+/// answers it like any id that names nothing: `404 not_found` (as gmo-actix does), not axum's
+/// plain-text 400.
+fn path_param(path: Result<Path<String>, PathRejection>) -> String {
+    path.map(|Path(value)| value).unwrap_or_default()
 }
 
 async fn three_ds_return(

@@ -21,7 +21,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::{self, Data, PayloadConfig};
-use actix_web::{App, Error};
+use actix_web::{App, Error, guard};
 use gmo_actix::{CardDataGuardMiddleware, CardTestingMiddleware, customer_scope, gateway_scope};
 use gmo_core::http::MAX_BODY_BYTES;
 use gmo_core::http::routes::DEFAULT_PREFIX;
@@ -52,28 +52,35 @@ pub fn app(
         // routes the issuer's page and GMO call.
         .service(
             web::resource("/signin")
-                .get(handlers::sign_in_page)
+                .route(get_or_head().to(handlers::sign_in_page))
                 .post(handlers::sign_in),
         )
-        .service(web::resource("/assets/{name}").get(handlers::asset))
+        .service(web::resource("/assets/{name}").route(get_or_head().to(handlers::asset)))
         .service(gateway_scope(DEFAULT_PREFIX))
         // The signed-in part: pages, order creation, admin, and the customer payment routes,
         // all behind the session's CSRF check. Registered last: its empty prefix matches every
         // path.
         .service(
             web::scope("")
-                .service(web::resource("/").get(handlers::home))
-                .service(web::resource("/session").get(handlers::session_info))
+                .service(web::resource("/").route(get_or_head().to(handlers::home)))
+                .service(web::resource("/session").route(get_or_head().to(handlers::session_info)))
                 .service(web::resource("/signout").post(handlers::sign_out))
                 .service(
                     web::resource("/orders")
-                        .get(handlers::orders)
+                        .route(get_or_head().to(handlers::orders))
                         .post(handlers::create_order),
                 )
-                .service(web::resource("/orders/{order_id}").get(handlers::order))
-                .service(web::resource("/checkout/{order_id}").get(handlers::checkout_page))
-                .service(web::resource("/cards").get(handlers::cards_page))
-                .service(web::resource("/admin/orders").get(handlers::admin_orders))
+                .service(
+                    web::resource("/orders/{order_id}").route(get_or_head().to(handlers::order)),
+                )
+                .service(
+                    web::resource("/checkout/{order_id}")
+                        .route(get_or_head().to(handlers::checkout_page)),
+                )
+                .service(web::resource("/cards").route(get_or_head().to(handlers::cards_page)))
+                .service(
+                    web::resource("/admin/orders").route(get_or_head().to(handlers::admin_orders)),
+                )
                 .service(
                     web::resource("/admin/orders/{order_id}/{action}").post(handlers::admin_action),
                 )
@@ -84,6 +91,11 @@ pub fn app(
         .wrap(throttle)
         .wrap(CardDataGuardMiddleware::default())
         .wrap(from_fn(security_headers))
+}
+
+/// A GET route that answers HEAD too (actix drops the body), as HTTP asks and as axum does.
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// The shop's headers on every answer (`shop_common::reply::security_headers`).

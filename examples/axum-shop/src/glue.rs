@@ -4,7 +4,8 @@
 use std::convert::Infallible;
 
 use axum::body::Body;
-use axum::extract::FromRequestParts;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{FromRequestParts, OriginalUri, Path};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,10 +17,15 @@ use shop_common::request::RequestHead;
 pub(crate) struct Head(pub(crate) RequestHead);
 
 pub(crate) fn head_of(parts: &Parts) -> RequestHead {
+    // Inside a nested router (gmo-axum's routes under /payments) `parts.uri` lacks the prefix.
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
     RequestHead::new(
         parts.method.as_str(),
-        parts.uri.path(),
-        parts.uri.query(),
+        uri.path(),
+        uri.query(),
         parts
             .headers
             .iter()
@@ -33,6 +39,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Head {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
         Ok(Self(head_of(parts)))
     }
+}
+
+/// A path parameter as text. One that is not UTF-8 once percent-decoded names nothing of the
+/// shop's: it is empty, and the route answers "not found" (as actix-shop does).
+pub(crate) fn param<T: Default>(path: Result<Path<T>, PathRejection>) -> T {
+    path.map(|Path(value)| value).unwrap_or_default()
 }
 
 /// A shop reply as an axum response.

@@ -2,12 +2,13 @@
 //! `shop_common::routes` and answers its reply.
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::ShopState;
-use crate::glue::{Answer, Head};
+use crate::glue::{Answer, Head, param};
 use crate::session::SignedIn;
 
 /// `GET /`.
@@ -56,10 +57,10 @@ pub(crate) async fn create_order(
 pub(crate) async fn order(
     State(state): State<ShopState>,
     SignedIn { session }: SignedIn,
-    Path(order_id): Path<String>,
+    order_id: Result<Path<String>, PathRejection>,
     Head(head): Head,
 ) -> Answer {
-    Answer(state.shop.order(&session, &head, &order_id).await)
+    Answer(state.shop.order(&session, &head, &param(order_id)).await)
 }
 
 /// `GET /orders`.
@@ -75,9 +76,9 @@ pub(crate) async fn orders(
 pub(crate) async fn checkout_page(
     State(state): State<ShopState>,
     SignedIn { session }: SignedIn,
-    Path(order_id): Path<String>,
+    order_id: Result<Path<String>, PathRejection>,
 ) -> Answer {
-    Answer(state.shop.checkout_page(&session, &order_id).await)
+    Answer(state.shop.checkout_page(&session, &param(order_id)).await)
 }
 
 /// `GET /cards`.
@@ -102,9 +103,10 @@ pub(crate) async fn admin_orders(
 pub(crate) async fn admin_action(
     State(state): State<ShopState>,
     SignedIn { session }: SignedIn,
-    Path((order_id, action)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     Head(head): Head,
 ) -> Answer {
+    let (order_id, action) = param(path);
     Answer(
         state
             .shop
@@ -114,8 +116,8 @@ pub(crate) async fn admin_action(
 }
 
 /// `GET /assets/{name}`.
-pub(crate) async fn asset(Path(name): Path<String>) -> Response {
-    match shop_common::routes::asset(&name) {
+pub(crate) async fn asset(name: Result<Path<String>, PathRejection>) -> Response {
+    match shop_common::routes::asset(&param(name)) {
         Some(reply) => Answer(reply).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }

@@ -4,5 +4,6 @@ pub mod admin;
 pub mod browser;
 pub mod checkout;
 pub mod input;
+pub mod parity;
 pub mod three_ds;
 pub mod throttle;
