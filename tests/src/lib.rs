@@ -23,10 +23,10 @@ pub mod shopping;
 pub mod shops;
 pub mod tap;
 
-/// Every HTTP scenario of [`scenarios`] as a `#[tokio::test]` against `$shop` (a
-/// [`driver::ShopUnderTest`]), one test function each, named after what it proves. The test
-/// crate needs `tokio` (with `macros` and `rt-multi-thread`). A new scenario is added here, so
-/// that every shop runs it.
+/// Every scenario of [`scenarios`] but the comparison of two shops, the browser's included, as
+/// a `#[tokio::test]` against `$shop` (a [`driver::ShopUnderTest`]), one test function each,
+/// named after what it proves. The test crate needs `tokio` (with `macros` and
+/// `rt-multi-thread`). A new scenario is added here, so that every shop runs it.
 #[macro_export]
 macro_rules! scenario_tests {
     ($shop:ty) => {
@@ -73,6 +73,11 @@ macro_rules! scenario_tests {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn admin_actions_and_notifications() {
             $crate::scenarios::admin::admin_actions_and_notifications::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn card_registration_and_checkout_in_chromium() {
+            $crate::scenarios::browser::card_registration_and_checkout_in_chromium::<$shop>().await;
         }
     };
 }

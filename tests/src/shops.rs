@@ -13,10 +13,17 @@ use shop_common::shop::Shop;
 
 use crate::driver::{ShopOptions, ShopUnderTest};
 
-/// The shop's state for `options`, paying through `gateway`, at `url` unless the options name
-/// another public URL.
-fn example_shop(gateway: &PaymentGateway, url: &str, options: ShopOptions) -> Shop {
-    let public_url = options.public_url.unwrap_or_else(|| url.to_owned());
+/// What both shops start with: a listener on `127.0.0.1:0`, its URL, the gateway over
+/// `sandbox`, and the shop's state for `options` (its public URL the listener's unless the
+/// options name another).
+fn prepare(
+    sandbox: RunningSandbox,
+    options: ShopOptions,
+) -> (std::net::TcpListener, String, PaymentGateway, Shop) {
+    let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    let public_url = options.public_url.unwrap_or_else(|| url.clone());
     let payments = gateway
         .payments(&public_url, Arc::new(MemoryStore::new()), |b| {
             b.card_registration(options.registration)
@@ -28,7 +35,7 @@ fn example_shop(gateway: &PaymentGateway, url: &str, options: ShopOptions) -> Sh
         &gateway.content_security_policy(),
     );
     shop.throttle = CardTestingThrottle::new(options.throttle);
-    shop
+    (listener, url, gateway, shop)
 }
 
 /// Keeps the gateway (and its sandbox) alive while the shop runs; stops the server on drop.
@@ -71,12 +78,12 @@ impl ShopUnderTest for AxumShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let state = axum_shop::ShopState::from(example_shop(&gateway, &url, options));
+        let (listener, url, gateway, shop) = prepare(sandbox, options);
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking listener");
+        let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
+        let state = axum_shop::ShopState::from(shop);
         let service = axum_shop::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, service).await;
@@ -100,10 +107,7 @@ impl ShopUnderTest for ActixShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-        let url = format!("http://{}", listener.local_addr().expect("an address"));
-        let shop = example_shop(&gateway, &url, options);
+        let (listener, url, gateway, shop) = prepare(sandbox, options);
         let server = actix_web::HttpServer::new(move || actix_shop::app(shop.clone()))
             .workers(2)
             .disable_signals()

@@ -29,14 +29,14 @@ pub(crate) async fn sign_out(shop: Data<Shop>, Head(head): Head) -> Answer {
 }
 
 /// `GET /session`.
-pub(crate) async fn session_info(shop: Data<Shop>, SignedIn { session }: SignedIn) -> Answer {
+pub(crate) async fn session_info(shop: Data<Shop>, SignedIn(session): SignedIn) -> Answer {
     Answer(shop.session_info(&session))
 }
 
 /// `POST /orders`.
 pub(crate) async fn create_order(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     Head(head): Head,
     body: Bytes,
 ) -> Answer {
@@ -46,7 +46,7 @@ pub(crate) async fn create_order(
 /// `GET /orders/{order_id}`.
 pub(crate) async fn order(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     order_id: Path<String>,
     Head(head): Head,
 ) -> Answer {
@@ -56,7 +56,7 @@ pub(crate) async fn order(
 /// `GET /orders`.
 pub(crate) async fn orders(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     Head(head): Head,
 ) -> Answer {
     Answer(shop.orders(&session, &head).await)
@@ -65,7 +65,7 @@ pub(crate) async fn orders(
 /// `GET /checkout/{order_id}`.
 pub(crate) async fn checkout_page(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     order_id: Path<String>,
 ) -> Answer {
     Answer(shop.checkout_page(&session, &order_id).await)
@@ -74,7 +74,7 @@ pub(crate) async fn checkout_page(
 /// `GET /cards`.
 pub(crate) async fn cards_page(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     Head(head): Head,
 ) -> Answer {
     Answer(shop.cards_page(&session, &head).await)
@@ -83,7 +83,7 @@ pub(crate) async fn cards_page(
 /// `GET /admin/orders`.
 pub(crate) async fn admin_orders(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     Head(head): Head,
 ) -> Answer {
     Answer(shop.admin_orders(&session, &head).await)
@@ -92,7 +92,7 @@ pub(crate) async fn admin_orders(
 /// `POST /admin/orders/{order_id}/{action}`.
 pub(crate) async fn admin_action(
     shop: Data<Shop>,
-    SignedIn { session }: SignedIn,
+    SignedIn(session): SignedIn,
     path: Path<(String, String)>,
     Head(head): Head,
 ) -> Answer {

@@ -20,16 +20,16 @@ use shop_common::shop::Shop;
 
 use crate::glue::{Answer, head_of};
 
-/// The signed-in user. Without a session: pages redirect to `/signin`, JSON clients get 401.
+/// The signed-in session: the shop's "current user", and the paying customer of gmo-actix's
+/// routes. Without a session: pages redirect to `/signin`, JSON clients and the payment routes
+/// get 401. (actix's `FromRequest` cannot be implemented for `Session` itself, a type of
+/// shop-common's.)
 #[derive(Debug, Clone)]
-pub struct SignedIn {
-    /// The session.
-    pub session: Session,
-}
+pub struct SignedIn(pub Session);
 
 impl Customer for SignedIn {
     fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
-        CustomerId::new(self.session.user.id)
+        self.0.customer_id()
     }
 }
 
@@ -43,7 +43,7 @@ impl FromRequest for SignedIn {
             .app_data::<Data<Shop>>()
             .and_then(|shop| shop.session(&head));
         ready(match session {
-            Some(session) => Ok(Self { session }),
+            Some(session) => Ok(Self(session)),
             None => Err(InternalError::from_response(
                 "not signed in",
                 Answer(sign_in_first(&head)).into_response(),

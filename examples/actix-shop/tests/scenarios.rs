@@ -1,4 +1,6 @@
-//! Every gmo-scenarios scenario against the actix shop, in process, over real HTTP. The
-//! scenarios are the same for both shops: a difference between them fails here or there.
+//! Every gmo-scenarios scenario against the actix shop, in process, over real HTTP and in
+//! headless Chromium (that one skipped, with a printed line, where Chromium is absent and `CI`
+//! is not set). The scenarios are the same for both shops; `gmo-scenarios`' parity test
+//! compares the two shops' answers request by request.
 
 gmo_scenarios::scenario_tests!(gmo_scenarios::shops::ActixShop);

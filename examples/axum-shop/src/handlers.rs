@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::ShopState;
 use crate::glue::{Answer, Head, param};
-use crate::session::SignedIn;
+use shop_common::sessions::Session;
 
 /// `GET /`.
 pub(crate) async fn home(State(state): State<ShopState>, Head(head): Head) -> Answer {
@@ -36,17 +36,14 @@ pub(crate) async fn sign_out(State(state): State<ShopState>, Head(head): Head) -
 }
 
 /// `GET /session`.
-pub(crate) async fn session_info(
-    State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
-) -> Answer {
+pub(crate) async fn session_info(State(state): State<ShopState>, session: Session) -> Answer {
     Answer(state.shop.session_info(&session))
 }
 
 /// `POST /orders`.
 pub(crate) async fn create_order(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     Head(head): Head,
     body: Bytes,
 ) -> Answer {
@@ -56,7 +53,7 @@ pub(crate) async fn create_order(
 /// `GET /orders/{order_id}`.
 pub(crate) async fn order(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     order_id: Result<Path<String>, PathRejection>,
     Head(head): Head,
 ) -> Answer {
@@ -66,7 +63,7 @@ pub(crate) async fn order(
 /// `GET /orders`.
 pub(crate) async fn orders(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     Head(head): Head,
 ) -> Answer {
     Answer(state.shop.orders(&session, &head).await)
@@ -75,7 +72,7 @@ pub(crate) async fn orders(
 /// `GET /checkout/{order_id}`.
 pub(crate) async fn checkout_page(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     order_id: Result<Path<String>, PathRejection>,
 ) -> Answer {
     Answer(state.shop.checkout_page(&session, &param(order_id)).await)
@@ -84,7 +81,7 @@ pub(crate) async fn checkout_page(
 /// `GET /cards`.
 pub(crate) async fn cards_page(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     Head(head): Head,
 ) -> Answer {
     Answer(state.shop.cards_page(&session, &head).await)
@@ -93,7 +90,7 @@ pub(crate) async fn cards_page(
 /// `GET /admin/orders`.
 pub(crate) async fn admin_orders(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     Head(head): Head,
 ) -> Answer {
     Answer(state.shop.admin_orders(&session, &head).await)
@@ -102,7 +99,7 @@ pub(crate) async fn admin_orders(
 /// `POST /admin/orders/{order_id}/{action}`.
 pub(crate) async fn admin_action(
     State(state): State<ShopState>,
-    SignedIn { session }: SignedIn,
+    session: Session,
     path: Result<Path<(String, String)>, PathRejection>,
     Head(head): Head,
 ) -> Answer {

@@ -26,9 +26,8 @@ use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_ro
 use gmo_core::Payments;
 use gmo_core::http::routes::DEFAULT_PREFIX;
 use shop_common::pages::CardFormConfig;
+use shop_common::sessions::Session;
 use shop_common::shop::Shop;
-
-pub use session::SignedIn;
 
 /// The router's state: the shared [`Shop`]. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -82,7 +81,7 @@ pub fn app(state: ShopState) -> Router {
             "/admin/orders/{order_id}/{action}",
             post(handlers::admin_action),
         )
-        .nest(DEFAULT_PREFIX, customer_routes::<ShopState, SignedIn>())
+        .nest(DEFAULT_PREFIX, customer_routes::<ShopState, Session>())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::require_csrf_token,

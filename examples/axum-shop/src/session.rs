@@ -1,4 +1,4 @@
-//! The signed-in extractor (the shop's "current user", which is also the paying customer of
+//! The session as an extractor (the shop's "current user", and the paying customer of
 //! gmo-axum's routes) and the CSRF check, over `shop_common::sessions`.
 
 use axum::body::Body;
@@ -6,9 +6,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::MAX_BODY_BYTES;
-use gmo_core::types::InvalidValue;
 use shop_common::reply::Reply;
 use shop_common::request::body_too_large;
 use shop_common::routes::sign_in_first;
@@ -17,28 +15,18 @@ use shop_common::sessions::{CsrfCheck, Session, csrf_refused, form_carries_token
 use crate::ShopState;
 use crate::glue::{Answer, head_of};
 
-/// The signed-in user. Without a session: pages redirect to `/signin`, JSON clients get 401.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    /// The session.
-    pub session: Session,
-}
-
-impl Customer for SignedIn {
-    fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
-        CustomerId::new(self.session.user.id)
-    }
-}
-
-impl FromRequestParts<ShopState> for SignedIn {
+/// The signed-in session: the shop's "current user", and the paying customer of gmo-axum's
+/// routes (`Session` is a `Customer`). Without a session: pages redirect to `/signin`, JSON
+/// clients and the payment routes get 401.
+impl FromRequestParts<ShopState> for Session {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &ShopState) -> Result<Self, Response> {
         let head = head_of(parts);
-        match state.shop.session(&head) {
-            Some(session) => Ok(Self { session }),
-            None => Err(Answer(sign_in_first(&head)).into_response()),
-        }
+        state
+            .shop
+            .session(&head)
+            .ok_or_else(|| Answer(sign_in_first(&head)).into_response())
     }
 }
 

@@ -6,7 +6,7 @@
 //! JSON, so the shop can be driven over plain HTTP. The README of axum-shop lists the surface.
 
 use gmo_core::PaymentError;
-use gmo_core::customer::CustomerId;
+use gmo_core::customer::{Customer as _, CustomerId};
 use gmo_core::flow::{OrderSummary, PrepareOrder};
 use gmo_core::http::{ErrorResponse, MessagePolicy};
 use gmo_core::types::OrderId;
@@ -33,7 +33,9 @@ fn viewer(session: &Session) -> Viewer<'_> {
 /// The payment customer of a session.
 pub fn customer(session: &Session) -> CustomerId {
     // The demo users' ids are short lowercase words.
-    CustomerId::new(session.user.id).unwrap_or_else(|_| unreachable!("a valid customer id"))
+    session
+        .customer_id()
+        .unwrap_or_else(|_| unreachable!("a valid customer id"))
 }
 
 /// `{"user", "name", "admin", "csrf_token"}`.

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::ErrorResponse;
+use gmo_core::types::InvalidValue;
 use subtle::ConstantTimeEq as _;
 
 use crate::request::RequestHead;
@@ -26,6 +28,13 @@ pub struct Session {
     pub user: &'static User,
     /// The token state-changing requests must present.
     pub csrf_token: String,
+}
+
+/// The session's user is the paying customer of the payment routes.
+impl Customer for Session {
+    fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
+        CustomerId::new(self.user.id)
+    }
 }
 
 impl Session {
