@@ -41,6 +41,12 @@ impl AcsBrowser {
         Self::default()
     }
 
+    /// A browser sending over `http`: a connection pool shared by many simulated shoppers
+    /// (gmo-bench's load driver), or one with settings of its own.
+    pub fn with_client(http: reqwest::Client) -> Self {
+        Self { http }
+    }
+
     /// Opens GMO's `RedirectUrl`; answers a challenge with `otp` if one is shown; returns the
     /// form that would take the browser back to the shop (not submitted).
     pub async fn authenticate(

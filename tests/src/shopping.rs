@@ -28,7 +28,17 @@ pub async fn order(client: &Client, order_id: &str) -> Value {
 /// is sent back to the shop's 3-D Secure return, without a CSRF token (a cross-site form).
 /// Answers the shop's answer to the return (a 303 to the completion page).
 pub async fn return_from_acs(client: &Client, redirect_url: &str, otp: &str) -> Answer {
-    let form = AcsBrowser::new()
+    return_from_acs_with(&AcsBrowser::new(), client, redirect_url, otp).await
+}
+
+/// [`return_from_acs`] with the issuer's pages visited by `browser` (shared by many shoppers).
+pub async fn return_from_acs_with(
+    browser: &AcsBrowser,
+    client: &Client,
+    redirect_url: &str,
+    otp: &str,
+) -> Answer {
+    let form = browser
         .authenticate(redirect_url, otp)
         .await
         .expect("the issuer's page answers");
@@ -76,6 +86,17 @@ impl Payment {
 /// Pays `order_id` with `source` (`{"token": …}` or `{"card_seq": …}`), through 3-D Secure with
 /// `otp` when the shop answers a redirect.
 pub async fn pay(client: &Client, order_id: &str, source: Value, otp: &str) -> Payment {
+    pay_with(&AcsBrowser::new(), client, order_id, source, otp).await
+}
+
+/// [`pay`] with the issuer's pages visited by `browser` (shared by many shoppers).
+pub async fn pay_with(
+    browser: &AcsBrowser,
+    client: &Client,
+    order_id: &str,
+    source: Value,
+    otp: &str,
+) -> Payment {
     let confirmation = client
         .post_json(&format!("/payments/checkout/{order_id}"), source)
         .await;
@@ -84,7 +105,7 @@ pub async fn pay(client: &Client, order_id: &str, source: Value, otp: &str) -> P
             .as_str()
             .expect("a redirect URL")
             .to_owned();
-        Some(return_from_acs(client, &url, otp).await)
+        Some(return_from_acs_with(browser, client, &url, otp).await)
     } else {
         None
     };
