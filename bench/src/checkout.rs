@@ -1,0 +1,339 @@
+//! One whole 3-D Secure checkout, two ways: through a shop over HTTP (gmo-scenarios' shopper
+//! steps: sign in, order, token, pay, the issuer's page, the return), or as the same GMO calls
+//! sent straight to the sandbox with `GmoClient` (the limit no shop can beat). And the check
+//! afterwards that every order ended where GMO says, with each GMO call made once.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use gmo_core::api::{
+    CardSource, EntryTran, ExecTran, ExecTranOutcome, SecureTran2, ThreeDSecureEntry,
+    ThreeDSecureExec,
+};
+use gmo_core::types::{Method, OrderId, ShopId};
+use gmo_core::values::{Amount, RetUrl};
+use gmo_core::{CardToken, Environment, GmoClient, ShopPass};
+use gmo_sandbox::AcsBrowser;
+use gmo_scenarios::driver::Client;
+use gmo_scenarios::shopping;
+use serde_json::{Value, json};
+
+use crate::BoxError;
+
+/// The product every checkout buys.
+pub const PRODUCT: &str = "matcha";
+
+/// GMO calls of one checkout: EntryTran, ExecTran, SecureTran2.
+pub const GMO_CALLS_PER_CHECKOUT: u64 = 3;
+
+/// A test card of the sandbox and the one-time password its issuer page wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Card {
+    /// 4111 1111 1111 1111: the issuer's page sends the browser straight back.
+    Frictionless,
+    /// 4100 0000 0000 5000: the issuer's page asks for the one-time password.
+    Challenge,
+}
+
+impl Card {
+    /// Every other checkout uses the challenge card.
+    pub fn for_checkout(index: usize) -> Self {
+        if index % 2 == 0 {
+            Self::Frictionless
+        } else {
+            Self::Challenge
+        }
+    }
+
+    fn number(self) -> &'static str {
+        match self {
+            Self::Frictionless => "4111111111111111",
+            Self::Challenge => "4100000000005000",
+        }
+    }
+}
+
+/// Where checkouts go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The GMO calls straight to the sandbox.
+    Direct,
+    /// A shop at this base URL.
+    Shop(String),
+}
+
+/// A checkout that went through.
+#[derive(Debug)]
+pub struct Checkout {
+    /// The order (GMO's OrderID).
+    pub order_id: String,
+    /// How long it took, first request to last answer.
+    pub latency: Duration,
+    /// The shopper, signed in (shops only): to look at the order afterwards.
+    pub shopper: Option<Client>,
+}
+
+/// What the checkouts share: the HTTP pools, the issuer's-page browser, the GMO client.
+#[derive(Debug, Clone)]
+pub struct Driver {
+    sandbox: String,
+    sandbox_http: reqwest::Client,
+    shop_http: reqwest::Client,
+    browser: AcsBrowser,
+    gmo: GmoClient,
+    amount: u32,
+}
+
+impl Driver {
+    /// A driver for the sandbox at `sandbox_url` (its default shop).
+    pub fn new(sandbox_url: &str) -> Result<Self, BoxError> {
+        let sandbox = sandbox_url.trim_end_matches('/').to_owned();
+        let gmo = GmoClient::builder(Environment::Custom(sandbox.clone()))
+            .shop(
+                ShopId::new(gmo_sandbox::DEFAULT_SHOP_ID)?,
+                ShopPass::new(gmo_sandbox::DEFAULT_SHOP_PASS),
+            )
+            .request_timeout(Duration::from_secs(60))
+            .build()?;
+        let amount = shop_common::catalogue::product(PRODUCT)
+            .ok_or("the product is in the catalogue")?
+            .price_yen;
+        // One pool to the sandbox for tokens, the issuer's pages and inspection, with a bound
+        // on idle connections (thousands of shoppers, one file descriptor limit).
+        let sandbox_http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(1024)
+            .build()?;
+        Ok(Self {
+            sandbox,
+            browser: AcsBrowser::with_client(sandbox_http.clone()),
+            sandbox_http,
+            shop_http: Client::http_client_builder()
+                .timeout(Duration::from_secs(60))
+                .build()?,
+            gmo,
+            amount,
+        })
+    }
+
+    /// A one-time token for `card`, from the sandbox's token endpoint (what token.js calls).
+    pub async fn token(&self, card: Card) -> Result<String, BoxError> {
+        let answer = self
+            .sandbox_http
+            .post(format!("{}/sandbox/tokens", self.sandbox))
+            .form(&[
+                ("cardno", card.number()),
+                ("expire", "2812"),
+                ("securitycode", "123"),
+                ("shopid", gmo_sandbox::DEFAULT_SHOP_ID),
+            ])
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let answer: Value = serde_json::from_slice(&answer)?;
+        answer["tokenObject"]["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no token: resultCode {}", answer["resultCode"]).into())
+    }
+
+    /// Checkout number `index` of run `run` (a prefix that keeps orders and users apart).
+    pub async fn checkout(
+        &self,
+        target: &Target,
+        run: &str,
+        index: usize,
+    ) -> Result<Checkout, BoxError> {
+        let card = Card::for_checkout(index);
+        match target {
+            Target::Direct => self.direct(&format!("{run}-{index}"), card).await,
+            Target::Shop(url) => {
+                self.through_shop(url, &format!("{run}-{index}"), card)
+                    .await
+            }
+        }
+    }
+
+    /// A new customer `user` buys [`PRODUCT`] at the shop at `url` and pays with a new `card`
+    /// through 3-D Secure. The steps panic on an unexpected answer (they are the scenario
+    /// tests'); the load runner counts a panic as an error.
+    async fn through_shop(&self, url: &str, user: &str, card: Card) -> Result<Checkout, BoxError> {
+        let shopper = Client::with_http(url, self.shop_http.clone());
+        let started = Instant::now();
+        shopper.sign_in(user).await;
+        let order_id = shopping::buy(&shopper, PRODUCT).await;
+        let token = self.token(card).await?;
+        let payment = shopping::pay_with(
+            &self.browser,
+            &shopper,
+            &order_id,
+            json!({ "token": token }),
+            gmo_sandbox::CHALLENGE_OTP,
+        )
+        .await;
+        let latency = started.elapsed();
+        let returned = payment
+            .returned
+            .ok_or_else(|| format!("no 3-D Secure redirect: {}", payment.confirmation))?;
+        if returned.status != 303 || returned.location() != Some(format!("/orders/{order_id}")) {
+            return Err(format!("the 3-D Secure return answered {returned}").into());
+        }
+        Ok(Checkout {
+            order_id,
+            latency,
+            shopper: Some(shopper),
+        })
+    }
+
+    /// The GMO calls of a checkout, straight to the sandbox: a token, EntryTran (with
+    /// 3-D Secure), ExecTran with the token, the issuer's page, SecureTran2.
+    async fn direct(&self, order_id: &str, card: Card) -> Result<Checkout, BoxError> {
+        let started = Instant::now();
+        let token = self.token(card).await?;
+        let order = OrderId::new(order_id)?;
+        let entry = EntryTran::auth(order.clone(), Amount::new(self.amount)?)
+            .with_three_d_secure(ThreeDSecureEntry::new());
+        let keys = self.gmo.send(&entry).await?;
+        let mut exec = ExecTran::new(
+            keys.access_id.clone(),
+            keys.access_pass.clone(),
+            order,
+            CardSource::Token(CardToken::new(token)),
+        );
+        exec.method = Some(Method::Lump);
+        exec.three_d_secure = Some(ThreeDSecureExec::new(RetUrl::new(format!(
+            "http://127.0.0.1:9/return/{order_id}"
+        ))?));
+        let ExecTranOutcome::ThreeDSecure { redirect_url } = self.gmo.send(&exec).await? else {
+            return Err("ExecTran authorised without 3-D Secure".into());
+        };
+        let form = self
+            .browser
+            .authenticate(&redirect_url, gmo_sandbox::CHALLENGE_OTP)
+            .await?;
+        let returned_id = form
+            .fields
+            .iter()
+            .find(|(k, _)| k == "AccessID")
+            .map(|(_, v)| v.as_str());
+        if returned_id != Some(keys.access_id.as_str()) {
+            return Err("the issuer's page returned another AccessID".into());
+        }
+        self.gmo
+            .send(&SecureTran2::new(keys.access_id, keys.access_pass))
+            .await?;
+        Ok(Checkout {
+            order_id: order_id.to_owned(),
+            latency: started.elapsed(),
+            shopper: None,
+        })
+    }
+
+    /// GMO calls per order so far (`GET /sandbox/calls`).
+    pub async fn calls_by_order(&self) -> Result<BTreeMap<String, u64>, BoxError> {
+        let calls = self
+            .sandbox_http
+            .get(format!("{}/sandbox/calls", self.sandbox))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let calls: Value = serde_json::from_slice(&calls)?;
+        Ok(calls["by_order"]
+            .as_object()
+            .ok_or("no by_order")?
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+            .collect())
+    }
+
+    /// Checks `checkouts` (and that the sandbox saw no other order since `before`, the
+    /// [`Driver::calls_by_order`] of before they ran): each order is `AUTH` at GMO after
+    /// exactly [`GMO_CALLS_PER_CHECKOUT`] calls, and `authorized` at the shop.
+    pub async fn verify(
+        &self,
+        checkouts: &[Checkout],
+        before: &BTreeMap<String, u64>,
+        attempted: usize,
+    ) -> Result<Verification, BoxError> {
+        let after = self.calls_by_order().await?;
+        let new_orders: Vec<(&String, &u64)> = after
+            .iter()
+            .filter(|(id, _)| !before.contains_key(*id))
+            .collect();
+        let mut verification = Verification {
+            orders_at_gmo: new_orders.len(),
+            attempted,
+            ..Verification::default()
+        };
+        for (id, calls) in &new_orders {
+            if **calls != GMO_CALLS_PER_CHECKOUT {
+                verification.wrong_call_counts += 1;
+                if verification.problems.len() < 5 {
+                    verification
+                        .problems
+                        .push(format!("order {id}: {calls} GMO calls"));
+                }
+            }
+        }
+        let mismatches: Vec<String> = futures_util::stream::iter(checkouts)
+            .map(|checkout| self.check_order(checkout))
+            .buffer_unordered(32)
+            .filter_map(|result| async move { result.err().map(|e| e.to_string()) })
+            .collect()
+            .await;
+        verification.state_mismatches = mismatches.len();
+        verification.problems.extend(mismatches.into_iter().take(5));
+        Ok(verification)
+    }
+
+    async fn check_order(&self, checkout: &Checkout) -> Result<(), BoxError> {
+        let id = &checkout.order_id;
+        let transaction = self
+            .sandbox_http
+            .get(format!("{}/sandbox/transactions/{id}", self.sandbox))
+            .send()
+            .await?
+            .bytes()
+            .await?;
+        let transaction: Value = serde_json::from_slice(&transaction)?;
+        if transaction["status"] != "AUTH" {
+            return Err(format!("order {id}: GMO says {}", transaction["status"]).into());
+        }
+        if let Some(shopper) = &checkout.shopper {
+            let answer = shopper.get_json(&format!("/orders/{id}")).await;
+            let state = &answer.json()["state"];
+            if state != "authorized" {
+                return Err(format!("order {id}: the shop says {state}, GMO AUTH").into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What [`Driver::verify`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Verification {
+    /// Checkouts started.
+    pub attempted: usize,
+    /// New orders at GMO.
+    pub orders_at_gmo: usize,
+    /// Orders with other than [`GMO_CALLS_PER_CHECKOUT`] calls (a doubled or missing call).
+    pub wrong_call_counts: usize,
+    /// Orders whose state at the shop is not GMO's, or not authorised.
+    pub state_mismatches: usize,
+    /// The first few problems, described.
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    /// Whether everything matched: one order at GMO per checkout, each called exactly
+    /// [`GMO_CALLS_PER_CHECKOUT`] times and authorised at GMO and at the shop.
+    pub fn is_clean(&self) -> bool {
+        self.orders_at_gmo == self.attempted
+            && self.wrong_call_counts == 0
+            && self.state_mismatches == 0
+    }
+}
