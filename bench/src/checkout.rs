@@ -139,7 +139,8 @@ impl Driver {
             .ok_or_else(|| format!("no token: resultCode {}", answer["resultCode"]).into())
     }
 
-    /// Checkout number `index` of run `run` (a prefix that keeps orders and users apart).
+    /// Checkout number `index` of run `run` (`{run}-{index}` is the OrderID of a direct
+    /// checkout; shops number their orders themselves).
     pub async fn checkout(
         &self,
         target: &Target,
@@ -150,14 +151,22 @@ impl Driver {
         match target {
             Target::Direct => self.direct(&format!("{run}-{index}"), card).await,
             Target::Shop(url) => {
-                self.through_shop(url, &format!("{run}-{index}"), card)
-                    .await
+                // The demo shop's customers take turns (it signs in only its own users).
+                let customers: Vec<&str> = shop_common::users::USERS
+                    .iter()
+                    .filter(|u| !u.admin)
+                    .map(|u| u.id)
+                    .collect();
+                let user = customers
+                    .get(index % customers.len().max(1))
+                    .ok_or("the shop has no customers")?;
+                self.through_shop(url, user, card).await
             }
         }
     }
 
-    /// A new customer `user` buys [`PRODUCT`] at the shop at `url` and pays with a new `card`
-    /// through 3-D Secure. The steps panic on an unexpected answer (they are the scenario
+    /// Customer `user`, in a new session, buys [`PRODUCT`] at the shop at `url` and pays with a
+    /// new `card` through 3-D Secure. The steps panic on an unexpected answer (they are the scenario
     /// tests'); the load runner counts a panic as an error.
     async fn through_shop(&self, url: &str, user: &str, card: Card) -> Result<Checkout, BoxError> {
         let shopper = Client::with_http(url, self.shop_http.clone());
