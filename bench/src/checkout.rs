@@ -39,7 +39,7 @@ pub enum Card {
 impl Card {
     /// Every other checkout uses the challenge card.
     pub fn for_checkout(index: usize) -> Self {
-        if index % 2 == 0 {
+        if index.is_multiple_of(2) {
             Self::Frictionless
         } else {
             Self::Challenge
