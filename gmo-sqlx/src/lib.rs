@@ -93,6 +93,7 @@ compile_error!("gmo-sqlx needs the feature `postgres`, `sqlite` or both");
 mod columns;
 mod compare_and_set;
 mod migrations;
+mod payment_store;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]

@@ -1,15 +1,10 @@
 //! The PostgreSQL store.
 
-use gmo_core::order::{CustomerId, Order, OrderState};
-use gmo_core::store::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
-use gmo_core::types::{AccessId, OrderId};
 use sqlx::migrate::{MigrateError, Migration};
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{Executor, Row as _};
 use time::OffsetDateTime;
 
-use crate::columns::{self, InboxRow, MemberRow, OrderRow, driver, sql_limit, vanished};
-use crate::compare_and_set::compare_and_set;
 use crate::migrations;
 
 /// A [`PaymentStore`] in PostgreSQL: one store for every app instance that shares the database.
@@ -56,8 +51,6 @@ const SELECT_NOTIFICATION: &str = "SELECT key, notification::text AS notificatio
 const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, \
      notification::text AS notification, received_at, processed_at FROM gmo_notifications \
      WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
-
-type Row = OrderRow<OffsetDateTime>;
 
 /// Runs one migration and records it.
 async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), MigrateError> {
@@ -116,150 +109,9 @@ impl PostgresStore {
         tx.commit().await?;
         Ok(())
     }
-
-    async fn inbox_entry(&self, key: &str) -> Result<Option<InboxEntry>, StoreError> {
-        sqlx::query_as::<_, InboxRow<OffsetDateTime>>(SELECT_NOTIFICATION)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(InboxRow::into_entry)
-            .transpose()
-    }
 }
 
-#[async_trait::async_trait]
-impl PaymentStore for PostgresStore {
-    async fn member(&self, customer: &CustomerId) -> Result<Option<Member>, StoreError> {
-        sqlx::query_as::<_, MemberRow<OffsetDateTime>>(columns::SELECT_MEMBER)
-            .bind(customer.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(MemberRow::into_member)
-            .transpose()
-    }
-
-    async fn insert_member(&self, member: &Member) -> Result<Inserted<Member>, StoreError> {
-        let query =
-            columns::bind_member::<_, OffsetDateTime>(sqlx::query(columns::INSERT_MEMBER), member)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.member(&member.customer_id).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_members")),
-        }
-    }
-
-    async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDER)
-            .bind(order_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(Row::into_order)
-            .transpose()
-    }
-
-    async fn order_by_access_id(&self, access_id: &AccessId) -> Result<Option<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDER_BY_ACCESS_ID)
-            .bind(access_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(Row::into_order)
-            .transpose()
-    }
-
-    async fn insert_order(&self, order: &Order) -> Result<Inserted<Order>, StoreError> {
-        let query =
-            columns::bind_order::<_, OffsetDateTime>(sqlx::query(columns::INSERT_ORDER), order)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.order(&order.order_id).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_orders")),
-        }
-    }
-
-    async fn update_order(
-        &self,
-        order: &Order,
-        expected: OrderState,
-    ) -> Result<Updated, StoreError> {
-        compare_and_set(self, order, expected, || async {
-            let query = columns::bind_order::<_, OffsetDateTime>(
-                sqlx::query(columns::UPDATE_ORDER),
-                order,
-            )?
-            .bind(expected.as_str());
-            let done = query.execute(&self.pool).await.map_err(driver)?;
-            Ok(done.rows_affected() == 1)
-        })
-        .await
-    }
-
-    async fn orders_to_reconcile(
-        &self,
-        updated_before: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDERS_TO_RECONCILE)
-            .bind(updated_before)
-            .bind(sql_limit(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(driver)?
-            .into_iter()
-            .map(Row::into_order)
-            .collect()
-    }
-
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
-        let query =
-            columns::bind_entry::<_, OffsetDateTime>(sqlx::query(INSERT_NOTIFICATION), entry)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.inbox_entry(&entry.key).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_notifications")),
-        }
-    }
-
-    async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
-        sqlx::query_as::<_, InboxRow<OffsetDateTime>>(SELECT_UNPROCESSED_NOTIFICATIONS)
-            .bind(sql_limit(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(driver)?
-            .into_iter()
-            .map(InboxRow::into_entry)
-            .collect()
-    }
-
-    async fn mark_notification_processed(
-        &self,
-        key: &str,
-        at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        sqlx::query(columns::MARK_NOTIFICATION_PROCESSED)
-            .bind(key)
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(driver)?;
-        Ok(())
-    }
-}
+crate::payment_store::impl_payment_store!(PostgresStore, OffsetDateTime);
 
 #[cfg(test)]
 mod tests {

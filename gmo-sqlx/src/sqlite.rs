@@ -3,9 +3,6 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use gmo_core::order::{CustomerId, Order, OrderState};
-use gmo_core::store::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
-use gmo_core::types::{AccessId, OrderId};
 use sqlx::migrate::MigrateError;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -14,10 +11,7 @@ use sqlx::sqlite::{
 use sqlx::{Executor, Row as _};
 use time::OffsetDateTime;
 
-use crate::columns::{
-    self, InboxRow, MemberRow, OrderRow, StoredTime, driver, sql_limit, vanished,
-};
-use crate::compare_and_set::compare_and_set;
+use crate::columns::StoredTime;
 use crate::migrations;
 
 /// A [`PaymentStore`] in an SQLite database file: for one server (several app processes on it
@@ -75,7 +69,6 @@ const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, notification, receiv
 
 /// Timestamps are unix microseconds.
 type Micros = i64;
-type Row = OrderRow<Micros>;
 
 impl SqliteStore {
     /// A store on `pool`. See [`SqliteStore::recommended_options`] for the connection options
@@ -151,145 +144,9 @@ impl SqliteStore {
         tx.commit().await?;
         Ok(())
     }
-
-    async fn inbox_entry(&self, key: &str) -> Result<Option<InboxEntry>, StoreError> {
-        sqlx::query_as::<_, InboxRow<Micros>>(SELECT_NOTIFICATION)
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(InboxRow::into_entry)
-            .transpose()
-    }
 }
 
-#[async_trait::async_trait]
-impl PaymentStore for SqliteStore {
-    async fn member(&self, customer: &CustomerId) -> Result<Option<Member>, StoreError> {
-        sqlx::query_as::<_, MemberRow<Micros>>(columns::SELECT_MEMBER)
-            .bind(customer.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(MemberRow::into_member)
-            .transpose()
-    }
-
-    async fn insert_member(&self, member: &Member) -> Result<Inserted<Member>, StoreError> {
-        let query = columns::bind_member::<_, Micros>(sqlx::query(columns::INSERT_MEMBER), member)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.member(&member.customer_id).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_members")),
-        }
-    }
-
-    async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDER)
-            .bind(order_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(Row::into_order)
-            .transpose()
-    }
-
-    async fn order_by_access_id(&self, access_id: &AccessId) -> Result<Option<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDER_BY_ACCESS_ID)
-            .bind(access_id.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(driver)?
-            .map(Row::into_order)
-            .transpose()
-    }
-
-    async fn insert_order(&self, order: &Order) -> Result<Inserted<Order>, StoreError> {
-        let query = columns::bind_order::<_, Micros>(sqlx::query(columns::INSERT_ORDER), order)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.order(&order.order_id).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_orders")),
-        }
-    }
-
-    async fn update_order(
-        &self,
-        order: &Order,
-        expected: OrderState,
-    ) -> Result<Updated, StoreError> {
-        compare_and_set(self, order, expected, || async {
-            let query =
-                columns::bind_order::<_, Micros>(sqlx::query(columns::UPDATE_ORDER), order)?
-                    .bind(expected.as_str());
-            let done = query.execute(&self.pool).await.map_err(driver)?;
-            Ok(done.rows_affected() == 1)
-        })
-        .await
-    }
-
-    async fn orders_to_reconcile(
-        &self,
-        updated_before: OffsetDateTime,
-        limit: usize,
-    ) -> Result<Vec<Order>, StoreError> {
-        sqlx::query_as::<_, Row>(columns::SELECT_ORDERS_TO_RECONCILE)
-            .bind(Micros::from_time(updated_before)?)
-            .bind(sql_limit(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(driver)?
-            .into_iter()
-            .map(Row::into_order)
-            .collect()
-    }
-
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
-        let query = columns::bind_entry::<_, Micros>(sqlx::query(INSERT_NOTIFICATION), entry)?;
-        let done = query.execute(&self.pool).await.map_err(driver)?;
-        if done.rows_affected() == 1 {
-            return Ok(Inserted::Created);
-        }
-        match self.inbox_entry(&entry.key).await? {
-            Some(existing) => Ok(Inserted::Existing(existing)),
-            None => Err(vanished("gmo_notifications")),
-        }
-    }
-
-    async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
-        sqlx::query_as::<_, InboxRow<Micros>>(SELECT_UNPROCESSED_NOTIFICATIONS)
-            .bind(sql_limit(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(driver)?
-            .into_iter()
-            .map(InboxRow::into_entry)
-            .collect()
-    }
-
-    async fn mark_notification_processed(
-        &self,
-        key: &str,
-        at: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        sqlx::query(columns::MARK_NOTIFICATION_PROCESSED)
-            .bind(key)
-            .bind(Micros::from_time(at)?)
-            .execute(&self.pool)
-            .await
-            .map_err(driver)?;
-        Ok(())
-    }
-}
+crate::payment_store::impl_payment_store!(SqliteStore, Micros);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 //! The example shops' behaviour, written once: a driver ([`driver::ShopUnderTest`], a
 //! browser-like HTTP [`driver::Client`]), the steps of a shopper ([`shopping`]), the scenarios
 //! ([`scenarios`]), a headless-Chromium harness ([`browser`]), a recording proxy ([`tap`]), the
-//! check of a shop binary ([`binary`]), and the two example shops as shops under test
+//! check of a shop binary ([`binary`]) run as a process ([`process`]), and the two example shops as shops under test
 //! ([`shops`]). A shop's test file runs every scenario with one line:
 //!
 //! ```ignore
@@ -18,6 +18,7 @@ pub mod binary;
 pub mod browser;
 pub mod driver;
 pub mod logs;
+pub mod process;
 pub mod scenarios;
 pub mod shopping;
 pub mod shops;

@@ -27,10 +27,13 @@ pub struct PaymentGateway {
     pub sandbox: Option<RunningSandbox>,
 }
 
-/// The gateway could not be started.
+/// The shop's payment side could not be started.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
+    /// The shop's storage could not be opened.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
     /// The embedded sandbox did not start.
     #[error("the embedded sandbox did not start: {0}")]
     Sandbox(#[from] SpawnError),

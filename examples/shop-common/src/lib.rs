@@ -4,7 +4,7 @@
 //! actix-web shops: the catalogue with server-side prices, the users and their sessions, the
 //! shop's order lines, the HTML pages, the static assets (`card-form.js`, which drives GMO's
 //! token.js, and the style sheet), the Content-Security-Policy, the settings from `GMO_*`
-//! variables, the start-up of the embedded sandbox, and the shop's own routes as plain functions
+//! and `SHOP_*` variables, the storage (SQLite file, PostgreSQL or memory), the start-up of the embedded sandbox, and the shop's own routes as plain functions
 //! from a request's head and body to a [`reply::Reply`] ([`routes`], on [`shop::Shop`]), with
 //! the session's CSRF check. A shop on a web framework is the glue that routes requests there,
 //! mounts the payment routes of its gmo adapter, and turns replies into responses.
@@ -25,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod shop;
 pub mod startup;
+pub mod storage;
 pub mod users;
 
 /// The static assets, embedded in the binary.

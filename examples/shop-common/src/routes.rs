@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::catalogue::{OrderRequestError, order_line};
 use crate::html::Viewer;
-use crate::orders::ShopOrder;
+use crate::orders::{OrderBookError, ShopOrder};
 use crate::pages;
 use crate::reply::Reply;
 use crate::request::RequestHead;
@@ -52,6 +52,16 @@ fn payment_error(error: &PaymentError) -> Reply {
     Reply::error(&ErrorResponse::from_payment_error(
         error,
         MessagePolicy::default(),
+    ))
+}
+
+/// `503 unavailable`: the order book's database failed (the cause is logged, not shown).
+fn order_book_unavailable(error: &OrderBookError) -> Reply {
+    tracing::error!(%error, "order book");
+    Reply::error(&ErrorResponse::new(
+        503,
+        "unavailable",
+        "the shop cannot reach its orders; try again shortly",
     ))
 }
 
@@ -178,11 +188,14 @@ impl Shop {
             Ok(order) => order,
             Err(e) => return payment_error(&e),
         };
-        self.orders.insert(ShopOrder {
+        let goods = ShopOrder {
             order_id: order.order_id.clone(),
             user_id: session.user.id,
             line,
-        });
+        };
+        if let Err(e) = self.orders.insert(goods).await {
+            return order_book_unavailable(&e);
+        }
         let checkout = format!("/checkout/{}", order.order_id.as_str());
         if head.wants_json() {
             let body = json!({
@@ -214,7 +227,10 @@ impl Shop {
         if json {
             return Reply::json(200, &order);
         }
-        let goods = self.orders.get(order.order_id.as_str());
+        let goods = match self.orders.get(order.order_id.as_str()).await {
+            Ok(goods) => goods,
+            Err(e) => return order_book_unavailable(&e),
+        };
         Reply::page(
             200,
             pages::order_page(&viewer(session), &order, goods.as_ref()),
@@ -223,8 +239,12 @@ impl Shop {
 
     /// `GET /orders`: the customer's orders.
     pub async fn orders(&self, session: &Session, head: &RequestHead) -> Reply {
+        let own = match self.orders.of_user(session.user.id).await {
+            Ok(own) => own,
+            Err(e) => return order_book_unavailable(&e),
+        };
         let mut list = Vec::new();
-        for goods in self.orders.of_user(session.user.id) {
+        for goods in own {
             if let Ok(order) = self
                 .payments
                 .order(&customer(session), &goods.order_id)
@@ -250,7 +270,10 @@ impl Shop {
             .cards(&customer(session))
             .await
             .unwrap_or_default();
-        let goods = self.orders.get(order.order_id.as_str());
+        let goods = match self.orders.get(order.order_id.as_str()).await {
+            Ok(goods) => goods,
+            Err(e) => return order_book_unavailable(&e),
+        };
         Reply::page(
             200,
             pages::checkout_page(
@@ -292,8 +315,12 @@ impl Shop {
         if !session.user.admin {
             return not_found(session, json);
         }
+        let every = match self.orders.all().await {
+            Ok(every) => every,
+            Err(e) => return order_book_unavailable(&e),
+        };
         let mut list = Vec::new();
-        for goods in self.orders.all() {
+        for goods in every {
             if let Ok(order) = self.payments.order_for_admin(&goods.order_id).await {
                 list.push((order, goods));
             }

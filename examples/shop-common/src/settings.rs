@@ -8,10 +8,19 @@
 //! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
 //! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
+//! | `SHOP_DATA_DIR` | `data` | the directory of the SQLite file `shop.db` (orders survive a restart) |
+//! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
+//! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
+//! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use gmo_core::secret::{ShopPass, SitePass};
+
+use crate::storage::{SQLITE_FILE, Storage};
 
 /// GMO's test environment's token.js.
 pub const GMO_TEST_TOKEN_JS: &str = "https://stg.static.mul-pay.jp/ext/js/token.js";
@@ -52,6 +61,12 @@ pub struct ShopSettings {
     pub public_url: Option<String>,
     /// Where payments go.
     pub gateway: Gateway,
+    /// Where orders are kept.
+    pub storage: Storage,
+    /// How often reconciliation runs.
+    pub reconcile_every: Duration,
+    /// How long an unfinished order waits before reconciliation settles it.
+    pub reconcile_after: Duration,
 }
 
 /// A setting that cannot be used.
@@ -107,11 +122,52 @@ impl ShopSettings {
                 })
             }
         };
+        let storage = match get("SHOP_DATABASE_URL") {
+            Some(url) => storage_at(url.trim())?,
+            None => Storage::Sqlite(
+                PathBuf::from(get("SHOP_DATA_DIR").unwrap_or_else(|| "data".to_owned()))
+                    .join(SQLITE_FILE),
+            ),
+        };
+        let seconds = |name: &'static str, default: u64| match get(name) {
+            Some(s) => s
+                .trim()
+                .parse()
+                .map(Duration::from_secs)
+                .map_err(|_| SettingsError::Invalid(name, "a whole number of seconds")),
+            None => Ok(Duration::from_secs(default)),
+        };
+        let reconcile_every = seconds("SHOP_RECONCILE_EVERY_SECS", 60)?;
+        if reconcile_every.is_zero() {
+            return Err(SettingsError::Invalid(
+                "SHOP_RECONCILE_EVERY_SECS",
+                "at least 1 second",
+            ));
+        }
         Ok(Self {
             port,
             public_url,
             gateway,
+            storage,
+            reconcile_every,
+            reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS", 30 * 60)?,
         })
+    }
+}
+
+/// `SHOP_DATABASE_URL`'s storage.
+fn storage_at(url: &str) -> Result<Storage, SettingsError> {
+    if url == "memory" {
+        Ok(Storage::Memory)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Storage::Postgres(url.to_owned()))
+    } else if let Some(path) = url.strip_prefix("sqlite://").filter(|p| !p.is_empty()) {
+        Ok(Storage::Sqlite(PathBuf::from(path)))
+    } else {
+        Err(SettingsError::Invalid(
+            "SHOP_DATABASE_URL",
+            "postgres://…, sqlite://path or memory",
+        ))
     }
 }
 
@@ -136,6 +192,9 @@ mod tests {
         assert!(matches!(s.gateway, Gateway::Embedded));
         assert_eq!(settings(&[("PORT", "0")]).unwrap().port, 0);
         assert!(settings(&[("PORT", "http")]).is_err());
+        assert_eq!(s.storage, Storage::Sqlite(PathBuf::from("data/shop.db")));
+        assert_eq!(s.reconcile_every, Duration::from_secs(60));
+        assert_eq!(s.reconcile_after, Duration::from_secs(1800));
         assert_eq!(
             settings(&[("GMO_BASE_URL", "https://pt01.mul-pay.jp")]).unwrap_err(),
             SettingsError::Missing("GMO_SHOP_ID")
@@ -156,5 +215,34 @@ mod tests {
         assert_eq!(gmo.token_js_url, GMO_TEST_TOKEN_JS);
         assert_eq!(s.public_url.as_deref(), Some("https://shop.example"));
         assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn storage_from_data_dir_or_database_url() {
+        let storage = |vars: &[(&str, &str)]| settings(vars).map(|s| s.storage);
+        assert_eq!(
+            storage(&[("SHOP_DATA_DIR", "/var/lib/shop")]).unwrap(),
+            Storage::Sqlite(PathBuf::from("/var/lib/shop/shop.db"))
+        );
+        assert_eq!(
+            storage(&[("SHOP_DATABASE_URL", "postgres://shop@db/shop")]).unwrap(),
+            Storage::Postgres("postgres://shop@db/shop".to_owned())
+        );
+        assert_eq!(
+            storage(&[("SHOP_DATABASE_URL", "sqlite:///tmp/a.db")]).unwrap(),
+            Storage::Sqlite(PathBuf::from("/tmp/a.db"))
+        );
+        assert_eq!(
+            storage(&[("SHOP_DATABASE_URL", "memory")]).unwrap(),
+            Storage::Memory
+        );
+        assert_eq!(
+            storage(&[("SHOP_DATABASE_URL", "mysql://x")]).unwrap_err(),
+            SettingsError::Invalid("SHOP_DATABASE_URL", "postgres://…, sqlite://path or memory")
+        );
+        assert!(settings(&[("SHOP_RECONCILE_EVERY_SECS", "0")]).is_err());
+        assert!(settings(&[("SHOP_RECONCILE_AFTER_SECS", "soon")]).is_err());
+        let s = settings(&[("SHOP_RECONCILE_AFTER_SECS", "2")]).unwrap();
+        assert_eq!(s.reconcile_after, Duration::from_secs(2));
     }
 }

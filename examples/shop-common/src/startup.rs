@@ -1,9 +1,37 @@
-//! What a shop binary does before it serves: logs to stderr, and its first lines on stdout
-//! (the URL first, so that a script or a test can read where the shop is).
+//! What a shop binary does before it serves: logs to stderr, opens its storage, builds the shop
+//! and starts reconciliation, and prints its first lines on stdout (the URL first, so that a
+//! script or a test can read where the shop is).
 
 use std::io::Write as _;
 
-use crate::gateway::PaymentGateway;
+use tokio::task::JoinHandle;
+
+use crate::gateway::{PaymentGateway, StartError};
+use crate::settings::ShopSettings;
+use crate::shop::Shop;
+
+/// The shop a binary serves at `url`: its storage opened, payments on it, and the
+/// reconciliation task (which stops when the handle is aborted or the runtime ends). Orders left
+/// unfinished by a crash are settled by that task once they are `reconcile_after` old.
+pub async fn open_shop(
+    settings: &ShopSettings,
+    gateway: &PaymentGateway,
+    url: &str,
+) -> Result<(Shop, JoinHandle<()>), StartError> {
+    let storage = settings.storage.open().await?;
+    let public_url = settings.public_url.as_deref().unwrap_or(url);
+    let payments = gateway.payments(public_url, storage.payments, |b| {
+        b.reconcile_after(settings.reconcile_after)
+    })?;
+    let reconciler = payments.reconcile_every(settings.reconcile_every);
+    let mut shop = Shop::new(
+        payments,
+        gateway.card_form.clone(),
+        &gateway.content_security_policy(),
+    );
+    shop.orders = storage.orders;
+    Ok((shop, reconciler))
+}
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging() {
@@ -15,10 +43,16 @@ pub fn init_logging() {
         .init();
 }
 
-/// Prints `Shop running at {url}/`, then where payments go (with the sandbox's test cards).
-pub fn announce(url: &str, gateway: &PaymentGateway) -> std::io::Result<()> {
+/// Prints `Shop running at {url}/`, where orders are kept, then where payments go (with the
+/// sandbox's test cards).
+pub fn announce(
+    url: &str,
+    settings: &ShopSettings,
+    gateway: &PaymentGateway,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "Shop running at {url}/")?;
+    writeln!(out, "Orders: {}", settings.storage.describe())?;
     match &gateway.sandbox {
         Some(sandbox) => {
             writeln!(

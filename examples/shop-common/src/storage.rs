@@ -1,0 +1,107 @@
+//! Where the shop keeps its data: the payments store and the order book, together in one
+//! database (SQLite by default, PostgreSQL for several instances) or in memory.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use gmo_core::store::{MemoryStore, PaymentStore};
+use gmo_sqlx::{PostgresStore, SqliteStore};
+
+use crate::orders::{OrderBook, OrderBookError};
+
+/// The database file's name in the data directory.
+pub const SQLITE_FILE: &str = "shop.db";
+
+/// Where the shop keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Storage {
+    /// In memory: gone with the process.
+    Memory,
+    /// A SQLite file (the default: `data/shop.db`). One process at a time.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, by URL: shared by any number of shop instances.
+    Postgres(String),
+}
+
+/// The storage could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The data directory could not be created.
+    #[error("the data directory {0} could not be created: {1}")]
+    DataDir(PathBuf, std::io::Error),
+    /// The database is unreachable or refused the connection.
+    #[error("the database could not be opened: {0}")]
+    Connect(#[from] sqlx::Error),
+    /// The payment tables could not be migrated.
+    #[error("the payment tables could not be migrated: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The order book could not be opened.
+    #[error(transparent)]
+    OrderBook(#[from] OrderBookError),
+}
+
+/// The opened storage.
+pub struct OpenStorage {
+    /// The payments store.
+    pub payments: Arc<dyn PaymentStore>,
+    /// The shop's order book.
+    pub orders: OrderBook,
+}
+
+impl std::fmt::Debug for OpenStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenStorage")
+            .field("orders", &self.orders)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Storage {
+    /// Opens the storage: creates the data directory, the database and its tables if missing.
+    pub async fn open(&self) -> Result<OpenStorage, StorageError> {
+        match self {
+            Storage::Memory => Ok(OpenStorage {
+                payments: Arc::new(MemoryStore::new()),
+                orders: OrderBook::new(),
+            }),
+            Storage::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| StorageError::DataDir(dir.to_owned(), e))?;
+                }
+                let url = format!("sqlite://{}", path.display());
+                let store = SqliteStore::connect(&url).await?;
+                store.migrate().await?;
+                Ok(OpenStorage {
+                    payments: Arc::new(store),
+                    orders: OrderBook::connect(&url).await?,
+                })
+            }
+            Storage::Postgres(url) => {
+                let store = PostgresStore::connect(url).await?;
+                store.migrate().await?;
+                Ok(OpenStorage {
+                    payments: Arc::new(store),
+                    orders: OrderBook::connect(url).await?,
+                })
+            }
+        }
+    }
+
+    /// Where the data is, for the start-up message (a PostgreSQL URL without its password).
+    pub fn describe(&self) -> String {
+        match self {
+            Storage::Memory => "memory (gone when the shop stops)".to_owned(),
+            Storage::Sqlite(path) => format!("SQLite file {}", path.display()),
+            Storage::Postgres(url) => {
+                let shown = match url.split_once('@') {
+                    Some((_, host)) => format!("postgres://…@{host}"),
+                    None => url.clone(),
+                };
+                format!("PostgreSQL {shown}")
+            }
+        }
+    }
+}

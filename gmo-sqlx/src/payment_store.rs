@@ -1,0 +1,218 @@
+//! The one `PaymentStore` implementation, written once for both backends.
+//!
+//! The backends differ only in their SQL dialect's few statements, their timestamp
+//! representation ([`StoredTime`](crate::columns::StoredTime)) and their pool type; the logic of
+//! every method (create-only inserts, compare-and-set, the inbox) is the same. sqlx's generic
+//! executor bounds make a generic `impl` unreadable, so a macro stamps it out per backend.
+
+/// Implements `PaymentStore` for `$store` (a struct with a `pool` field) storing timestamps as
+/// `$time`. The invoking module provides `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and
+/// `SELECT_UNPROCESSED_NOTIFICATIONS`, its dialect's statements of the inbox.
+macro_rules! impl_payment_store {
+    ($store:ty, $time:ty) => {
+        impl $store {
+            async fn inbox_entry(
+                &self,
+                key: &str,
+            ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(SELECT_NOTIFICATION)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?
+                    .map($crate::columns::InboxRow::into_entry)
+                    .transpose()
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl gmo_core::store::PaymentStore for $store {
+            async fn member(
+                &self,
+                customer: &gmo_core::order::CustomerId,
+            ) -> Result<Option<gmo_core::store::Member>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::MemberRow<$time>>(
+                    $crate::columns::SELECT_MEMBER,
+                )
+                .bind(customer.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::columns::driver)?
+                .map($crate::columns::MemberRow::into_member)
+                .transpose()
+            }
+
+            async fn insert_member(
+                &self,
+                member: &gmo_core::store::Member,
+            ) -> Result<
+                gmo_core::store::Inserted<gmo_core::store::Member>,
+                gmo_core::store::StoreError,
+            > {
+                let query = $crate::columns::bind_member::<_, $time>(
+                    sqlx::query($crate::columns::INSERT_MEMBER),
+                    member,
+                )?;
+                let done = query
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                if done.rows_affected() == 1 {
+                    return Ok(gmo_core::store::Inserted::Created);
+                }
+                match self.member(&member.customer_id).await? {
+                    Some(existing) => Ok(gmo_core::store::Inserted::Existing(existing)),
+                    None => Err($crate::columns::vanished("gmo_members")),
+                }
+            }
+
+            async fn order(
+                &self,
+                order_id: &gmo_core::types::OrderId,
+            ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::OrderRow<$time>>($crate::columns::SELECT_ORDER)
+                    .bind(order_id.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?
+                    .map($crate::columns::OrderRow::into_order)
+                    .transpose()
+            }
+
+            async fn order_by_access_id(
+                &self,
+                access_id: &gmo_core::types::AccessId,
+            ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(
+                    $crate::columns::SELECT_ORDER_BY_ACCESS_ID,
+                )
+                .bind(access_id.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err($crate::columns::driver)?
+                .map($crate::columns::OrderRow::into_order)
+                .transpose()
+            }
+
+            async fn insert_order(
+                &self,
+                order: &gmo_core::order::Order,
+            ) -> Result<
+                gmo_core::store::Inserted<gmo_core::order::Order>,
+                gmo_core::store::StoreError,
+            > {
+                let query = $crate::columns::bind_order::<_, $time>(
+                    sqlx::query($crate::columns::INSERT_ORDER),
+                    order,
+                )?;
+                let done = query
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                if done.rows_affected() == 1 {
+                    return Ok(gmo_core::store::Inserted::Created);
+                }
+                match self.order(&order.order_id).await? {
+                    Some(existing) => Ok(gmo_core::store::Inserted::Existing(existing)),
+                    None => Err($crate::columns::vanished("gmo_orders")),
+                }
+            }
+
+            async fn update_order(
+                &self,
+                order: &gmo_core::order::Order,
+                expected: gmo_core::order::OrderState,
+            ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
+                $crate::compare_and_set::compare_and_set(self, order, expected, || async {
+                    let query = $crate::columns::bind_order::<_, $time>(
+                        sqlx::query($crate::columns::UPDATE_ORDER),
+                        order,
+                    )?
+                    .bind(expected.as_str());
+                    let done = query
+                        .execute(&self.pool)
+                        .await
+                        .map_err($crate::columns::driver)?;
+                    Ok(done.rows_affected() == 1)
+                })
+                .await
+            }
+
+            async fn orders_to_reconcile(
+                &self,
+                updated_before: time::OffsetDateTime,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(
+                    $crate::columns::SELECT_ORDERS_TO_RECONCILE,
+                )
+                .bind(<$time>::from_time(updated_before)?)
+                .bind($crate::columns::sql_limit(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::columns::driver)?
+                .into_iter()
+                .map($crate::columns::OrderRow::into_order)
+                .collect()
+            }
+
+            async fn insert_notification(
+                &self,
+                entry: &gmo_core::store::InboxEntry,
+            ) -> Result<
+                gmo_core::store::Inserted<gmo_core::store::InboxEntry>,
+                gmo_core::store::StoreError,
+            > {
+                let query = $crate::columns::bind_entry::<_, $time>(
+                    sqlx::query(INSERT_NOTIFICATION),
+                    entry,
+                )?;
+                let done = query
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                if done.rows_affected() == 1 {
+                    return Ok(gmo_core::store::Inserted::Created);
+                }
+                match self.inbox_entry(&entry.key).await? {
+                    Some(existing) => Ok(gmo_core::store::Inserted::Existing(existing)),
+                    None => Err($crate::columns::vanished("gmo_notifications")),
+                }
+            }
+
+            async fn unprocessed_notifications(
+                &self,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(
+                    SELECT_UNPROCESSED_NOTIFICATIONS,
+                )
+                .bind($crate::columns::sql_limit(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err($crate::columns::driver)?
+                .into_iter()
+                .map($crate::columns::InboxRow::into_entry)
+                .collect()
+            }
+
+            async fn mark_notification_processed(
+                &self,
+                key: &str,
+                at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                sqlx::query($crate::columns::MARK_NOTIFICATION_PROCESSED)
+                    .bind(key)
+                    .bind(<$time>::from_time(at)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_payment_store;
