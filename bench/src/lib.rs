@@ -2,9 +2,9 @@
 //!
 //! The benchmark harness of the workspace: the load driver `gmo-load` (whole 3-D Secure
 //! checkouts through the example shops beside the same GMO calls sent straight to the sandbox,
-//! the scale run, the sandbox's own calls per second) and `gmo-bench-shop`, the example shops'
-//! start-up with a store chosen on the command line. `BENCHMARKS.md` at the workspace root has
-//! the command and the figures.
+//! the scale run, the sandbox's own calls per second), which runs the `gmo-sandbox`,
+//! `axum-shop` and `actix-shop` release binaries as separate processes. `BENCHMARKS.md` at the
+//! workspace root has the command and the figures.
 //!
 //! The shopper's steps are gmo-scenarios' ([`gmo_scenarios::shopping`]): the load driver runs
 //! the same HTTP sequence as the scenario tests, many at once.

@@ -171,8 +171,9 @@ pub async fn start_sandbox(dir: &Path, logs: &Path, latency_ms: u64) -> Result<P
     .await
 }
 
-/// Starts `gmo-bench-shop <framework> <store>` from `dir`, paying through the sandbox at
-/// `sandbox_url` with the sandbox's default credentials.
+/// Starts the example shop binary `<framework>-shop` (`axum-shop`, `actix-shop`) from `dir`
+/// with its orders in `store` (`SHOP_DATABASE_URL`: `memory`, `sqlite://…`, `postgres://…`),
+/// paying through the sandbox at `sandbox_url` with the sandbox's default credentials.
 pub async fn start_shop(
     dir: &Path,
     logs: &Path,
@@ -183,6 +184,7 @@ pub async fn start_shop(
     let envs: Vec<(String, String)> = [
         ("PORT", "0"),
         ("RUST_LOG", "warn"),
+        ("SHOP_DATABASE_URL", store),
         ("GMO_BASE_URL", sandbox_url),
         ("GMO_SHOP_ID", gmo_sandbox::DEFAULT_SHOP_ID),
         ("GMO_SHOP_PASS", gmo_sandbox::DEFAULT_SHOP_PASS),
@@ -195,8 +197,8 @@ pub async fn start_shop(
     let name = format!("{framework}-shop");
     Process::start(
         &name,
-        &dir.join("gmo-bench-shop"),
-        &[framework.to_owned(), store.to_owned()],
+        &dir.join(&name),
+        &[],
         &envs,
         &logs.join(format!("{name}.log")),
         shop_url,

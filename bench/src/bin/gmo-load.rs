@@ -150,7 +150,7 @@ fn utc_now() -> String {
         .unwrap_or_default()
 }
 
-/// `cargo build --release` of the sandbox and the bench shop (a no-op when up to date).
+/// `cargo build --release` of the sandbox and the shops (a no-op when up to date).
 fn build_binaries() -> Result<(), BoxError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = std::process::Command::new(cargo)
@@ -161,7 +161,9 @@ fn build_binaries() -> Result<(), BoxError> {
             "-p",
             "gmo-sandbox",
             "-p",
-            "gmo-bench",
+            "axum-shop",
+            "-p",
+            "actix-shop",
             "--bins",
         ])
         .status()?;
@@ -425,7 +427,7 @@ fn shop_parts(config: &str) -> Option<(&str, &str)> {
     config.split_once('-')
 }
 
-/// The store argument of gmo-bench-shop for `store`, fresh (the SQLite file deleted, the
+/// The `SHOP_DATABASE_URL` of the shop for `store`, fresh (the SQLite file deleted, the
 /// PostgreSQL schema dropped and created).
 async fn fresh_store(store: &str, name: &str, options: &Options) -> Result<String, BoxError> {
     match store {
@@ -438,13 +440,13 @@ async fn fresh_store(store: &str, name: &str, options: &Options) -> Result<Strin
             Ok(format!("sqlite://{}", path.display()))
         }
         "postgres" => {
-            let pool = gmo_sqlx::PostgresStore::connect(&options.postgres).await?;
+            let pool = sqlx::PgPool::connect(&options.postgres).await?;
             sqlx::raw_sql(&format!(
                 "DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}"
             ))
-            .execute(pool.pool())
+            .execute(&pool)
             .await?;
-            pool.pool().close().await;
+            pool.close().await;
             let sep = if options.postgres.contains('?') {
                 '&'
             } else {
@@ -602,7 +604,7 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
     let mut out = String::from("## Whole checkouts (`gmo-load checkout`)\n\n");
     let _ = writeln!(
         out,
-        "Each checkout is a new customer: sign in, create an order (1 × `{}`), a card token from the sandbox's token endpoint, `POST /payments/checkout/{{id}}` (EntryTran, ExecTran), the issuer's page over HTTP (frictionless card 4111…1111 for even checkouts, challenge card 4100…5000 with its one-time password for odd ones), the return to the shop (SecureTran2), answered 303 to the order page. `direct` is the same GMO sequence (token, EntryTran, ExecTran, issuer's page, SecureTran2) sent straight to the sandbox with `GmoClient`. The sandbox (no injected latency), the shop (`gmo-bench-shop`: the example shop's start-up, logs at `warn`) and the driver are three processes on the same {} cores. Every order was checked afterwards: `AUTH` at the sandbox after exactly {GMO_CALLS_PER_CHECKOUT} GMO calls and `authorized` at the shop.\n",
+        "Each checkout is a new customer: sign in, create an order (1 × `{}`), a card token from the sandbox's token endpoint, `POST /payments/checkout/{{id}}` (EntryTran, ExecTran), the issuer's page over HTTP (frictionless card 4111…1111 for even checkouts, challenge card 4100…5000 with its one-time password for odd ones), the return to the shop (SecureTran2), answered 303 to the order page. `direct` is the same GMO sequence (token, EntryTran, ExecTran, issuer's page, SecureTran2) sent straight to the sandbox with `GmoClient`. The sandbox (no injected latency), the shop (the `axum-shop` or `actix-shop` release binary, `RUST_LOG=warn`, its store by `SHOP_DATABASE_URL`) and the driver are three processes on the same {} cores. Every order was checked afterwards: `AUTH` at the sandbox after exactly {GMO_CALLS_PER_CHECKOUT} GMO calls and `authorized` at the shop.\n",
         gmo_bench::checkout::PRODUCT,
         std::thread::available_parallelism().map_or(0, usize::from)
     );
