@@ -12,6 +12,7 @@
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
+//! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
 
@@ -67,6 +68,9 @@ pub struct ShopSettings {
     pub reconcile_every: Duration,
     /// How long an unfinished order waits before reconciliation settles it.
     pub reconcile_after: Duration,
+    /// Whether the card-testing throttle limits attempts (`SHOP_CARD_THROTTLE`, on unless
+    /// `off`).
+    pub card_throttle: bool,
 }
 
 /// A setting that cannot be used.
@@ -151,6 +155,11 @@ impl ShopSettings {
             storage,
             reconcile_every,
             reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS", 30 * 60)?,
+            card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
+            },
         })
     }
 }
@@ -195,6 +204,13 @@ mod tests {
         assert_eq!(s.storage, Storage::Sqlite(PathBuf::from("data/shop.db")));
         assert_eq!(s.reconcile_every, Duration::from_secs(60));
         assert_eq!(s.reconcile_after, Duration::from_secs(1800));
+        assert!(s.card_throttle);
+        assert!(
+            !settings(&[("SHOP_CARD_THROTTLE", "off")])
+                .unwrap()
+                .card_throttle
+        );
+        assert!(settings(&[("SHOP_CARD_THROTTLE", "no")]).is_err());
         assert_eq!(
             settings(&[("GMO_BASE_URL", "https://pt01.mul-pay.jp")]).unwrap_err(),
             SettingsError::Missing("GMO_SHOP_ID")

@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 
+use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
 use tokio::task::JoinHandle;
 
 use crate::gateway::{PaymentGateway, StartError};
@@ -30,6 +31,13 @@ pub async fn open_shop(
         &gateway.content_security_policy(),
     );
     shop.orders = storage.orders;
+    if !settings.card_throttle {
+        let mut limits = ThrottleConfig::default();
+        limits.failures_per_customer = None;
+        limits.failures_per_ip = None;
+        limits.new_cards_per_customer = None;
+        shop.throttle = CardTestingThrottle::new(limits);
+    }
     Ok((shop, reconciler))
 }
 
