@@ -125,7 +125,7 @@ async fn run(options: Options) -> Result<(), BoxError> {
     for section in sections {
         eprintln!("== {section}");
         let markdown = match section {
-            "micro" => micro()?,
+            "micro" => micro(&options)?,
             "sandbox" => sandbox_calls(&options).await?,
             "checkout" => checkout(&options).await?,
             _ => scale(&options).await?,
@@ -185,19 +185,29 @@ fn mib(kib: u64) -> String {
 // Criterion micro benches
 
 /// Runs the client-overhead and claims criterion benches, and reads their estimates.
-fn micro() -> Result<String, BoxError> {
+fn micro(options: &Options) -> Result<String, BoxError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let criterion = workspace_dir().join("target").join("criterion");
+    // Only this run's estimates are read.
+    for group in ["SearchTrade round trip", "claims_by_64_tasks"] {
+        let _ = std::fs::remove_dir_all(criterion.join(group));
+    }
     for (package, bench) in [("gmo-core", "client_overhead"), ("gmo-sqlx", "claims")] {
         eprintln!("cargo bench -p {package} --bench {bench}");
-        let status = std::process::Command::new(&cargo)
+        let mut command = std::process::Command::new(&cargo);
+        command
             .current_dir(workspace_dir())
-            .args(["bench", "-p", package, "--bench", bench])
-            .status()?;
+            .args(["bench", "-p", package, "--bench", bench]);
+        // The claims bench measures PostgreSQL when given a database.
+        if std::env::var_os("GMO_TEST_DATABASE_URL").is_none() {
+            command.env("GMO_TEST_DATABASE_URL", &options.postgres);
+        }
+        let status = command.status()?;
         if !status.success() {
             return Err(format!("cargo bench -p {package} --bench {bench} failed").into());
         }
     }
-    let estimates = criterion_estimates(&workspace_dir().join("target").join("criterion"))?;
+    let estimates = criterion_estimates(&criterion)?;
     let mut out = String::from("## Micro benchmarks (criterion)\n\n");
     let find = |group: &str, prefix: &str| {
         estimates
@@ -229,12 +239,19 @@ fn micro() -> Result<String, BoxError> {
         .filter(|(id, _)| id.to_ascii_lowercase().contains("claim"))
         .map(|(id, e)| {
             let mut row = estimate_row(id, *e);
-            row.push(format!("{:.0}", 1e9 / e.mean_ns));
+            row.push(format!("{}", e.elements));
+            row.push(format!("{:.0}", e.elements * 1e9 / e.mean_ns));
             row
         })
         .collect();
     out.push_str(&report::table(
-        &["benchmark", "mean", "95% CI", "per second (1 / mean)"],
+        &[
+            "benchmark",
+            "mean per iteration",
+            "95% CI",
+            "claims per iteration",
+            "claims/s",
+        ],
         &rows,
     ));
     Ok(out)
@@ -242,6 +259,8 @@ fn micro() -> Result<String, BoxError> {
 
 #[derive(Debug, Clone, Copy)]
 struct Estimate {
+    /// Elements per iteration (`Throughput::Elements`), 1 if none.
+    elements: f64,
     mean_ns: f64,
     low_ns: f64,
     high_ns: f64,
@@ -283,6 +302,9 @@ fn criterion_estimates(dir: &Path) -> Result<BTreeMap<String, Estimate>, BoxErro
                             found.insert(
                                 id.to_owned(),
                                 Estimate {
+                                    elements: bench["throughput"]["Elements"]
+                                        .as_f64()
+                                        .unwrap_or(1.0),
                                     mean_ns: m,
                                     low_ns: lo,
                                     high_ns: hi,
