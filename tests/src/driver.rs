@@ -203,31 +203,16 @@ pub enum Body {
 impl Client {
     /// A client of the shop at `base`.
     pub fn new(base: &str) -> Self {
-        Self::with_http(base, Self::http_client())
-    }
-
-    /// A client of the shop at `base` sending over `http` (made by [`Client::http_client`]
-    /// or alike: redirects not followed), with its own cookies. Many shoppers can share one
-    /// connection pool this way (the load driver of gmo-bench does).
-    pub fn with_http(base: &str, http: reqwest::Client) -> Self {
         Self {
-            http,
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("an HTTP client"),
             base: base.trim_end_matches('/').to_owned(),
             cookies: Arc::default(),
             csrf: Arc::default(),
         }
-    }
-
-    /// The HTTP client [`Client::new`] uses: no redirects followed, 30 s per request.
-    pub fn http_client() -> reqwest::Client {
-        Self::http_client_builder().build().expect("an HTTP client")
-    }
-
-    /// The settings of [`Client::http_client`], to add more to.
-    pub fn http_client_builder() -> reqwest::ClientBuilder {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
     }
 
     /// The shop's base URL.

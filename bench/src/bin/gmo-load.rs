@@ -847,7 +847,7 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
     let mut out = String::from("## Scale (`gmo-load scale`)\n\n");
     let _ = writeln!(
         out,
-        "The sandbox adds {} ms to every GMO call (`--latency-ms`), so a checkout's floor is {} GMO calls × {} ms = {} ms. After a warm-up, {count} checkouts (the same sequence as above, half of them challenge cards) are started at once, each its own customer, and all are in flight together. Memory per in-flight checkout = (the shop's peak RSS during the run − its RSS before) / {count}; it includes everything the shop keeps of a checkout (session, order in the memory store) as well as what it holds while the checkout is in flight (connections, buffers, tasks).\n",
+        "The sandbox adds {} ms to every GMO call (`--latency-ms`), so a checkout's floor is {} GMO calls × {} ms = {} ms. After a warm-up, {count} checkouts (the same sequence as above, half of them challenge cards) are started at once (each in a new session of one of the demo shop's three customers) and all are in flight together. Memory per in-flight checkout = (the shop's peak RSS during the run − its RSS before) / {count}; it includes everything the shop keeps of a checkout (session, order in the memory store) as well as what it holds while the checkout is in flight (connections, buffers, tasks).\n",
         options.latency_ms,
         GMO_CALLS_PER_CHECKOUT,
         options.latency_ms,
