@@ -6,11 +6,22 @@ use std::time::{Duration, Instant};
 
 use crate::checkout::{Checkout, Driver, Target};
 
+/// When a run stops starting checkouts.
+#[derive(Debug, Clone, Copy)]
+pub enum Until {
+    /// After this many.
+    Count(usize),
+    /// After this long (the checkouts started by then are waited for).
+    Elapsed(Duration),
+}
+
 /// The checkouts of one run at one concurrency.
 #[derive(Debug)]
 pub struct Run {
     /// Checkouts in flight at once.
     pub concurrency: usize,
+    /// Checkouts started.
+    pub started: usize,
     /// Checkouts that went through.
     pub ok: Vec<Checkout>,
     /// Errors, described (a failed step's panic message or error).
@@ -43,15 +54,19 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// Runs `count` checkouts to `target`, `concurrency` at a time (each worker starts the next
-/// as soon as its last one ends). Checkout `i` is named `{run}-{i}`.
+/// Runs checkouts to `target` `until` a count or a time, `concurrency` at a time (each worker
+/// starts the next as soon as its last one ends). Checkout `i` is named `{run}-{i}`.
 pub async fn run(
     driver: Arc<Driver>,
     target: Arc<Target>,
     run: &str,
-    count: usize,
+    until: Until,
     concurrency: usize,
 ) -> Run {
+    let (count, deadline) = match until {
+        Until::Count(count) => (count, None),
+        Until::Elapsed(time) => (usize::MAX, Some(Instant::now() + time)),
+    };
     let next = Arc::new(AtomicUsize::new(0));
     let run_name: Arc<str> = Arc::from(run);
     let started = Instant::now();
@@ -67,6 +82,9 @@ pub async fn run(
             let mut ok = Vec::new();
             let mut errors = Vec::new();
             loop {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 if index >= count {
                     break;
@@ -86,7 +104,8 @@ pub async fn run(
     }
     let mut result = Run {
         concurrency,
-        ok: Vec::with_capacity(count),
+        started: 0,
+        ok: Vec::new(),
         errors: Vec::new(),
         elapsed: Duration::ZERO,
     };
@@ -100,6 +119,7 @@ pub async fn run(
         }
     }
     result.elapsed = started.elapsed();
+    result.started = next.load(Ordering::Relaxed).min(count);
     result
 }
 

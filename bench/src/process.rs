@@ -89,6 +89,11 @@ impl Process {
         &self.name
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// Its memory now and at peak.
     pub fn memory(&self) -> Result<Memory, BoxError> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))?;
@@ -103,6 +108,11 @@ impl Process {
             rss_kib: field("VmRSS:").ok_or("no VmRSS")?,
             peak_kib: field("VmHWM:").ok_or("no VmHWM")?,
         })
+    }
+
+    /// Open file descriptors now (sockets included).
+    pub fn open_files(&self) -> usize {
+        open_files(self.pid)
     }
 
     /// Resets the peak resident set size (`VmHWM`) to the current one (`clear_refs` 5).
@@ -129,6 +139,11 @@ impl Process {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
     }
+}
+
+/// Open file descriptors of process `pid` now (0 if it is gone).
+pub fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
 }
 
 /// Where the built binaries are: beside the running one (`target/release`).

@@ -41,11 +41,18 @@ pub fn machine() -> String {
         .unwrap_or(0);
     let kernel = read("/proc/sys/kernel/osrelease").trim().to_owned();
     let rustc = command_output("rustc", &["-V"]);
-    let limit = command_output("sh", &["-c", "ulimit -n"]);
+    let limit = open_files_limit();
     format!(
         "- cores (`nproc`): {cores}\n- CPU: {model} ({mhz} MHz)\n- RAM: {:.1} GiB\n- kernel: {kernel}\n- {rustc}\n- open files limit (`ulimit -n`): {limit}\n",
         mem_kib as f64 / 1024.0 / 1024.0
     )
+}
+
+/// The open-files limit (`ulimit -n`, soft and hard).
+pub fn open_files_limit() -> String {
+    let soft = command_output("sh", &["-c", "ulimit -Sn"]);
+    let hard = command_output("sh", &["-c", "ulimit -Hn"]);
+    format!("{soft} (hard {hard})")
 }
 
 fn command_output(program: &str, args: &[&str]) -> String {

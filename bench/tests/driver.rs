@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use gmo_bench::checkout::{Driver, GMO_CALLS_PER_CHECKOUT, Target};
-use gmo_bench::load;
+use gmo_bench::load::{self, Until};
 use gmo_sandbox::Api;
 use gmo_scenarios::driver::{RunningShop, ShopOptions, ShopUnderTest};
 use gmo_scenarios::shops::{ActixShop, AxumShop};
@@ -17,7 +17,7 @@ async fn checkouts_end_where_gmo_says<S: ShopUnderTest>() {
     let driver = Arc::new(Driver::new(shop.sandbox.base_url()).expect("a driver"));
     let before = driver.calls_by_order().await.expect("the sandbox's calls");
     let target = Arc::new(Target::Shop(shop.url.clone()));
-    let run = load::run(driver.clone(), target, "test", 6, 2).await;
+    let run = load::run(driver.clone(), target, "test", Until::Count(6), 2).await;
     assert!(run.errors.is_empty(), "{:?}", run.errors);
     assert_eq!(run.ok.len(), 6);
     let verification = driver.verify(&run.ok, &before, 6).await.expect("verified");
@@ -55,7 +55,14 @@ async fn direct_checkouts_are_the_same_gmo_calls() {
         .expect("a sandbox");
     let driver = Arc::new(Driver::new(sandbox.base_url()).expect("a driver"));
     let before = driver.calls_by_order().await.expect("the sandbox's calls");
-    let run = load::run(driver.clone(), Arc::new(Target::Direct), "direct", 4, 2).await;
+    let run = load::run(
+        driver.clone(),
+        Arc::new(Target::Direct),
+        "direct",
+        Until::Count(4),
+        2,
+    )
+    .await;
     assert!(run.errors.is_empty(), "{:?}", run.errors);
     let verification = driver.verify(&run.ok, &before, 4).await.expect("verified");
     assert!(verification.is_clean(), "{verification:?}");

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use gmo_bench::BoxError;
 use gmo_bench::checkout::{Driver, GMO_CALLS_PER_CHECKOUT, Target, Verification};
-use gmo_bench::load::{self, Run};
+use gmo_bench::load::{self, Run, Until};
 use gmo_bench::process::{self, Process};
 use gmo_bench::report::{self, Series};
 
@@ -28,6 +28,8 @@ const USAGE: &str = "usage: gmo-load <all|checkout|scale|sandbox|micro> [--quick
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 const PG_SCHEMA: &str = "gmo_bench_load";
+/// How long checkouts are started at each concurrency (without `--quick`).
+const LEVEL_SECONDS: u64 = 4;
 
 #[derive(Debug, Clone)]
 struct Options {
@@ -171,6 +173,10 @@ fn build_binaries() -> Result<(), BoxError> {
         return Err("cargo build --release failed".into());
     }
     Ok(())
+}
+
+fn cores() -> f64 {
+    std::thread::available_parallelism().map_or(1.0, |n| usize::from(n) as f64)
 }
 
 fn ms(d: Duration) -> String {
@@ -548,26 +554,25 @@ async fn run_config(config: &str, options: &Options) -> Result<ConfigResult, Box
     let driver = Arc::new(Driver::new(&sandbox.url)?);
     let target = Arc::new(target);
     // Warm-up (not reported): connections, caches, the allocator.
-    let warm = load::run(driver.clone(), target.clone(), "warm", 64, 4).await;
+    let warm = load::run(driver.clone(), target.clone(), "warm", Until::Count(64), 4).await;
     if let Some(error) = warm.errors.first() {
         return Err(format!("{config}: warm-up failed: {error}").into());
     }
     let mut levels = Vec::new();
     for &concurrency in &options.levels {
-        let count = (concurrency * 8).max(if options.quick { 50 } else { 300 });
-        let count = if options.quick { count / 4 } else { count };
+        let seconds = if options.quick { 1 } else { LEVEL_SECONDS };
         let before = driver.calls_by_order().await?;
         let cpu_before = cpu_now(&sandbox, shop.as_ref());
         let run = load::run(
             driver.clone(),
             target.clone(),
             &format!("c{concurrency}"),
-            count,
+            Until::Elapsed(Duration::from_secs(seconds)),
             concurrency,
         )
         .await;
         let cpu_after = cpu_now(&sandbox, shop.as_ref());
-        let verification = driver.verify(&run.ok, &before, count).await?;
+        let verification = driver.verify(&run.ok, &before, run.started).await?;
         eprintln!(
             "{config} ×{concurrency}: {} ok, {} errors, {:.0}/s, p50 {} ms, p99 {} ms, clean {}",
             run.ok.len(),
@@ -626,8 +631,9 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
     let mut out = String::from("## Whole checkouts (`gmo-load checkout`)\n\n");
     let _ = writeln!(
         out,
-        "Each checkout is a new customer: sign in, create an order (1 × `{}`), a card token from the sandbox's token endpoint, `POST /payments/checkout/{{id}}` (EntryTran, ExecTran), the issuer's page over HTTP (frictionless card 4111…1111 for even checkouts, challenge card 4100…5000 with its one-time password for odd ones), the return to the shop (SecureTran2), answered 303 to the order page. `direct` is the same GMO sequence (token, EntryTran, ExecTran, issuer's page, SecureTran2) sent straight to the sandbox with `GmoClient`. The sandbox (no injected latency), the shop (the `axum-shop` or `actix-shop` release binary, `RUST_LOG=warn`, its store by `SHOP_DATABASE_URL`) and the driver are three processes on the same {} cores. Every order was checked afterwards: `AUTH` at the sandbox after exactly {GMO_CALLS_PER_CHECKOUT} GMO calls and `authorized` at the shop.\n",
+        "Each checkout is a new browser session (its own connection to the shop) of one of the demo shop's three customers: sign in, create an order (1 × `{}`), a card token from the sandbox's token endpoint, `POST /payments/checkout/{{id}}` (EntryTran, ExecTran), the issuer's page over HTTP (frictionless card 4111…1111 for even checkouts, challenge card 4100…5000 with its one-time password for odd ones), the return to the shop (SecureTran2), answered 303 to the order page. `direct` is the same GMO sequence (token, EntryTran, ExecTran, issuer's page, SecureTran2) sent straight to the sandbox with `GmoClient`. Each concurrency level starts checkouts for {} s (after a warm-up of 64 checkouts per configuration) and counts those that completed over the time until the last ended. The sandbox (no injected latency), the shop (the `axum-shop` or `actix-shop` release binary, `RUST_LOG=warn`, its store by `SHOP_DATABASE_URL`) and the driver are three processes on the same {} cores. Every order was checked afterwards: `AUTH` at the sandbox after exactly {GMO_CALLS_PER_CHECKOUT} GMO calls and `authorized` at the shop.\n",
         gmo_bench::checkout::PRODUCT,
+        if options.quick { 1 } else { LEVEL_SECONDS },
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     let mut rows = Vec::new();
@@ -676,6 +682,10 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
                     per(level.cpu[1]),
                     per(level.cpu[2])
                 ),
+                format!(
+                    "{:.0}",
+                    level.cpu.iter().sum::<f64>() / (run.elapsed.as_secs_f64() * cores()) * 100.0
+                ),
             ]);
         }
     }
@@ -693,6 +703,7 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
             "p50 added ms",
             "p99 added ms",
             "CPU ms/checkout driver / sandbox / shop",
+            "CPU busy %",
         ],
         &rows,
     ));
@@ -712,11 +723,24 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
         let ratio = direct_best
             .filter(|_| result.config != "direct")
             .map(|d| mine / d);
+        // The shop's own CPU per checkout at its best level, and what the cores would carry
+        // if the shop had them to itself (driver and sandbox elsewhere).
+        let best_level = result
+            .levels
+            .iter()
+            .max_by(|a, b| a.run.per_second().total_cmp(&b.run.per_second()));
+        let shop_cpu_ms = best_level
+            .filter(|_| result.config != "direct")
+            .map(|l| l.cpu[2] / l.run.ok.len().max(1) as f64 * 1000.0);
         summary.push(vec![
             result.config.clone(),
             format!("{mine:.0}"),
             ratio.map_or("—".into(), |r| format!("{r:.2}×")),
             ratio.map_or("—".into(), |r| met(r >= 0.7).to_owned()),
+            shop_cpu_ms.map_or("—".into(), |c| format!("{c:.2}")),
+            shop_cpu_ms
+                .filter(|c| *c > 0.0)
+                .map_or("—".into(), |c| format!("{:.0}", cores() * 1000.0 / c)),
             result.shop_peak_kib.map_or("—".into(), mib),
             mib(result.sandbox_peak_kib),
         ]);
@@ -727,6 +751,8 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
             "best checkouts/s",
             "÷ direct's best",
             "target ≥ 0.7×",
+            "shop CPU ms/checkout (best level)",
+            "cores ÷ shop CPU per checkout (/s)",
             "shop peak RSS MiB",
             "sandbox peak RSS MiB",
         ],
@@ -774,7 +800,7 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
         let shop = shop.ok_or("the scale run needs a shop")?;
         let driver = Arc::new(Driver::new(&sandbox.url)?);
         let target = Arc::new(target);
-        let warm = load::run(driver.clone(), target.clone(), "warm", 64, 16).await;
+        let warm = load::run(driver.clone(), target.clone(), "warm", Until::Count(64), 16).await;
         if let Some(error) = warm.errors.first() {
             return Err(format!("{config}: warm-up failed: {error}").into());
         }
@@ -783,23 +809,55 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
         shop.reset_peak()?;
         let before = driver.calls_by_order().await?;
         let cpu_before = cpu_now(&sandbox, Some(&shop));
-        let run = load::run(driver.clone(), target.clone(), "scale", count, count).await;
+        // The most open files of the driver, the sandbox and the shop during the run.
+        let pids = [std::process::id(), sandbox.pid(), shop.pid()];
+        let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let sampler = {
+            let sampling = sampling.clone();
+            tokio::spawn(async move {
+                let mut most = [0; 3];
+                while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                    for (m, pid) in most.iter_mut().zip(pids) {
+                        *m = (*m).max(process::open_files(pid));
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                most
+            })
+        };
+        let mut run = load::run(
+            driver.clone(),
+            target.clone(),
+            "scale",
+            Until::Count(count),
+            count,
+        )
+        .await;
         let cpu_after = cpu_now(&sandbox, Some(&shop));
+        sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+        let files = sampler.await?;
         let memory = shop.memory()?;
         let verification = driver.verify(&run.ok, &before, count).await?;
         let (p50, p99) = (run.percentile(50.0), run.percentile(99.0));
         let max = run.percentile(100.0);
+        let ok = run.ok.len();
+        let elapsed = run.elapsed;
+        let errors_seen = std::mem::take(&mut run.errors);
+        // The shoppers (and their connections) go: what stays is what the shop keeps.
+        drop(run);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let after_kib = shop.memory()?.rss_kib;
         let per_checkout_kib = memory.peak_kib.saturating_sub(idle) as f64 / count as f64;
         eprintln!(
             "{config} scale: {} ok, {} errors, p50 {} p99 {} ms, {per_checkout_kib:.1} KiB/checkout, clean {}",
-            run.ok.len(),
-            run.errors.len(),
+            ok,
+            errors_seen.len(),
             ms(p50),
             ms(p99),
             verification.is_clean()
         );
         let mut errors: BTreeMap<String, usize> = BTreeMap::new();
-        for e in &run.errors {
+        for e in &errors_seen {
             let key: String = e.chars().take(160).collect();
             *errors.entry(key).or_default() += 1;
         }
@@ -818,8 +876,8 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
         rows.push(vec![
             config.clone(),
             count.to_string(),
-            run.ok.len().to_string(),
-            run.errors.len().to_string(),
+            ok.to_string(),
+            errors_seen.len().to_string(),
             format!(
                 "{} ({} at GMO, {} wrong call counts, {} state mismatches)",
                 if verification.is_clean() {
@@ -831,15 +889,17 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
                 verification.wrong_call_counts,
                 verification.state_mismatches
             ),
-            format!("{:.1}", run.elapsed.as_secs_f64()),
+            format!("{:.1}", elapsed.as_secs_f64()),
             ms(p50),
             ms(p99),
             ms(max),
             added(p99),
             mib(idle),
             mib(memory.peak_kib),
+            mib(after_kib),
             format!("{per_checkout_kib:.1}"),
             cpu.join(" / "),
+            format!("{} / {} / {}", files[0], files[1], files[2]),
         ]);
         shop.stop().await;
         sandbox.stop().await;
@@ -867,11 +927,18 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
             "p99 added over floor ms",
             "shop RSS before MiB",
             "shop peak RSS MiB",
+            "shop RSS after, shoppers gone MiB",
             "KiB per in-flight checkout",
             "CPU s driver / sandbox / shop",
+            "most open files driver / sandbox / shop",
         ],
         &rows,
     ));
+    let _ = writeln!(
+        out,
+        "\nOpen files include every socket; this machine's limit is {} per process.",
+        report::open_files_limit()
+    );
     if !notes.is_empty() {
         out.push_str("\nErrors and problems (first few):\n\n");
         out.push_str(&notes);
