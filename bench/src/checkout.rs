@@ -138,11 +138,14 @@ impl Driver {
 
     /// Checkout number `index` of run `run` (`{run}-{index}` is the OrderID of a direct
     /// checkout; shops number their orders themselves).
+    /// `browser` is the simulated browser's HTTP client (its connections to the shop; made by
+    /// `gmo_scenarios::driver::Client::http_client`); each checkout is a new session on it.
     pub async fn checkout(
         &self,
         target: &Target,
         run: &str,
         index: usize,
+        browser: &reqwest::Client,
     ) -> Result<Checkout, BoxError> {
         let card = Card::for_checkout(index);
         match target {
@@ -157,7 +160,7 @@ impl Driver {
                 let user = customers
                     .get(index % customers.len().max(1))
                     .ok_or("the shop has no customers")?;
-                self.through_shop(url, user, card).await
+                self.through_shop(url, user, card, browser).await
             }
         }
     }
@@ -165,10 +168,14 @@ impl Driver {
     /// Customer `user`, in a new session, buys [`PRODUCT`] at the shop at `url` and pays with a
     /// new `card` through 3-D Secure. The steps panic on an unexpected answer (they are the scenario
     /// tests'); the load runner counts a panic as an error.
-    async fn through_shop(&self, url: &str, user: &str, card: Card) -> Result<Checkout, BoxError> {
-        // Its own connection, as a browser has: a shared pool opens extra connections when
-        // requests race for it, and 10,000 shoppers must fit the open-files limit.
-        let shopper = Client::new(url);
+    async fn through_shop(
+        &self,
+        url: &str,
+        user: &str,
+        card: Card,
+        browser: &reqwest::Client,
+    ) -> Result<Checkout, BoxError> {
+        let shopper = Client::with_http(url, browser.clone());
         let started = Instant::now();
         shopper.sign_in(user).await;
         let order_id = shopping::buy(&shopper, PRODUCT).await;

@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use gmo_scenarios::driver::Client;
+
 use crate::checkout::{Checkout, Driver, Target};
 
 /// When a run stops starting checkouts.
@@ -79,6 +81,10 @@ pub async fn run(
             run_name.clone(),
         );
         workers.push(tokio::spawn(async move {
+            // The worker is a browser: its own connection to the shop, kept alive from one
+            // checkout (a new session) to the next. (A pool shared by every worker opens extra
+            // connections when requests race for it; one per checkout would run out of ports.)
+            let browser = Client::http_client();
             let mut ok = Vec::new();
             let mut errors = Vec::new();
             loop {
@@ -89,10 +95,16 @@ pub async fn run(
                 if index >= count {
                     break;
                 }
-                let (driver, target, run_name) = (driver.clone(), target.clone(), run_name.clone());
+                let (driver, target, run_name, browser) = (
+                    driver.clone(),
+                    target.clone(),
+                    run_name.clone(),
+                    browser.clone(),
+                );
                 // Its own task: a step that panics ends this checkout, not the worker.
-                let checkout =
-                    tokio::spawn(async move { driver.checkout(&target, &run_name, index).await });
+                let checkout = tokio::spawn(async move {
+                    driver.checkout(&target, &run_name, index, &browser).await
+                });
                 match checkout.await {
                     Ok(Ok(checkout)) => ok.push(checkout),
                     Ok(Err(e)) => errors.push(e.to_string()),

@@ -203,16 +203,28 @@ pub enum Body {
 impl Client {
     /// A client of the shop at `base`.
     pub fn new(base: &str) -> Self {
+        Self::with_http(base, Self::http_client())
+    }
+
+    /// A client of the shop at `base` with its own cookies, sending over `http` (made by
+    /// [`Client::http_client`]): a browser that starts a new session on the connections it
+    /// already has (gmo-bench's load driver runs checkout after checkout this way).
+    pub fn with_http(base: &str, http: reqwest::Client) -> Self {
         Self {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("an HTTP client"),
+            http,
             base: base.trim_end_matches('/').to_owned(),
             cookies: Arc::default(),
             csrf: Arc::default(),
         }
+    }
+
+    /// The HTTP client of [`Client::new`]: redirects not followed, 30 s per request.
+    pub fn http_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client")
     }
 
     /// The shop's base URL.
