@@ -264,9 +264,11 @@ impl Driver {
             .collect())
     }
 
-    /// Checks `checkouts` (and that the sandbox saw no other order since `before`, the
-    /// [`Driver::calls_by_order`] of before they ran): each order is `AUTH` at GMO after
-    /// exactly [`GMO_CALLS_PER_CHECKOUT`] calls, and `authorized` at the shop.
+    /// Checks `checkouts` (those that went through) and every order the sandbox saw since
+    /// `before` (the [`Driver::calls_by_order`] of before they ran; `attempted` checkouts were
+    /// started): each successful checkout's order is `AUTH` at GMO and `authorized` at the
+    /// shop, no order had more than [`GMO_CALLS_PER_CHECKOUT`] calls, and there are no more
+    /// orders at GMO than checkouts started.
     pub async fn verify(
         &self,
         checkouts: &[Checkout],
@@ -274,37 +276,53 @@ impl Driver {
         attempted: usize,
     ) -> Result<Verification, BoxError> {
         let after = self.calls_by_order().await?;
-        let new_orders: Vec<(&String, &u64)> = after
-            .iter()
-            .filter(|(id, _)| !before.contains_key(*id))
-            .collect();
         let mut verification = Verification {
-            orders_at_gmo: new_orders.len(),
             attempted,
+            completed: checkouts.len(),
             ..Verification::default()
         };
-        for (id, calls) in &new_orders {
-            if **calls != GMO_CALLS_PER_CHECKOUT {
-                verification.wrong_call_counts += 1;
-                if verification.problems.len() < 5 {
-                    verification
-                        .problems
-                        .push(format!("order {id}: {calls} GMO calls"));
+        for (id, calls) in after.iter().filter(|(id, _)| !before.contains_key(*id)) {
+            verification.orders_at_gmo += 1;
+            let problem = format!("order {id}: {calls} GMO calls");
+            if *calls > GMO_CALLS_PER_CHECKOUT {
+                verification.doubled_calls += 1;
+                verification.note(problem);
+            } else if *calls < GMO_CALLS_PER_CHECKOUT {
+                verification.incomplete += 1;
+                if verification.incomplete <= 3 {
+                    verification.note(problem);
                 }
             }
         }
-        let mismatches: Vec<String> = futures_util::stream::iter(checkouts)
-            .map(|checkout| self.check_order(checkout))
+        let agreements: Vec<Agreement> = futures_util::stream::iter(checkouts)
+            .map(|checkout| async move {
+                self.check_order(checkout)
+                    .await
+                    .unwrap_or_else(|e| Agreement::Disagree(format!("cannot look: {e}")))
+            })
             .buffer_unordered(32)
-            .filter_map(|result| async move { result.err().map(|e| e.to_string()) })
             .collect()
             .await;
-        verification.state_mismatches = mismatches.len();
-        verification.problems.extend(mismatches.into_iter().take(5));
+        for agreement in agreements {
+            match agreement {
+                Agreement::Authorized => verification.authorized += 1,
+                Agreement::Unfinished(problem) => {
+                    verification.unfinished += 1;
+                    if verification.unfinished <= 3 {
+                        verification.note(problem);
+                    }
+                }
+                Agreement::Disagree(problem) => {
+                    verification.lost += 1;
+                    verification.note(problem);
+                }
+            }
+        }
         Ok(verification)
     }
 
-    async fn check_order(&self, checkout: &Checkout) -> Result<(), BoxError> {
+    /// The order of a checkout that went through, at GMO and at the shop.
+    async fn check_order(&self, checkout: &Checkout) -> Result<Agreement, BoxError> {
         let id = &checkout.order_id;
         let transaction = self
             .sandbox_http
@@ -314,18 +332,37 @@ impl Driver {
             .bytes()
             .await?;
         let transaction: Value = serde_json::from_slice(&transaction)?;
-        if transaction["status"] != "AUTH" {
-            return Err(format!("order {id}: GMO says {}", transaction["status"]).into());
-        }
-        if let Some(shopper) = &checkout.shopper {
-            let answer = shopper.get_json(&format!("/orders/{id}")).await;
-            let state = &answer.json()["state"];
-            if state != "authorized" {
-                return Err(format!("order {id}: the shop says {state}, GMO AUTH").into());
+        let status = transaction["status"].as_str().unwrap_or("none").to_owned();
+        let gmo_paid = matches!(status.as_str(), "AUTH" | "CAPTURE" | "SALES");
+        let Some(shopper) = &checkout.shopper else {
+            return Ok(if status == "AUTH" {
+                Agreement::Authorized
+            } else {
+                Agreement::Disagree(format!("order {id}: GMO says {status}"))
+            });
+        };
+        let answer = shopper.get_json(&format!("/orders/{id}")).await;
+        let state = answer.json()["state"].as_str().unwrap_or("none").to_owned();
+        Ok(match (state.as_str() == "authorized", gmo_paid) {
+            (true, true) if status == "AUTH" => Agreement::Authorized,
+            // Neither says paid: the payment is unfinished (reconciliation settles it).
+            (false, false) => {
+                Agreement::Unfinished(format!("order {id}: the shop says {state}, GMO {status}"))
             }
-        }
-        Ok(())
+            _ => Agreement::Disagree(format!("order {id}: the shop says {state}, GMO {status}")),
+        })
     }
+}
+
+/// Where an order stands at GMO and at the shop.
+#[derive(Debug)]
+enum Agreement {
+    /// Authorised at both.
+    Authorized,
+    /// Paid at neither: the payment did not finish (e.g. SecureTran2 could not be sent).
+    Unfinished(String),
+    /// One says paid and the other does not, or the order could not be looked at.
+    Disagree(String),
 }
 
 /// What [`Driver::verify`] found.
@@ -333,22 +370,65 @@ impl Driver {
 pub struct Verification {
     /// Checkouts started.
     pub attempted: usize,
+    /// Checkouts whose shopper was sent to the order page.
+    pub completed: usize,
+    /// Of those, orders authorised at GMO and at the shop.
+    pub authorized: usize,
+    /// Of those, orders paid at neither (the shop and GMO agree the payment did not finish).
+    pub unfinished: usize,
     /// New orders at GMO.
     pub orders_at_gmo: usize,
-    /// Orders with other than [`GMO_CALLS_PER_CHECKOUT`] calls (a doubled or missing call).
-    pub wrong_call_counts: usize,
-    /// Orders whose state at the shop is not GMO's, or not authorised.
-    pub state_mismatches: usize,
-    /// The first few problems, described.
+    /// Orders with more than [`GMO_CALLS_PER_CHECKOUT`] calls (a call made twice).
+    pub doubled_calls: usize,
+    /// Orders with fewer calls (checkouts that failed or did not finish on the way).
+    pub incomplete: usize,
+    /// Of those, orders on which the shop and GMO disagree (or that could not be looked at).
+    pub lost: usize,
+    /// Some of the problems, described.
     pub problems: Vec<String>,
 }
 
 impl Verification {
-    /// Whether everything matched: one order at GMO per checkout, each called exactly
-    /// [`GMO_CALLS_PER_CHECKOUT`] times and authorised at GMO and at the shop.
+    fn note(&mut self, problem: String) {
+        if self.problems.len() < 12 {
+            self.problems.push(problem);
+        }
+    }
+
+    /// No lost or doubled order: every checkout that went through is authorised at GMO and at
+    /// the shop, no GMO call was made twice, and GMO has no more orders than checkouts started.
+    pub fn no_lost_or_doubled(&self) -> bool {
+        self.lost == 0 && self.doubled_calls == 0 && self.orders_at_gmo <= self.attempted
+    }
+
+    /// Everything went through: [`Verification::no_lost_or_doubled`], every checkout
+    /// authorised at GMO and at the shop, one order at GMO per checkout, each with exactly [`GMO_CALLS_PER_CHECKOUT`] calls.
     pub fn is_clean(&self) -> bool {
-        self.orders_at_gmo == self.attempted
-            && self.wrong_call_counts == 0
-            && self.state_mismatches == 0
+        self.no_lost_or_doubled()
+            && self.authorized == self.attempted
+            && self.orders_at_gmo == self.attempted
+            && self.incomplete == 0
+    }
+
+    /// A short account: `yes`, or what is wrong.
+    pub fn summary(&self) -> String {
+        if self.is_clean() {
+            return "yes".to_owned();
+        }
+        format!(
+            "{} ({} started, {} authorized, {} sent to the order page unfinished, {} orders at GMO, {} with a doubled call, {} with missing calls, {} disagreeing)",
+            if self.no_lost_or_doubled() {
+                "no loss, no double"
+            } else {
+                "**LOST OR DOUBLED**"
+            },
+            self.attempted,
+            self.authorized,
+            self.unfinished,
+            self.orders_at_gmo,
+            self.doubled_calls,
+            self.incomplete,
+            self.lost
+        )
     }
 }

@@ -660,16 +660,7 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
                 run.concurrency.to_string(),
                 run.ok.len().to_string(),
                 run.errors.len().to_string(),
-                if level.verification.is_clean() {
-                    "yes".into()
-                } else {
-                    format!(
-                        "**no** ({} at GMO, {} call counts, {} states)",
-                        level.verification.orders_at_gmo,
-                        level.verification.wrong_call_counts,
-                        level.verification.state_mismatches
-                    )
-                },
+                level.verification.summary(),
                 format!("{:.0}", run.per_second()),
                 ratio,
                 ms(p50),
@@ -864,7 +855,7 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
         for (e, n) in errors.iter().take(5) {
             let _ = writeln!(notes, "- {config}: {n} × {e}");
         }
-        for p in verification.problems.iter().take(5) {
+        for p in &verification.problems {
             let _ = writeln!(notes, "- {config}: {p}");
         }
         let added =
@@ -878,17 +869,7 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
             count.to_string(),
             ok.to_string(),
             errors_seen.len().to_string(),
-            format!(
-                "{} ({} at GMO, {} wrong call counts, {} state mismatches)",
-                if verification.is_clean() {
-                    "yes"
-                } else {
-                    "**no**"
-                },
-                verification.orders_at_gmo,
-                verification.wrong_call_counts,
-                verification.state_mismatches
-            ),
+            verification.summary(),
             format!("{:.1}", elapsed.as_secs_f64()),
             ms(p50),
             ms(p99),
@@ -919,7 +900,7 @@ async fn scale(options: &Options) -> Result<String, BoxError> {
             "started at once",
             "completed",
             "errors",
-            "no lost or doubled orders",
+            "verified: all through, no lost or doubled order",
             "wall s",
             "p50 ms",
             "p99 ms",
