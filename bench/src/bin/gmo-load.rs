@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p gmo-bench --bin gmo-load -- all
-//! gmo-load <all|checkout|scale|sandbox|micro> [--quick] [--levels 1,4,16] [--configs direct,axum-memory,…]
+//! gmo-load <all|checkout|scale|sandbox|micro|client> [--quick] [--levels 1,4,16] [--configs direct,axum-memory,…]
 //!          [--postgres URL] [--scale-count N] [--latency-ms MS]
 //! ```
 //!
@@ -24,7 +24,7 @@ use gmo_bench::load::{self, Run, Until};
 use gmo_bench::process::{self, Process};
 use gmo_bench::report::{self, Series};
 
-const USAGE: &str = "usage: gmo-load <all|checkout|scale|sandbox|micro> [--quick] [--levels 1,4,16,64,256] [--configs direct,axum-memory,axum-sqlite,axum-postgres,actix-memory,actix-sqlite,actix-postgres] [--postgres URL] [--scale-count N] [--scale-configs axum-memory,actix-memory] [--latency-ms 200]";
+const USAGE: &str = "usage: gmo-load <all|checkout|scale|sandbox|micro|client> [--quick] [--levels 1,4,16,64,256] [--configs direct,axum-memory,axum-sqlite,axum-postgres,actix-memory,actix-sqlite,actix-postgres] [--postgres URL] [--scale-count N] [--scale-configs axum-memory,actix-memory] [--latency-ms 200]";
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 const PG_SCHEMA: &str = "gmo_bench_load";
@@ -110,12 +110,10 @@ async fn run(options: Options) -> Result<(), BoxError> {
     std::fs::create_dir_all(results_dir())?;
     let sections: Vec<&str> = match options.section.as_str() {
         "all" => vec!["micro", "sandbox", "checkout", "scale"],
-        s @ ("checkout" | "scale" | "sandbox" | "micro") => vec![s],
+        s @ ("checkout" | "scale" | "sandbox" | "micro" | "client") => vec![s],
         _ => return Err(USAGE.into()),
     };
-    if sections.iter().any(|s| *s != "micro") {
-        build_binaries()?;
-    }
+    build_binaries()?;
     let started = Instant::now();
     let mut all = format!(
         "# gmo-load run\n\nCommand: `gmo-load {}`, started {} (UTC), in {}.\n\n## Machine\n\n{}\n",
@@ -127,7 +125,12 @@ async fn run(options: Options) -> Result<(), BoxError> {
     for section in sections {
         eprintln!("== {section}");
         let markdown = match section {
-            "micro" => micro(&options)?,
+            "micro" => {
+                let mut out = micro(&options)?;
+                out.push_str(&client_overhead(&options).await?);
+                out
+            }
+            "client" => client_overhead(&options).await?,
             "sandbox" => sandbox_calls(&options).await?,
             "checkout" => checkout(&options).await?,
             _ => scale(&options).await?,
@@ -329,6 +332,127 @@ fn criterion_estimates(dir: &Path) -> Result<BTreeMap<String, Estimate>, BoxErro
 
 fn met(ok: bool) -> &'static str {
     if ok { "**met**" } else { "**missed**" }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client overhead, interleaved
+
+/// GmoClient SearchTrade against a bare reqwest POST + split (the criterion bench's two
+/// paths), in alternating rounds against the sandbox binary, so that a change in the machine's
+/// load touches both alike. One call in flight, keep-alive connections.
+async fn client_overhead(options: &Options) -> Result<String, BoxError> {
+    use gmo_core::api::{EntryTran, SearchTrade};
+    use gmo_core::types::{OrderId, ShopId};
+    use gmo_core::values::Amount;
+    use gmo_core::{Environment, GmoClient, ShopPass};
+
+    let rounds = if options.quick { 6 } else { 30 };
+    let calls = if options.quick { 300 } else { 1000 };
+    let sandbox = process::start_sandbox(&process::bin_dir()?, &logs_dir()?, 0).await?;
+    let client = GmoClient::builder(Environment::Custom(sandbox.url.clone()))
+        .shop(
+            ShopId::new(gmo_sandbox::DEFAULT_SHOP_ID)?,
+            ShopPass::new(gmo_sandbox::DEFAULT_SHOP_PASS),
+        )
+        .build()?;
+    let order_id = OrderId::new("overhead-order-1")?;
+    client
+        .send(&EntryTran::auth(order_id.clone(), Amount::new(1000)?))
+        .await?;
+    let url = format!("{}/payment/SearchTrade.idPass", sandbox.url);
+    let body = format!(
+        "ShopID={}&ShopPass={}&OrderID={order_id}",
+        gmo_sandbox::DEFAULT_SHOP_ID,
+        gmo_sandbox::DEFAULT_SHOP_PASS
+    );
+    let bare = reqwest::Client::new();
+    let gmo_round = || async {
+        let started = Instant::now();
+        for _ in 0..calls {
+            let trade = client.send(&SearchTrade::new(order_id.clone())).await?;
+            std::hint::black_box(trade);
+        }
+        Ok::<_, BoxError>(started.elapsed() / calls)
+    };
+    let bare_round = || async {
+        let started = Instant::now();
+        for _ in 0..calls {
+            let bytes = bare
+                .post(&url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await?
+                .bytes()
+                .await?;
+            let (text, _, _) = encoding_rs::SHIFT_JIS.decode(&bytes);
+            let pairs: Vec<(String, String)> = text
+                .split('&')
+                .filter_map(|p| p.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+            std::hint::black_box(pairs);
+        }
+        Ok::<_, BoxError>(started.elapsed() / calls)
+    };
+    // Warm-up of both.
+    gmo_round().await?;
+    bare_round().await?;
+    let mut gmo_times = Vec::new();
+    let mut bare_times = Vec::new();
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let (g, b) = if round % 2 == 0 {
+            let g = gmo_round().await?;
+            (g, bare_round().await?)
+        } else {
+            let b = bare_round().await?;
+            (gmo_round().await?, b)
+        };
+        ratios.push(g.as_secs_f64() / b.as_secs_f64());
+        gmo_times.push(g);
+        bare_times.push(b);
+    }
+    sandbox.stop().await;
+    gmo_times.sort_unstable();
+    bare_times.sort_unstable();
+    ratios.sort_by(f64::total_cmp);
+    let median = |v: &[Duration]| v[v.len() / 2];
+    let ratio = ratios[ratios.len() / 2];
+    let us = |d: Duration| format!("{:.1} µs", d.as_secs_f64() * 1e6);
+    let mut out = format!(
+        "\n### Client overhead, interleaved (`gmo-load micro`)\n\nThe same two paths as the criterion bench, against the `gmo-sandbox` binary in its own process: {rounds} rounds of {calls} sequential SearchTrade calls each, GmoClient and baseline alternating (which goes first alternates too), so that the machine's load changes touch both alike.\n\n"
+    );
+    out.push_str(&report::table(
+        &[
+            "SearchTrade round trip",
+            "median round",
+            "fastest round",
+            "slowest round",
+        ],
+        &[
+            vec![
+                "GmoClient".into(),
+                us(median(&gmo_times)),
+                us(gmo_times[0]),
+                us(gmo_times[gmo_times.len() - 1]),
+            ],
+            vec![
+                "baseline (reqwest form POST + split)".into(),
+                us(median(&bare_times)),
+                us(bare_times[0]),
+                us(bare_times[bare_times.len() - 1]),
+            ],
+        ],
+    ));
+    let _ = writeln!(
+        out,
+        "\nGmoClient / baseline, median of the {rounds} rounds' ratios: **{ratio:.3}×** (range {:.3}–{:.3}; target ≤ 1.2×: {}).",
+        ratios[0],
+        ratios[ratios.len() - 1],
+        met(ratio <= 1.2)
+    );
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------
