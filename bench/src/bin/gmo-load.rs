@@ -2,12 +2,14 @@
 //!
 //! ```text
 //! cargo run --release -p gmo-bench --bin gmo-load -- all
-//! gmo-load <all|checkout|scale|sandbox|micro|client> [--quick] [--levels 1,4,16] [--configs direct,axum-memory,…]
+//! gmo-load <all|checkout|scale|sandbox|micro|client|chart> [--quick] [--levels 1,4,16] [--configs direct,axum-memory,…]
 //!          [--postgres URL] [--scale-count N] [--latency-ms MS]
 //! ```
 //!
-//! Each section writes its Markdown to `bench/results/<section>.md` (the checkout chart to
-//! `bench/results/checkout.svg`); `all` also writes them together to `bench/results/run.md`.
+//! `all` writes each section's Markdown to `bench/results/<section>.md`, the checkout chart to
+//! `bench/results/checkout.svg` and everything together to `bench/results/run.md`; a section run
+//! alone writes to `target/gmo-load/results/` instead. `chart` redraws `checkout.svg` from
+//! `run.md`.
 #![forbid(unsafe_code)]
 // A benchmark binary: a broken set-up ends the run with its message.
 #![allow(clippy::expect_used)]
@@ -24,7 +26,7 @@ use gmo_bench::load::{self, Run, Until};
 use gmo_bench::process::{self, Process};
 use gmo_bench::report::{self, Series};
 
-const USAGE: &str = "usage: gmo-load <all|checkout|scale|sandbox|micro|client> [--quick] [--levels 1,4,16,64,256] [--configs direct,axum-memory,axum-sqlite,axum-postgres,actix-memory,actix-sqlite,actix-postgres] [--postgres URL] [--scale-count N] [--scale-configs axum-memory,actix-memory] [--latency-ms 200]";
+const USAGE: &str = "usage: gmo-load <all|checkout|scale|sandbox|micro|client|chart> [--quick] [--levels 1,4,16,64,256] [--configs direct,axum-memory,axum-sqlite,axum-postgres,actix-memory,actix-sqlite,actix-postgres] [--postgres URL] [--scale-count N] [--scale-configs axum-memory,actix-memory] [--latency-ms 200]";
 
 const DEFAULT_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 const PG_SCHEMA: &str = "gmo_bench_load";
@@ -81,8 +83,17 @@ fn parse_args() -> Result<Options, BoxError> {
     Ok(options)
 }
 
+/// Where a run writes its Markdown and chart: `bench/results` for `all` (the documented run),
+/// `target/gmo-load/results` for a section alone (so that trials do not overwrite it).
 fn results_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("results")
+    if std::env::args().nth(1).as_deref() == Some("all") {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("results")
+    } else {
+        workspace_dir()
+            .join("target")
+            .join("gmo-load")
+            .join("results")
+    }
 }
 
 fn workspace_dir() -> PathBuf {
@@ -108,6 +119,9 @@ fn main() -> Result<(), BoxError> {
 
 async fn run(options: Options) -> Result<(), BoxError> {
     std::fs::create_dir_all(results_dir())?;
+    if options.section == "chart" {
+        return redraw_chart();
+    }
     let sections: Vec<&str> = match options.section.as_str() {
         "all" => vec!["micro", "sandbox", "checkout", "scale"],
         s @ ("checkout" | "scale" | "sandbox" | "micro" | "client") => vec![s],
@@ -145,6 +159,47 @@ async fn run(options: Options) -> Result<(), BoxError> {
         std::fs::write(results_dir().join("run.md"), &all)?;
     }
     Ok(())
+}
+
+/// `gmo-load chart`: draws `checkout.svg` again from the checkout table of `run.md` (both in
+/// `bench/results`), e.g. after a change to the chart's drawing.
+fn redraw_chart() -> Result<(), BoxError> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let run = std::fs::read_to_string(dir.join("run.md"))?;
+    let section = run
+        .split("Whole checkouts (`gmo-load checkout`)")
+        .nth(1)
+        .and_then(|rest| rest.split("Summary").next())
+        .ok_or("run.md has no checkout table")?;
+    let mut series: Vec<Series> = Vec::new();
+    for line in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let (Some(config), Some(Ok(in_flight)), Some(Ok(per_second))) = (
+            cells.first(),
+            cells.get(1).map(|c| c.parse::<f64>()),
+            cells.get(5).map(|c| c.parse::<f64>()),
+        ) else {
+            continue; // the header
+        };
+        match series.iter_mut().find(|s| s.name == *config) {
+            Some(s) => s.points.push((in_flight, per_second)),
+            None => series.push(Series {
+                name: (*config).to_owned(),
+                points: vec![(in_flight, per_second)],
+            }),
+        }
+    }
+    std::fs::write(dir.join("checkout.svg"), checkout_chart(&series))?;
+    Ok(())
+}
+
+fn checkout_chart(series: &[Series]) -> String {
+    report::line_chart(
+        "Whole 3-D Secure checkouts per second (2 cores, sandbox on loopback)",
+        "checkouts in flight (log scale)",
+        "checkouts per second",
+        series,
+    )
 }
 
 fn utc_now() -> String {
@@ -884,12 +939,7 @@ async fn checkout(options: &Options) -> Result<String, BoxError> {
                 .collect(),
         })
         .collect();
-    let svg = report::line_chart(
-        "Whole 3-D Secure checkouts per second (2 cores, sandbox on loopback)",
-        "checkouts in flight (log scale)",
-        "checkouts per second",
-        &series,
-    );
+    let svg = checkout_chart(&series);
     std::fs::write(results_dir().join("checkout.svg"), svg)?;
     out.push_str(
         "\n![checkouts per second against checkouts in flight](bench/results/checkout.svg)\n",
