@@ -1,6 +1,6 @@
 //! What a shopper does, step by step, over the shop's documented HTTP surface.
 
-use gmo_sandbox::AcsBrowser;
+use gmo_sandbox::{AcsBrowser, ReturnForm};
 use serde_json::{Value, json};
 
 use crate::driver::{Answer, Body, Client, RunningShop};
@@ -28,10 +28,24 @@ pub async fn order(client: &Client, order_id: &str) -> Value {
 /// is sent back to the shop's 3-D Secure return, without a CSRF token (a cross-site form).
 /// Answers the shop's answer to the return (a 303 to the completion page).
 pub async fn return_from_acs(client: &Client, redirect_url: &str, otp: &str) -> Answer {
-    let form = AcsBrowser::new()
+    let form = authenticate_at_acs(redirect_url, otp).await;
+    send_return(client, &form)
+        .await
+        .unwrap_or_else(|e| panic!("the 3-D Secure return to {}: {e}", form.action))
+}
+
+/// The browser on the issuer's page at `redirect_url`, answering the challenge with `otp` (when
+/// there is one): the form that sends it back to the shop.
+pub async fn authenticate_at_acs(redirect_url: &str, otp: &str) -> ReturnForm {
+    AcsBrowser::new()
         .authenticate(redirect_url, otp)
         .await
-        .expect("the issuer's page answers");
+        .expect("the issuer's page answers")
+}
+
+/// The browser submitting the issuer's return `form` to the shop (a cross-site form: without a
+/// CSRF token); the transport's error when the shop does not answer.
+pub async fn send_return(client: &Client, form: &ReturnForm) -> Result<Answer, reqwest::Error> {
     let fields: Vec<(String, String)> = form.fields.clone();
     let browser = client.without_csrf();
     if form.method.eq_ignore_ascii_case("get") {
@@ -42,7 +56,7 @@ pub async fn return_from_acs(client: &Client, redirect_url: &str, otp: &str) -> 
             .join("&");
         let sep = if form.action.contains('?') { '&' } else { '?' };
         browser
-            .request(
+            .try_request(
                 "GET",
                 &format!("{}{sep}{query}", form.action),
                 Body::Empty,
@@ -51,7 +65,7 @@ pub async fn return_from_acs(client: &Client, redirect_url: &str, otp: &str) -> 
             .await
     } else {
         browser
-            .request("POST", &form.action, Body::Form(fields), &[])
+            .try_request("POST", &form.action, Body::Form(fields), &[])
             .await
     }
 }
