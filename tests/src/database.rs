@@ -94,3 +94,19 @@ where
         std::panic::resume_unwind(failed.into_panic());
     }
 }
+
+/// The schema connections to `url` work in, and how many rows `table` has there: where a shop
+/// given `url` put its rows.
+pub async fn rows_in_schema(url: &str, table: &str) -> (String, i64) {
+    let mut connection = PgConnection::connect(url).await.expect("the test database");
+    let schema: String = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(&mut connection)
+        .await
+        .expect("the current schema");
+    let rows: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {schema}.{table}"))
+        .fetch_one(&mut connection)
+        .await
+        .unwrap_or_else(|e| panic!("rows of {schema}.{table}: {e}"));
+    let _ = connection.close().await;
+    (schema, rows)
+}

@@ -10,7 +10,7 @@ use gmo_sandbox::{Api, DeliveryOutcome, Sandbox};
 use serde_json::json;
 
 use crate::consistency::{agrees, borrowed, gateway_env, notify_url};
-use crate::database::in_new_schema;
+use crate::database::{in_new_schema, rows_in_schema};
 use crate::driver::{Answer, Client, sandbox_builder};
 use crate::process::ShopProcess;
 use crate::shopping::{authenticate_at_acs, buy, order, send_return};
@@ -96,6 +96,16 @@ async fn pay_across_instances(path: &str, database_url: &str) {
             ),
             (1, 1),
             "ExecTran and SecureTran2 calls of {order_id}"
+        );
+    }
+    // Both instances' pools (payments and order book) worked in the test's schema.
+    for table in ["gmo_orders", "shop_orders"] {
+        let (schema, rows) = rows_in_schema(database_url, table).await;
+        assert!(schema.starts_with("gmo_it_"), "{table} in {schema}");
+        assert_eq!(
+            rows,
+            i64::try_from(ORDERS).expect("a count"),
+            "{schema}.{table}"
         );
     }
     for (i, (order_id, returns)) in placed.iter().enumerate() {
