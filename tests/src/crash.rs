@@ -131,26 +131,7 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         let notified = rng.random_bool(0.5);
         sandbox.set_notify_url(notified.then(|| notify_url(&shop.url)));
         rounds_without_notifications += usize::from(!notified);
-        let mut flows = Vec::new();
-        for _ in 0..SHOPPERS_PER_ROUND {
-            let client = Client::new(&shop.url);
-            client
-                .sign_in(["alice", "bob", "carol"][rng.random_range(0..3)])
-                .await;
-            let card = if rng.random_bool(0.5) {
-                "4111111111111111"
-            } else {
-                "4100000000005000"
-            };
-            let start_after = Duration::from_millis(rng.random_range(0..400));
-            flows.push(tokio::spawn(shop_until_crash(
-                client,
-                sandbox.clone(),
-                card,
-                start_after,
-                shoppers.clone(),
-            )));
-        }
+        let flows = start_shoppers(&mut rng, &shop.url, &sandbox, &shoppers).await;
         tokio::time::sleep(Duration::from_millis(rng.random_range(50..800))).await;
         shop.kill();
         for flow in flows {
@@ -178,15 +159,8 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
                 .expect("the restarted shop answers the return");
             assert_eq!(answer.status, 303, "a return after the restart: {answer}");
         }
-        let deadline = tokio::time::Instant::now() + SETTLING_DEADLINE;
-        loop {
-            match settled(&sandbox, store.as_ref(), &placed).await {
-                Ok(()) => break,
-                Err(why) if tokio::time::Instant::now() > deadline => {
-                    panic!("round {round} (seed {seed}) did not settle: {why}")
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
-            }
+        if let Err(why) = settles(&sandbox, store.as_ref(), &placed).await {
+            panic!("round {round} (seed {seed}) did not settle: {why}");
         }
     }
     shop.kill();
@@ -194,6 +168,37 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         "{ROUNDS} crashes ({rounds_without_notifications} without GMO's notifications), {} orders settled, {returned_again} returns from the issuer sent again after a restart and {abandoned} not; the orders' states after the crashes: {found_after_crash:?}",
         locked(&shoppers.placed).len()
     );
+}
+
+/// Starts the round's shoppers at the shop at `url`, signed in, each with a random card and a
+/// random moment to start.
+async fn start_shoppers(
+    rng: &mut StdRng,
+    url: &str,
+    sandbox: &Sandbox,
+    shoppers: &Arc<Shoppers>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut flows = Vec::new();
+    for _ in 0..SHOPPERS_PER_ROUND {
+        let client = Client::new(url);
+        client
+            .sign_in(["alice", "bob", "carol"][rng.random_range(0..3)])
+            .await;
+        let card = if rng.random_bool(0.5) {
+            "4111111111111111"
+        } else {
+            "4100000000005000"
+        };
+        let start_after = Duration::from_millis(rng.random_range(0..400));
+        flows.push(tokio::spawn(shop_until_crash(
+            client,
+            sandbox.clone(),
+            card,
+            start_after,
+            shoppers.clone(),
+        )));
+    }
+    flows
 }
 
 /// One shopper: after `start_after`, orders, pays with `card` and goes through the issuer's
@@ -236,6 +241,23 @@ async fn shop_until_crash(
     let form = authenticate_at_acs(&redirect, gmo_sandbox::CHALLENGE_OTP).await;
     if send_return(&client, &form).await.is_err() {
         locked(&shoppers.unreturned).push(form);
+    }
+}
+
+/// Waits until everything is [`settled`], at most [`SETTLING_DEADLINE`]; what is not, then.
+async fn settles(
+    sandbox: &Sandbox,
+    store: &dyn PaymentStore,
+    placed: &[String],
+) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + SETTLING_DEADLINE;
+    loop {
+        match settled(sandbox, store, placed).await {
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            outcome => return outcome,
+        }
     }
 }
 

@@ -6,7 +6,8 @@
 //! check of a shop binary ([`binary`]) run as a process ([`process`]), several instances of it on
 //! one PostgreSQL database ([`instances`], in a schema of the test's own: [`database`]), crashes
 //! mid-flow settled by reconciliation ([`crash`]), both checked against the sandbox
-//! ([`consistency`]), and the two example shops as shops under test ([`shops`]). A shop's test file runs every scenario with one line:
+//! ([`consistency`]), and the two example shops as shops under test ([`shops`]). A shop's test
+//! file runs every scenario with one line:
 //!
 //! ```ignore
 //! gmo_scenarios::scenario_tests!(gmo_scenarios::shops::ActixShop);
