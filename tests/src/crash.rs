@@ -1,7 +1,8 @@
 //! Crashes mid-flow: a shop binary is killed (`SIGKILL`) at random moments while shoppers pay,
 //! with GMO slowed down so that the kills land between GMO's answers and the shop's store
-//! writes; it is started again on the same storage and port, half the shoppers whose issuer
-//! page was sending them back submit the return again (the others close the tab), and GMO's notifications (retried until the
+//! writes; it is started again on the same storage and port, half the shoppers whose "pay" got
+//! no answer press it again, half those whose issuer page was sending them back submit the
+//! return again (the others close the tab), and GMO's notifications (retried until the
 //! shop is back; lost in some rounds) and reconciliation (every second, for orders untouched
 //! for two) settle the rest. After every round, every order agrees with GMO, none is
 //! left in a claim or waiting, and no ExecTran or SecureTran2 ran twice.
@@ -81,8 +82,27 @@ pub async fn crashes_mid_flow_are_settled_on_postgres(path: &str) {
 struct Shoppers {
     /// The orders the shop confirmed creating.
     placed: Mutex<Vec<String>>,
+    /// Confirmations that found the shop dead (confirmed again, or abandoned).
+    unconfirmed: Mutex<Vec<Unconfirmed>>,
     /// Returns from the issuer that found the shop dead (submitted again, or abandoned).
     unreturned: Mutex<Vec<ReturnForm>>,
+}
+
+/// An order whose confirmation got no answer.
+#[derive(Debug)]
+struct Unconfirmed {
+    user: &'static str,
+    order_id: String,
+    card: &'static str,
+}
+
+/// Where a payment stopped: the shop did not answer.
+#[derive(Debug)]
+enum Interrupted {
+    /// The confirmation.
+    Confirmation,
+    /// The return from the issuer, with its form.
+    Return(ReturnForm),
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -127,6 +147,7 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
     let mut before_round = 0;
     let mut returned_again = 0;
     let mut abandoned = 0;
+    let mut confirmed_again = 0;
     let mut rounds_without_notifications = 0;
 
     for round in 0..ROUNDS {
@@ -149,6 +170,19 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
             }
         }
         before_round = placed.len();
+        let unconfirmed: Vec<Unconfirmed> = std::mem::take(&mut *locked(&shoppers.unconfirmed));
+        for order in unconfirmed {
+            // Some shoppers press "pay" again (on the restarted shop: signed in again).
+            if rng.random_bool(0.5) {
+                continue;
+            }
+            confirmed_again += 1;
+            let client = Client::new(&shop.url);
+            client.sign_in(order.user).await;
+            pay(&client, &sandbox, &order.order_id, order.card)
+                .await
+                .expect("the restarted shop answers");
+        }
         let unreturned: Vec<ReturnForm> = std::mem::take(&mut *locked(&shoppers.unreturned));
         for form in unreturned {
             // Some shoppers close the tab: their authenticated payments are reconciliation's.
@@ -168,7 +202,7 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
     }
     shop.kill();
     println!(
-        "{ROUNDS} crashes ({rounds_without_notifications} without GMO's notifications), {} orders settled, {returned_again} returns from the issuer sent again after a restart and {abandoned} not; the orders' states after the crashes: {found_after_crash:?}",
+        "{ROUNDS} crashes ({rounds_without_notifications} without GMO's notifications), {} orders settled, {confirmed_again} confirmations and {returned_again} returns from the issuer sent again after a restart ({abandoned} returns not); the orders' states after the crashes: {found_after_crash:?}",
         locked(&shoppers.placed).len()
     );
 }
@@ -186,7 +220,8 @@ async fn start_shoppers(
         let client = Client::new(url);
         // In turn, so that no customer has more attempts at once than the card-testing
         // throttle admits.
-        client.sign_in(USERS[shopper % USERS.len()]).await;
+        let user = USERS[shopper % USERS.len()];
+        client.sign_in(user).await;
         let card = if rng.random_bool(0.5) {
             "4111111111111111"
         } else {
@@ -195,6 +230,7 @@ async fn start_shoppers(
         let start_after = Duration::from_millis(rng.random_range(0..400));
         flows.push(tokio::spawn(shop_until_crash(
             client,
+            user,
             sandbox.clone(),
             card,
             start_after,
@@ -204,19 +240,19 @@ async fn start_shoppers(
     flows
 }
 
-/// One shopper: after `start_after`, orders, pays with `card` and goes through the issuer's
-/// page, until the shop stops answering.
+/// One shopper signed in as `user`: after `start_after`, orders and pays with `card`, until the
+/// shop stops answering.
 async fn shop_until_crash(
     client: Client,
+    user: &'static str,
     sandbox: Sandbox,
     card: &'static str,
     start_after: Duration,
     shoppers: Arc<Shoppers>,
 ) {
     tokio::time::sleep(start_after).await;
-    let json = [("accept", "application/json")];
     let body = Body::Json(json!({"product": "matcha", "quantity": 1}));
-    let Ok(created) = client.try_request("POST", "/orders", body, &json).await else {
+    let Ok(created) = client.try_request("POST", "/orders", body, &JSON).await else {
         return;
     };
     assert_eq!(created.status, 201, "create order: {created}");
@@ -225,26 +261,56 @@ async fn shop_until_crash(
         .expect("order_id")
         .to_owned();
     locked(&shoppers.placed).push(order_id.clone());
+    match pay(&client, &sandbox, &order_id, card).await {
+        Ok(()) => {}
+        Err(Interrupted::Confirmation) => locked(&shoppers.unconfirmed).push(Unconfirmed {
+            user,
+            order_id,
+            card,
+        }),
+        Err(Interrupted::Return(form)) => locked(&shoppers.unreturned).push(form),
+    }
+}
+
+/// Asking for JSON.
+const JSON: [(&str, &str); 1] = [("accept", "application/json")];
+
+/// Confirms `order_id` with a new token of `card` and, when the shop sends the shopper to the
+/// issuer, authenticates there and submits the return. The answers must be sane: the
+/// confirmation a redirect or the paid order, or for an order already under way `202
+/// outcome_pending` or `409` (in progress, or no longer payable); the return a `303`.
+async fn pay(
+    client: &Client,
+    sandbox: &Sandbox,
+    order_id: &str,
+    card: &str,
+) -> Result<(), Interrupted> {
     let token = sandbox
         .issue_token(card, "2812", "123")
         .expect("a card token");
     let path = format!("/payments/checkout/{order_id}");
     let body = Body::Json(json!({ "token": token }));
-    let Ok(confirmation) = client.try_request("POST", &path, body, &json).await else {
-        return;
-    };
-    assert_eq!(confirmation.status, 200, "checkout: {confirmation}");
+    let confirmation = client
+        .try_request("POST", &path, body, &JSON)
+        .await
+        .map_err(|_| Interrupted::Confirmation)?;
+    assert!(
+        [200, 202, 409].contains(&confirmation.status),
+        "checkout of {order_id}: {confirmation}"
+    );
     if confirmation.json()["status"] != "redirect_to" {
-        return;
+        return Ok(());
     }
     let redirect = confirmation.json()["url"]
         .as_str()
         .expect("the issuer's URL")
         .to_owned();
     let form = authenticate_at_acs(&redirect, gmo_sandbox::CHALLENGE_OTP).await;
-    if send_return(&client, &form).await.is_err() {
-        locked(&shoppers.unreturned).push(form);
-    }
+    let returned = send_return(client, &form)
+        .await
+        .map_err(|_| Interrupted::Return(form))?;
+    assert_eq!(returned.status, 303, "the return of {order_id}: {returned}");
+    Ok(())
 }
 
 /// Waits until everything is [`settled`], at most [`SETTLING_DEADLINE`]; what is not, then.
