@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::io::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use sqlx::Connection as _;
 use sqlx::postgres::PgConnection;
@@ -12,7 +13,42 @@ use sqlx::postgres::PgConnection;
 /// `postgres://postgres@127.0.0.1:5432/test` (`.ci/run` sets it).
 pub const DATABASE_URL: &str = "GMO_TEST_DATABASE_URL";
 
-/// A new schema, dropped by [`TestSchema::drop_schema`].
+/// The schemas' names: `gmo_it_<unix seconds>_<process>_<random>`.
+const SCHEMA_PREFIX: &str = "gmo_it_";
+
+/// Schemas older than this are left over from runs that were stopped: the next run drops them.
+const STALE_AFTER_SECS: u64 = 3600;
+
+fn unix_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Drops the schemas of runs older than an hour (best effort: another run may be dropping them
+/// too).
+async fn drop_stale_schemas(admin: &mut PgConnection) {
+    let schemas: Vec<String> =
+        sqlx::query_scalar(r"SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gmo\_it\_%'")
+            .fetch_all(&mut *admin)
+            .await
+            .unwrap_or_default();
+    for schema in schemas {
+        let created = schema
+            .trim_start_matches(SCHEMA_PREFIX)
+            .split('_')
+            .next()
+            .and_then(|secs| secs.parse::<u64>().ok());
+        if created.is_some_and(|secs| secs + STALE_AFTER_SECS < unix_secs()) {
+            let _ = sqlx::raw_sql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(&mut *admin)
+                .await;
+        }
+    }
+}
+
+/// A new schema, dropped by [`TestSchema::drop_schema`] (or, if the run is stopped first, by a
+/// run an hour later).
 #[derive(Debug)]
 pub struct TestSchema {
     database_url: String,
@@ -39,13 +75,15 @@ impl TestSchema {
             }
         };
         let name = format!(
-            "gmo_it_{}_{:016x}",
+            "{SCHEMA_PREFIX}{}_{}_{:08x}",
+            unix_secs(),
             std::process::id(),
-            rand::random::<u64>()
+            rand::random::<u32>()
         );
         let mut admin = PgConnection::connect(&database_url)
             .await
             .unwrap_or_else(|e| panic!("{DATABASE_URL} is set but unreachable: {e}"));
+        drop_stale_schemas(&mut admin).await;
         sqlx::raw_sql(&format!("CREATE SCHEMA {name}"))
             .execute(&mut admin)
             .await
