@@ -1,7 +1,9 @@
 //! Two instances of a shop binary on one PostgreSQL database, as behind a load balancer:
 //! checkouts start on instance A, the issuer sends shoppers back to instance B (A's public URL
 //! is B's), GMO's notifications go to B, and repeated 3-D Secure returns reach both at once.
-//! Every order is paid once and both instances show what GMO holds.
+//! Some shoppers close the tab after the issuer's page, some before it: both instances'
+//! reconciliations (every second, for orders untouched for two) race to settle those. Every
+//! order is paid once and both instances show what GMO holds.
 
 use std::time::Duration;
 
@@ -30,6 +32,31 @@ const CARDS: [&str; 5] = [
     "4100000000000407",
 ];
 
+/// How long the shops' reconciliation may take to settle the abandoned orders.
+const SETTLING_DEADLINE: Duration = Duration::from_secs(20);
+
+/// What a shopper does once the shop sends them to the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AtTheIssuer {
+    /// Authenticates; the return reaches B and A at once, then B again.
+    ReturnsTwiceAtOnce,
+    /// Authenticates and closes the tab: reconciliation finalizes the payment.
+    ClosesTheTab,
+    /// Never opens the issuer's page: reconciliation expires the order.
+    NeverGoes,
+}
+
+impl AtTheIssuer {
+    /// The behaviour of the `i`-th order: mostly returns, a few abandoned either way.
+    fn of_order(i: usize) -> Self {
+        match i % 10 {
+            7 => Self::ClosesTheTab,
+            8 => Self::NeverGoes,
+            _ => Self::ReturnsTwiceAtOnce,
+        }
+    }
+}
+
 /// Runs the binary at `path` twice on one new PostgreSQL schema (skipped, saying so, without
 /// `GMO_TEST_DATABASE_URL`) and checks the orders paid across both instances.
 pub async fn two_instances_share_one_database(path: &str) {
@@ -51,7 +78,11 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         .expect("the sandbox starts");
     let sandbox = running.sandbox().clone();
     let mut env = gateway_env(&sandbox);
-    env.push(("SHOP_DATABASE_URL", database_url.to_owned()));
+    env.extend([
+        ("SHOP_DATABASE_URL", database_url.to_owned()),
+        ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
+        ("SHOP_RECONCILE_AFTER_SECS", "2".to_owned()),
+    ]);
     let b = ShopProcess::start(path, &borrowed(&env));
     env.push(("SHOP_PUBLIC_URL", b.url.clone()));
     let a = ShopProcess::start(path, &borrowed(&env));
@@ -65,8 +96,9 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         async move {
             let mut placed = Vec::new();
             for i in (shopper..ORDERS).step_by(SHOPPERS.len()) {
-                let card = CARDS[i % CARDS.len()];
-                placed.push((i, place_and_pay(sandbox, client, a_url, b_url, card).await));
+                let (card, at_issuer) = (CARDS[i % CARDS.len()], AtTheIssuer::of_order(i));
+                let paid = place_and_pay(sandbox, client, a_url, b_url, card, at_issuer).await;
+                placed.push((i, paid));
             }
             placed
         }
@@ -74,13 +106,16 @@ async fn pay_across_instances(path: &str, database_url: &str) {
     .await;
     let mut placed: Vec<_> = by_shopper.into_iter().flatten().collect();
     placed.sort_by_key(|(i, _)| *i);
-    let placed: Vec<(String, [Answer; 3])> = placed.into_iter().map(|(_, p)| p).collect();
+    let placed: Vec<(String, Vec<Answer>)> = placed.into_iter().map(|(_, p)| p).collect();
+    let ids: Vec<String> = placed.iter().map(|(id, _)| id.clone()).collect();
+    if let Err(why) = settles(&sandbox, &on_a, &ids).await {
+        panic!("the orders do not stand on A as GMO has them: {why}");
+    }
     assert!(
         sandbox.notifications_settled(Duration::from_secs(20)).await,
         "notifications still pending: {:?}",
         sandbox.notifications()
     );
-
     let b_notify = notify_url(&b.url);
     let deliveries = sandbox.notifications();
     assert!(!deliveries.is_empty(), "GMO notified the payments");
@@ -88,13 +123,14 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         assert_eq!(delivery.url, b_notify, "{delivery:?}");
         assert_eq!(delivery.outcome, DeliveryOutcome::Delivered, "{delivery:?}");
     }
-    for (order_id, _) in &placed {
+    for (i, (order_id, _)) in placed.iter().enumerate() {
+        let finalized = u64::from(AtTheIssuer::of_order(i) != AtTheIssuer::NeverGoes);
         assert_eq!(
             (
                 sandbox.calls_of(Api::ExecTran, order_id),
                 sandbox.calls_of(Api::SecureTran2, order_id)
             ),
-            (1, 1),
+            (1, finalized),
             "ExecTran and SecureTran2 calls of {order_id}"
         );
     }
@@ -117,15 +153,35 @@ async fn pay_across_instances(path: &str, database_url: &str) {
                 "a return of {order_id}: {answer}"
             );
         }
-        let shopper = i % SHOPPERS.len();
-        for clients in [&on_a, &on_b] {
-            let state = order(&clients[shopper], order_id).await["state"]
-                .as_str()
-                .expect("a state")
-                .to_owned();
-            agrees(&sandbox, order_id, &state)
-                .unwrap_or_else(|e| panic!("{e} (on {})", clients[shopper].base()));
+        let owner = &on_b[i % SHOPPERS.len()];
+        let state = state_of(owner, order_id).await;
+        agrees(&sandbox, order_id, &state).unwrap_or_else(|e| panic!("{e} (on B)"));
+    }
+}
+
+/// The order's state as its owner sees it.
+async fn state_of(owner: &Client, order_id: &str) -> String {
+    order(owner, order_id).await["state"]
+        .as_str()
+        .expect("a state")
+        .to_owned()
+}
+
+/// Waits, at most [`SETTLING_DEADLINE`], until every order of `ids` (the `i`-th paid by
+/// `shoppers[i % 3]`) stands on the instance of `shoppers` as GMO's transaction says; what
+/// does not, then.
+async fn settles(sandbox: &Sandbox, shoppers: &[Client], ids: &[String]) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + SETTLING_DEADLINE;
+    loop {
+        let mut disagreement = Ok(());
+        for (i, order_id) in ids.iter().enumerate() {
+            let state = state_of(&shoppers[i % SHOPPERS.len()], order_id).await;
+            disagreement = disagreement.and(agrees(sandbox, order_id, &state));
         }
+        if disagreement.is_ok() || tokio::time::Instant::now() > deadline {
+            return disagreement;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
 
@@ -140,16 +196,18 @@ async fn signed_in(url: &str) -> Vec<Client> {
     clients
 }
 
-/// One order placed and paid with `card` on instance A, through 3-D Secure: the issuer's return
-/// form posted at once to B (where the issuer sends it) and to the same path on A, then once
-/// more to B. The order's id and the answers to the three returns.
+/// One order placed on instance A and confirmed with `card` there, which sends the shopper to
+/// the issuer (3-D Secure); there, the shopper does `at_issuer`. When the shopper returns, the
+/// issuer's return form is posted at once to B (where the issuer sends it) and to the same path
+/// on A, then once more to B. The order's id and the answers to the returns.
 async fn place_and_pay(
     sandbox: &Sandbox,
     shopper: &Client,
     a_url: &str,
     b_url: &str,
     card: &str,
-) -> (String, [Answer; 3]) {
+    at_issuer: AtTheIssuer,
+) -> (String, Vec<Answer>) {
     let order_id = buy(shopper, "matcha").await;
     let token = sandbox
         .issue_token(card, "2812", "123")
@@ -166,6 +224,9 @@ async fn place_and_pay(
         "redirect_to",
         "checkout of {order_id}: {confirmation}"
     );
+    if at_issuer == AtTheIssuer::NeverGoes {
+        return (order_id, Vec::new());
+    }
     let redirect = confirmation.json()["url"]
         .as_str()
         .expect("the issuer's URL")
@@ -176,11 +237,16 @@ async fn place_and_pay(
         "the issuer sends the shopper to B: {}",
         to_b.action
     );
+    if at_issuer == AtTheIssuer::ClosesTheTab {
+        return (order_id, Vec::new());
+    }
     let mut to_a = to_b.clone();
     to_a.action = to_b.action.replacen(b_url, a_url, 1);
     let (on_b, on_a) = tokio::join!(send_return(shopper, &to_b), send_return(shopper, &to_a));
     let again_on_b = send_return(shopper, &to_b).await;
-    let returns =
-        [on_b, on_a, again_on_b].map(|answer| answer.expect("the shop answers the return"));
+    let returns = [on_b, on_a, again_on_b]
+        .into_iter()
+        .map(|answer| answer.expect("the shop answers the return"))
+        .collect();
     (order_id, returns)
 }
