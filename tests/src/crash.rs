@@ -199,6 +199,7 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         if let Err(why) = settles(&sandbox, store.as_ref(), &placed).await {
             panic!("round {round} (seed {seed}) did not settle: {why}");
         }
+        owner_sees(&shop.url, store.as_ref(), &placed).await;
     }
     shop.kill();
     println!(
@@ -311,6 +312,37 @@ async fn pay(
         .map_err(|_| Interrupted::Return(form))?;
     assert_eq!(returned.status, 303, "the return of {order_id}: {returned}");
     Ok(())
+}
+
+/// The shop's owner finds every order of `placed` on the admin page (`/admin/orders` as JSON),
+/// in the state the store holds.
+async fn owner_sees(url: &str, store: &dyn PaymentStore, placed: &[String]) {
+    let owner = Client::new(url);
+    owner.sign_in("owner").await;
+    let listed = owner.get_json("/admin/orders").await;
+    assert_eq!(listed.status, 200, "{listed}");
+    let states: std::collections::HashMap<String, String> = listed.json()["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .map(|o| {
+            let field = |name: &str| o["order"][name].as_str().unwrap_or_default().to_owned();
+            (field("order_id"), field("state"))
+        })
+        .collect();
+    for order_id in placed {
+        let id = OrderId::new(order_id.as_str()).expect("an order id");
+        let stored = store
+            .order(&id)
+            .await
+            .expect("the store")
+            .expect("the order");
+        assert_eq!(
+            states.get(order_id).map(String::as_str),
+            Some(stored.state.as_str()),
+            "order {order_id} on the admin page"
+        );
+    }
 }
 
 /// Waits until everything is [`settled`], at most [`SETTLING_DEADLINE`]; what is not, then.
