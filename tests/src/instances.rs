@@ -2,7 +2,7 @@
 //! checkouts start on instance A, the issuer sends shoppers back to instance B (A's public URL
 //! is B's), GMO's notifications go to B, and repeated 3-D Secure returns reach both at once.
 //! Some shoppers close the tab after the issuer's page, some before it: both instances'
-//! reconciliations (every second, for orders untouched for two) race to settle those. Every
+//! reconciliations (every second, for orders untouched for three) race to settle those. Every
 //! order is paid once and both instances show what GMO holds.
 
 use std::time::Duration;
@@ -81,7 +81,9 @@ async fn pay_across_instances(path: &str, database_url: &str) {
     env.extend([
         ("SHOP_DATABASE_URL", database_url.to_owned()),
         ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
-        ("SHOP_RECONCILE_AFTER_SECS", "2".to_owned()),
+        // Longer than a shopper takes at the issuer, even on a busy machine: an order left
+        // awaiting 3-D Secure that long is abandoned, and expired.
+        ("SHOP_RECONCILE_AFTER_SECS", "3".to_owned()),
     ]);
     let b = ShopProcess::start(path, &borrowed(&env));
     env.push(("SHOP_PUBLIC_URL", b.url.clone()));
