@@ -1,11 +1,12 @@
 //! Crashes mid-flow: a shop binary is killed (`SIGKILL`) at random moments while shoppers pay,
 //! with GMO slowed down so that the kills land between GMO's answers and the shop's store
-//! writes; it is started again on the same storage and port, half the shoppers whose "pay" got
-//! no answer press it again, half those whose issuer page was sending them back submit the
-//! return again (the others close the tab), and GMO's notifications (retried until the
-//! shop is back; lost in some rounds) and reconciliation (every second, for orders untouched
-//! for two) settle the rest. After every round, every order agrees with GMO, none is
-//! left in a claim or waiting, and no ExecTran or SecureTran2 ran twice.
+//! writes. It is started again on the same storage and port; about half the shoppers whose
+//! "pay" got no answer press it again, about half those whose issuer page was sending them back
+//! submit the return again (the others close the tab), and GMO's notifications (retried until
+//! the shop is back; lost in some rounds) and reconciliation (every second, for orders
+//! untouched for two) settle the rest. After every round, every order agrees with GMO, none is
+//! left in a claim or waiting, the owner sees each one as stored, and no ExecTran or
+//! SecureTran2 ran twice.
 //!
 //! The kill moments come from a seeded generator: the seed is printed, and `GMO_CRASH_SEED`
 //! replays it (the timing of the processes still varies).
