@@ -26,7 +26,7 @@ use shop_common::storage::Storage;
 use crate::consistency::{agrees, borrowed, gateway_env, no_call_ran_twice, notify_url};
 use crate::database::in_new_schema;
 use crate::driver::{Body, Client, sandbox_builder};
-use crate::process::ShopProcess;
+use crate::process::{ShopProcess, binary_name};
 use crate::shopping::{authenticate_at_acs, send_return};
 
 /// How many times the shop is killed.
@@ -49,10 +49,7 @@ pub const SEED_VARIABLE: &str = "GMO_CRASH_SEED";
 
 /// Kills and restarts the binary at `path` on a SQLite file of its own.
 pub async fn crashes_mid_flow_are_settled(path: &str) {
-    let name = std::path::Path::new(path)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("shop");
+    let name = binary_name(path);
     let dir = std::env::temp_dir().join(format!(
         "gmo-{name}-crash-{}-{:08x}",
         std::process::id(),
@@ -69,12 +66,10 @@ pub async fn crashes_mid_flow_are_settled(path: &str) {
 /// without `GMO_TEST_DATABASE_URL`).
 pub async fn crashes_mid_flow_are_settled_on_postgres(path: &str) {
     let path = path.to_owned();
-    in_new_schema(
-        "crashes_mid_flow_are_settled_on_postgres",
-        |url| async move {
-            crash_rounds(&path, &url, Storage::Postgres(url.clone())).await;
-        },
-    )
+    let test = format!("{} killed mid-flow on PostgreSQL", binary_name(&path));
+    in_new_schema(&test, |url| async move {
+        crash_rounds(&path, &url, Storage::Postgres(url.clone())).await;
+    })
     .await;
 }
 

@@ -69,7 +69,7 @@ impl TestSchema {
                 // Past the harness's capture, so that a skipped run says it.
                 let _ = writeln!(
                     std::io::stderr(),
-                    "skipped: {test} needs PostgreSQL (set {DATABASE_URL})"
+                    "skipped: {test}: PostgreSQL tests need {DATABASE_URL}"
                 );
                 return None;
             }

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::consistency::{agrees, borrowed, gateway_env, notify_url};
 use crate::database::{in_new_schema, rows_in_schema};
 use crate::driver::{Answer, Client, sandbox_builder};
-use crate::process::ShopProcess;
+use crate::process::{ShopProcess, binary_name};
 use crate::shopping::{authenticate_at_acs, buy, order, send_return};
 
 /// How many orders the shoppers place.
@@ -61,7 +61,8 @@ impl AtTheIssuer {
 /// `GMO_TEST_DATABASE_URL`) and checks the orders paid across both instances.
 pub async fn two_instances_share_one_database(path: &str) {
     let path = path.to_owned();
-    in_new_schema("two_instances_share_one_database", |url| async move {
+    let test = format!("two instances of {} on one database", binary_name(&path));
+    in_new_schema(&test, |url| async move {
         tokio::time::timeout(Duration::from_secs(60), pay_across_instances(&path, &url))
             .await
             .expect("in time");
