@@ -125,6 +125,8 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         ("SHOP_DATABASE_URL", database_url.to_owned()),
         ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
         ("SHOP_RECONCILE_AFTER_SECS", "2".to_owned()),
+        // Reconciliation may only settle orders older than any call in flight.
+        ("GMO_REQUEST_TIMEOUT_SECS", "1".to_owned()),
     ]);
     let mut shop = ShopProcess::start(path, &borrowed(&env));
     let port = shop

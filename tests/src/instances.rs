@@ -85,6 +85,8 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         // Longer than a shopper takes at the issuer, even on a busy machine: an order left
         // awaiting 3-D Secure that long is abandoned, and expired.
         ("SHOP_RECONCILE_AFTER_SECS", "3".to_owned()),
+        // Reconciliation may only settle orders older than any call in flight.
+        ("GMO_REQUEST_TIMEOUT_SECS", "2".to_owned()),
     ]);
     let b = ShopProcess::start(path, &borrowed(&env));
     env.push(("SHOP_PUBLIC_URL", b.url.clone()));
