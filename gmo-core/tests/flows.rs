@@ -422,3 +422,28 @@ async fn the_amount_comes_from_the_server() {
     );
     assert!(Amount::new(10_000_000).is_err());
 }
+
+#[tokio::test]
+async fn reconciliation_never_outruns_a_call_in_flight() {
+    use std::time::Duration;
+
+    use gmo_core::flow::ConfigError;
+    use gmo_core::store::MemoryStore;
+
+    let world = World::new().await;
+    let client = support::client_for(&world.sandbox, Duration::from_secs(5));
+    let build = |after: Duration| {
+        gmo_core::Payments::builder(client.clone(), Arc::new(MemoryStore::new()))
+            .return_url(support::RETURN_URL)
+            .reconcile_after(after)
+            .build()
+    };
+    assert_eq!(
+        build(Duration::from_secs(5)).unwrap_err(),
+        ConfigError::ReconcileTooSoon {
+            after: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(5),
+        }
+    );
+    assert!(build(Duration::from_secs(6)).is_ok());
+}

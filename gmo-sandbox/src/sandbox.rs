@@ -410,6 +410,17 @@ impl Sandbox {
             .unwrap_or(0)
     }
 
+    /// How many calls an API received for an order (named by `OrderID`, or by the `AccessID` of
+    /// its transaction), failed ones included: e.g. whether a shop sent SecureTran2 once.
+    pub fn calls_of(&self, api: Api, order_id: &str) -> u64 {
+        self.ledger()
+            .calls_by_order_and_api
+            .get(order_id)
+            .and_then(|by_api| by_api.get(api.name()))
+            .copied()
+            .unwrap_or(0)
+    }
+
     /// Calls per API name.
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
         self.ledger()

@@ -881,6 +881,10 @@ async fn calls_are_counted_per_api_and_order() {
     assert_eq!(gmo.sandbox.calls(Api::AlterTran), 2);
     assert_eq!(gmo.sandbox.calls(Api::ExecTran), 1);
     assert_eq!(gmo.sandbox.calls_for_order("o"), 5);
+    assert_eq!(gmo.sandbox.calls_of(Api::AlterTran, "o"), 2);
+    assert_eq!(gmo.sandbox.calls_of(Api::ExecTran, "o"), 1);
+    assert_eq!(gmo.sandbox.calls_of(Api::SecureTran2, "o"), 0);
+    assert_eq!(gmo.sandbox.calls_of(Api::AlterTran, "another"), 0);
     let changes: Vec<_> = gmo
         .sandbox
         .state_changes()

@@ -84,10 +84,7 @@ pub async fn prints_its_url_first_and_serves_the_shop(path: &str) {
 
 /// A new, empty data directory for the binary at `path`, in the temporary directory.
 fn data_dir(path: &str) -> std::path::PathBuf {
-    let name = std::path::Path::new(path)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("shop");
+    let name = crate::process::binary_name(path);
     let dir = std::env::temp_dir().join(format!("gmo-{name}-data-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir

@@ -307,7 +307,7 @@ impl Client {
     }
 
     /// Any request. `path` is relative to the shop or absolute. The CSRF token goes in
-    /// `X-CSRF-Token` on every method but GET.
+    /// `X-CSRF-Token` on every method but GET. Panics when the shop cannot be reached.
     pub async fn request(
         &self,
         method: &str,
@@ -315,6 +315,20 @@ impl Client {
         body: Body,
         headers: &[(&str, &str)],
     ) -> Answer {
+        self.try_request(method, path, body, headers)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// [`Client::request`], with the transport's error when the shop cannot be reached or
+    /// stops answering (a shop killed mid-request).
+    pub async fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Body,
+        headers: &[(&str, &str)],
+    ) -> Result<Answer, reqwest::Error> {
         let url = if path.starts_with("http://") || path.starts_with("https://") {
             path.to_owned()
         } else {
@@ -363,21 +377,18 @@ impl Client {
                 request.body(bytes)
             }
         };
-        let response = request
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let response = request.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         for value in headers.get_all("set-cookie") {
             self.store_cookie(value);
         }
         let body = response.bytes().await.unwrap_or_default();
-        Answer {
+        Ok(Answer {
             status,
             headers,
             body,
-        }
+        })
     }
 
     fn store_cookie(&self, value: &HeaderValue) {

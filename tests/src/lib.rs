@@ -3,8 +3,11 @@
 //! The example shops' behaviour, written once: a driver ([`driver::ShopUnderTest`], a
 //! browser-like HTTP [`driver::Client`]), the steps of a shopper ([`shopping`]), the scenarios
 //! ([`scenarios`]), a headless-Chromium harness ([`browser`]), a recording proxy ([`tap`]), the
-//! check of a shop binary ([`binary`]) run as a process ([`process`]), and the two example shops as shops under test
-//! ([`shops`]). A shop's test file runs every scenario with one line:
+//! check of a shop binary ([`binary`]) run as a process ([`process`]), several instances of it on
+//! one PostgreSQL database ([`instances`], in a schema of the test's own: [`database`]), crashes
+//! mid-flow settled by reconciliation ([`crash`]), both checked against the sandbox
+//! ([`consistency`]), and the two example shops as shops under test ([`shops`]). A shop's test
+//! file runs every scenario with one line:
 //!
 //! ```ignore
 //! gmo_scenarios::scenario_tests!(gmo_scenarios::shops::ActixShop);
@@ -16,7 +19,11 @@
 
 pub mod binary;
 pub mod browser;
+pub mod consistency;
+pub mod crash;
+pub mod database;
 pub mod driver;
+pub mod instances;
 pub mod logs;
 pub mod process;
 pub mod scenarios;

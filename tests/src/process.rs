@@ -7,6 +7,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
+/// The file name of the binary at `path` (`axum-shop`), for messages and file names.
+pub fn binary_name(path: &str) -> &str {
+    std::path::Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("shop")
+}
+
 /// A running shop binary.
 #[derive(Debug)]
 pub struct ShopProcess {

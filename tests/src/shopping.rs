@@ -1,6 +1,6 @@
 //! What a shopper does, step by step, over the shop's documented HTTP surface.
 
-use gmo_sandbox::AcsBrowser;
+use gmo_sandbox::{AcsBrowser, ReturnForm};
 use serde_json::{Value, json};
 
 use crate::driver::{Answer, Body, Client, RunningShop};
@@ -38,10 +38,33 @@ pub async fn return_from_acs_with(
     redirect_url: &str,
     otp: &str,
 ) -> Answer {
-    let form = browser
+    let form = authenticate_at_acs_with(browser, redirect_url, otp).await;
+    send_return(client, &form)
+        .await
+        .unwrap_or_else(|e| panic!("the 3-D Secure return to {}: {e}", form.action))
+}
+
+/// The browser on the issuer's page at `redirect_url`, answering the challenge with `otp` (when
+/// there is one): the form that sends it back to the shop.
+pub async fn authenticate_at_acs(redirect_url: &str, otp: &str) -> ReturnForm {
+    authenticate_at_acs_with(&AcsBrowser::new(), redirect_url, otp).await
+}
+
+/// [`authenticate_at_acs`] with the issuer's pages visited by `browser`.
+pub async fn authenticate_at_acs_with(
+    browser: &AcsBrowser,
+    redirect_url: &str,
+    otp: &str,
+) -> ReturnForm {
+    browser
         .authenticate(redirect_url, otp)
         .await
-        .expect("the issuer's page answers");
+        .expect("the issuer's page answers")
+}
+
+/// The browser submitting the issuer's return `form` to the shop (a cross-site form: without a
+/// CSRF token); the transport's error when the shop does not answer.
+pub async fn send_return(client: &Client, form: &ReturnForm) -> Result<Answer, reqwest::Error> {
     let fields: Vec<(String, String)> = form.fields.clone();
     let browser = client.without_csrf();
     if form.method.eq_ignore_ascii_case("get") {
@@ -52,7 +75,7 @@ pub async fn return_from_acs_with(
             .join("&");
         let sep = if form.action.contains('?') { '&' } else { '?' };
         browser
-            .request(
+            .try_request(
                 "GET",
                 &format!("{}{sep}{query}", form.action),
                 Body::Empty,
@@ -61,7 +84,7 @@ pub async fn return_from_acs_with(
             .await
     } else {
         browser
-            .request("POST", &form.action, Body::Form(fields), &[])
+            .try_request("POST", &form.action, Body::Form(fields), &[])
             .await
     }
 }

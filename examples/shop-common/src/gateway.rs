@@ -54,10 +54,13 @@ impl PaymentGateway {
         match gateway {
             Gateway::Embedded => Self::embedded(Sandbox::builder().spawn().await?),
             Gateway::Gmo(gmo) => {
-                let client = GmoClient::builder(Environment::Custom(gmo.base_url.clone()))
+                let mut client = GmoClient::builder(Environment::Custom(gmo.base_url.clone()))
                     .shop(ShopId::new(gmo.shop_id.clone())?, gmo.shop_pass.clone())
-                    .site(SiteId::new(gmo.site_id.clone())?, gmo.site_pass.clone())
-                    .build()?;
+                    .site(SiteId::new(gmo.site_id.clone())?, gmo.site_pass.clone());
+                if let Some(timeout) = gmo.request_timeout {
+                    client = client.request_timeout(timeout);
+                }
+                let client = client.build()?;
                 Ok(Self {
                     client,
                     card_form: CardFormConfig {

@@ -255,6 +255,12 @@ impl GmoClient {
         }
     }
 
+    /// How long one call may take, from sending to the whole answer: no call is still in flight
+    /// after it.
+    pub fn request_timeout(&self) -> Duration {
+        self.inner.request_timeout
+    }
+
     /// The base URL calls go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url

@@ -151,6 +151,17 @@ pub enum ConfigError {
     /// The client has no shop credentials, which every flow needs.
     #[error("the GMO client needs shop credentials")]
     NoShop,
+    /// Reconciliation would settle orders whose GMO call may still be in flight: the
+    /// reconciliation age must exceed the client's request timeout.
+    #[error(
+        "reconcile_after ({after:?}) must be longer than the client's request timeout ({request_timeout:?})"
+    )]
+    ReconcileTooSoon {
+        /// The reconciliation age asked for.
+        after: Duration,
+        /// The client's request timeout.
+        request_timeout: Duration,
+    },
     /// A value breaks GMO's rules.
     #[error(transparent)]
     Invalid(#[from] crate::types::InvalidValue),
@@ -220,8 +231,9 @@ impl PaymentsBuilder {
     }
 
     /// How long an order may stand still before reconciliation settles it (default 30 minutes).
-    /// Keep it well above the client's request timeout: a younger order may still have a call in
-    /// flight.
+    /// It must be longer than the client's request timeout ([`ConfigError::ReconcileTooSoon`]):
+    /// a younger order may still have a call in flight, whose claim reconciliation must not take
+    /// for dead.
     pub fn reconcile_after(mut self, after: Duration) -> Self {
         self.settings.reconcile_after = after;
         self
@@ -245,6 +257,13 @@ impl PaymentsBuilder {
         }
         if self.client.shop_id().is_none() {
             return Err(ConfigError::NoShop);
+        }
+        let request_timeout = self.client.request_timeout();
+        if s.reconcile_after <= request_timeout {
+            return Err(ConfigError::ReconcileTooSoon {
+                after: s.reconcile_after,
+                request_timeout,
+            });
         }
         Ok(Payments {
             inner: Arc::new(Inner {

@@ -33,6 +33,8 @@ pub(crate) struct Ledger {
     pub(crate) ids: IdGenerator,
     pub(crate) calls_by_api: HashMap<String, u64>,
     pub(crate) calls_by_order: HashMap<String, u64>,
+    /// OrderID → API name → calls.
+    pub(crate) calls_by_order_and_api: HashMap<String, HashMap<String, u64>>,
     /// The most recent state changes, at most `history_limit`.
     pub(crate) history: VecDeque<StateChange>,
     pub(crate) history_limit: usize,
@@ -61,6 +63,7 @@ impl Ledger {
             ids: IdGenerator::default(),
             calls_by_api: HashMap::new(),
             calls_by_order: HashMap::new(),
+            calls_by_order_and_api: HashMap::new(),
             history: VecDeque::new(),
             history_limit: settings.history_limit,
             pending_changes: Vec::new(),
@@ -137,6 +140,12 @@ impl Ledger {
             }
         }
         if let Some(order_id) = order_id {
+            *self
+                .calls_by_order_and_api
+                .entry(order_id.clone())
+                .or_default()
+                .entry(api.to_owned())
+                .or_default() += 1;
             *self.calls_by_order.entry(order_id).or_default() += 1;
         }
     }

@@ -98,7 +98,16 @@ pub async fn saved_cards<S: ShopUnderTest>() {
     assert_eq!(returned.status, 303, "{returned}");
     let landing = returned.location().expect("Location");
     assert!(landing.starts_with("/cards?registered="), "{landing}");
-    let page = bob.get(&landing).await;
+    // GMO's notification may be attaching the card at the moment the shopper lands: the page
+    // then says it is being saved, and a reload shows it saved.
+    let mut page = bob.get(&landing).await;
+    for _ in 0..50 {
+        if !page.text().contains("Your card is being saved.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = bob.get(&landing).await;
+    }
     assert!(page.text().contains("Your card is saved."), "{page}");
     let saved = cards(&bob).await;
     assert_eq!(saved.len(), 1, "{saved:?}");

@@ -1,0 +1,79 @@
+//! Shops run as processes against a sandbox of the test: their settings, and the checks that
+//! their orders agree with GMO's transactions and that every money-moving call ran once.
+
+use gmo_core::http::routes::{DEFAULT_PREFIX, NOTIFY};
+use gmo_core::order::{OrderState, Purpose};
+use gmo_core::types::Status;
+use gmo_sandbox::{Api, Sandbox};
+
+/// The environment that makes a shop binary pay through `sandbox` (as it would through GMO).
+pub fn gateway_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
+    vec![
+        ("GMO_BASE_URL", sandbox.base_url().to_owned()),
+        ("GMO_SHOP_ID", sandbox.shop_id().to_owned()),
+        ("GMO_SHOP_PASS", sandbox.shop_pass().to_owned()),
+        ("GMO_SITE_ID", sandbox.site_id().to_owned()),
+        ("GMO_SITE_PASS", sandbox.site_pass().to_owned()),
+    ]
+}
+
+/// Borrows an owned environment as [`crate::process::ShopProcess::start`] takes it.
+pub fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The URL of the result notifications of a shop at `shop_url`.
+pub fn notify_url(shop_url: &str) -> String {
+    format!("{}{DEFAULT_PREFIX}{NOTIFY}", shop_url.trim_end_matches('/'))
+}
+
+/// The states a purchase may rightly stand in, in the shop, given GMO's transaction of
+/// `order_id`: the settled state GMO's status means (`AUTH` → `authorized`, `CAPTURE` →
+/// `captured`…); `failed` or `expired` when nothing was charged (no transaction, or one never
+/// authorised); `failed` for an authentication the issuer then declined at SecureTran2. An
+/// authentication never finalised matches nothing: the shop lost a payment the shopper
+/// completed.
+pub fn shop_states_for(sandbox: &Sandbox, order_id: &str) -> Vec<&'static str> {
+    let uncharged = vec![OrderState::Failed.as_str(), OrderState::Expired.as_str()];
+    let Some(transaction) = sandbox.transaction(order_id) else {
+        return uncharged;
+    };
+    match OrderState::from_gmo_status(&transaction.status, Purpose::Purchase) {
+        Some(settled) => vec![settled.as_str()],
+        None => match transaction.status {
+            Status::Unprocessed => uncharged,
+            Status::Authenticated if sandbox.calls_of(Api::SecureTran2, order_id) > 0 => {
+                vec![OrderState::Failed.as_str()]
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// Whether the shop's `state` of `order_id` is what the sandbox's transaction means; the
+/// disagreement otherwise.
+pub fn agrees(sandbox: &Sandbox, order_id: &str, state: &str) -> Result<(), String> {
+    let allowed = shop_states_for(sandbox, order_id);
+    if allowed.contains(&state) {
+        Ok(())
+    } else {
+        Err(format!(
+            "order {order_id}: the shop says {state}, GMO says {:?} (expected one of {allowed:?})",
+            sandbox.transaction(order_id).map(|t| t.status)
+        ))
+    }
+}
+
+/// Whether each order of `order_ids` had at most one ExecTran and at most one SecureTran2 (failed
+/// calls included).
+pub fn no_call_ran_twice(sandbox: &Sandbox, order_ids: &[String]) -> Result<(), String> {
+    for order_id in order_ids {
+        for api in [Api::ExecTran, Api::SecureTran2] {
+            let calls = sandbox.calls_of(api, order_id);
+            if calls > 1 {
+                return Err(format!("order {order_id}: {calls} calls of {api:?}"));
+            }
+        }
+    }
+    Ok(())
+}
