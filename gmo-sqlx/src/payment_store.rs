@@ -5,9 +5,11 @@
 //! every method (create-only inserts, compare-and-set, the inbox) is the same. sqlx's generic
 //! executor bounds make a generic `impl` unreadable, so a macro stamps it out per backend.
 
-/// Implements `PaymentStore` for `$store` (a struct with a `pool` field) storing timestamps as
-/// `$time`. The invoking module provides `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and
-/// `SELECT_UNPROCESSED_NOTIFICATIONS`, its dialect's statements of the inbox.
+/// Implements `PaymentStore` for `$store` (a struct with a `pool` field and an async
+/// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
+/// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
+/// `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and `SELECT_UNPROCESSED_NOTIFICATIONS`, its
+/// dialect's statements of the inbox.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -53,10 +55,11 @@ macro_rules! impl_payment_store {
                     sqlx::query($crate::columns::INSERT_MEMBER),
                     member,
                 )?;
-                let done = query
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
+                let done = {
+                    let _turn = self.write_turn().await;
+                    query.execute(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
                     return Ok(gmo_core::store::Inserted::Created);
                 }
@@ -105,10 +108,11 @@ macro_rules! impl_payment_store {
                     sqlx::query($crate::columns::INSERT_ORDER),
                     order,
                 )?;
-                let done = query
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
+                let done = {
+                    let _turn = self.write_turn().await;
+                    query.execute(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
                     return Ok(gmo_core::store::Inserted::Created);
                 }
@@ -129,10 +133,11 @@ macro_rules! impl_payment_store {
                         order,
                     )?
                     .bind(expected.as_str());
-                    let done = query
-                        .execute(&self.pool)
-                        .await
-                        .map_err($crate::columns::driver)?;
+                    let done = {
+                        let _turn = self.write_turn().await;
+                        query.execute(&self.pool).await
+                    }
+                    .map_err($crate::columns::driver)?;
                     Ok(done.rows_affected() == 1)
                 })
                 .await
@@ -168,10 +173,11 @@ macro_rules! impl_payment_store {
                     sqlx::query(INSERT_NOTIFICATION),
                     entry,
                 )?;
-                let done = query
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
+                let done = {
+                    let _turn = self.write_turn().await;
+                    query.execute(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
                     return Ok(gmo_core::store::Inserted::Created);
                 }
@@ -203,6 +209,7 @@ macro_rules! impl_payment_store {
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
                 use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
                 sqlx::query($crate::columns::MARK_NOTIFICATION_PROCESSED)
                     .bind(key)
                     .bind(<$time>::from_time(at)?)

@@ -76,6 +76,11 @@ impl PostgresStore {
         Self { pool }
     }
 
+    /// PostgreSQL's writers need no turns: its row locks let them run side by side.
+    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        None
+    }
+
     /// A store on a new pool with sqlx's default options, connected to `url`
     /// (`postgres://user:password@host/database`).
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
