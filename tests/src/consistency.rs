@@ -17,6 +17,31 @@ pub fn gateway_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The environment of a shop paying through `sandbox` with its orders at `database_url`, that
+/// reconciles every second the orders untouched for `reconcile_after_secs` (at least 2). Its GMO
+/// calls time out a second earlier: reconciliation may only settle orders older than any call
+/// in flight.
+pub fn reconciling_shop_env(
+    sandbox: &Sandbox,
+    database_url: &str,
+    reconcile_after_secs: u64,
+) -> Vec<(&'static str, String)> {
+    let mut env = gateway_env(sandbox);
+    env.extend([
+        ("SHOP_DATABASE_URL", database_url.to_owned()),
+        ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
+        (
+            "SHOP_RECONCILE_AFTER_SECS",
+            reconcile_after_secs.to_string(),
+        ),
+        (
+            "GMO_REQUEST_TIMEOUT_SECS",
+            reconcile_after_secs.saturating_sub(1).max(1).to_string(),
+        ),
+    ]);
+    env
+}
+
 /// Borrows an owned environment as [`crate::process::ShopProcess::start`] takes it.
 pub fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
     env.iter().map(|(k, v)| (*k, v.as_str())).collect()

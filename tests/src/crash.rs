@@ -23,7 +23,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde_json::json;
 use shop_common::storage::Storage;
 
-use crate::consistency::{agrees, borrowed, gateway_env, no_call_ran_twice, notify_url};
+use crate::consistency::{agrees, borrowed, no_call_ran_twice, notify_url, reconciling_shop_env};
 use crate::database::in_new_schema;
 use crate::driver::{Body, Client, sandbox_builder};
 use crate::process::{ShopProcess, binary_name};
@@ -120,14 +120,7 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         .await
         .expect("the sandbox starts");
     let sandbox = running.sandbox().clone();
-    let mut env = gateway_env(&sandbox);
-    env.extend([
-        ("SHOP_DATABASE_URL", database_url.to_owned()),
-        ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
-        ("SHOP_RECONCILE_AFTER_SECS", "2".to_owned()),
-        // Reconciliation may only settle orders older than any call in flight.
-        ("GMO_REQUEST_TIMEOUT_SECS", "1".to_owned()),
-    ]);
+    let mut env = reconciling_shop_env(&sandbox, database_url, 2);
     let mut shop = ShopProcess::start(path, &borrowed(&env));
     let port = shop
         .url

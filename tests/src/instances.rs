@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use gmo_sandbox::{Api, DeliveryOutcome, Sandbox};
 use serde_json::json;
 
-use crate::consistency::{agrees, borrowed, gateway_env, notify_url};
+use crate::consistency::{agrees, borrowed, notify_url, reconciling_shop_env};
 use crate::database::{in_new_schema, rows_in_schema};
 use crate::driver::{Answer, Client, sandbox_builder};
 use crate::process::{ShopProcess, binary_name};
@@ -78,16 +78,9 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         .await
         .expect("the sandbox starts");
     let sandbox = running.sandbox().clone();
-    let mut env = gateway_env(&sandbox);
-    env.extend([
-        ("SHOP_DATABASE_URL", database_url.to_owned()),
-        ("SHOP_RECONCILE_EVERY_SECS", "1".to_owned()),
-        // Longer than a shopper takes at the issuer, even on a busy machine: an order left
-        // awaiting 3-D Secure that long is abandoned, and expired.
-        ("SHOP_RECONCILE_AFTER_SECS", "3".to_owned()),
-        // Reconciliation may only settle orders older than any call in flight.
-        ("GMO_REQUEST_TIMEOUT_SECS", "2".to_owned()),
-    ]);
+    // Three seconds: longer than a shopper takes at the issuer, even on a busy machine; an
+    // order left awaiting 3-D Secure that long is abandoned, and expired.
+    let mut env = reconciling_shop_env(&sandbox, database_url, 3);
     let b = ShopProcess::start(path, &borrowed(&env));
     env.push(("SHOP_PUBLIC_URL", b.url.clone()));
     let a = ShopProcess::start(path, &borrowed(&env));
