@@ -37,12 +37,8 @@ impl Default for ShopOptions {
 impl ShopOptions {
     /// No throttle limits (scenarios that make many failing attempts on purpose).
     pub fn unthrottled() -> Self {
-        let mut throttle = ThrottleConfig::default();
-        throttle.failures_per_customer = None;
-        throttle.failures_per_ip = None;
-        throttle.new_cards_per_customer = None;
         Self {
-            throttle,
+            throttle: ThrottleConfig::unlimited(),
             ..Self::default()
         }
     }

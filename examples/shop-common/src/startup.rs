@@ -32,11 +32,7 @@ pub async fn open_shop(
     );
     shop.orders = storage.orders;
     if !settings.card_throttle {
-        let mut limits = ThrottleConfig::default();
-        limits.failures_per_customer = None;
-        limits.failures_per_ip = None;
-        limits.new_cards_per_customer = None;
-        shop.throttle = CardTestingThrottle::new(limits);
+        shop.throttle = CardTestingThrottle::new(ThrottleConfig::unlimited());
     }
     Ok((shop, reconciler))
 }

@@ -141,6 +141,28 @@ impl Default for ThrottleConfig {
     }
 }
 
+impl ThrottleConfig {
+    /// Every limit off: attempts are tracked, none is refused (load tests, and scenarios that
+    /// fail on purpose; never in production).
+    ///
+    /// ```
+    /// use gmo_core::guard::ThrottleConfig;
+    ///
+    /// let config = ThrottleConfig::unlimited();
+    /// assert_eq!(config.failures_per_customer, None);
+    /// assert_eq!(config.failures_per_ip, None);
+    /// assert_eq!(config.new_cards_per_customer, None);
+    /// ```
+    pub fn unlimited() -> Self {
+        Self {
+            failures_per_customer: None,
+            failures_per_ip: None,
+            new_cards_per_customer: None,
+            ..Self::default()
+        }
+    }
+}
+
 /// Which limit refused the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
