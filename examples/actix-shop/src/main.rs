@@ -11,7 +11,7 @@ use shop_common::settings::ShopSettings;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shop_common::startup::init_logging();
     let settings = ShopSettings::from_env()?;
-    let gateway = PaymentGateway::start(&settings.gateway).await?;
+    let gateway = PaymentGateway::start(&settings).await?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", settings.port))?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     // Built once, outside `HttpServer::new`: the workers share the shop and its throttle.

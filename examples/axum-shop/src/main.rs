@@ -11,7 +11,7 @@ use shop_common::settings::ShopSettings;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shop_common::startup::init_logging();
     let settings = ShopSettings::from_env()?;
-    let gateway = PaymentGateway::start(&settings.gateway).await?;
+    let gateway = PaymentGateway::start(&settings).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     let (shop, _reconciler) = shop_common::startup::open_shop(&settings, &gateway, &url).await?;

@@ -12,7 +12,10 @@ use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{RunningSandbox, Sandbox, SpawnError};
 
 use crate::pages::CardFormConfig;
-use crate::settings::Gateway;
+use crate::settings::{Gateway, ShopSettings};
+
+/// How long a call to the embedded sandbox may take, unless the settings say otherwise.
+pub const EMBEDDED_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The payment gateway the shop talks to.
 #[derive(Debug)]
@@ -49,20 +52,23 @@ pub enum StartError {
 }
 
 impl PaymentGateway {
-    /// Starts the embedded sandbox, or prepares GMO's client.
-    pub async fn start(gateway: &Gateway) -> Result<Self, StartError> {
-        match gateway {
-            Gateway::Embedded => Self::embedded(Sandbox::builder().spawn().await?),
+    /// Starts the embedded sandbox, or prepares GMO's client, as `settings` say (their request
+    /// timeout, if set, for either).
+    pub async fn start(settings: &ShopSettings) -> Result<Self, StartError> {
+        match &settings.gateway {
+            Gateway::Embedded => Self::over_sandbox(
+                Sandbox::builder().spawn().await?,
+                settings.request_timeout.unwrap_or(EMBEDDED_REQUEST_TIMEOUT),
+            ),
             Gateway::Gmo(gmo) => {
                 let mut client = GmoClient::builder(Environment::Custom(gmo.base_url.clone()))
                     .shop(ShopId::new(gmo.shop_id.clone())?, gmo.shop_pass.clone())
                     .site(SiteId::new(gmo.site_id.clone())?, gmo.site_pass.clone());
-                if let Some(timeout) = gmo.request_timeout {
+                if let Some(timeout) = settings.request_timeout {
                     client = client.request_timeout(timeout);
                 }
-                let client = client.build()?;
                 Ok(Self {
-                    client,
+                    client: client.build()?,
                     card_form: CardFormConfig {
                         token_js_url: gmo.token_js_url.clone(),
                         shop_id: gmo.shop_id.clone(),
@@ -76,6 +82,13 @@ impl PaymentGateway {
 
     /// The shop's gateway over a running sandbox (tests start theirs with their own settings).
     pub fn embedded(sandbox: RunningSandbox) -> Result<Self, StartError> {
+        Self::over_sandbox(sandbox, EMBEDDED_REQUEST_TIMEOUT)
+    }
+
+    fn over_sandbox(
+        sandbox: RunningSandbox,
+        request_timeout: Duration,
+    ) -> Result<Self, StartError> {
         let client = GmoClient::builder(Environment::Custom(sandbox.base_url().to_owned()))
             .shop(
                 ShopId::new(sandbox.shop_id())?,
@@ -85,7 +98,7 @@ impl PaymentGateway {
                 SiteId::new(sandbox.site_id())?,
                 SitePass::new(sandbox.site_pass()),
             )
-            .request_timeout(Duration::from_secs(10))
+            .request_timeout(request_timeout)
             .build()?;
         Ok(Self {
             client,

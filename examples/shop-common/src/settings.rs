@@ -8,7 +8,7 @@
 //! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
 //! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
-//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` | how long one GMO call may take (must stay below `SHOP_RECONCILE_AFTER_SECS`) |
+//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (must stay below `SHOP_RECONCILE_AFTER_SECS`) |
 //! | `SHOP_DATA_DIR` | `data` | the directory of the SQLite file `shop.db` (orders survive a restart) |
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
@@ -52,8 +52,6 @@ pub struct GmoSettings {
     pub site_pass: SitePass,
     /// GMO's token.js.
     pub token_js_url: String,
-    /// How long one GMO call may take (`None`: the client's default, 60 s).
-    pub request_timeout: Option<Duration>,
 }
 
 /// The shop's settings.
@@ -65,6 +63,9 @@ pub struct ShopSettings {
     pub public_url: Option<String>,
     /// Where payments go.
     pub gateway: Gateway,
+    /// How long one GMO call may take (`None`: the gateway's default, 60 s for GMO, 10 s for
+    /// the embedded sandbox).
+    pub request_timeout: Option<Duration>,
     /// Where orders are kept.
     pub storage: Storage,
     /// How often reconciliation runs.
@@ -114,13 +115,17 @@ impl ShopSettings {
                 }
             })
             .transpose()?;
-        let seconds = |name: &'static str, default: u64| match get(name) {
-            Some(s) => s
-                .trim()
-                .parse()
-                .map(Duration::from_secs)
-                .map_err(|_| SettingsError::Invalid(name, "a whole number of seconds")),
-            None => Ok(Duration::from_secs(default)),
+        // A whole number of seconds, at least 1, when set.
+        let seconds = |name: &'static str| {
+            get(name)
+                .map(|s| match s.trim().parse() {
+                    Ok(secs) if secs > 0 => Ok(Duration::from_secs(secs)),
+                    _ => Err(SettingsError::Invalid(
+                        name,
+                        "a whole number of seconds, at least 1",
+                    )),
+                })
+                .transpose()
         };
         let gateway = match get("GMO_BASE_URL") {
             None => Gateway::Embedded,
@@ -134,18 +139,6 @@ impl ShopSettings {
                     site_pass: SitePass::new(required("GMO_SITE_PASS")?),
                     token_js_url: get("GMO_TOKEN_JS_URL")
                         .unwrap_or_else(|| GMO_TEST_TOKEN_JS.to_owned()),
-                    request_timeout: match get("GMO_REQUEST_TIMEOUT_SECS") {
-                        None => None,
-                        Some(_) => match seconds("GMO_REQUEST_TIMEOUT_SECS", 0)? {
-                            t if t.is_zero() => {
-                                return Err(SettingsError::Invalid(
-                                    "GMO_REQUEST_TIMEOUT_SECS",
-                                    "at least 1 second",
-                                ));
-                            }
-                            t => Some(t),
-                        },
-                    },
                 })
             }
         };
@@ -156,20 +149,16 @@ impl ShopSettings {
                     .join(SQLITE_FILE),
             ),
         };
-        let reconcile_every = seconds("SHOP_RECONCILE_EVERY_SECS", 60)?;
-        if reconcile_every.is_zero() {
-            return Err(SettingsError::Invalid(
-                "SHOP_RECONCILE_EVERY_SECS",
-                "at least 1 second",
-            ));
-        }
         Ok(Self {
             port,
             public_url,
             gateway,
+            request_timeout: seconds("GMO_REQUEST_TIMEOUT_SECS")?,
             storage,
-            reconcile_every,
-            reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS", 30 * 60)?,
+            reconcile_every: seconds("SHOP_RECONCILE_EVERY_SECS")?
+                .unwrap_or(Duration::from_secs(60)),
+            reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS")?
+                .unwrap_or(Duration::from_secs(30 * 60)),
             card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
                 None | Some("on") => true,
                 Some("off") => false,
@@ -273,23 +262,11 @@ mod tests {
         );
         assert!(settings(&[("SHOP_RECONCILE_EVERY_SECS", "0")]).is_err());
         assert!(settings(&[("SHOP_RECONCILE_AFTER_SECS", "soon")]).is_err());
-        let gmo = |timeout: &str| {
-            settings(&[
-                ("GMO_BASE_URL", "https://pt01.mul-pay.jp"),
-                ("GMO_SHOP_ID", "tshop00000001"),
-                ("GMO_SHOP_PASS", "p"),
-                ("GMO_SITE_ID", "tsite00000001"),
-                ("GMO_SITE_PASS", "p"),
-                ("GMO_REQUEST_TIMEOUT_SECS", timeout),
-            ])
-            .map(|s| match s.gateway {
-                Gateway::Gmo(gmo) => gmo.request_timeout,
-                Gateway::Embedded => panic!("GMO expected"),
-            })
-        };
-        assert_eq!(gmo("5").unwrap(), Some(Duration::from_secs(5)));
-        assert_eq!(gmo("").unwrap(), None);
-        assert!(gmo("0").is_err());
+        let timeout =
+            |secs: &str| settings(&[("GMO_REQUEST_TIMEOUT_SECS", secs)]).map(|s| s.request_timeout);
+        assert_eq!(timeout("5").unwrap(), Some(Duration::from_secs(5)));
+        assert_eq!(timeout("").unwrap(), None);
+        assert!(timeout("0").is_err());
         let s = settings(&[("SHOP_RECONCILE_AFTER_SECS", "2")]).unwrap();
         assert_eq!(s.reconcile_after, Duration::from_secs(2));
     }
