@@ -128,6 +128,14 @@ macro_rules! order_states {
             pub fn needs_settling(self) -> bool {
                 !self.is_terminal() && !matches!(self, Self::Authorized | Self::Captured)
             }
+
+            /// Whether reconciliation settles an order in this state before the others: a
+            /// money-moving GMO call was made or may be in flight (every claim, an order at the
+            /// issuer's page, a checked card not yet attached). Orders that never got that far
+            /// (`Prepared`, `Entered`) only expire, and wait behind them.
+            pub fn settles_first(self) -> bool {
+                self.needs_settling() && !matches!(self, Self::Prepared | Self::Entered)
+            }
         }
     };
 }
@@ -252,6 +260,10 @@ pub struct Order {
     pub tax: u32,
     /// Where the order stands.
     pub state: OrderState,
+    /// How many times the order was updated: 0 when prepared, one more with every
+    /// [`update_order`](crate::store::PaymentStore::update_order). The compare-and-set compares
+    /// it, so that a copy read before any other update, whatever its state, can never be written.
+    pub version: u64,
     /// GMO's transaction id, after EntryTran.
     pub access_id: Option<AccessId>,
     /// GMO's transaction password, after EntryTran. Secret.
@@ -300,6 +312,7 @@ impl Order {
             amount,
             tax,
             state: OrderState::Prepared,
+            version: 0,
             access_id: None,
             access_pass: None,
             card_seq: None,

@@ -70,20 +70,20 @@ impl StoredTime for i64 {
     }
 }
 
-/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$21`).
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$22`).
 macro_rules! order_columns {
     () => {
         "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
          card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
-         failure_kind, failure_err_code, failure_err_info, created_at, updated_at"
+         failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version"
     };
 }
 
-/// Placeholders for [`order_columns!`] and `settled` (`$22`).
+/// Placeholders for [`order_columns!`], `settled` (`$23`) and `settle_first` (`$24`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22"
+         $20, $21, $22, $23, $24"
     };
 }
 
@@ -101,24 +101,47 @@ pub(crate) const SELECT_ORDER_BY_ACCESS_ID: &str = concat!(
 pub(crate) const INSERT_ORDER: &str = concat!(
     "INSERT INTO gmo_orders (",
     order_columns!(),
-    ", settled) VALUES (",
+    ", settled, settle_first) VALUES (",
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
-/// Binds [`bind_order`], then the expected state (`$23`): the compare-and-set.
+/// Binds [`bind_order`], then the version read (`$25`): the compare-and-set. The lease columns
+/// are left alone.
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
-    ", settled) = (",
+    ", settled, settle_first) = (",
     order_values!(),
-    ") WHERE order_id = $1 AND state = $23"
+    ") WHERE order_id = $1 AND version = $25"
 );
-/// Binds the cut-off and the limit. The condition `NOT settled` matches the partial index.
-pub(crate) const SELECT_ORDERS_TO_RECONCILE: &str = concat!(
-    "SELECT ",
-    order_columns!(),
-    " FROM gmo_orders WHERE NOT settled AND updated_at < $1 ORDER BY updated_at, order_id LIMIT $2"
-);
+/// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
+/// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
+/// match the partial index.
+macro_rules! orders_to_lease {
+    () => {
+        "SELECT order_id FROM gmo_orders WHERE NOT settled AND updated_at < $3 \
+         AND (leased_until IS NULL OR leased_until <= $4) \
+         ORDER BY settle_first DESC, updated_at, order_id LIMIT $5"
+    };
+}
+pub(crate) use orders_to_lease;
+/// Takes a lease on the orders of `$select` (binds the owner `$1` and the end `$2`, then what
+/// [`orders_to_lease!`] binds) and answers them.
+macro_rules! lease_orders {
+    ($select:expr) => {
+        concat!(
+            "UPDATE gmo_orders SET lease_owner = $1, leased_until = $2 WHERE order_id IN (",
+            $select,
+            ") RETURNING ",
+            $crate::columns::order_columns!()
+        )
+    };
+}
+pub(crate) use lease_orders;
+pub(crate) use order_columns;
+/// Binds the owner.
+pub(crate) const RELEASE_LEASES: &str =
+    "UPDATE gmo_orders SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = $1";
 
 pub(crate) const SELECT_MEMBER: &str =
     "SELECT customer_id, member_id, created_at FROM gmo_members WHERE customer_id = $1";
@@ -152,6 +175,7 @@ pub(crate) struct OrderRow<T> {
     failure_err_info: Option<String>,
     created_at: T,
     updated_at: T,
+    version: i64,
 }
 
 const ORDERS: &str = "gmo_orders";
@@ -225,11 +249,13 @@ impl<T: StoredTime> OrderRow<T> {
             failure,
             created_at: self.created_at.into_time(ORDERS, "created_at")?,
             updated_at: self.updated_at.into_time(ORDERS, "updated_at")?,
+            version: u64::try_from(self.version).map_err(|_| unreadable(ORDERS, "version"))?,
         })
     }
 }
 
-/// Binds an order's columns as `$1`…`$21` in [`order_columns!`] order, and `settled` as `$22`.
+/// Binds an order's columns as `$1`…`$22` in [`order_columns!`] order, `settled` as `$23` and
+/// `settle_first` as `$24`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -269,7 +295,14 @@ where
         .bind(text(failure.map(|f| f.err_info.as_str())))
         .bind(T::from_time(order.created_at)?)
         .bind(T::from_time(order.updated_at)?)
-        .bind(!order.state.needs_settling()))
+        .bind(version_column(order.version)?)
+        .bind(!order.state.needs_settling())
+        .bind(order.state.settles_first()))
+}
+
+/// A version as the `BIGINT` column holds it.
+pub(crate) fn version_column(version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| StoreError::new("the order's version is out of range"))
 }
 
 /// A `gmo_members` row as read.
@@ -427,7 +460,11 @@ mod tests {
     fn placeholders_match_the_columns() {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
-        assert_eq!(columns, 21);
-        assert_eq!(values, columns + 1, "one more for `settled`");
+        assert_eq!(columns, 22);
+        assert_eq!(
+            values,
+            columns + 2,
+            "two more for `settled` and `settle_first`"
+        );
     }
 }

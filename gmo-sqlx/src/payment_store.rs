@@ -9,7 +9,7 @@
 /// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
 /// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
 /// `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and `SELECT_UNPROCESSED_NOTIFICATIONS`, its
-/// dialect's statements of the inbox.
+/// dialect's statements of the inbox, and `LEASE_ORDERS`, its lease statement.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -125,41 +125,69 @@ macro_rules! impl_payment_store {
             async fn update_order(
                 &self,
                 order: &gmo_core::order::Order,
-                expected: gmo_core::order::OrderState,
+                read_version: u64,
             ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
-                $crate::compare_and_set::compare_and_set(self, order, expected, || async {
-                    let query = $crate::columns::bind_order::<_, $time>(
-                        sqlx::query($crate::columns::UPDATE_ORDER),
-                        order,
-                    )?
-                    .bind(expected.as_str());
-                    let done = {
-                        let _turn = self.write_turn().await;
-                        query.execute(&self.pool).await
-                    }
-                    .map_err($crate::columns::driver)?;
-                    Ok(done.rows_affected() == 1)
+                let query = $crate::columns::bind_order::<_, $time>(
+                    sqlx::query($crate::columns::UPDATE_ORDER),
+                    order,
+                )?
+                .bind($crate::columns::version_column(read_version)?);
+                let done = {
+                    let _turn = self.write_turn().await;
+                    query.execute(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
+                if done.rows_affected() == 1 {
+                    return Ok(gmo_core::store::Updated::Done);
+                }
+                // Versions only grow, so the order read now is the one that won: no retry.
+                Ok(match self.order(&order.order_id).await? {
+                    Some(current) => gmo_core::store::Updated::Conflict(Box::new(current)),
+                    None => gmo_core::store::Updated::NotFound,
                 })
-                .await
             }
 
-            async fn orders_to_reconcile(
+            async fn lease_orders_to_reconcile(
                 &self,
+                lease: &gmo_core::store::Lease,
                 updated_before: time::OffsetDateTime,
                 limit: usize,
             ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
                 use $crate::columns::StoredTime as _;
-                sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(
-                    $crate::columns::SELECT_ORDERS_TO_RECONCILE,
-                )
-                .bind(<$time>::from_time(updated_before)?)
-                .bind($crate::columns::sql_limit(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::columns::driver)?
-                .into_iter()
-                .map($crate::columns::OrderRow::into_order)
-                .collect()
+                let query = sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(LEASE_ORDERS)
+                    .bind(lease.owner.clone())
+                    .bind(<$time>::from_time(lease.until)?)
+                    .bind(<$time>::from_time(updated_before)?)
+                    .bind(<$time>::from_time(lease.taken_at)?)
+                    .bind($crate::columns::sql_limit(limit));
+                let rows = {
+                    let _turn = self.write_turn().await;
+                    query.fetch_all(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
+                let mut orders = rows
+                    .into_iter()
+                    .map($crate::columns::OrderRow::into_order)
+                    .collect::<Result<Vec<_>, _>>()?;
+                // RETURNING keeps no order.
+                orders.sort_by(|a, b| {
+                    (!a.state.settles_first(), a.updated_at, &a.order_id).cmp(&(
+                        !b.state.settles_first(),
+                        b.updated_at,
+                        &b.order_id,
+                    ))
+                });
+                Ok(orders)
+            }
+
+            async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::RELEASE_LEASES)
+                    .bind(owner)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
             }
 
             async fn insert_notification(

@@ -52,6 +52,13 @@ const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, \
      notification::text AS notification, received_at, processed_at FROM gmo_notifications \
      WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
 
+/// `FOR UPDATE SKIP LOCKED`: concurrent lease takers pass over each other's rows instead of
+/// waiting for them, and a row another taker has just leased is checked again and left out.
+const LEASE_ORDERS: &str = crate::columns::lease_orders!(concat!(
+    crate::columns::orders_to_lease!(),
+    " FOR UPDATE SKIP LOCKED"
+));
+
 /// Runs one migration and records it.
 async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), MigrateError> {
     conn.execute(&*migration.sql)

@@ -73,6 +73,9 @@ const SELECT_NOTIFICATION: &str = "SELECT key, notification, received_at, proces
 const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, notification, received_at, \
      processed_at FROM gmo_notifications WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
 
+/// One statement under the store's write turn: SQLite runs it alone.
+const LEASE_ORDERS: &str = crate::columns::lease_orders!(crate::columns::orders_to_lease!());
+
 /// Timestamps are unix microseconds.
 type Micros = i64;
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use gmo_core::order::OrderState;
 use gmo_core::secret::AccessPass;
-use gmo_core::store::conformance::sample_order;
+use gmo_core::store::conformance::{next, sample_order};
 use gmo_core::store::{Inserted, PaymentStore, Updated};
 use gmo_sqlx::{SqliteStore, UnreadableColumn};
 use std::error::Error as _;
@@ -106,14 +106,10 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     let store = support::sqlite_store().await;
     let order = sample_order();
     store.insert_order(&order).await.expect("insert");
-    let mut entered = order.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&order, OrderState::Entered);
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0).await.ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -190,25 +186,15 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
             Some(Inserted::Created)
         );
     }
-    let mut entered = first.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&first, OrderState::Entered);
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0).await.ok(),
         Some(Updated::Done)
     );
-    let mut clash = second.clone();
-    clash.state = OrderState::Entered;
+    let mut clash = next(&second, OrderState::Entered);
     clash.access_id = Some(access_id.clone());
-    assert!(
-        store
-            .update_order(&clash, OrderState::Prepared)
-            .await
-            .is_err()
-    );
+    assert!(store.update_order(&clash, 0).await.is_err());
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -241,7 +227,8 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
     };
     let reconcile = plan(
         "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT settled \
-         AND updated_at < 0 ORDER BY updated_at, order_id LIMIT 10",
+         AND updated_at < 0 AND (leased_until IS NULL OR leased_until <= 0) \
+         ORDER BY settle_first DESC, updated_at, order_id LIMIT 10",
     )
     .await;
     assert!(

@@ -493,10 +493,14 @@ impl Payments {
         }
     }
 
-    /// Writes `next` if the stored order is still in `from.state`.
+    /// Writes `next` if the stored order is still the version `from` was read at.
     async fn cas(&self, from: &Order, mut next: Order) -> Result<Cas, PaymentError> {
         next.updated_at = OffsetDateTime::now_utc();
-        match self.inner.store.update_order(&next, from.state).await? {
+        next.version = from
+            .version
+            .checked_add(1)
+            .ok_or_else(|| crate::store::StoreError::new("the order's version is exhausted"))?;
+        match self.inner.store.update_order(&next, from.version).await? {
             Updated::Done => Ok(Cas::Won(next)),
             Updated::Conflict(current) => Ok(Cas::Lost(*current)),
             Updated::NotFound => Err(PaymentError::NotFound),

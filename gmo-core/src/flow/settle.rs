@@ -10,6 +10,7 @@
 //!   order back to a flow step ([`Decision::Finalize`], [`Decision::AttachCard`]) that takes its
 //!   own claim.
 
+use crate::api::TradeState;
 use crate::order::{Order, OrderState, Purpose};
 use crate::types::Status;
 
@@ -36,6 +37,23 @@ pub(crate) enum Decision {
     CheckAttachedCard,
     /// Nothing to do now.
     Wait,
+}
+
+impl Decision {
+    /// Whether the decision hands the order to a step that claims it for a money-moving call.
+    pub(crate) fn claims(self) -> bool {
+        matches!(self, Self::Finalize | Self::AttachCard)
+    }
+}
+
+impl GmoView {
+    /// What a SearchTrade answer (`None`: GMO has no such transaction) says.
+    pub(crate) fn of(trade: Option<&TradeState>) -> Self {
+        Self {
+            status: trade.map(|t| t.status.clone()),
+            amount: trade.map(|t| t.amount.yen()),
+        }
+    }
 }
 
 /// Decides what GMO's view means for `order`. `stale` says the order has not changed for longer

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{InboxEntry, Inserted, Member, PaymentStore, Updated};
+use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, Updated};
 use crate::error::ErrorKind;
 use crate::notification::ResultNotification;
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
@@ -42,10 +42,15 @@ macro_rules! store_conformance {
             order_round_trips_every_field,
             order_insert_is_create_only,
             update_is_compare_and_set,
+            update_compares_the_version_not_the_state,
+            a_lost_update_is_refused,
             update_of_a_missing_order_is_not_found,
             concurrent_claims_have_one_winner,
             finds_orders_by_access_id,
-            reconciliation_lists_due_orders_only,
+            leases_take_due_orders_only,
+            leases_put_money_first,
+            a_leased_order_is_not_leased_again,
+            concurrent_lease_takers_share_nothing,
             inbox_is_idempotent_and_ordered,
         );
     };
@@ -122,6 +127,15 @@ pub fn sample_order() -> Order {
     order
 }
 
+/// `order` changed into `state`, as the core writes it: the next version, a later update time.
+pub fn next(order: &Order, state: OrderState) -> Order {
+    let mut next = order.clone();
+    next.state = state;
+    next.version = order.version + 1;
+    next.updated_at = order.updated_at + Duration::milliseconds(1);
+    next
+}
+
 /// A customer's member is created once; a second insert answers the first.
 pub async fn member_is_create_only(store: Arc<dyn PaymentStore>) {
     let customer = customer();
@@ -162,8 +176,7 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
         Some(Some(order.clone()))
     );
 
-    let mut full = order.clone();
-    full.state = OrderState::AwaitingThreeDs;
+    let mut full = next(&order, OrderState::AwaitingThreeDs);
     full.access_id = Some(access_id());
     full.access_pass = Some(AccessPass::new("0123456789abcdef0123456789abcdef"));
     full.card_seq = Some(3);
@@ -180,7 +193,7 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     });
     full.updated_at = at(5);
     assert_eq!(
-        store.update_order(&full, OrderState::Prepared).await.ok(),
+        store.update_order(&full, order.version).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(full)));
@@ -202,37 +215,94 @@ pub async fn order_insert_is_create_only(store: Arc<dyn PaymentStore>) {
     assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(order)));
 }
 
-/// An update with a stale expected state writes nothing and answers the current order.
+/// An update of a copy read before another update writes nothing and answers the current
+/// order; the update that wins is stored at the next version.
 pub async fn update_is_compare_and_set(store: Arc<dyn PaymentStore>) {
     let order = sample_order();
     assert_eq!(
         store.insert_order(&order).await.ok(),
         Some(Inserted::Created)
     );
-    let mut claimed = order.clone();
-    claimed.state = OrderState::Entering;
-    claimed.updated_at = at(1);
+    let claimed = next(&order, OrderState::Entering);
     assert_eq!(
-        store
-            .update_order(&claimed, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&claimed, order.version).await.ok(),
         Some(Updated::Done)
     );
-    let mut stale = order.clone();
-    stale.state = OrderState::Expired;
     assert_eq!(
-        store.update_order(&stale, OrderState::Prepared).await.ok(),
+        store.order(&order.order_id).await.ok(),
+        Some(Some(claimed.clone())),
+        "the update is stored with its version"
+    );
+    let stale = next(&order, OrderState::Expired);
+    assert_eq!(
+        store.update_order(&stale, order.version).await.ok(),
         Some(Updated::Conflict(Box::new(claimed.clone())))
     );
     assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(claimed)));
+}
+
+/// An order that left a state and came back to it is at a later version: a copy read before
+/// (in the same state) cannot be written. A compare-and-set on the state alone fails this.
+pub async fn update_compares_the_version_not_the_state(store: Arc<dyn PaymentStore>) {
+    let mut order = sample_order();
+    order.state = OrderState::AwaitingThreeDs;
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    // One request finalizes, the call is found not to have happened, the order goes back to
+    // awaiting 3-D Secure and is claimed again.
+    let first = next(&order, OrderState::Finalizing);
+    let back = next(&first, OrderState::AwaitingThreeDs);
+    let again = next(&back, OrderState::Finalizing);
+    for (update, read) in [(&first, &order), (&back, &first), (&again, &back)] {
+        assert_eq!(
+            store.update_order(update, read.version).await.ok(),
+            Some(Updated::Done)
+        );
+    }
+    // A reconciler read the first claim and resolves it from its old copy: refused.
+    let from_old_copy = next(&first, OrderState::AwaitingThreeDs);
+    assert_eq!(
+        store.update_order(&from_old_copy, first.version).await.ok(),
+        Some(Updated::Conflict(Box::new(again.clone()))),
+        "a copy from before the order came back to its state was written"
+    );
+    assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(again)));
+}
+
+/// Two writers change the same copy without changing the state: the second is refused, so the
+/// first one's change is not lost.
+pub async fn a_lost_update_is_refused(store: Arc<dyn PaymentStore>) {
+    let mut order = sample_order();
+    order.state = OrderState::Authorized;
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut first = next(&order, OrderState::Authorized);
+    first.tran_id = Some("first".into());
+    let mut second = next(&order, OrderState::Authorized);
+    second.tran_id = Some("second".into());
+    assert_eq!(
+        store.update_order(&first, order.version).await.ok(),
+        Some(Updated::Done)
+    );
+    assert_eq!(
+        store.update_order(&second, order.version).await.ok(),
+        Some(Updated::Conflict(Box::new(first.clone()))),
+        "the second writer overwrote the first"
+    );
 }
 
 /// Updating an order that was never inserted is `NotFound`, and creates nothing.
 pub async fn update_of_a_missing_order_is_not_found(store: Arc<dyn PaymentStore>) {
     let order = sample_order();
     assert_eq!(
-        store.update_order(&order, OrderState::Prepared).await.ok(),
+        store
+            .update_order(&next(&order, OrderState::Entering), order.version)
+            .await
+            .ok(),
         Some(Updated::NotFound)
     );
     assert_eq!(store.order(&order.order_id).await.ok(), Some(None));
@@ -249,12 +319,11 @@ pub async fn concurrent_claims_have_one_winner(store: Arc<dyn PaymentStore>) {
     let tasks: Vec<_> = (0..64)
         .map(|i| {
             let (store, barrier) = (store.clone(), barrier.clone());
-            let mut claim = order.clone();
-            claim.state = OrderState::Entering;
+            let mut claim = next(&order, OrderState::Entering);
             claim.card_seq = Some(i);
             tokio::spawn(async move {
                 barrier.wait().await;
-                store.update_order(&claim, OrderState::Prepared).await.ok()
+                store.update_order(&claim, 0).await.ok()
             })
         })
         .collect();
@@ -278,15 +347,11 @@ pub async fn finds_orders_by_access_id(store: Arc<dyn PaymentStore>) {
         store.insert_order(&order).await.ok(),
         Some(Inserted::Created)
     );
-    let mut entered = order.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&order, OrderState::Entered);
     entered.access_id = Some(id.clone());
     entered.access_pass = Some(AccessPass::new("p"));
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, order.version).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(
@@ -295,24 +360,20 @@ pub async fn finds_orders_by_access_id(store: Arc<dyn PaymentStore>) {
     );
 }
 
-/// Reconciliation lists orders that need settling and are older than the cutoff, oldest first,
-/// within the limit; settled payments and terminal orders are left out.
-pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) {
-    // Far in the past so that other tests sharing the database do not interfere.
-    let base = -10_000_000_000_i64;
-    let mut due = Vec::new();
-    for (i, state) in [
-        OrderState::Executing,
-        OrderState::Prepared,
-        OrderState::Captured,
-        OrderState::Authorized,
-        OrderState::Refunded,
-        OrderState::AwaitingThreeDs,
-        OrderState::Failed,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+/// A lease for `owner` taken at `taken_at` (ms from the fixed instant), running a minute.
+fn lease(owner: &str, taken_at: i64) -> Lease {
+    Lease {
+        owner: owner.to_owned(),
+        taken_at: at(taken_at),
+        until: at(taken_at + 60_000),
+    }
+}
+
+/// Inserts orders in `states`, the first updated `base` ms from the fixed instant and each
+/// next one a second earlier; answers them.
+async fn insert_aged(store: &dyn PaymentStore, base: i64, states: &[OrderState]) -> Vec<Order> {
+    let mut orders = Vec::new();
+    for (i, &state) in states.iter().enumerate() {
         let mut order = sample_order();
         order.state = state;
         order.updated_at = at(base - 1000 * i64::try_from(i).unwrap_or(0));
@@ -320,38 +381,194 @@ pub async fn reconciliation_lists_due_orders_only(store: Arc<dyn PaymentStore>) 
             store.insert_order(&order).await.ok(),
             Some(Inserted::Created)
         );
-        if state.needs_settling() {
-            due.push(order);
-        }
+        orders.push(order);
     }
-    let mut recent = sample_order();
-    recent.state = OrderState::Executing;
-    recent.updated_at = at(base + 10_000);
-    assert_eq!(
-        store.insert_order(&recent).await.ok(),
-        Some(Inserted::Created)
-    );
+    orders
+}
 
-    due.sort_by_key(|o| o.updated_at);
-    let cutoff = at(base + 1);
-    let listed = store
-        .orders_to_reconcile(cutoff, 100)
-        .await
-        .ok()
-        .unwrap_or_default();
-    let ours: Vec<_> = listed
+/// Leases only those of `orders` among `leased`, in the order leased.
+fn among(leased: &[Order], orders: &[Order]) -> Vec<Order> {
+    leased
         .iter()
-        .filter(|o| o.updated_at <= at(base))
+        .filter(|o| orders.iter().any(|x| x.order_id == o.order_id))
+        .cloned()
+        .collect()
+}
+
+/// A lease takes orders that need settling and are older than the cutoff, oldest first, within
+/// the limit, unchanged; settled payments, terminal and recent orders are left out.
+pub async fn leases_take_due_orders_only(store: Arc<dyn PaymentStore>) {
+    // Far in the past so that other tests sharing the database do not interfere.
+    let base = -10_000_000_000_i64;
+    let orders = insert_aged(
+        &*store,
+        base,
+        &[
+            OrderState::Executing,
+            OrderState::Captured,
+            OrderState::Authorized,
+            OrderState::Refunded,
+            OrderState::AwaitingThreeDs,
+            OrderState::Failed,
+            OrderState::Finalizing,
+        ],
+    )
+    .await;
+    let recent = insert_aged(&*store, base + 10_000, &[OrderState::Executing]).await;
+    let mut due: Vec<Order> = orders
+        .iter()
+        .filter(|o| o.state.needs_settling())
         .cloned()
         .collect();
-    assert_eq!(ours, due);
+    due.sort_by_key(|o| o.updated_at);
+
+    let taken_at = base - 100_000_000;
     let limited = store
-        .orders_to_reconcile(cutoff, 2)
+        .lease_orders_to_reconcile(&lease("limited", taken_at), at(base + 1), 2)
         .await
         .ok()
         .unwrap_or_default();
-    assert_eq!(limited.len(), 2);
+    assert_eq!(limited.len(), 2, "the limit is not kept");
     assert!(limited[0].updated_at <= limited[1].updated_at);
+    let all = store
+        .lease_orders_to_reconcile(&lease("all", taken_at), at(base + 1), 100)
+        .await
+        .ok()
+        .unwrap_or_default();
+    let mut ours = among(&limited, &orders);
+    ours.extend(among(&all, &orders));
+    ours.sort_by_key(|o| o.updated_at);
+    assert_eq!(ours, due, "the due orders, each leased once, as stored");
+    assert!(among(&all, &recent).is_empty(), "a recent order was leased");
+}
+
+/// Orders with money at stake (claims, awaiting 3-D Secure) are leased before older orders that
+/// never moved money (prepared, entered).
+pub async fn leases_put_money_first(store: Arc<dyn PaymentStore>) {
+    let base = -20_000_000_000_i64;
+    // The junk is older: oldest-first alone would lease it first.
+    let junk = insert_aged(
+        &*store,
+        base - 10_000,
+        &[
+            OrderState::Prepared,
+            OrderState::Entered,
+            OrderState::Prepared,
+        ],
+    )
+    .await;
+    let money = insert_aged(
+        &*store,
+        base,
+        &[OrderState::AwaitingThreeDs, OrderState::Finalizing],
+    )
+    .await;
+    let mut all = junk.clone();
+    all.extend(money.iter().cloned());
+    let mut leased = Vec::new();
+    for n in 0..5 {
+        let batch = store
+            .lease_orders_to_reconcile(&lease(&format!("money-{n}"), base), at(base + 1), 1)
+            .await
+            .ok()
+            .unwrap_or_default();
+        leased.extend(among(&batch, &all));
+    }
+    let states: Vec<OrderState> = leased.iter().map(|o| o.state).collect();
+    assert_eq!(
+        states,
+        [
+            OrderState::Finalizing,
+            OrderState::AwaitingThreeDs,
+            OrderState::Prepared,
+            OrderState::Entered,
+            OrderState::Prepared,
+        ],
+        "money first, then oldest first"
+    );
+}
+
+/// A leased order is not leased again until its lease runs out or is released; leasing
+/// changes neither the order nor its version, and updates leave the lease alone.
+pub async fn a_leased_order_is_not_leased_again(store: Arc<dyn PaymentStore>) {
+    let base = -30_000_000_000_i64;
+    let orders = insert_aged(&*store, base, &[OrderState::Executing]).await;
+    let take = |owner: &'static str, taken_at: i64| {
+        let store = store.clone();
+        let orders = orders.clone();
+        async move {
+            let leased = store
+                .lease_orders_to_reconcile(&lease(owner, taken_at), at(base + 1000), 1000)
+                .await
+                .ok()
+                .unwrap_or_default();
+            among(&leased, &orders)
+        }
+    };
+    assert_eq!(
+        take("a", base).await,
+        orders,
+        "the order is leased as stored"
+    );
+    assert_eq!(take("b", base + 59_999).await, [], "leased twice at once");
+    // An update by a request (not a reconciler) keeps the order leased.
+    let claimed = next(&orders[0], OrderState::Executing);
+    assert_eq!(
+        store.update_order(&claimed, orders[0].version).await.ok(),
+        Some(Updated::Done)
+    );
+    assert_eq!(take("b", base + 1).await, [], "an update freed the lease");
+    // Run out: the lease of a dead instance.
+    assert_eq!(take("b", base + 60_000).await, [claimed.clone()]);
+    // Released: free at once.
+    assert!(store.release_leases("b").await.is_ok());
+    assert!(store.release_leases("nobody").await.is_ok());
+    assert_eq!(take("c", base + 60_001).await, [claimed]);
+}
+
+/// Eight reconcilers lease at once from 40 due orders: each order goes to one of them.
+pub async fn concurrent_lease_takers_share_nothing(store: Arc<dyn PaymentStore>) {
+    let base = -40_000_000_000_i64;
+    let orders = insert_aged(&*store, base, &[OrderState::Finalizing; 40]).await;
+    let barrier = Arc::new(tokio::sync::Barrier::new(8));
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let (store, barrier, orders) = (store.clone(), barrier.clone(), orders.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let mut mine = Vec::new();
+                loop {
+                    let batch = store
+                        .lease_orders_to_reconcile(
+                            &lease(&format!("racer-{n}"), base),
+                            at(base + 1),
+                            3,
+                        )
+                        .await
+                        .ok()
+                        .unwrap_or_default();
+                    let ours = among(&batch, &orders);
+                    if ours.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(ours.into_iter().map(|o| o.order_id));
+                }
+            })
+        })
+        .collect();
+    let mut leased = Vec::new();
+    for task in tasks {
+        leased.extend(task.await.unwrap_or_default());
+    }
+    let total = leased.len();
+    leased.sort();
+    leased.dedup();
+    assert_eq!(
+        total,
+        leased.len(),
+        "an order was leased by two reconcilers"
+    );
+    assert_eq!(leased.len(), orders.len(), "an order was never leased");
 }
 
 /// The inbox keeps one entry per key, lists unprocessed ones in arrival order, and marks them.

@@ -5,8 +5,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
-use super::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
-use crate::order::{CustomerId, Order, OrderState};
+use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
+use crate::order::{CustomerId, Order};
 use crate::types::{AccessId, OrderId};
 
 /// A [`PaymentStore`] in process memory: for tests, examples and single-instance apps that can
@@ -21,6 +21,8 @@ struct Inner {
     members: HashMap<CustomerId, Member>,
     orders: HashMap<OrderId, Order>,
     by_access_id: HashMap<AccessId, OrderId>,
+    /// Who holds each leased order, and until when.
+    leases: HashMap<OrderId, (String, OffsetDateTime)>,
     inbox: Vec<InboxEntry>,
     inbox_index: HashMap<String, usize>,
 }
@@ -83,16 +85,12 @@ impl PaymentStore for MemoryStore {
         Ok(Inserted::Created)
     }
 
-    async fn update_order(
-        &self,
-        order: &Order,
-        expected: OrderState,
-    ) -> Result<Updated, StoreError> {
+    async fn update_order(&self, order: &Order, read_version: u64) -> Result<Updated, StoreError> {
         let mut inner = self.lock()?;
         let Some(current) = inner.orders.get_mut(&order.order_id) else {
             return Ok(Updated::NotFound);
         };
-        if current.state != expected {
+        if current.version != read_version {
             return Ok(Updated::Conflict(Box::new(current.clone())));
         }
         *current = order.clone();
@@ -104,21 +102,46 @@ impl PaymentStore for MemoryStore {
         Ok(Updated::Done)
     }
 
-    async fn orders_to_reconcile(
+    async fn lease_orders_to_reconcile(
         &self,
+        lease: &Lease,
         updated_before: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
-        let inner = self.lock()?;
+        let mut inner = self.lock()?;
+        let free = |id: &OrderId| {
+            inner
+                .leases
+                .get(id)
+                .is_none_or(|(_, until)| *until <= lease.taken_at)
+        };
         let mut due: Vec<Order> = inner
             .orders
             .values()
-            .filter(|o| o.state.needs_settling() && o.updated_at < updated_before)
+            .filter(|o| {
+                o.state.needs_settling() && o.updated_at < updated_before && free(&o.order_id)
+            })
             .cloned()
             .collect();
-        due.sort_by(|a, b| (a.updated_at, &a.order_id).cmp(&(b.updated_at, &b.order_id)));
+        due.sort_by(|a, b| {
+            (!a.state.settles_first(), a.updated_at, &a.order_id).cmp(&(
+                !b.state.settles_first(),
+                b.updated_at,
+                &b.order_id,
+            ))
+        });
         due.truncate(limit);
+        for order in &due {
+            inner
+                .leases
+                .insert(order.order_id.clone(), (lease.owner.clone(), lease.until));
+        }
         Ok(due)
+    }
+
+    async fn release_leases(&self, owner: &str) -> Result<(), StoreError> {
+        self.lock()?.leases.retain(|_, (holder, _)| holder != owner);
+        Ok(())
     }
 
     async fn insert_notification(

@@ -290,19 +290,25 @@ impl PaymentStore for FaultyStore {
     async fn update_order(
         &self,
         o: &gmo_core::order::Order,
-        expected: OrderState,
+        read_version: u64,
     ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
         if self.take_failure(o.state) {
             return Err(injected());
         }
-        self.inner.update_order(o, expected).await
+        self.inner.update_order(o, read_version).await
     }
-    async fn orders_to_reconcile(
+    async fn lease_orders_to_reconcile(
         &self,
+        lease: &gmo_core::store::Lease,
         before: time::OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
-        self.inner.orders_to_reconcile(before, limit).await
+        self.inner
+            .lease_orders_to_reconcile(lease, before, limit)
+            .await
+    }
+    async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.release_leases(owner).await
     }
     async fn insert_notification(
         &self,

@@ -177,12 +177,11 @@ pub async fn claim_rounds(
         let tasks: Vec<_> = (0..64)
             .map(|i| {
                 let (store, barrier) = (store.clone(), barrier.clone());
-                let mut claim = order.clone();
-                claim.state = OrderState::Entering;
+                let mut claim = gmo_core::store::conformance::next(&order, OrderState::Entering);
                 claim.card_seq = Some(i);
                 tokio::spawn(async move {
                     barrier.wait().await;
-                    store.update_order(&claim, OrderState::Prepared).await
+                    store.update_order(&claim, 0).await
                 })
             })
             .collect();
