@@ -537,7 +537,8 @@ pub async fn concurrent_lease_takers_share_nothing(store: Arc<dyn PaymentStore>)
             tokio::spawn(async move {
                 barrier.wait().await;
                 let mut mine = Vec::new();
-                loop {
+                // Bounded: a store that hands out the same orders again must not hang the test.
+                for _ in 0..orders.len() {
                     let batch = store
                         .lease_orders_to_reconcile(
                             &lease(&format!("racer-{n}"), base),
@@ -549,10 +550,11 @@ pub async fn concurrent_lease_takers_share_nothing(store: Arc<dyn PaymentStore>)
                         .unwrap_or_default();
                     let ours = among(&batch, &orders);
                     if ours.is_empty() {
-                        return mine;
+                        break;
                     }
                     mine.extend(ours.into_iter().map(|o| o.order_id));
                 }
+                mine
             })
         })
         .collect();
