@@ -5,7 +5,7 @@
 //! Prepared ─claim─▶ Entering ─EntryTran─▶ Entered ─claim─▶ Executing ─ExecTran─┬▶ Authorized | Captured | Verified
 //!                                                                              ├▶ AwaitingThreeDs ─claim─▶ Finalizing ─SecureTran2─▶ Authorized | Captured | Verified
 //!                                                                              └▶ Failed
-//! Verified ─claim─▶ Registering ─TradedCard─▶ CardRegistered            (card registration with 3-D Secure)
+//! Verified ─claim─▶ Registering ─TradedCard─▶ CardRegistered | Failed   (card registration with 3-D Secure)
 //! Authorized ─claim─▶ Capturing ─SALES─▶ Captured
 //! Authorized | Captured ─claim─▶ Voiding ─VOID─▶ Voided
 //! Authorized | Captured ─claim─▶ Refunding ─RETURN/RETURNX─▶ Refunded
@@ -202,7 +202,7 @@ impl OrderState {
                     Authorized | Captured | Verified | Failed | AwaitingThreeDs
                 )
                 | (Verified, Registering)
-                | (Registering, CardRegistered | Verified)
+                | (Registering, CardRegistered | Verified | Failed)
                 | (Authorized, Capturing | Voiding | Refunding | ChangingAmount)
                 | (Capturing, Captured | Authorized)
                 | (Captured, Voiding | Refunding | ChangingAmount)

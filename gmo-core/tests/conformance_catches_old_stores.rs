@@ -111,9 +111,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     let store: Arc<dyn PaymentStore> = Arc::new(OldStore::default());
-    tokio::spawn(rule(store))
-        .await
-        .is_err_and(|e| e.is_panic())
+    tokio::spawn(rule(store)).await.is_err_and(|e| e.is_panic())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

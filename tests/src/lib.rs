@@ -26,6 +26,7 @@ pub mod driver;
 pub mod instances;
 pub mod logs;
 pub mod process;
+pub mod races;
 pub mod scenarios;
 pub mod shopping;
 pub mod shops;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use super::settle::{Decision, GmoView, decide};
-use super::{PaymentError, Payments, record_trade};
+use super::{Cas, PaymentError, Payments, record_trade};
 use crate::order::{Order, OrderState};
 use crate::store::Lease;
 
@@ -172,24 +172,29 @@ impl Payments {
                 Decision::Wait => return Ok(order),
                 Decision::Record(state) => {
                     recorded = true;
-                    self.settle_to(&order, state, |o| {
-                        if let Some(trade) = &trade {
-                            record_trade(o, trade);
-                        }
-                        if matches!(state, OrderState::Failed | OrderState::Expired) {
-                            o.redirect_url = None;
-                        }
-                    })
-                    .await?
+                    let written = self
+                        .transition(&order, state, |o| {
+                            if let Some(trade) = &trade {
+                                record_trade(o, trade);
+                            }
+                            if matches!(state, OrderState::Failed | OrderState::Expired) {
+                                o.redirect_url = None;
+                            }
+                        })
+                        .await?;
+                    match written {
+                        Cas::Won(order) => order,
+                        // Someone acted since the order was read: `trade` may predate what
+                        // they did, so nothing more is decided on it.
+                        Cas::Lost(current) => return Ok(current),
+                    }
                 }
                 // Boxed: finalizing may settle again after a lost answer.
                 Decision::Finalize => return Box::pin(self.finalize(order)).await,
                 Decision::AttachCard => return self.attach_card(order).await,
+                // Settles the claim (or finds it taken): nothing more to decide on this reading.
                 Decision::CheckAttachedCard => match &trade {
-                    Some(found) => {
-                        recorded = true;
-                        self.resolve_attach(order, found).await?
-                    }
+                    Some(found) => return self.resolve_attach(order, found).await,
                     None => return Ok(order),
                 },
             };

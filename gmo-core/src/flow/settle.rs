@@ -76,11 +76,11 @@ pub(crate) fn decide(order: &Order, gmo: &GmoView, stale: bool) -> Decision {
     }
     match (status, state) {
         (Status::Authenticated, AwaitingThreeDs) if stale => Decision::Finalize,
-        // The SecureTran2 (or ExecTran) claim is dead and authentication stands: hand the order
-        // back to the 3-D Secure step, which takes a fresh claim.
-        (Status::Authenticated, Finalizing | Executing) if stale => {
-            Decision::Record(AwaitingThreeDs)
-        }
+        // The ExecTran claim is dead and authentication stands: the 3-D Secure step finalizes.
+        (Status::Authenticated, Executing) if stale => Decision::Record(AwaitingThreeDs),
+        // A SecureTran2 that GMO declined leaves the transaction authenticated, as one that never
+        // ran does: which it was is unknowable, so it is never sent again. Nothing was charged.
+        (Status::Authenticated, Finalizing) if stale => Decision::Record(Failed),
         (Status::Unprocessed, Entering) if stale => Decision::Record(Entered),
         (Status::Unprocessed, Executing | Finalizing) if stale => Decision::Record(Failed),
         (Status::Unprocessed, Entered | AwaitingThreeDs) if stale => Decision::Record(Expired),
@@ -186,6 +186,10 @@ mod tests {
         );
         assert_eq!(
             stale(Finalizing, Some(Status::Authenticated)),
+            Decision::Record(Failed)
+        );
+        assert_eq!(
+            stale(Executing, Some(Status::Authenticated)),
             Decision::Record(AwaitingThreeDs)
         );
         assert_eq!(
