@@ -186,3 +186,52 @@ async fn a_crash_after_capture_is_settled_as_captured() {
     assert_eq!(world.state(&order_id).await, OrderState::Captured);
     assert_eq!(world.sandbox.calls(Api::AlterTran), 1);
 }
+
+/// One pass drains every due order, money first: a shopper who left at the issuer's page is
+/// finalized before 450 older orders that never reached GMO, which expire without a GMO call.
+#[tokio::test]
+async fn a_pass_settles_money_first_and_drains_the_junk() {
+    let world = World::new().await;
+    let alice = customer("alice");
+    let mut junk = Vec::new();
+    for _ in 0..450 {
+        junk.push(world.prepare(&alice, 500).await);
+    }
+    let order_id = world.prepare(&alice, 1000).await;
+    let Confirmation::RedirectTo { url, .. } = world
+        .payments
+        .confirm(
+            &alice,
+            &order_id,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure is asked")
+    };
+    world.acs.authenticate(&url, CHALLENGE_OTP).await.unwrap();
+
+    let report = world
+        .payments
+        .reconcile_older_than(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!((report.examined, report.changed), (451, 451), "{report:?}");
+    assert!(!report.more_due);
+    let paid = world.store.order(&order_id).await.unwrap().unwrap();
+    assert_eq!(paid.state, OrderState::Authorized);
+    assert_eq!(
+        world.sandbox.calls_of(Api::SecureTran2, order_id.as_str()),
+        1
+    );
+    for id in &junk {
+        let order = world.store.order(id).await.unwrap().unwrap();
+        assert_eq!(order.state, OrderState::Expired);
+        assert!(
+            order.updated_at > paid.updated_at,
+            "junk settled before money"
+        );
+        assert_eq!(world.sandbox.calls_for_order(id.as_str()), 0);
+    }
+}

@@ -283,3 +283,30 @@ async fn every_round_of_64_claims_has_one_winner() {
         "winners per round: {winners:?}"
     );
 }
+
+#[tokio::test]
+async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliation() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    // Back to the first release's schema, with two of its orders: the older never reached GMO.
+    sqlx::raw_sql(concat!(
+        "DROP TABLE gmo_notifications, gmo_orders, gmo_members; ",
+        "DELETE FROM gmo_migrations WHERE version >= 2; ",
+        include_str!("../migrations/postgres/0001_payment_store.sql"),
+        "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
+         settled, created_at, updated_at) VALUES \
+         ('legacy-prepared', 'c', 'purchase', 'AUTH', 100, 0, 'prepared', false, \
+          '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'), \
+         ('legacy-finalizing', 'c', 'purchase', 'AUTH', 100, 0, 'finalizing', false, \
+          '2020-01-02T00:00:00Z', '2020-01-02T00:00:00Z')"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the first schema");
+    store
+        .migrate()
+        .await
+        .expect("migrated to the current schema");
+    support::legacy_orders_are_versioned_and_money_first(&store).await;
+}

@@ -240,3 +240,28 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
         plan("EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE access_id = 'x'").await;
     assert!(by_access_id.contains("USING INDEX"), "plan: {by_access_id}");
 }
+
+#[tokio::test]
+async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliation() {
+    let store = support::sqlite_store().await;
+    // Back to the first release's schema, with two of its orders: the older never reached GMO.
+    sqlx::raw_sql(concat!(
+        "DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; ",
+        "DELETE FROM gmo_migrations WHERE version >= 2; ",
+        include_str!("../migrations/sqlite/0001_payment_store.sql"),
+        "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
+         settled, created_at, updated_at) VALUES \
+         ('legacy-prepared', 'c', 'purchase', 'AUTH', 100, 0, 'prepared', 0, \
+          1577836800000000, 1577836800000000), \
+         ('legacy-finalizing', 'c', 'purchase', 'AUTH', 100, 0, 'finalizing', 0, \
+          1577923200000000, 1577923200000000)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the first schema");
+    store
+        .migrate()
+        .await
+        .expect("migrated to the current schema");
+    support::legacy_orders_are_versioned_and_money_first(&store).await;
+}

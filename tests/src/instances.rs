@@ -77,8 +77,16 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         .notification_retries(20, Duration::from_millis(200))
         // The answers of the first SecureTran2 calls are lost: two after GMO authorised, one
         // before it did. Each is looked up, none is sent again.
-        .fault(Fault::new(FaultKind::DropAfterCommit).on(Api::SecureTran2).times(2))
-        .fault(Fault::new(FaultKind::DropBeforeCommit).on(Api::SecureTran2).times(1))
+        .fault(
+            Fault::new(FaultKind::DropAfterCommit)
+                .on(Api::SecureTran2)
+                .times(2),
+        )
+        .fault(
+            Fault::new(FaultKind::DropBeforeCommit)
+                .on(Api::SecureTran2)
+                .times(1),
+        )
         .spawn()
         .await
         .expect("the sandbox starts");
