@@ -23,7 +23,8 @@
 //!
 //! * `POST /payment/<Api>.idPass` for every [`Api`]; GET answers `E31500014`, an unknown API
 //!   `E91099997`, a body that is neither `application/x-www-form-urlencoded` nor
-//!   `multipart/form-data` (which GMO's own Node SDK sends) `E00000003`.
+//!   `multipart/form-data` (which GMO's own Node SDK sends) `E00000003`, a body of either type
+//!   holding bytes that are not Windows-31J `E00000010`.
 //! * `POST /sandbox/tokens` (form fields `cardno`, `expire`, `securitycode`, `holdername`,
 //!   `tokennumber`, `shopid`): the JSON object token.js hands its callback.
 //! * `GET /ext/js/token.js`: GMO's browser API (`Multipayment.init`, `Multipayment.getToken`)

@@ -92,6 +92,9 @@ pub(crate) struct ApiCall<'a> {
     pub(crate) segment: &'a str,
     pub(crate) content_type: Option<&'a str>,
     pub(crate) body: &'a [u8],
+    /// The body was announced in a supported content type but could not be read (a multipart
+    /// body that does not parse or is not Windows-31J): `E00000010`, as for a urlencoded one.
+    pub(crate) malformed: bool,
 }
 
 impl Sandbox {
@@ -370,7 +373,9 @@ impl Sandbox {
             count();
             return (Answer::error("E00000003").to_body(), None);
         }
-        let Ok(form) = parse_form(call.body) else {
+        // Bytes that are not Windows-31J are a malformed body whatever form carried them.
+        let form = parse_form(call.body).ok().filter(|_| !call.malformed);
+        let Some(form) = form else {
             count();
             return (Answer::error("E00000010").to_body(), None);
         };

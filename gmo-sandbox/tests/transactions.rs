@@ -871,6 +871,66 @@ async fn protocol_errors_follow_gmo() {
     assert_eq!(gmo.sandbox.calls(Api::EntryTran), 4);
 }
 
+/// Bytes that are not Windows-31J are a malformed body (`E00000010`) whether they come
+/// urlencoded or in a multipart part; only a content type the sandbox cannot read is
+/// `E00000003`. Nothing is registered.
+#[tokio::test]
+async fn undecodable_bodies_are_malformed_in_every_content_type() {
+    let gmo = Gmo::start().await;
+    let url = gmo.url("/payment/SaveMember.idPass");
+    let post = |content_type: String, body: Vec<u8>| {
+        let request = gmo
+            .http
+            .post(&url)
+            .header("Content-Type", content_type)
+            .body(body);
+        async move { request.send().await.unwrap().bytes().await.unwrap() }
+    };
+    let credentials = format!(
+        "SiteID={}&SitePass={}&MemberID=m1&MemberName=",
+        gmo.sandbox.site_id(),
+        gmo.sandbox.site_pass()
+    );
+    // 0x82 0xFF: a lead byte followed by no trail byte of Windows-31J.
+    let percent = format!("{credentials}%82%FF");
+    let mut raw = credentials.clone().into_bytes();
+    raw.extend_from_slice(&[0x82, 0xFF]);
+    let boundary = "xyz";
+    let mut multipart = Vec::new();
+    for (name, value) in [
+        ("SiteID", gmo.sandbox.site_id().as_bytes()),
+        ("SitePass", gmo.sandbox.site_pass().as_bytes()),
+        ("MemberID", b"m1".as_slice()),
+        ("MemberName", &[0x82, 0xFF]),
+    ] {
+        multipart.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .as_bytes(),
+        );
+        multipart.extend_from_slice(value);
+        multipart.extend_from_slice(b"\r\n");
+    }
+    multipart.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let multipart_type = format!("multipart/form-data; boundary={boundary}");
+    let malformed = "ErrCode=E00&ErrInfo=E00000010";
+    assert_eq!(post(FORM.to_owned(), percent.into_bytes()).await, malformed);
+    assert_eq!(post(FORM.to_owned(), raw).await, malformed);
+    assert_eq!(
+        post(multipart_type.clone(), multipart.clone()).await,
+        malformed
+    );
+    // A multipart body cut short is malformed too.
+    let cut = multipart[..multipart.len() - 12].to_vec();
+    assert_eq!(post(multipart_type, cut).await, malformed);
+    // Without a boundary the content type itself is unusable.
+    assert_eq!(
+        post("multipart/form-data".to_owned(), multipart).await,
+        "ErrCode=E00&ErrInfo=E00000003"
+    );
+    assert!(gmo.sandbox.member("m1").is_none());
+    assert_eq!(gmo.sandbox.calls(Api::SaveMember), 5);
+}
+
 #[tokio::test]
 async fn calls_are_counted_per_api_and_order() {
     let gmo = Gmo::start().await;

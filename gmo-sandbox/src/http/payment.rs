@@ -10,6 +10,8 @@ use crate::faults::{GARBAGE_PAGE, MAINTENANCE_PAGE};
 use crate::sandbox::{ApiCall, CallMethod, RESPONSE_CONTENT_TYPE, Reply, Sandbox};
 use crate::server::ConnectionCloser;
 
+use super::multipart::{Multipart, as_url_encoded};
+
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// A GMO answer: HTTP 200, Windows-31J text.
@@ -46,12 +48,13 @@ pub(super) async fn payment(
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     // GMO's own Node SDK sends multipart bodies: read them as the same fields, urlencoded.
-    let (content_type, body) = match content_type
+    let multipart = content_type
         .as_deref()
-        .and_then(|ct| super::multipart::as_url_encoded(ct, &body))
-    {
-        Some(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form)),
-        None => (content_type, body),
+        .map_or(Multipart::NotMultipart, |ct| as_url_encoded(ct, &body));
+    let (content_type, body, malformed) = match multipart {
+        Multipart::Form(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form), false),
+        Multipart::Malformed => (Some(FORM_CONTENT_TYPE.to_owned()), body, true),
+        Multipart::NotMultipart => (content_type, body, false),
     };
     // The call runs in a task of its own: a client that gives up (a timeout, a closed
     // connection) does not cancel a call under way, as at GMO.
@@ -62,6 +65,7 @@ pub(super) async fn payment(
                 segment: &segment,
                 content_type: content_type.as_deref(),
                 body: &body,
+                malformed,
             })
             .await
     });
