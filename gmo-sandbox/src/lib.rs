@@ -119,9 +119,9 @@ pub use cards::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS,
-    DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL, NotEnrolledPolicy, SandboxBuilder,
-    ShopConfig, SiteConfig, StateChangeListener, TokenStyle,
+    ApprovePadding, ContentTypeVariant, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER,
+    DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL,
+    NotEnrolledPolicy, SandboxBuilder, ShopConfig, SiteConfig, StateChangeListener, TokenStyle,
 };
 pub use events::StateChange;
 pub use faults::{Fault, FaultKind, FaultStatus, FiredFault, Trigger};

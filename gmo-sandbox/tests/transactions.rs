@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{FORM, Gmo, infos, keys};
 use gmo_core::types::Status;
 use gmo_core::wire::{FormEncoder, Response};
-use gmo_sandbox::{Api, Sandbox, ShopConfig};
+use gmo_sandbox::{Api, ApprovePadding, ContentTypeVariant, Sandbox, ShopConfig};
 
 const EXEC_KEYS: [&str; 9] = [
     "ACS",
@@ -929,6 +929,93 @@ async fn undecodable_bodies_are_malformed_in_every_content_type() {
     );
     assert!(gmo.sandbox.member("m1").is_none());
     assert_eq!(gmo.sandbox.calls(Api::SaveMember), 5);
+}
+
+/// The `Content-Type` variants GMO has been recorded sending: each fixed one on every answer
+/// (errors included), and the random one repeating for a seed.
+#[tokio::test]
+async fn answers_carry_the_configured_content_type() {
+    async fn labels(variant: ContentTypeVariant, seed: u64) -> Vec<String> {
+        let gmo = Gmo::with(
+            Sandbox::builder()
+                .content_type_variant(variant)
+                .variant_seed(seed),
+        )
+        .await;
+        let mut labels = Vec::new();
+        for api in ["EntryTran", "SearchTrade", "NoSuchApi"] {
+            for _ in 0..4 {
+                let r = gmo
+                    .http
+                    .post(gmo.url(&format!("/payment/{api}.idPass")))
+                    .header("Content-Type", FORM)
+                    .body("OrderID=nothing")
+                    .send()
+                    .await
+                    .unwrap();
+                labels.push(r.headers()["content-type"].to_str().unwrap().to_owned());
+            }
+        }
+        labels
+    }
+    for (variant, header) in ContentTypeVariant::FIXED {
+        assert_eq!(variant.header(), Some(header));
+        assert!(labels(variant, 0).await.iter().all(|l| l == header));
+    }
+    let random = labels(ContentTypeVariant::Random, 3).await;
+    for (_, header) in ContentTypeVariant::FIXED {
+        assert!(random.iter().any(|l| l == header), "{header} in {random:?}");
+    }
+    assert_eq!(random, labels(ContentTypeVariant::Random, 3).await);
+    assert_eq!(ContentTypeVariant::Random.header(), None);
+}
+
+/// `Approve= 004536`: the padded approval number is the same in ExecTran, AlterTran and
+/// SearchTrade, and the CheckString covers the space.
+#[tokio::test]
+async fn padded_approval_numbers_keep_their_space_everywhere() {
+    let gmo = Gmo::with(
+        Sandbox::builder()
+            .shop(
+                ShopConfig::new(gmo_sandbox::DEFAULT_SHOP_ID, gmo_sandbox::DEFAULT_SHOP_PASS)
+                    .accept_card_numbers(true),
+            )
+            .approve_padding(ApprovePadding::Always),
+    )
+    .await;
+    let ids = gmo.entry("padded", "AUTH", "100").await;
+    let r = gmo.exec_card("padded", &ids, "4111111111111111").await;
+    let approve = r.get("Approve").unwrap().to_owned();
+    assert!(
+        approve.len() == 7
+            && approve.starts_with(' ')
+            && approve[1..].bytes().all(|b| b.is_ascii_digit()),
+        "{approve:?}"
+    );
+    let mut md5_input = String::new();
+    for k in [
+        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
+    ] {
+        md5_input.push_str(r.get(k).unwrap());
+    }
+    md5_input.push_str(gmo.sandbox.shop_pass());
+    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
+    assert_eq!(gmo.search("padded").await.get("Approve"), Some(&*approve));
+    assert_eq!(gmo.sandbox.transaction("padded").unwrap().approve, approve);
+    // A re-authorisation draws a new, padded number.
+    let changed = gmo
+        .shop_call(
+            "ChangeTran",
+            &[
+                ("AccessID", ids.0.as_str()),
+                ("AccessPass", ids.1.as_str()),
+                ("JobCd", "AUTH"),
+                ("Amount", "90"),
+            ],
+        )
+        .await;
+    let again = changed.get("Approve").unwrap();
+    assert!(again.starts_with(' ') && again != approve, "{again:?}");
 }
 
 #[tokio::test]
