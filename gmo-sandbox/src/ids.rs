@@ -133,8 +133,11 @@ mod tests {
             let mut ids = IdGenerator::new(padding, seed);
             (0..32).map(|_| ids.next_approve()).collect::<Vec<_>>()
         };
-        assert!(draw(ApprovePadding::Never, 0).iter().all(|a| a.len() == 7
-            && a.bytes().all(|b| b.is_ascii_digit())));
+        assert!(
+            draw(ApprovePadding::Never, 0)
+                .iter()
+                .all(|a| a.len() == 7 && a.bytes().all(|b| b.is_ascii_digit()))
+        );
         assert_eq!(draw(ApprovePadding::Always, 0)[0], " 300001");
         let random = draw(ApprovePadding::Random, 7);
         assert!(random.iter().all(|a| a.len() == 7));

@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use gmo_sandbox::{
-    ApprovePadding, ContentTypeVariant, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_NOTIFICATION_INTERVAL,
-    DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS,
-    DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_SLOW_CARD_DELAY, ManualClock, Sandbox,
-    SandboxBuilder, ShopConfig, SiteConfig, TokenStyle,
+    ApprovePadding, ContentTypeVariant, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER,
+    DEFAULT_NOTIFICATION_INTERVAL, DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT,
+    DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, DEFAULT_SITE_ID, DEFAULT_SITE_PASS,
+    DEFAULT_SLOW_CARD_DELAY, ManualClock, Sandbox, SandboxBuilder, ShopConfig, SiteConfig,
+    TokenStyle,
 };
 
 /// The address the binary listens on unless told otherwise.
@@ -333,7 +334,10 @@ mod tests {
         assert_eq!(options.latency, Duration::from_millis(25));
         assert_eq!(options.token_style, TokenStyle::Base64Like);
         assert!(options.accept_card_numbers);
-        assert_eq!(options.content_type, ContentTypeVariant::LowercaseWindows31J);
+        assert_eq!(
+            options.content_type,
+            ContentTypeVariant::LowercaseWindows31J
+        );
         assert_eq!(options.approve_padding, ApprovePadding::Random);
         assert_eq!(options.variant_seed, 19);
         for (label, variant) in [
