@@ -9,7 +9,7 @@ use gmo_core::wire::{FormEncoder, decode_windows_31j};
 pub(super) enum Multipart {
     /// Not `multipart/form-data` with a boundary: the content type decides (`E00000003` unless
     /// it is urlencoded).
-    NotMultipart,
+    Other,
     /// The urlencoded equivalent of the parts (text fields, Windows-31J as the urlencoded ones).
     Form(String),
     /// A multipart body whose parts do not parse or hold bytes that are not Windows-31J: a
@@ -20,7 +20,7 @@ pub(super) enum Multipart {
 /// Reads a body announced as `multipart/form-data; boundary=…`.
 pub(super) fn as_url_encoded(content_type: &str, body: &[u8]) -> Multipart {
     let Some(boundary) = boundary(content_type) else {
-        return Multipart::NotMultipart;
+        return Multipart::Other;
     };
     let encoded = || -> Option<String> {
         let mut form = FormEncoder::new();
@@ -130,15 +130,9 @@ mod tests {
 
     #[test]
     fn tells_other_types_from_broken_bodies() {
-        assert_eq!(
-            as_url_encoded("application/json", b"{}"),
-            Multipart::NotMultipart
-        );
+        assert_eq!(as_url_encoded("application/json", b"{}"), Multipart::Other);
         // Without a boundary the header is at fault, not the body.
-        assert_eq!(
-            as_url_encoded("multipart/form-data", b""),
-            Multipart::NotMultipart
-        );
+        assert_eq!(as_url_encoded("multipart/form-data", b""), Multipart::Other);
         let unterminated = "----------------------------123\r\n\
                             Content-Disposition: form-data; name=\"ShopID\"\r\n\r\nx";
         assert_eq!(

@@ -50,11 +50,11 @@ pub(super) async fn payment(
     // GMO's own Node SDK sends multipart bodies: read them as the same fields, urlencoded.
     let multipart = content_type
         .as_deref()
-        .map_or(Multipart::NotMultipart, |ct| as_url_encoded(ct, &body));
+        .map_or(Multipart::Other, |ct| as_url_encoded(ct, &body));
     let (content_type, body, malformed) = match multipart {
         Multipart::Form(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form), false),
         Multipart::Malformed => (Some(FORM_CONTENT_TYPE.to_owned()), body, true),
-        Multipart::NotMultipart => (content_type, body, false),
+        Multipart::Other => (content_type, body, false),
     };
     // The call runs in a task of its own: a client that gives up (a timeout, a closed
     // connection) does not cancel a call under way, as at GMO.
