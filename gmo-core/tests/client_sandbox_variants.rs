@@ -7,13 +7,12 @@ mod kit;
 mod support;
 
 use gmo_core::ShopPass;
-use gmo_core::api::{AlterTran, ChangeTran, SearchTrade, SecureTran2, TradeState};
+use gmo_core::api::{AlterTran, ChangeTran, SearchTrade, TradeState};
 use gmo_core::check_string::CheckStringFields;
 use gmo_core::types::{JobCd, Status};
-use gmo_sandbox::{ApprovePadding, CHALLENGE_OTP, ContentTypeVariant, Sandbox};
+use gmo_sandbox::{ApprovePadding, ContentTypeVariant, Sandbox};
 use kit::{
-    CHALLENGE_CARD, Kit, access_id, access_pass, amount, assert_authorization_matches, exec_3ds,
-    infos, order, redirect,
+    CHALLENGE_CARD, Kit, access_id, access_pass, amount, assert_authorization_matches, infos, order,
 };
 
 /// Every content type, each with padded approval numbers, and the random draws.
@@ -94,15 +93,7 @@ async fn the_client_reads_every_variant_of_gmos_answers() {
 
         // 3-D Secure: SecureTran2's CheckString too.
         let secured = order("variant-3ds");
-        let entry = kit.entry_auth_3ds(&secured, 2_000).await;
-        let exec = exec_3ds(&secured, &entry, kit.token(CHALLENGE_CARD));
-        let url = redirect(kit.client.send(&exec).await.unwrap());
-        kit.acs.authenticate(&url, CHALLENGE_OTP).await.unwrap();
-        let authorization = kit
-            .client
-            .send(&SecureTran2::new(access_id(&entry), access_pass(&entry)))
-            .await
-            .unwrap();
+        let (_, authorization) = kit.secured(&secured, 2_000, CHALLENGE_CARD).await;
         assert_authorization_matches(&authorization, &kit.tx(&secured), &shop_pass);
 
         // Error answers read the same under every label.

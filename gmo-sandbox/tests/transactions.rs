@@ -187,15 +187,7 @@ async fn exec_tran_authorises_and_answers_like_gmo() {
     let tran_id = r.get("TranID").unwrap();
     assert_eq!(tran_id.len(), 28);
     assert_eq!(&tran_id[10..22], "111111111111", "card digits 5-16");
-    // CheckString = md5(OrderID Forward Method PayTimes Approve TranID TranDate ShopPass).
-    let mut md5_input = String::new();
-    for k in [
-        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
-    ] {
-        md5_input.push_str(r.get(k).unwrap());
-    }
-    md5_input.push_str(gmo.sandbox.shop_pass());
-    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
+    assert_check_string(&r, gmo.sandbox.shop_pass());
 
     let s = gmo.search("order-1").await;
     assert_eq!(s.get("Status"), Some("AUTH"));
@@ -214,6 +206,19 @@ async fn exec_tran_authorises_and_answers_like_gmo() {
     assert_eq!(r.get("ErrCode"), Some("E01|M01"));
     assert_eq!(infos(&r), ["E01050004", "M01004014"]);
     assert_eq!(gmo.search("order-1").await.get("TranID"), s.get("TranID"));
+}
+
+/// CheckString = md5(OrderID Forward Method PayTimes Approve TranID TranDate ShopPass), over
+/// the values as sent (a space-padded Approve included).
+fn assert_check_string(r: &Response, shop_pass: &str) {
+    let mut md5_input = String::new();
+    for k in [
+        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
+    ] {
+        md5_input.push_str(r.get(k).unwrap());
+    }
+    md5_input.push_str(shop_pass);
+    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
 }
 
 fn md5_hex(input: &str) -> String {
@@ -992,14 +997,7 @@ async fn padded_approval_numbers_keep_their_space_everywhere() {
             && approve[1..].bytes().all(|b| b.is_ascii_digit()),
         "{approve:?}"
     );
-    let mut md5_input = String::new();
-    for k in [
-        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
-    ] {
-        md5_input.push_str(r.get(k).unwrap());
-    }
-    md5_input.push_str(gmo.sandbox.shop_pass());
-    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
+    assert_check_string(&r, gmo.sandbox.shop_pass());
     assert_eq!(gmo.search("padded").await.get("Approve"), Some(&*approve));
     assert_eq!(gmo.sandbox.transaction("padded").unwrap().approve, approve);
     // A re-authorisation draws a new, padded number.
