@@ -5,19 +5,24 @@
 //! and CheckStrings (verified by the client), and cleans up what it creates: payments are
 //! voided, members deleted.
 //!
-//! Without `GMO_CONTRACT_BASE_URL` it prints `skipped: …` and passes, unless CI is set. The
-//! root README lists the variables (`config::VARIABLES`).
+//! Card tokens come from the token.js that `GMO_CONTRACT_TOKEN_JS_URL` names, run in headless
+//! Chromium over WebDriver (`token_js`), as a shop's page gets them.
+//!
+//! Without `GMO_CONTRACT_BASE_URL`, or without Chromium and chromedriver, it prints `skipped: …`
+//! and passes, unless CI is set. The root README lists the variables (`config::VARIABLES`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "contract/config.rs"]
 mod config;
 #[path = "contract/shapes.rs"]
 mod shapes;
+#[path = "contract/token_js.rs"]
+mod token_js;
 
 use std::fmt::Display;
-use std::io::Write as _;
 use std::time::Duration;
 
+use gmo_chromium::{BrowserTools, say};
 use gmo_core::api::{
     AlterTran, Authorization, CardDetailQuery, CardSource, ChangeTran, DeleteCard, DeleteMember,
     EntryResult, EntryTran, ExecTran, ExecTranOutcome, SaveCard, SaveMember, SearchCard,
@@ -34,6 +39,7 @@ use gmo_sandbox::AcsBrowser;
 
 use config::{AcsMode, Config};
 use shapes::{Observed, check_keys, check_values};
+use token_js::TokenJs;
 
 /// Where 3-D Secure sends the browser back; never fetched (the suite plays the browser).
 const RET_URL: &str = "https://shop.example/gmo-contract/3ds-return";
@@ -43,8 +49,8 @@ const NOT_COVERED: &[&str] = &[
     "payment methods other than cards (convenience stores, bank transfer, carrier billing, \
      PayPay…), the *.json variant and the OpenAPI type",
     "3-D Secure 1.0 (SecureTran): no longer supported by the card brands",
-    "GMO's encrypted token API (getToken with Encrypted, ShopID, KeyHash): tokens come from \
-     GMO_CONTRACT_TOKEN_URL, which takes the card in plain form fields",
+    "token.js's own wire protocol (the card encrypted with keys the script holds): the suite \
+     runs the script in Chromium and checks only what its getToken callback receives",
     "result notifications: GMO posts them to the shop's URL, which this suite does not serve",
     "recurring billing, multi-currency, GMO's management screen and batch files",
 ];
@@ -64,11 +70,6 @@ impl<T, E: Display> Context<T> for Result<T, E> {
 
 fn ensure(ok: bool, what: impl Display) -> Step {
     if ok { Ok(()) } else { Err(what.to_string()) }
-}
-
-/// Writes past the test harness's capture, so that a passing run still shows its report.
-fn say(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// A payment registered at GMO.
@@ -92,7 +93,7 @@ impl Payment {
 struct Run {
     config: Config,
     client: GmoClient,
-    http: reqwest::Client,
+    token_js: TokenJs,
     acs: AcsBrowser,
     /// Unique per run: order and member ids start with it.
     prefix: String,
@@ -102,7 +103,7 @@ struct Run {
 }
 
 impl Run {
-    fn new(config: Config) -> Step<Self> {
+    async fn new(config: Config, browser: &BrowserTools) -> Step<Self> {
         let client = GmoClient::builder(Environment::Custom(config.base_url.clone()))
             .shop(config.shop_id.clone(), ShopPass::new(&config.shop_pass))
             .site(config.site_id.clone(), SitePass::new(&config.site_pass))
@@ -111,16 +112,20 @@ impl Run {
             .context("client")?;
         let seconds = time::OffsetDateTime::now_utc().unix_timestamp();
         let prefix = format!("ct{seconds}{:04x}", rand::random::<u16>());
-        Ok(Self {
+        let token_js =
+            TokenJs::open(browser, &config.token_js_url, config.shop_id.as_str()).await?;
+        let mut run = Self {
             config,
             client,
-            http: reqwest::Client::new(),
+            token_js,
             acs: AcsBrowser::new(),
             prefix,
             report: Vec::new(),
             payments: Vec::new(),
             members: Vec::new(),
-        })
+        };
+        run.note(format!("ok    token.js: {}", run.token_js.describe()));
+        Ok(run)
     }
 
     fn note(&mut self, line: impl Into<String>) {
@@ -131,8 +136,11 @@ impl Run {
         OrderId::new(format!("{}-{label}", self.prefix)).expect("order id")
     }
 
-    async fn token(&self, card: &str) -> Step<CardToken> {
-        self.config.token(&self.http, card).await
+    /// A one-time token for `card` from token.js's getToken, reported.
+    async fn token(&mut self, card: &str) -> Step<CardToken> {
+        let issued = self.token_js.token(&self.config.card(card)).await?;
+        self.note(format!("ok    token.js getToken: {}", issued.described));
+        Ok(issued.token)
     }
 
     /// Sends a request, checks its answer's keys and values, and reports it.
@@ -413,7 +421,8 @@ impl Run {
         card: &str,
         callback: Option<CallbackType>,
     ) -> Step<String> {
-        let mut exec = self.exec(payment, CardSource::Token(self.token(card).await?));
+        let token = self.token(card).await?;
+        let mut exec = self.exec(payment, CardSource::Token(token));
         let mut three_ds = ThreeDSecureExec::new(RetUrl::new(RET_URL).context("RetUrl")?);
         three_ds.callback_type = callback;
         exec.three_d_secure = Some(three_ds);
@@ -654,10 +663,14 @@ async fn contract_suite_against_gmo() {
         }
         Err(error) => panic!("{error}"),
     };
+    let Some(browser) = gmo_chromium::tools("contract suite (token.js runs in Chromium)") else {
+        return;
+    };
     say(&format!("contract suite against {}", config.base_url));
-    let mut run = Run::new(config).unwrap();
+    let mut run = Run::new(config, &browser).await.unwrap();
     let outcome = run.all().await;
     let left = run.clean_up().await;
+    run.token_js.close().await;
     for line in &run.report {
         say(line);
     }

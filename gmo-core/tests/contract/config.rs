@@ -1,10 +1,9 @@
-//! What the contract suite runs against, from `GMO_CONTRACT_*` environment variables, and the
-//! one-time tokens it gets from the token endpoint they name.
+//! What the contract suite runs against, from `GMO_CONTRACT_*` environment variables.
 #![allow(unreachable_pub)]
 
-use gmo_core::CardToken;
 use gmo_core::types::{ShopId, SiteId};
-use gmo_core::wire::FormEncoder;
+
+use crate::token_js::Card;
 
 /// Every variable the suite reads, with its default (`None`: required, or off when optional).
 pub const VARIABLES: &[(&str, Option<&str>, &str)] = &[
@@ -18,10 +17,10 @@ pub const VARIABLES: &[(&str, Option<&str>, &str)] = &[
     ("GMO_CONTRACT_SITE_ID", None, "SiteID of the test site"),
     ("GMO_CONTRACT_SITE_PASS", None, "its SitePass"),
     (
-        "GMO_CONTRACT_TOKEN_URL",
+        "GMO_CONTRACT_TOKEN_JS_URL",
         None,
-        "token endpoint: form fields cardno, expire, securitycode, tokennumber, shopid in, \
-         token.js's callback object out (the sandbox: <base>/sandbox/tokens)",
+        "GMO's token.js, loaded in headless Chromium for getToken, e.g. \
+         https://stg.static.mul-pay.jp/ext/js/token.js (the sandbox: <base>/ext/js/token.js)",
     ),
     (
         "GMO_CONTRACT_CARD",
@@ -54,6 +53,21 @@ pub const VARIABLES: &[(&str, Option<&str>, &str)] = &[
         "security code of the cards",
     ),
     (
+        "GMO_CONTRACT_HOLDER_NAME",
+        Some("TARO YAMADA"),
+        "holdername given to getToken",
+    ),
+    (
+        "CHROMIUM",
+        Some("/usr/bin/chromium"),
+        "the Chromium that runs token.js (.ci/install-browser installs it)",
+    ),
+    (
+        "CHROMEDRIVER",
+        Some("/usr/bin/chromedriver"),
+        "its WebDriver, started on a free local port",
+    ),
+    (
         "GMO_CONTRACT_ACS",
         Some("walk"),
         "walk: drive the 3-D Secure pages when they are ones this suite can drive, else stop at \
@@ -78,13 +92,14 @@ pub struct Config {
     pub shop_pass: String,
     pub site_id: SiteId,
     pub site_pass: String,
-    pub token_url: String,
+    pub token_js_url: String,
     pub card: String,
     pub challenge_card: String,
     pub otp: String,
     pub decline_card: Option<String>,
     pub expire: String,
     pub security_code: String,
+    pub holder_name: String,
     pub acs: AcsMode,
     /// CI is set: whatever cannot be checked is a failure, not a note.
     pub strict: bool,
@@ -120,7 +135,7 @@ impl Config {
             "GMO_CONTRACT_SHOP_PASS",
             "GMO_CONTRACT_SITE_ID",
             "GMO_CONTRACT_SITE_PASS",
-            "GMO_CONTRACT_TOKEN_URL",
+            "GMO_CONTRACT_TOKEN_JS_URL",
         ];
         let missing: Vec<&str> = required
             .iter()
@@ -147,60 +162,26 @@ impl Config {
             site_id: SiteId::new(get("GMO_CONTRACT_SITE_ID"))
                 .map_err(|e| format!("GMO_CONTRACT_SITE_ID: {e}"))?,
             site_pass: get("GMO_CONTRACT_SITE_PASS"),
-            token_url: get("GMO_CONTRACT_TOKEN_URL"),
+            token_js_url: get("GMO_CONTRACT_TOKEN_JS_URL"),
             card: get("GMO_CONTRACT_CARD"),
             challenge_card: get("GMO_CONTRACT_CHALLENGE_CARD"),
             otp: get("GMO_CONTRACT_OTP"),
             decline_card: var("GMO_CONTRACT_DECLINE_CARD"),
             expire: var("GMO_CONTRACT_EXPIRE").unwrap_or_else(default_expire),
             security_code: get("GMO_CONTRACT_SECURITY_CODE"),
+            holder_name: get("GMO_CONTRACT_HOLDER_NAME"),
             acs,
             strict: std::env::var_os("CI").is_some(),
         }))
     }
 
-    /// A one-time token for `card` from the token endpoint, as token.js would get it.
-    pub async fn token(&self, http: &reqwest::Client, card: &str) -> Result<CardToken, String> {
-        let form = [
-            ("cardno", card),
-            ("expire", self.expire.as_str()),
-            ("securitycode", self.security_code.as_str()),
-            ("tokennumber", "1"),
-            ("shopid", self.shop_id.as_str()),
-        ];
-        let mut body = FormEncoder::new();
-        for (name, value) in form {
-            body.push(name, value)
-                .map_err(|e| format!("token request: {e}"))?;
+    /// token.js's card object for `cardno`.
+    pub fn card<'a>(&'a self, cardno: &'a str) -> Card<'a> {
+        Card {
+            cardno,
+            expire: &self.expire,
+            securitycode: &self.security_code,
+            holdername: &self.holder_name,
         }
-        let body = body.finish();
-        let answer = http
-            .post(&self.token_url)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| format!("token endpoint: {e}"))?;
-        let status = answer.status();
-        let bytes = answer
-            .bytes()
-            .await
-            .map_err(|e| format!("token endpoint: {e}"))?;
-        let json: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("token endpoint (HTTP {status}) answered no JSON: {e}"))?;
-        // token.js's object: a string, or (newer scripts) a one-element array.
-        let first = |v: &serde_json::Value| {
-            v.as_str()
-                .or_else(|| v.get(0).and_then(|v| v.as_str()))
-                .map(str::to_owned)
-        };
-        match first(&json["resultCode"]).as_deref() {
-            Some("000") => {}
-            code => return Err(format!("token endpoint answered resultCode {code:?}")),
-        }
-        first(&json["tokenObject"]["token"])
-            .filter(|t| !t.is_empty())
-            .map(CardToken::new)
-            .ok_or_else(|| "token endpoint answered 000 without tokenObject.token".to_owned())
     }
 }
