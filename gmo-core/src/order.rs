@@ -11,7 +11,14 @@
 //! Authorized | Captured ─claim─▶ Refunding ─RETURN/RETURNX─▶ Refunded
 //! Authorized | Captured ─claim─▶ ChangingAmount ─ChangeTran─▶ Authorized | Captured
 //! Prepared | Entered | AwaitingThreeDs ─(abandoned, reconciliation)─▶ Expired
+//! Failed | Expired ─(GMO charged it after all)─claim─▶ Reversing ─VOID/RETURN/RETURNX─▶ Reversed
 //! ```
+//!
+//! A claim whose call GMO shows not to have taken effect fails only on a second such reading, a
+//! reconciliation age after the first ([`Order::gmo_unconfirmed_at`]): GMO may still commit a
+//! call after the client gave up on it. If it commits later still, the order is failed and GMO
+//! has a charge; the core then reverses that charge (or, as a setting, keeps it and the order
+//! becomes authorised): see [`UnexpectedCharge`](crate::flow::UnexpectedCharge).
 //!
 //! The *claim* states (`Entering`, `Executing`, `Finalizing`, `Registering`, `Capturing`,
 //! `Voiding`, `Refunding`, `ChangingAmount`) are entered by a compare-and-set before the GMO call:
@@ -180,11 +187,17 @@ order_states! {
     Failed = "failed", claim = false, terminal = true;
     /// Abandoned before anything was charged (closed tab, never confirmed).
     Expired = "expired", claim = false, terminal = true;
+    /// Claimed for AlterTran `VOID`/`RETURN`/`RETURNX` of a charge GMO made for a failed or
+    /// expired order (a call that GMO finished after the order was given up).
+    Reversing = "reversing", claim = true, terminal = false;
+    /// The charge GMO made for a failed or expired order is voided or refunded.
+    Reversed = "reversed", claim = false, terminal = true;
 }
 
 impl OrderState {
-    /// Whether the core may move an order from `self` to `next`. Stores need not check it: the
-    /// core checks before every compare-and-set.
+    /// Whether the flows may move an order from `self` to `next`: every step they take is checked
+    /// against it before its compare-and-set. Recording what GMO says (settling against
+    /// SearchTrade) may go further, to any state GMO's status means. Stores need not check it.
     pub fn can_become(self, next: OrderState) -> bool {
         use OrderState::*;
         matches!(
@@ -209,6 +222,8 @@ impl OrderState {
                 | (Voiding, Voided | Authorized | Captured)
                 | (Refunding, Refunded | Authorized | Captured)
                 | (ChangingAmount, Authorized | Captured)
+                | (Failed | Expired, Reversing)
+                | (Reversing, Reversed | Failed)
         )
     }
 
@@ -291,6 +306,10 @@ pub struct Order {
     /// When the order last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When reconciliation first found that GMO had not acted on this order's stale claim: the
+    /// claim fails only if GMO still has not a reconciliation age later.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub gmo_unconfirmed_at: Option<OffsetDateTime>,
 }
 
 impl Order {
@@ -325,6 +344,7 @@ impl Order {
             failure: None,
             created_at: now,
             updated_at: now,
+            gmo_unconfirmed_at: None,
         }
     }
 
@@ -356,7 +376,14 @@ mod tests {
                 .filter(|&&to| from.can_become(to))
                 .collect();
             if from.is_terminal() {
-                assert!(nexts.is_empty(), "{from} is terminal but can move");
+                // Only a charge GMO made after all moves a closed order: it is reversed.
+                let reopened = matches!(from, OrderState::Failed | OrderState::Expired);
+                let expected: &[&OrderState] = if reopened {
+                    &[&OrderState::Reversing]
+                } else {
+                    &[]
+                };
+                assert_eq!(nexts, expected, "{from} is terminal but can move");
             } else {
                 assert!(!nexts.is_empty(), "{from} is stuck");
             }

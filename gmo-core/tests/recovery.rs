@@ -92,6 +92,11 @@ async fn a_lost_redirect_is_settled_as_failed_and_nothing_is_charged() {
             .await
             .is_err()
     );
+    // One reading that GMO never authorised is not enough: GMO may still finish the call.
+    reconcile(&world).await;
+    let looked = world.store.order(&order_id).await.unwrap().unwrap();
+    assert_eq!(looked.state, OrderState::Executing);
+    assert!(looked.gmo_unconfirmed_at.is_some());
     reconcile(&world).await;
     assert_eq!(world.state(&order_id).await, OrderState::Failed);
     world.assert_agrees(&order_id).await;

@@ -70,20 +70,21 @@ impl StoredTime for i64 {
     }
 }
 
-/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$22`).
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$23`).
 macro_rules! order_columns {
     () => {
         "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
          card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
-         failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version"
+         failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version, \
+         gmo_unconfirmed_at"
     };
 }
 
-/// Placeholders for [`order_columns!`], `settled` (`$23`) and `settle_first` (`$24`).
+/// Placeholders for [`order_columns!`], `settled` (`$24`) and `settle_first` (`$25`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $24"
+         $20, $21, $22, $23, $24, $25"
     };
 }
 
@@ -105,14 +106,14 @@ pub(crate) const INSERT_ORDER: &str = concat!(
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
-/// Binds [`bind_order`], then the version read (`$25`): the compare-and-set. The lease columns
+/// Binds [`bind_order`], then the version read (`$26`): the compare-and-set. The lease columns
 /// are left alone.
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
     ", settled, settle_first) = (",
     order_values!(),
-    ") WHERE order_id = $1 AND version = $25"
+    ") WHERE order_id = $1 AND version = $26"
 );
 /// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
 /// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
@@ -176,6 +177,7 @@ pub(crate) struct OrderRow<T> {
     created_at: T,
     updated_at: T,
     version: i64,
+    gmo_unconfirmed_at: Option<T>,
 }
 
 const ORDERS: &str = "gmo_orders";
@@ -250,12 +252,16 @@ impl<T: StoredTime> OrderRow<T> {
             created_at: self.created_at.into_time(ORDERS, "created_at")?,
             updated_at: self.updated_at.into_time(ORDERS, "updated_at")?,
             version: u64::try_from(self.version).map_err(|_| unreadable(ORDERS, "version"))?,
+            gmo_unconfirmed_at: self
+                .gmo_unconfirmed_at
+                .map(|t| t.into_time(ORDERS, "gmo_unconfirmed_at"))
+                .transpose()?,
         })
     }
 }
 
-/// Binds an order's columns as `$1`…`$22` in [`order_columns!`] order, `settled` as `$23` and
-/// `settle_first` as `$24`.
+/// Binds an order's columns as `$1`…`$23` in [`order_columns!`] order, `settled` as `$24` and
+/// `settle_first` as `$25`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -263,6 +269,7 @@ pub(crate) fn bind_order<'q, DB, T>(
 where
     DB: Database,
     T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    Option<T>: Encode<'q, DB> + Type<DB>,
     String: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     i64: Encode<'q, DB> + Type<DB>,
@@ -296,6 +303,7 @@ where
         .bind(T::from_time(order.created_at)?)
         .bind(T::from_time(order.updated_at)?)
         .bind(version_column(order.version)?)
+        .bind(order.gmo_unconfirmed_at.map(T::from_time).transpose()?)
         .bind(!order.state.needs_settling())
         .bind(order.state.settles_first()))
 }
@@ -460,7 +468,7 @@ mod tests {
     fn placeholders_match_the_columns() {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
-        assert_eq!(columns, 22);
+        assert_eq!(columns, 23);
         assert_eq!(
             values,
             columns + 2,

@@ -40,9 +40,9 @@ const INSTANCES: usize = 3;
 const IN_FLIGHT: usize = 32;
 
 /// How long an order stands still before reconciliation settles it, and the client's request
-/// timeout below it (as `PaymentsBuilder` demands).
+/// timeout at most half of it (as `PaymentsBuilder` demands).
 const RECONCILE_AFTER: Duration = Duration::from_millis(1500);
-const REQUEST_TIMEOUT: Duration = Duration::from_millis(1000);
+const REQUEST_TIMEOUT: Duration = Duration::from_millis(750);
 
 /// The money-moving APIs that must reach GMO at most once per order.
 const ONCE: [Api; 5] = [

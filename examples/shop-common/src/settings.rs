@@ -8,7 +8,7 @@
 //! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
 //! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
-//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (must stay below `SHOP_RECONCILE_AFTER_SECS`) |
+//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (at most half of `SHOP_RECONCILE_AFTER_SECS`) |
 //! | `SHOP_DATA_DIR` | `data` | the directory of the SQLite file `shop.db` (orders survive a restart) |
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |

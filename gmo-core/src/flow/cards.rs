@@ -324,7 +324,7 @@ impl Payments {
             }
             Outcome::Unavailable => self.settle_to(&claimed, OrderState::Verified, |_| ()).await,
             // Reconciliation looks at the member's cards to learn whether it took effect.
-            Outcome::Unknown => Ok(claimed),
+            Outcome::Unknown => self.settle_unknown(claimed).await,
         }
     }
 

@@ -316,7 +316,7 @@ impl Payments {
                 Err(PaymentError::GatewayUnavailable)
             }
             Outcome::Unknown => {
-                let settled = self.settle(claimed, false).await?;
+                let settled = self.settle_unknown(claimed).await?;
                 self.confirmation_of(settled)
             }
         }
@@ -350,7 +350,10 @@ impl Payments {
                     Err(PaymentError::InProgress)
                 }
             }
-            Prepared | Entered | Expired => Err(PaymentError::InvalidState { state: order.state }),
+            // A reversed charge: the payment failed, as the shopper was told.
+            Prepared | Entered | Expired | Reversing | Reversed => {
+                Err(PaymentError::InvalidState { state: order.state })
+            }
         }
     }
 }

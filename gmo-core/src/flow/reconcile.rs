@@ -143,7 +143,10 @@ impl Payments {
         mut order: Order,
         stale: bool,
     ) -> Result<Order, PaymentError> {
-        if order.state.is_terminal() {
+        // A closed order is looked at again only when a charge may have reached GMO after all.
+        if order.state.is_terminal()
+            && !matches!(order.state, OrderState::Failed | OrderState::Expired)
+        {
             return Ok(order);
         }
         if order.state == OrderState::Prepared {
@@ -173,13 +176,14 @@ impl Payments {
                 Decision::Record(state) => {
                     recorded = true;
                     let written = self
-                        .transition(&order, state, |o| {
+                        .record_gmo(&order, state, |o| {
                             if let Some(trade) = &trade {
                                 record_trade(o, trade);
                             }
                             if matches!(state, OrderState::Failed | OrderState::Expired) {
                                 o.redirect_url = None;
                             }
+                            o.gmo_unconfirmed_at = None;
                         })
                         .await?;
                     match written {
@@ -189,9 +193,33 @@ impl Payments {
                         Cas::Lost(current) => return Ok(current),
                     }
                 }
+                Decision::Recheck => {
+                    tracing::info!(
+                        order_id = %order.order_id,
+                        state = %order.state,
+                        "GMO shows a stale claim's call not taken effect; looking again later"
+                    );
+                    let now = OffsetDateTime::now_utc();
+                    return Ok(
+                        match self
+                            .transition(&order, order.state, |o| o.gmo_unconfirmed_at = Some(now))
+                            .await?
+                        {
+                            Cas::Won(o) | Cas::Lost(o) => o,
+                        },
+                    );
+                }
+                Decision::UnexpectedCharge(charged) => {
+                    return match &trade {
+                        Some(trade) => {
+                            Box::pin(self.unexpected_charge(order, charged, trade)).await
+                        }
+                        None => Ok(order),
+                    };
+                }
                 // Boxed: finalizing may settle again after a lost answer.
                 Decision::Finalize => return Box::pin(self.finalize(order)).await,
-                Decision::AttachCard => return self.attach_card(order).await,
+                Decision::AttachCard => return Box::pin(self.attach_card(order)).await,
                 // Settles the claim (or finds it taken): nothing more to decide on this reading.
                 Decision::CheckAttachedCard => match &trade {
                     Some(found) => return self.resolve_attach(order, found).await,
@@ -203,6 +231,22 @@ impl Payments {
             }
         }
         Ok(order)
+    }
+
+    /// After a money-moving call of unknown outcome: SearchTrade now, and if that does not
+    /// settle it, the claim is written again, so that its age counts from the call's end and
+    /// reconciliation gives GMO a whole reconciliation age past it to finish the call.
+    pub(super) async fn settle_unknown(&self, claimed: Order) -> Result<Order, PaymentError> {
+        let looked = self.settle(claimed.clone(), false).await;
+        if let Ok(order) = &looked
+            && order.version != claimed.version
+        {
+            return looked;
+        }
+        let stamped = match self.transition(&claimed, claimed.state, |_| ()).await? {
+            Cas::Won(o) | Cas::Lost(o) => o,
+        };
+        looked.map(|_| stamped)
     }
 
     /// SearchTrade, with GMO out of reach as [`PaymentError::OutcomePending`].

@@ -192,6 +192,7 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
         err_info: "42G020000|E01040010".into(),
     });
     full.updated_at = at(5);
+    full.gmo_unconfirmed_at = Some(at(4));
     assert_eq!(
         store.update_order(&full, order.version).await.ok(),
         Some(Updated::Done)
