@@ -240,3 +240,48 @@ async fn a_pass_settles_money_first_and_drains_the_junk() {
         assert_eq!(world.sandbox.calls_for_order(id.as_str()), 0);
     }
 }
+
+/// An OrderID GMO already holds for another transaction (another amount) is not adopted: the
+/// order fails with a clear error, and nothing is sent for it.
+#[tokio::test]
+async fn another_transaction_under_the_order_id_is_not_adopted() {
+    use gmo_core::PaymentError;
+    use gmo_core::api::EntryTran;
+    use gmo_core::flow::PrepareOrder;
+    use gmo_core::types::OrderId;
+    use gmo_core::values::Amount;
+
+    let world = World::new().await;
+    let taken = OrderId::new("taken-elsewhere").unwrap();
+    world
+        .payments
+        .client()
+        .send(&EntryTran::auth(taken.clone(), Amount::new(500).unwrap()))
+        .await
+        .unwrap();
+    let alice = customer("alice");
+    world
+        .payments
+        .prepare_order(
+            PrepareOrder::new(alice.clone(), Amount::new(1000).unwrap()).order_id(taken.clone()),
+        )
+        .await
+        .unwrap();
+    let refused = world
+        .payments
+        .confirm(
+            &alice,
+            &taken,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, PaymentError::OrderIdTaken), "{refused:?}");
+    assert_eq!(refused.http_status(), 409);
+    assert_eq!(world.state(&taken).await, OrderState::Failed);
+    assert_eq!(world.sandbox.calls_of(Api::ExecTran, taken.as_str()), 0);
+    assert_eq!(
+        world.sandbox.transaction(taken.as_str()).unwrap().amount,
+        500
+    );
+}

@@ -11,7 +11,6 @@
 //! before; the sandbox loses one answer in twelve after the call took effect.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,13 +18,14 @@ use futures_util::StreamExt as _;
 use gmo_core::flow::{CardRegistration, Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
 use gmo_core::order::{CustomerId, Order, OrderState, Purpose};
 use gmo_core::store::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
-use gmo_core::types::{AccessId, OrderId, ShopId, SiteId};
+use gmo_core::types::{AccessId, OrderId};
 use gmo_core::values::Amount;
-use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
+use gmo_core::{CardToken, Payments};
 use gmo_sandbox::{AcsBrowser, Api, Fault, FaultKind, Sandbox};
 use rand::{Rng as _, SeedableRng as _};
 
 use crate::consistency::agrees;
+use crate::services::{notification_receiver, payments};
 
 /// The variable that asks for more races than the default.
 pub const RACES: &str = "GMO_RACES";
@@ -79,7 +79,12 @@ pub async fn race_on(store: Arc<dyn PaymentStore>, races: usize) {
         );
     }
     let instances: Vec<Payments> = (0..INSTANCES)
-        .map(|n| payments(&sandbox, Arc::new(StaleReads::new(store.clone(), n as u64))))
+        .map(|n| {
+            let stale = Arc::new(StaleReads::new(store.clone(), n as u64));
+            payments(&sandbox, stale, REQUEST_TIMEOUT, |b| {
+                b.reconcile_after(RECONCILE_AFTER)
+            })
+        })
         .collect();
     let notify = notification_receiver(instances.clone()).await;
     sandbox.set_notify_url(Some(notify));
@@ -383,55 +388,6 @@ async fn card_agrees(sandbox: &Sandbox, store: &dyn PaymentStore, order: &Order)
         order.order_id.as_str(),
         order.state
     );
-}
-
-/// A payments service on `store` for the sandbox.
-fn payments(sandbox: &Sandbox, store: Arc<dyn PaymentStore>) -> Payments {
-    let client = GmoClient::builder(Environment::Custom(sandbox.base_url().into()))
-        .shop(
-            ShopId::new(sandbox.shop_id()).expect("shop id"),
-            ShopPass::new(sandbox.shop_pass()),
-        )
-        .site(
-            SiteId::new(sandbox.site_id()).expect("site id"),
-            SitePass::new(sandbox.site_pass()),
-        )
-        .request_timeout(REQUEST_TIMEOUT)
-        .build()
-        .expect("a client");
-    Payments::builder(client, store)
-        .return_url("https://shop.example/payments/3ds/{order_id}")
-        .reconcile_after(RECONCILE_AFTER)
-        .build()
-        .expect("payments")
-}
-
-/// Serves GMO's notifications on a loopback port, each to the next instance in turn; answers
-/// the URL.
-async fn notification_receiver(instances: Vec<Payments>) -> String {
-    let next = Arc::new(AtomicUsize::new(0));
-    let app = axum::Router::new().route(
-        "/notify",
-        axum::routing::post(move |body: axum::body::Bytes| {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let payments = instances[n % instances.len()].clone();
-            async move {
-                match payments.handle_notification(&body).await {
-                    Ok(_) => "0".to_owned(),
-                    Err(e) => e.reason().to_owned(),
-                }
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a port");
-    let url = format!(
-        "http://{}/notify",
-        listener.local_addr().expect("an address")
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
 }
 
 /// A store seen through an instance that sometimes reads a stale copy: a replica behind its

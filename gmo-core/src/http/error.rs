@@ -309,6 +309,7 @@ mod tests {
                 "invalid_state",
             ),
             (PaymentError::InProgress, 409, "in_progress"),
+            (PaymentError::OrderIdTaken, 409, "order_id_taken"),
             (PaymentError::OutcomePending, 202, "outcome_pending"),
             (PaymentError::GatewayUnavailable, 503, "gateway_unavailable"),
             (PaymentError::ForeignShop, 403, "foreign_shop"),
