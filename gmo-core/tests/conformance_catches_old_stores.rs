@@ -50,7 +50,12 @@ impl PaymentStore for OldStore {
         self.remember(o);
         self.inner.insert_order(o).await
     }
-    async fn update_order(&self, o: &Order, read_version: u64) -> Result<Updated, StoreError> {
+    async fn update_order(
+        &self,
+        o: &Order,
+        read_version: u64,
+        events: &[gmo_core::event::PaymentEvent],
+    ) -> Result<Updated, StoreError> {
         let expected = self.states.lock().unwrap()[&(o.order_id.clone(), read_version)];
         let Some(current) = self.inner.order(&o.order_id).await? else {
             return Ok(Updated::NotFound);
@@ -59,7 +64,7 @@ impl PaymentStore for OldStore {
             return Ok(Updated::Conflict(Box::new(current)));
         }
         // Overwrites whatever version is stored, as a state-only compare-and-set does.
-        let written = self.inner.update_order(o, current.version).await?;
+        let written = self.inner.update_order(o, current.version, events).await?;
         self.remember(o);
         Ok(written)
     }
@@ -85,6 +90,34 @@ impl PaymentStore for OldStore {
     }
     async fn release_leases(&self, _owner: &str) -> Result<(), StoreError> {
         Ok(())
+    }
+    async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.events_after(cursor, limit).await
+    }
+    async fn lease_events(
+        &self,
+        lease: &gmo_core::store::Lease,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.lease_events(lease, limit).await
+    }
+    async fn event_delivered(
+        &self,
+        seq: u64,
+        at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_delivered(seq, at).await
+    }
+    async fn event_failed(
+        &self,
+        seq: u64,
+        retry_at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_failed(seq, retry_at).await
     }
     async fn insert_notification(
         &self,

@@ -43,7 +43,7 @@ async fn race(store: &Arc<dyn PaymentStore>, claims: Vec<Order>) -> Vec<Updated>
         .into_iter()
         .map(|claim| {
             let store = store.clone();
-            tokio::spawn(async move { store.update_order(&claim, 0).await })
+            tokio::spawn(async move { store.update_order(&claim, 0, &[]).await })
         })
         .collect();
     let mut answers = Vec::with_capacity(tasks.len());

@@ -4,6 +4,7 @@
 //! timestamp representation differs ([`StoredTime`]).
 
 use gmo_core::error::ErrorKind;
+use gmo_core::event::{PaymentEvent, StoredEvent};
 use gmo_core::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
@@ -311,6 +312,88 @@ where
 /// A version as the `BIGINT` column holds it.
 pub(crate) fn version_column(version: u64) -> Result<i64, StoreError> {
     i64::try_from(version).map_err(|_| StoreError::new("the order's version is out of range"))
+}
+
+/// The event columns read back: `seq`, the event's JSON as text, `attempts`, `delivered_at`.
+macro_rules! event_columns {
+    ($json:literal) => {
+        concat!("seq, ", $json, " AS event, attempts, delivered_at")
+    };
+}
+pub(crate) use event_columns;
+
+/// Inserts a new event, due at once, binding [`bind_event`]; `$json` is the backend's
+/// placeholder for the JSON text (`$3` or `$3::jsonb`).
+macro_rules! insert_event {
+    ($json:literal) => {
+        concat!(
+            "INSERT INTO gmo_events (id, order_id, event, created_at, due_at, attempts) \
+             VALUES ($1, $2, ",
+            $json,
+            ", $4, $4, 0)"
+        )
+    };
+}
+pub(crate) use insert_event;
+/// Binds the seq and the time.
+pub(crate) const MARK_EVENT_DELIVERED: &str = "UPDATE gmo_events SET delivered_at = $2, \
+     lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";
+/// Binds the seq and when it is due again.
+pub(crate) const MARK_EVENT_FAILED: &str = "UPDATE gmo_events SET attempts = attempts + 1, \
+     due_at = $2, lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";
+/// The events a lease may take, for the backend's `UPDATE … WHERE seq IN (…)`: binds the
+/// lease's start (`$3`) and the limit (`$4`). An event waits for its order's earlier ones.
+macro_rules! events_to_lease {
+    () => {
+        "SELECT e.seq FROM gmo_events e WHERE e.delivered_at IS NULL AND e.due_at <= $3 \
+         AND (e.leased_until IS NULL OR e.leased_until <= $3) \
+         AND NOT EXISTS (SELECT 1 FROM gmo_events p WHERE p.order_id = e.order_id \
+         AND p.seq < e.seq AND p.delivered_at IS NULL) ORDER BY e.seq LIMIT $4"
+    };
+}
+pub(crate) use events_to_lease;
+
+/// Binds an event as `$1` id, `$2` order id, `$3` JSON, `$4` when (also when it is due).
+pub(crate) fn bind_event<'q, DB, T>(
+    query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    event: &PaymentEvent,
+) -> Result<Query<'q, DB, <DB as Database>::Arguments<'q>>, StoreError>
+where
+    DB: Database,
+    T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    String: Encode<'q, DB> + Type<DB>,
+{
+    let json = serde_json::to_string(event).map_err(StoreError::new)?;
+    Ok(query
+        .bind(event.id.clone())
+        .bind(event.order_id.as_str().to_owned())
+        .bind(json)
+        .bind(T::from_time(event.at)?))
+}
+
+/// A `gmo_events` row as read.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow<T> {
+    seq: i64,
+    event: String,
+    attempts: i64,
+    delivered_at: Option<T>,
+}
+
+const EVENTS: &str = "gmo_events";
+
+impl<T: StoredTime> EventRow<T> {
+    pub(crate) fn into_stored(self) -> Result<StoredEvent, StoreError> {
+        Ok(StoredEvent {
+            seq: u64::try_from(self.seq).map_err(|_| unreadable(EVENTS, "seq"))?,
+            event: serde_json::from_str(&self.event).map_err(|_| unreadable(EVENTS, "event"))?,
+            attempts: u32::try_from(self.attempts).map_err(|_| unreadable(EVENTS, "attempts"))?,
+            delivered_at: self
+                .delivered_at
+                .map(|t| t.into_time(EVENTS, "delivered_at"))
+                .transpose()?,
+        })
+    }
 }
 
 /// A `gmo_members` row as read.

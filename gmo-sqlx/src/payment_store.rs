@@ -9,7 +9,8 @@
 /// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
 /// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
 /// `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and `SELECT_UNPROCESSED_NOTIFICATIONS`, its
-/// dialect's statements of the inbox, and `LEASE_ORDERS`, its lease statement.
+/// dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease statements,
+/// `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -126,18 +127,46 @@ macro_rules! impl_payment_store {
                 &self,
                 order: &gmo_core::order::Order,
                 read_version: u64,
+                events: &[gmo_core::event::PaymentEvent],
             ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
                 let query = $crate::columns::bind_order::<_, $time>(
                     sqlx::query($crate::columns::UPDATE_ORDER),
                     order,
                 )?
                 .bind($crate::columns::version_column(read_version)?);
-                let done = {
+                let inserts = events
+                    .iter()
+                    .map(|event| {
+                        $crate::columns::bind_event::<_, $time>(sqlx::query(INSERT_EVENT), event)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let written = {
                     let _turn = self.write_turn().await;
-                    query.execute(&self.pool).await
+                    if inserts.is_empty() {
+                        // One statement: no transaction to pay for.
+                        query
+                            .execute(&self.pool)
+                            .await
+                            .map(|done| done.rows_affected() == 1)
+                    } else {
+                        // The change and its events commit together, or neither does.
+                        async {
+                            let mut tx = self.pool.begin().await?;
+                            let done = query.execute(&mut *tx).await?;
+                            if done.rows_affected() != 1 {
+                                return Ok(false);
+                            }
+                            for insert in inserts {
+                                insert.execute(&mut *tx).await?;
+                            }
+                            tx.commit().await?;
+                            Ok(true)
+                        }
+                        .await
+                    }
                 }
                 .map_err($crate::columns::driver)?;
-                if done.rows_affected() == 1 {
+                if written {
                     return Ok(gmo_core::store::Updated::Done);
                 }
                 // Versions only grow, so the order read now is the one that won: no retry.
@@ -184,6 +213,79 @@ macro_rules! impl_payment_store {
                 let _turn = self.write_turn().await;
                 sqlx::query($crate::columns::RELEASE_LEASES)
                     .bind(owner)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn events_after(
+                &self,
+                cursor: u64,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::EventRow<$time>>(SELECT_EVENTS_AFTER)
+                    .bind($crate::columns::version_column(cursor)?)
+                    .bind($crate::columns::sql_limit(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?
+                    .into_iter()
+                    .map($crate::columns::EventRow::into_stored)
+                    .collect()
+            }
+
+            async fn lease_events(
+                &self,
+                lease: &gmo_core::store::Lease,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let query = sqlx::query_as::<_, $crate::columns::EventRow<$time>>(LEASE_EVENTS)
+                    .bind(lease.owner.clone())
+                    .bind(<$time>::from_time(lease.until)?)
+                    .bind(<$time>::from_time(lease.taken_at)?)
+                    .bind($crate::columns::sql_limit(limit));
+                let rows = {
+                    let _turn = self.write_turn().await;
+                    query.fetch_all(&self.pool).await
+                }
+                .map_err($crate::columns::driver)?;
+                let mut events = rows
+                    .into_iter()
+                    .map($crate::columns::EventRow::into_stored)
+                    .collect::<Result<Vec<_>, _>>()?;
+                // RETURNING keeps no order.
+                events.sort_by_key(|e| e.seq);
+                Ok(events)
+            }
+
+            async fn event_delivered(
+                &self,
+                seq: u64,
+                at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::MARK_EVENT_DELIVERED)
+                    .bind($crate::columns::version_column(seq)?)
+                    .bind(<$time>::from_time(at)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn event_failed(
+                &self,
+                seq: u64,
+                retry_at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::MARK_EVENT_FAILED)
+                    .bind($crate::columns::version_column(seq)?)
+                    .bind(<$time>::from_time(retry_at)?)
                     .execute(&self.pool)
                     .await
                     .map_err($crate::columns::driver)?;

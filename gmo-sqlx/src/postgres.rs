@@ -59,6 +59,21 @@ const LEASE_ORDERS: &str = crate::columns::lease_orders!(concat!(
     " FOR UPDATE SKIP LOCKED"
 ));
 
+const INSERT_EVENT: &str = crate::columns::insert_event!("$3::jsonb");
+
+/// Event leases skip each other's rows like order leases do.
+const LEASE_EVENTS: &str = concat!(
+    "UPDATE gmo_events SET lease_owner = $1, leased_until = $2 WHERE seq IN (",
+    crate::columns::events_to_lease!(),
+    " FOR UPDATE OF e SKIP LOCKED) RETURNING ",
+    crate::columns::event_columns!("event::text")
+);
+const SELECT_EVENTS_AFTER: &str = concat!(
+    "SELECT ",
+    crate::columns::event_columns!("event::text"),
+    " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+);
+
 /// Runs one migration and records it.
 async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), MigrateError> {
     conn.execute(&*migration.sql)

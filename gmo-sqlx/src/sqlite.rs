@@ -76,6 +76,20 @@ const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, notification, receiv
 /// One statement under the store's write turn: SQLite runs it alone.
 const LEASE_ORDERS: &str = crate::columns::lease_orders!(crate::columns::orders_to_lease!());
 
+const INSERT_EVENT: &str = crate::columns::insert_event!("$3");
+
+const LEASE_EVENTS: &str = concat!(
+    "UPDATE gmo_events SET lease_owner = $1, leased_until = $2 WHERE seq IN (",
+    crate::columns::events_to_lease!(),
+    ") RETURNING ",
+    crate::columns::event_columns!("event")
+);
+const SELECT_EVENTS_AFTER: &str = concat!(
+    "SELECT ",
+    crate::columns::event_columns!("event"),
+    " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+);
+
 /// Timestamps are unix microseconds.
 type Micros = i64;
 

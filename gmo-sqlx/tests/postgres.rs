@@ -54,12 +54,11 @@ async fn instances_starting_together_migrate_once() {
     let Some(store) = support::postgres_store().await else {
         return;
     };
-    sqlx::raw_sql(
-        "DROP TABLE gmo_notifications, gmo_orders, gmo_members; DELETE FROM gmo_migrations",
-    )
-    .execute(store.pool())
-    .await
-    .expect("empty the schema");
+    drop_store_tables(&store).await;
+    sqlx::raw_sql("DELETE FROM gmo_migrations")
+        .execute(store.pool())
+        .await
+        .expect("empty the schema");
     // Four instances on the same schema, each migrating on its own connection of the pool.
     let tasks: Vec<_> = (0..4)
         .map(|_| {
@@ -126,7 +125,7 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     let mut entered = next(&order, OrderState::Entered);
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store.update_order(&entered, 0).await.ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -212,12 +211,12 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
     let mut entered = next(&first, OrderState::Entered);
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store.update_order(&entered, 0).await.ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let mut clash = next(&second, OrderState::Entered);
     clash.access_id = Some(access_id.clone());
-    assert!(store.update_order(&clash, 0).await.is_err());
+    assert!(store.update_order(&clash, 0, &[]).await.is_err());
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -290,8 +289,8 @@ async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliat
         return;
     };
     // Back to the first release's schema, with two of its orders: the older never reached GMO.
+    drop_store_tables(&store).await;
     sqlx::raw_sql(concat!(
-        "DROP TABLE gmo_notifications, gmo_orders, gmo_members; ",
         "DELETE FROM gmo_migrations WHERE version >= 2; ",
         include_str!("../migrations/postgres/0001_payment_store.sql"),
         "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
@@ -309,4 +308,21 @@ async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliat
         .await
         .expect("migrated to the current schema");
     support::legacy_orders_are_versioned_and_money_first(&store).await;
+}
+
+/// Drops every table of the store but its record of migrations.
+async fn drop_store_tables(store: &PostgresStore) {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+         AND tablename LIKE 'gmo\\_%' AND tablename <> 'gmo_migrations'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("the store's tables");
+    for table in tables {
+        sqlx::raw_sql(&format!("DROP TABLE {table} CASCADE"))
+            .execute(store.pool())
+            .await
+            .expect("drop a table");
+    }
 }

@@ -52,7 +52,8 @@ async fn processes_starting_together_migrate_once() {
         .get_filename()
         .display()
         .to_string();
-    sqlx::raw_sql("DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; DELETE FROM gmo_migrations")
+    drop_store_tables(first.pool()).await;
+    sqlx::raw_sql("DELETE FROM gmo_migrations")
         .execute(first.pool())
         .await
         .expect("empty the database");
@@ -109,7 +110,7 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     let mut entered = next(&order, OrderState::Entered);
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store.update_order(&entered, 0).await.ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -189,12 +190,12 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
     let mut entered = next(&first, OrderState::Entered);
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store.update_order(&entered, 0).await.ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let mut clash = next(&second, OrderState::Entered);
     clash.access_id = Some(access_id.clone());
-    assert!(store.update_order(&clash, 0).await.is_err());
+    assert!(store.update_order(&clash, 0, &[]).await.is_err());
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -244,9 +245,9 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
 #[tokio::test]
 async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliation() {
     let store = support::sqlite_store().await;
+    drop_store_tables(store.pool()).await;
     // Back to the first release's schema, with two of its orders: the older never reached GMO.
     sqlx::raw_sql(concat!(
-        "DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; ",
         "DELETE FROM gmo_migrations WHERE version >= 2; ",
         include_str!("../migrations/sqlite/0001_payment_store.sql"),
         "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
@@ -264,4 +265,21 @@ async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliat
         .await
         .expect("migrated to the current schema");
     support::legacy_orders_are_versioned_and_money_first(&store).await;
+}
+
+/// Drops every table of the store but its record of migrations.
+async fn drop_store_tables(pool: &sqlx::SqlitePool) {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name LIKE 'gmo\\_%' ESCAPE '\\' AND name <> 'gmo_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the store's tables");
+    for table in tables {
+        sqlx::raw_sql(&format!("DROP TABLE {table}"))
+            .execute(pool)
+            .await
+            .expect("drop a table");
+    }
 }

@@ -446,8 +446,13 @@ impl PaymentStore for StaleReads {
     async fn insert_order(&self, o: &Order) -> Result<Inserted<Order>, StoreError> {
         self.store.insert_order(o).await
     }
-    async fn update_order(&self, o: &Order, read_version: u64) -> Result<Updated, StoreError> {
-        self.store.update_order(o, read_version).await
+    async fn update_order(
+        &self,
+        o: &Order,
+        read_version: u64,
+        events: &[gmo_core::event::PaymentEvent],
+    ) -> Result<Updated, StoreError> {
+        self.store.update_order(o, read_version, events).await
     }
     async fn lease_orders_to_reconcile(
         &self,
@@ -461,6 +466,34 @@ impl PaymentStore for StaleReads {
     }
     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> {
         self.store.release_leases(owner).await
+    }
+    async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.store.events_after(cursor, limit).await
+    }
+    async fn lease_events(
+        &self,
+        lease: &gmo_core::store::Lease,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.store.lease_events(lease, limit).await
+    }
+    async fn event_delivered(
+        &self,
+        seq: u64,
+        at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.store.event_delivered(seq, at).await
+    }
+    async fn event_failed(
+        &self,
+        seq: u64,
+        retry_at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.store.event_failed(seq, retry_at).await
     }
     async fn insert_notification(
         &self,

@@ -14,6 +14,7 @@
 //! | result notification | [`Payments::handle_notification`] |
 //! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
 //! | reconciliation | [`Payments::reconcile`], [`Payments::reconcile_every`] |
+//! | payment events for the app | [`PaymentsBuilder::event_handler`], [`Payments::deliver_events_every`], [`Payments::events_after`] |
 //!
 //! # A whole checkout
 //!
@@ -79,6 +80,7 @@ mod admin;
 mod cards;
 mod checkout;
 mod error;
+mod events;
 mod notify;
 mod reconcile;
 mod settle;
@@ -93,6 +95,7 @@ use time::OffsetDateTime;
 pub use cards::{Card, CardRegistration};
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
+pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};
 pub use notify::NotificationAck;
 pub use reconcile::ReconcileReport;
 pub use three_d_secure::{Completion, ThreeDsReturn};
@@ -155,6 +158,7 @@ pub struct PaymentsBuilder {
     client: GmoClient,
     store: Arc<dyn PaymentStore>,
     settings: Settings,
+    event_handler: Option<Arc<dyn PaymentEventHandler>>,
 }
 
 /// A settings value the builder cannot use.
@@ -262,6 +266,13 @@ impl PaymentsBuilder {
         self
     }
 
+    /// The app's handler of payment events, which [`Payments::deliver_events_every`] hands
+    /// every event to. Without one, events are only kept for [`Payments::events_after`].
+    pub fn event_handler(mut self, handler: Arc<dyn PaymentEventHandler>) -> Self {
+        self.event_handler = Some(handler);
+        self
+    }
+
     /// What to do with a charge GMO holds for an order closed as failed or expired. Default
     /// [`UnexpectedCharge::Reverse`].
     pub fn unexpected_charge(mut self, policy: UnexpectedCharge) -> Self {
@@ -300,6 +311,7 @@ impl PaymentsBuilder {
                 client: self.client,
                 store: self.store,
                 settings: self.settings,
+                event_handler: self.event_handler,
                 unexpected_charges: AtomicU64::new(0),
             }),
         })
@@ -316,6 +328,7 @@ struct Inner {
     client: GmoClient,
     store: Arc<dyn PaymentStore>,
     settings: Settings,
+    event_handler: Option<Arc<dyn PaymentEventHandler>>,
     /// Charges found at GMO for closed orders, and acted on, by this handle.
     unexpected_charges: AtomicU64,
 }
@@ -466,6 +479,7 @@ impl Payments {
         PaymentsBuilder {
             client,
             store,
+            event_handler: None,
             settings: Settings {
                 return_url: String::new(),
                 completion_url: "/orders/{order_id}".into(),
@@ -543,7 +557,13 @@ impl Payments {
             .version
             .checked_add(1)
             .ok_or_else(|| crate::store::StoreError::new("the order's version is exhausted"))?;
-        match self.inner.store.update_order(&next, from.version).await? {
+        let events = crate::event::events_between(from, &next);
+        match self
+            .inner
+            .store
+            .update_order(&next, from.version, &events)
+            .await?
+        {
             Updated::Done => Ok(Cas::Won(next)),
             Updated::Conflict(current) => Ok(Cas::Lost(*current)),
             Updated::NotFound => Err(PaymentError::NotFound),

@@ -23,6 +23,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, Updated};
 use crate::error::ErrorKind;
+use crate::event::{EventKind, PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::secret::AccessPass;
@@ -51,6 +52,10 @@ macro_rules! store_conformance {
             leases_put_money_first,
             a_leased_order_is_not_leased_again,
             concurrent_lease_takers_share_nothing,
+            events_are_written_with_their_change_only,
+            events_are_leased_in_order_per_order,
+            a_failed_event_waits_and_holds_back_its_order,
+            concurrent_event_takers_share_nothing,
             inbox_is_idempotent_and_ordered,
         );
     };
@@ -194,7 +199,7 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     full.updated_at = at(5);
     full.gmo_unconfirmed_at = Some(at(4));
     assert_eq!(
-        store.update_order(&full, order.version).await.ok(),
+        store.update_order(&full, order.version, &[]).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(full)));
@@ -226,7 +231,7 @@ pub async fn update_is_compare_and_set(store: Arc<dyn PaymentStore>) {
     );
     let claimed = next(&order, OrderState::Entering);
     assert_eq!(
-        store.update_order(&claimed, order.version).await.ok(),
+        store.update_order(&claimed, order.version, &[]).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(
@@ -236,7 +241,7 @@ pub async fn update_is_compare_and_set(store: Arc<dyn PaymentStore>) {
     );
     let stale = next(&order, OrderState::Expired);
     assert_eq!(
-        store.update_order(&stale, order.version).await.ok(),
+        store.update_order(&stale, order.version, &[]).await.ok(),
         Some(Updated::Conflict(Box::new(claimed.clone())))
     );
     assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(claimed)));
@@ -258,14 +263,17 @@ pub async fn update_compares_the_version_not_the_state(store: Arc<dyn PaymentSto
     let again = next(&back, OrderState::Finalizing);
     for (update, read) in [(&first, &order), (&back, &first), (&again, &back)] {
         assert_eq!(
-            store.update_order(update, read.version).await.ok(),
+            store.update_order(update, read.version, &[]).await.ok(),
             Some(Updated::Done)
         );
     }
     // A reconciler read the first claim and resolves it from its old copy: refused.
     let from_old_copy = next(&first, OrderState::AwaitingThreeDs);
     assert_eq!(
-        store.update_order(&from_old_copy, first.version).await.ok(),
+        store
+            .update_order(&from_old_copy, first.version, &[])
+            .await
+            .ok(),
         Some(Updated::Conflict(Box::new(again.clone()))),
         "a copy from before the order came back to its state was written"
     );
@@ -286,11 +294,11 @@ pub async fn a_lost_update_is_refused(store: Arc<dyn PaymentStore>) {
     let mut second = next(&order, OrderState::Authorized);
     second.tran_id = Some("second".into());
     assert_eq!(
-        store.update_order(&first, order.version).await.ok(),
+        store.update_order(&first, order.version, &[]).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(
-        store.update_order(&second, order.version).await.ok(),
+        store.update_order(&second, order.version, &[]).await.ok(),
         Some(Updated::Conflict(Box::new(first.clone()))),
         "the second writer overwrote the first"
     );
@@ -301,7 +309,7 @@ pub async fn update_of_a_missing_order_is_not_found(store: Arc<dyn PaymentStore>
     let order = sample_order();
     assert_eq!(
         store
-            .update_order(&next(&order, OrderState::Entering), order.version)
+            .update_order(&next(&order, OrderState::Entering), order.version, &[])
             .await
             .ok(),
         Some(Updated::NotFound)
@@ -324,7 +332,7 @@ pub async fn concurrent_claims_have_one_winner(store: Arc<dyn PaymentStore>) {
             claim.card_seq = Some(i);
             tokio::spawn(async move {
                 barrier.wait().await;
-                store.update_order(&claim, 0).await.ok()
+                store.update_order(&claim, 0, &[]).await.ok()
             })
         })
         .collect();
@@ -352,7 +360,7 @@ pub async fn finds_orders_by_access_id(store: Arc<dyn PaymentStore>) {
     entered.access_id = Some(id.clone());
     entered.access_pass = Some(AccessPass::new("p"));
     assert_eq!(
-        store.update_order(&entered, order.version).await.ok(),
+        store.update_order(&entered, order.version, &[]).await.ok(),
         Some(Updated::Done)
     );
     assert_eq!(
@@ -515,12 +523,18 @@ pub async fn a_leased_order_is_not_leased_again(store: Arc<dyn PaymentStore>) {
     // An update by a request (not a reconciler) keeps the order leased.
     let claimed = next(&orders[0], OrderState::Executing);
     assert_eq!(
-        store.update_order(&claimed, orders[0].version).await.ok(),
+        store
+            .update_order(&claimed, orders[0].version, &[])
+            .await
+            .ok(),
         Some(Updated::Done)
     );
     assert_eq!(take("b", base + 1).await, [], "an update freed the lease");
     // Run out: the lease of a dead instance.
-    assert_eq!(take("b", base + 60_000).await, std::slice::from_ref(&claimed));
+    assert_eq!(
+        take("b", base + 60_000).await,
+        std::slice::from_ref(&claimed)
+    );
     // Released: free at once.
     assert!(store.release_leases("b").await.is_ok());
     assert!(store.release_leases("nobody").await.is_ok());
@@ -572,6 +586,272 @@ pub async fn concurrent_lease_takers_share_nothing(store: Arc<dyn PaymentStore>)
         "an order was leased by two reconcilers"
     );
     assert_eq!(leased.len(), orders.len(), "an order was never leased");
+}
+
+/// An event of `order` of `kind`, as the core makes them.
+fn event(order: &Order, kind: EventKind) -> PaymentEvent {
+    PaymentEvent {
+        id: unique("ev"),
+        order_id: order.order_id.clone(),
+        customer_id: order.customer_id.clone(),
+        purpose: order.purpose,
+        kind,
+        amount: order.amount,
+        tax: order.tax,
+        access_id: order.access_id.clone(),
+        tran_id: Some("2611271200111111111111000001".into()),
+        approve: Some(" 004536".into()),
+        card_seq: Some(2),
+        at: order.updated_at,
+    }
+}
+
+/// `order` (stored at its version) moved to `state` with `kinds` of events; answers the new
+/// record and its events.
+async fn change_with_events(
+    store: &dyn PaymentStore,
+    order: &Order,
+    state: OrderState,
+    kinds: &[EventKind],
+) -> (Order, Vec<PaymentEvent>) {
+    let changed = next(order, state);
+    let events: Vec<PaymentEvent> = kinds.iter().map(|&k| event(&changed, k)).collect();
+    assert_eq!(
+        store
+            .update_order(&changed, order.version, &events)
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    (changed, events)
+}
+
+/// The feed's events of `orders`.
+async fn feed_of(store: &dyn PaymentStore, orders: &[&Order]) -> Vec<StoredEvent> {
+    store
+        .events_after(0, 1_000_000)
+        .await
+        .ok()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| orders.iter().any(|o| o.order_id == e.event.order_id))
+        .collect()
+}
+
+/// A lease of events for `owner` taken now, for a minute.
+fn lease_now(owner: &str) -> Lease {
+    let now = OffsetDateTime::now_utc();
+    Lease {
+        owner: owner.to_owned(),
+        taken_at: now,
+        until: now + Duration::minutes(1),
+    }
+}
+
+/// Leased events of `orders` (others' are left to their leases).
+async fn leased_events(
+    store: &dyn PaymentStore,
+    owner: &str,
+    orders: &[&Order],
+) -> Vec<PaymentEvent> {
+    store
+        .lease_events(&lease_now(owner), 1_000_000)
+        .await
+        .ok()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| orders.iter().any(|o| o.order_id == e.order_id))
+        .collect()
+}
+
+/// Events come back as written, in order, undelivered, with the change that made them; an
+/// update that loses its compare-and-set writes none.
+pub async fn events_are_written_with_their_change_only(store: Arc<dyn PaymentStore>) {
+    let mut order = sample_order();
+    order.state = OrderState::Finalizing;
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let (paid, events) = change_with_events(
+        &*store,
+        &order,
+        OrderState::Captured,
+        &[EventKind::Authorized, EventKind::Captured],
+    )
+    .await;
+    // A stale copy's change, with its events: refused, and its events with it.
+    let stale = next(&order, OrderState::Failed);
+    let lost = [event(&stale, EventKind::Failed)];
+    assert_eq!(
+        store.update_order(&stale, order.version, &lost).await.ok(),
+        Some(Updated::Conflict(Box::new(paid.clone())))
+    );
+    let feed = feed_of(&*store, &[&order]).await;
+    let written: Vec<PaymentEvent> = feed.iter().map(|e| e.event.clone()).collect();
+    assert_eq!(written, events, "the change's events, as written, in order");
+    assert!(feed[0].seq < feed[1].seq);
+    assert!(
+        feed.iter()
+            .all(|e| e.attempts == 0 && e.delivered_at.is_none())
+    );
+    // The feed reads on from a cursor.
+    let after_first = store
+        .events_after(feed[0].seq, 1_000_000)
+        .await
+        .ok()
+        .unwrap_or_default();
+    assert!(after_first.iter().all(|e| e.seq > feed[0].seq));
+    assert!(after_first.iter().any(|e| e.event == events[1]));
+}
+
+/// Each order's events are handed over one at a time, in order: the next only once the one
+/// before is delivered.
+pub async fn events_are_leased_in_order_per_order(store: Arc<dyn PaymentStore>) {
+    let (a, b) = (sample_order(), sample_order());
+    for order in [&a, &b] {
+        assert_eq!(
+            store.insert_order(order).await.ok(),
+            Some(Inserted::Created)
+        );
+    }
+    let (a1, first) = change_with_events(
+        &*store,
+        &a,
+        OrderState::Authorized,
+        &[EventKind::Authorized],
+    )
+    .await;
+    let (_, second) =
+        change_with_events(&*store, &a1, OrderState::Captured, &[EventKind::Captured]).await;
+    let (_, only) = change_with_events(&*store, &b, OrderState::Failed, &[EventKind::Failed]).await;
+    let leased = leased_events(&*store, "in-order", &[&a, &b]).await;
+    assert_eq!(
+        leased,
+        [first[0].clone(), only[0].clone()],
+        "one event per order, the first"
+    );
+    let seq = |e: &PaymentEvent| {
+        let store = store.clone();
+        let id = e.id.clone();
+        async move {
+            store
+                .events_after(0, 1_000_000)
+                .await
+                .ok()
+                .unwrap_or_default()
+                .into_iter()
+                .find(|s| s.event.id == id)
+                .map(|s| s.seq)
+                .unwrap_or_else(|| panic!("event {id} is in the feed"))
+        }
+    };
+    let delivered_at = OffsetDateTime::now_utc();
+    assert!(
+        store
+            .event_delivered(seq(&first[0]).await, delivered_at)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        leased_events(&*store, "in-order-2", &[&a, &b]).await,
+        [second[0].clone()],
+        "the order's next event, once the first is delivered"
+    );
+    let feed = feed_of(&*store, &[&a]).await;
+    assert_eq!(
+        feed[0].delivered_at.map(|t| t.unix_timestamp()),
+        Some(delivered_at.unix_timestamp())
+    );
+}
+
+/// A failed delivery counts an attempt; the event waits until it is due again, and holds back
+/// its order's later events meanwhile.
+pub async fn a_failed_event_waits_and_holds_back_its_order(store: Arc<dyn PaymentStore>) {
+    let order = sample_order();
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let (paid, first) = change_with_events(
+        &*store,
+        &order,
+        OrderState::Authorized,
+        &[EventKind::Authorized],
+    )
+    .await;
+    change_with_events(&*store, &paid, OrderState::Captured, &[EventKind::Captured]).await;
+    let feed = feed_of(&*store, &[&order]).await;
+    assert_eq!(leased_events(&*store, "fails", &[&order]).await, first);
+    let later = OffsetDateTime::now_utc() + Duration::hours(1);
+    assert!(store.event_failed(feed[0].seq, later).await.is_ok());
+    assert_eq!(
+        leased_events(&*store, "too-early", &[&order]).await,
+        [],
+        "not due yet, and nothing after it"
+    );
+    let feed = feed_of(&*store, &[&order]).await;
+    assert_eq!(feed[0].attempts, 1);
+    let due = Lease {
+        owner: "due".into(),
+        taken_at: later,
+        until: later + Duration::minutes(1),
+    };
+    let again: Vec<PaymentEvent> = store
+        .lease_events(&due, 1_000_000)
+        .await
+        .ok()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| e.order_id == order.order_id)
+        .collect();
+    assert_eq!(again, first, "due again");
+}
+
+/// Four deliverers lease at once from 24 orders' events: each event goes to one of them.
+pub async fn concurrent_event_takers_share_nothing(store: Arc<dyn PaymentStore>) {
+    let mut orders = Vec::new();
+    for _ in 0..24 {
+        let order = sample_order();
+        assert_eq!(
+            store.insert_order(&order).await.ok(),
+            Some(Inserted::Created)
+        );
+        change_with_events(
+            &*store,
+            &order,
+            OrderState::Authorized,
+            &[EventKind::Authorized],
+        )
+        .await;
+        orders.push(order);
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(4));
+    let tasks: Vec<_> = (0..4)
+        .map(|n| {
+            let (store, barrier, orders) = (store.clone(), barrier.clone(), orders.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let orders: Vec<&Order> = orders.iter().collect();
+                leased_events(&*store, &format!("taker-{n}"), &orders)
+                    .await
+                    .into_iter()
+                    .map(|e| e.id)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.extend(task.await.unwrap_or_default());
+    }
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(total, ids.len(), "an event was leased twice");
+    assert_eq!(ids.len(), orders.len(), "an event was never leased");
 }
 
 /// The inbox keeps one entry per key, lists unprocessed ones in arrival order, and marks them.

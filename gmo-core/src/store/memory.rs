@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
+use crate::event::{PaymentEvent, StoredEvent};
 use crate::order::{CustomerId, Order};
 use crate::types::{AccessId, OrderId};
 
@@ -23,8 +24,18 @@ struct Inner {
     by_access_id: HashMap<AccessId, OrderId>,
     /// Who holds each leased order, and until when.
     leases: HashMap<OrderId, (String, OffsetDateTime)>,
+    /// The event feed, in `seq` order (`seq` is the position plus one).
+    events: Vec<EventRow>,
     inbox: Vec<InboxEntry>,
     inbox_index: HashMap<String, usize>,
+}
+
+/// An event and its delivery.
+#[derive(Debug)]
+struct EventRow {
+    stored: StoredEvent,
+    due_at: OffsetDateTime,
+    lease: Option<(String, OffsetDateTime)>,
 }
 
 impl MemoryStore {
@@ -85,7 +96,12 @@ impl PaymentStore for MemoryStore {
         Ok(Inserted::Created)
     }
 
-    async fn update_order(&self, order: &Order, read_version: u64) -> Result<Updated, StoreError> {
+    async fn update_order(
+        &self,
+        order: &Order,
+        read_version: u64,
+        events: &[PaymentEvent],
+    ) -> Result<Updated, StoreError> {
         let mut inner = self.lock()?;
         let Some(current) = inner.orders.get_mut(&order.order_id) else {
             return Ok(Updated::NotFound);
@@ -99,7 +115,83 @@ impl PaymentStore for MemoryStore {
                 .by_access_id
                 .insert(access_id.clone(), order.order_id.clone());
         }
+        for event in events {
+            let seq = inner.events.len() as u64 + 1;
+            inner.events.push(EventRow {
+                stored: StoredEvent {
+                    seq,
+                    event: event.clone(),
+                    attempts: 0,
+                    delivered_at: None,
+                },
+                due_at: event.at,
+                lease: None,
+            });
+        }
         Ok(Updated::Done)
+    }
+
+    async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let inner = self.lock()?;
+        let from = usize::try_from(cursor).unwrap_or(usize::MAX);
+        Ok(inner
+            .events
+            .iter()
+            .skip(from)
+            .take(limit)
+            .map(|row| row.stored.clone())
+            .collect())
+    }
+
+    async fn lease_events(
+        &self,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut inner = self.lock()?;
+        // The first undelivered event of each order, in feed order.
+        let mut seen = std::collections::HashSet::new();
+        let mut taken = Vec::new();
+        for row in inner.events.iter_mut() {
+            if row.stored.delivered_at.is_some() || !seen.insert(row.stored.event.order_id.clone())
+            {
+                continue;
+            }
+            let free = row
+                .lease
+                .as_ref()
+                .is_none_or(|(_, until)| *until <= lease.taken_at);
+            if free && row.due_at <= lease.taken_at && taken.len() < limit {
+                row.lease = Some((lease.owner.clone(), lease.until));
+                taken.push(row.stored.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(row) = event_row(&mut inner, seq) {
+            row.stored.delivered_at.get_or_insert(at);
+            row.lease = None;
+        }
+        Ok(())
+    }
+
+    async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(row) = event_row(&mut inner, seq)
+            && row.stored.delivered_at.is_none()
+        {
+            row.stored.attempts = row.stored.attempts.saturating_add(1);
+            row.due_at = retry_at;
+            row.lease = None;
+        }
+        Ok(())
     }
 
     async fn lease_orders_to_reconcile(
@@ -180,4 +272,10 @@ impl PaymentStore for MemoryStore {
         }
         Ok(())
     }
+}
+
+/// The row of event `seq`.
+fn event_row(inner: &mut Inner, seq: u64) -> Option<&mut EventRow> {
+    let at = usize::try_from(seq.checked_sub(1)?).ok()?;
+    inner.events.get_mut(at)
 }

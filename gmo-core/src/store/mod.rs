@@ -22,6 +22,10 @@
 //!    ([`PaymentStore::release_leases`]). Taking a lease changes neither the order nor its
 //!    version: it keeps reconcilers apart, while the version keeps everyone apart.
 //!
+//! 4. **Events are written with their change.** [`PaymentStore::update_order`] appends the
+//!    change's [events](crate::event) in the same atomic write, or none if it writes nothing;
+//!    event deliveries are leased like reconciliation, and an order's events go out in order.
+//!
 //! The core claims an order (moves it into a claim state, see [`crate::order`]) by rule 2 before
 //! every money-moving GMO call, on the version it has just read, and only the winner calls GMO.
 //! Every method must be atomic on its own; the core needs no transaction across methods.
@@ -35,6 +39,7 @@
 //! # Implementing a store
 //!
 //! ```
+//! use gmo_core::event::{PaymentEvent, StoredEvent};
 //! use gmo_core::store::{Inserted, InboxEntry, Lease, Member, PaymentStore, StoreError, Updated};
 //! use gmo_core::order::{CustomerId, Order};
 //! use gmo_core::types::{AccessId, OrderId};
@@ -51,7 +56,11 @@
 //!     async fn order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> { self.0.order(id).await }
 //!     async fn order_by_access_id(&self, id: &AccessId) -> Result<Option<Order>, StoreError> { self.0.order_by_access_id(id).await }
 //!     async fn insert_order(&self, o: &Order) -> Result<Inserted<Order>, StoreError> { self.0.insert_order(o).await }
-//!     async fn update_order(&self, o: &Order, read_version: u64) -> Result<Updated, StoreError> { self.0.update_order(o, read_version).await }
+//!     async fn update_order(&self, o: &Order, read_version: u64, e: &[PaymentEvent]) -> Result<Updated, StoreError> { self.0.update_order(o, read_version, e).await }
+//!     async fn events_after(&self, cursor: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.events_after(cursor, limit).await }
+//!     async fn lease_events(&self, l: &Lease, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.lease_events(l, limit).await }
+//!     async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_delivered(seq, at).await }
+//!     async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_failed(seq, retry_at).await }
 //!     async fn lease_orders_to_reconcile(&self, l: &Lease, before: OffsetDateTime, limit: usize) -> Result<Vec<Order>, StoreError> { self.0.lease_orders_to_reconcile(l, before, limit).await }
 //!     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> { self.0.release_leases(owner).await }
 //!     async fn insert_notification(&self, e: &InboxEntry) -> Result<Inserted<InboxEntry>, StoreError> { self.0.insert_notification(e).await }
@@ -68,6 +77,7 @@ use time::OffsetDateTime;
 
 pub use memory::MemoryStore;
 
+use crate::event::{PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::{CustomerId, Order};
 use crate::types::{AccessId, MemberId, OrderId};
@@ -191,10 +201,38 @@ pub trait PaymentStore: Send + Sync {
 
     /// Writes `order` if and only if the stored order's version is still `read_version`, the
     /// version of the copy the caller changed (one atomic compare-and-set); `order.version` is
-    /// `read_version + 1` and is stored as given. Answers [`Updated::Conflict`] with the current
-    /// record when the versions differ, whatever the states, and never retries. The store
-    /// indexes `access_id` for [`PaymentStore::order_by_access_id`], and leaves leases alone.
-    async fn update_order(&self, order: &Order, read_version: u64) -> Result<Updated, StoreError>;
+    /// `read_version + 1` and is stored as given. In the same atomic write, and only if the
+    /// order is written, appends `events` to the event feed, in their order, undelivered and due
+    /// at once. Answers [`Updated::Conflict`] with the current record when the versions differ,
+    /// whatever the states, and never retries. The store indexes `access_id` for
+    /// [`PaymentStore::order_by_access_id`], and leaves leases alone.
+    async fn update_order(
+        &self,
+        order: &Order,
+        read_version: u64,
+        events: &[PaymentEvent],
+    ) -> Result<Updated, StoreError>;
+
+    /// Events of the feed whose `seq` is above `cursor`, in `seq` order, at most `limit`.
+    async fn events_after(&self, cursor: u64, limit: usize)
+    -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Takes `lease` on at most `limit` events to deliver, and answers them in `seq` order:
+    /// undelivered, due at `lease.taken_at`, held by no lease then, and the first undelivered
+    /// event of their order (so that an order's events are handed over in order). Atomic, like
+    /// [`PaymentStore::lease_orders_to_reconcile`].
+    async fn lease_events(
+        &self,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Marks event `seq` delivered at `at`, and frees its lease.
+    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Counts a failed delivery of event `seq` (if it is not delivered): one more attempt, due
+    /// again at `retry_at`, its lease freed.
+    async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Takes `lease` on at most `limit` orders that [need settling](crate::order::OrderState::needs_settling),
     /// whose `updated_at` is before `updated_before`, and that no lease holds at

@@ -291,11 +291,12 @@ impl PaymentStore for FaultyStore {
         &self,
         o: &gmo_core::order::Order,
         read_version: u64,
+        events: &[gmo_core::event::PaymentEvent],
     ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
         if self.take_failure(o.state) {
             return Err(injected());
         }
-        self.inner.update_order(o, read_version).await
+        self.inner.update_order(o, read_version, events).await
     }
     async fn lease_orders_to_reconcile(
         &self,
@@ -309,6 +310,34 @@ impl PaymentStore for FaultyStore {
     }
     async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
         self.inner.release_leases(owner).await
+    }
+    async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.events_after(cursor, limit).await
+    }
+    async fn lease_events(
+        &self,
+        lease: &gmo_core::store::Lease,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.lease_events(lease, limit).await
+    }
+    async fn event_delivered(
+        &self,
+        seq: u64,
+        at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_delivered(seq, at).await
+    }
+    async fn event_failed(
+        &self,
+        seq: u64,
+        retry_at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_failed(seq, retry_at).await
     }
     async fn insert_notification(
         &self,

@@ -181,7 +181,7 @@ pub async fn claim_rounds(
                 claim.card_seq = Some(i);
                 tokio::spawn(async move {
                     barrier.wait().await;
-                    store.update_order(&claim, 0).await
+                    store.update_order(&claim, 0, &[]).await
                 })
             })
             .collect();
