@@ -506,11 +506,8 @@ impl PaymentStore for StaleReads {
     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> {
         self.store.release_leases(owner).await
     }
-    async fn insert_notification(
-        &self,
-        e: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
-        self.store.insert_notification(e).await
+    async fn put_notification(&self, e: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> {
+        self.store.put_notification(e).await
     }
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
         self.store.unprocessed_notifications(limit).await

@@ -92,7 +92,7 @@ use time::OffsetDateTime;
 pub use cards::{Card, CardRegistration};
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
-pub use notify::NotificationAck;
+pub use notify::{NotificationAck, NotificationPolicy};
 pub use reconcile::ReconcileReport;
 pub use three_d_secure::{Completion, ThreeDsReturn};
 
