@@ -202,15 +202,17 @@ fn same_access_id(order: &Order, notification: &ResultNotification) -> bool {
 }
 
 /// Whether the stored order already stands where the notification says: settled in the state
-/// its Status means, with that status, amount, tax and TranID. Acting on it would only repeat a
-/// SearchTrade that tells what the order says.
+/// its Status means, with that amount, tax and TranID, and that GMO status when one was read
+/// (the flows' own calls settle an order without reading GMO's status). Acting on it would only
+/// repeat a SearchTrade that tells what the order says. Only ever a reason to do nothing: an
+/// unsigned notification never moves an order by itself.
 fn already_known(order: &Order, n: &ResultNotification) -> bool {
     let Some(status) = &n.status else {
         return false;
     };
     OrderState::from_gmo_status(status, order.purpose) == Some(order.state)
-        && order.gmo_status.as_ref() == Some(status)
+        && order.gmo_status.as_ref().is_none_or(|s| s == status)
         && n.amount.is_none_or(|a| a == order.amount)
         && n.tax.is_none_or(|t| t == order.tax)
-        && (n.tran_id.is_empty() || order.tran_id.as_deref() == Some(n.tran_id.as_str()))
+        && order.tran_id.as_deref() == Some(n.tran_id.as_str())
 }
