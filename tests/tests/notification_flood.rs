@@ -9,31 +9,22 @@ use std::sync::Arc;
 use gmo_core::flow::{Confirmation, NotificationAck, PaymentSource, PrepareOrder, ThreeDsReturn};
 use gmo_core::order::{CustomerId, OrderState};
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_core::types::{OrderId, ShopId, SiteId};
+use gmo_core::types::OrderId;
 use gmo_core::values::Amount;
-use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
-use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP, RunningSandbox, Sandbox};
+use gmo_core::{CardToken, Payments};
+use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP, Sandbox};
 use gmo_scenarios::database::TestSchema;
 use gmo_sqlx::{PostgresStore, SqliteStore};
+use shop_common::gateway::PaymentGateway;
 
-/// The sandbox, the payments handle on `store`, and one authorised order.
-async fn shop_with_one_order(store: Arc<dyn PaymentStore>) -> (RunningSandbox, Payments, OrderId) {
-    let sandbox = Sandbox::builder().spawn().await.expect("sandbox");
-    let client = GmoClient::builder(Environment::Custom(sandbox.base_url().into()))
-        .shop(
-            ShopId::new(sandbox.shop_id()).unwrap(),
-            ShopPass::new(sandbox.shop_pass()),
-        )
-        .site(
-            SiteId::new(sandbox.site_id()).unwrap(),
-            SitePass::new(sandbox.site_pass()),
-        )
-        .build()
-        .unwrap();
-    let payments = Payments::builder(client, store)
-        .return_url("http://shop.test/payments/3ds/{order_id}")
-        .build()
-        .unwrap();
+/// The shop's gateway over a sandbox, the payments handle on `store`, and one authorised order.
+async fn shop_with_one_order(store: Arc<dyn PaymentStore>) -> (PaymentGateway, Payments, OrderId) {
+    let gateway = PaymentGateway::embedded(Sandbox::builder().spawn().await.expect("sandbox"))
+        .expect("the gateway");
+    let payments = gateway
+        .payments("http://shop.test", store, |b| b)
+        .expect("payments");
+    let sandbox = gateway.sandbox.as_ref().expect("the embedded sandbox");
     let alice = CustomerId::new("alice").unwrap();
     let order = payments
         .prepare_order(PrepareOrder::new(
@@ -64,7 +55,7 @@ async fn shop_with_one_order(store: Arc<dyn PaymentStore>) -> (RunningSandbox, P
             .await
             .unwrap();
     }
-    (sandbox, payments, order.order_id)
+    (gateway, payments, order.order_id)
 }
 
 /// GMO's notification form for these fields.
@@ -88,8 +79,9 @@ struct Cost {
 /// 300 forged notifications: 100 for orders that do not exist, 100 for the real order with
 /// wrong AccessIDs, 100 for the real order with its AccessID and a new TranID each (someone who
 /// saw the AccessID, as the shopper's browser does at the 3-D Secure return).
-async fn flood(store: Arc<dyn PaymentStore>) -> (Cost, RunningSandbox) {
-    let (sandbox, payments, order_id) = shop_with_one_order(store.clone()).await;
+async fn flood(store: Arc<dyn PaymentStore>) -> (Cost, PaymentGateway) {
+    let (gateway, payments, order_id) = shop_with_one_order(store.clone()).await;
+    let sandbox = gateway.sandbox.as_ref().expect("the embedded sandbox");
     let order = store.order(&order_id).await.unwrap().unwrap();
     assert_eq!(order.state, OrderState::Authorized);
     let access_id = order.access_id.unwrap().as_str().to_owned();
@@ -124,7 +116,7 @@ async fn flood(store: Arc<dyn PaymentStore>) -> (Cost, RunningSandbox) {
         payments.handle_notification(&genuine).await.unwrap(),
         NotificationAck::AlreadyKnown
     );
-    (cost, sandbox)
+    (cost, gateway)
 }
 
 /// The flood's bounds, the same on every store.

@@ -520,7 +520,10 @@ pub async fn a_leased_order_is_not_leased_again(store: Arc<dyn PaymentStore>) {
     );
     assert_eq!(take("b", base + 1).await, [], "an update freed the lease");
     // Run out: the lease of a dead instance.
-    assert_eq!(take("b", base + 60_000).await, std::slice::from_ref(&claimed));
+    assert_eq!(
+        take("b", base + 60_000).await,
+        std::slice::from_ref(&claimed)
+    );
     // Released: free at once.
     assert!(store.release_leases("b").await.is_ok());
     assert!(store.release_leases("nobody").await.is_ok());
