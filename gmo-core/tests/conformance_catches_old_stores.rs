@@ -1,6 +1,7 @@
 //! The conformance suite catches a store with the behaviour of the first release: an update
 //! that compares only the state the caller's copy was in, and a reconciliation listing that
-//! hands the same orders to every reconciler. Each new rule must fail against it.
+//! hands the same orders to every reconciler, and an inbox create-only by delivery key (one row
+//! per notification, whoever sent it). Each new rule must fail against it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -21,6 +22,8 @@ struct OldStore {
     /// The state of every version of every order, so that an update can compare the state of
     /// the copy it was made from, as the old `update_order(order, expected_state)` did.
     states: Mutex<HashMap<(OrderId, u64), OrderState>>,
+    /// The old inbox, create-only by delivery key.
+    inbox: Mutex<Vec<InboxEntry>>,
 }
 
 impl OldStore {
@@ -119,21 +122,36 @@ impl PaymentStore for OldStore {
     ) -> Result<(), gmo_core::store::StoreError> {
         self.inner.event_failed(seq, retry_at).await
     }
-    async fn insert_notification(
-        &self,
-        e: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
-        self.inner.insert_notification(e).await
+    async fn put_notification(&self, e: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> {
+        // The old inbox: create-only by delivery key, one row per delivery.
+        let mut inbox = self.inbox.lock().unwrap();
+        if let Some(existing) = inbox.iter().find(|old| old.key == e.key) {
+            return Ok(Some(existing.clone()));
+        }
+        inbox.push(e.clone());
+        Ok(None)
     }
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
-        self.inner.unprocessed_notifications(limit).await
+        let inbox = self.inbox.lock().unwrap();
+        Ok(inbox
+            .iter()
+            .filter(|e| e.processed_at.is_none())
+            .take(limit)
+            .cloned()
+            .collect())
     }
+
     async fn mark_notification_processed(
         &self,
         key: &str,
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        self.inner.mark_notification_processed(key, at).await
+        for e in self.inbox.lock().unwrap().iter_mut() {
+            if e.key == key {
+                e.processed_at = Some(at);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -154,6 +172,8 @@ async fn the_new_rules_fail_on_the_old_store() {
     assert!(fails_on_the_old_store(conformance::leases_put_money_first).await);
     assert!(fails_on_the_old_store(conformance::a_leased_order_is_not_leased_again).await);
     assert!(fails_on_the_old_store(conformance::concurrent_lease_takers_share_nothing).await);
+    assert!(fails_on_the_old_store(conformance::inbox_keeps_one_entry_per_order).await);
+    assert!(fails_on_the_old_store(conformance::a_flood_of_notifications_keeps_one_entry).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,4 +187,6 @@ async fn the_old_store_is_a_fair_stand_in() {
     conformance::update_compares_the_version_not_the_state(memory()).await;
     conformance::a_lost_update_is_refused(memory()).await;
     conformance::concurrent_lease_takers_share_nothing(memory()).await;
+    conformance::inbox_keeps_one_entry_per_order(memory()).await;
+    conformance::a_flood_of_notifications_keeps_one_entry(memory()).await;
 }

@@ -16,8 +16,9 @@
 //! - **Reconciliation leases** are one `UPDATE … SET lease_owner, leased_until WHERE order_id IN
 //!   (due orders, money first, oldest first) RETURNING …` (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
 //!   SQLite: one writer at a time), on an index of the orders that need settling.
-//! - The **AccessID look-up** uses a unique index; the **notification inbox** keeps arrival
-//!   order.
+//! - The **AccessID look-up** uses a unique index; the **notification inbox** keeps one row
+//!   per order (a unique index on `order_id`; a newer notification replaces the row in one
+//!   transaction, the old row read `FOR UPDATE` on PostgreSQL) and arrival order.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

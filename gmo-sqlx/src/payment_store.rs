@@ -8,26 +8,11 @@
 /// Implements `PaymentStore` for `$store` (a struct with a `pool` field and an async
 /// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
 /// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
-/// `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and `SELECT_UNPROCESSED_NOTIFICATIONS`, its
-/// dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease statements,
-/// `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
+/// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
+/// its dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease
+/// statements, `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
-        impl $store {
-            async fn inbox_entry(
-                &self,
-                key: &str,
-            ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
-                sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(SELECT_NOTIFICATION)
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?
-                    .map($crate::columns::InboxRow::into_entry)
-                    .transpose()
-            }
-        }
-
         #[async_trait::async_trait]
         impl gmo_core::store::PaymentStore for $store {
             async fn member(
@@ -292,29 +277,35 @@ macro_rules! impl_payment_store {
                 Ok(())
             }
 
-            async fn insert_notification(
+            async fn put_notification(
                 &self,
                 entry: &gmo_core::store::InboxEntry,
-            ) -> Result<
-                gmo_core::store::Inserted<gmo_core::store::InboxEntry>,
-                gmo_core::store::StoreError,
-            > {
-                let query = $crate::columns::bind_entry::<_, $time>(
-                    sqlx::query(INSERT_NOTIFICATION),
-                    entry,
-                )?;
-                let done = {
-                    let _turn = self.write_turn().await;
-                    query.execute(&self.pool).await
-                }
+            ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
+                let Some(order_id) = &entry.notification.order_id else {
+                    return Err(gmo_core::store::StoreError::new(
+                        "an inbox entry needs an order id",
+                    ));
+                };
+                let put =
+                    $crate::columns::bind_entry::<_, $time>(sqlx::query(PUT_NOTIFICATION), entry)?;
+                let _turn = self.write_turn().await;
+                // The replaced entry is read and replaced in one transaction, so that the
+                // answer is the entry this put replaced.
+                let mut tx = self.pool.begin().await.map_err($crate::columns::driver)?;
+                let replaced = sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(
+                    SELECT_NOTIFICATION_OF_ORDER,
+                )
+                .bind(order_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
                 .map_err($crate::columns::driver)?;
-                if done.rows_affected() == 1 {
-                    return Ok(gmo_core::store::Inserted::Created);
-                }
-                match self.inbox_entry(&entry.key).await? {
-                    Some(existing) => Ok(gmo_core::store::Inserted::Existing(existing)),
-                    None => Err($crate::columns::vanished("gmo_notifications")),
-                }
+                put.execute(&mut *tx)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                tx.commit().await.map_err($crate::columns::driver)?;
+                replaced
+                    .map($crate::columns::InboxRow::into_entry)
+                    .transpose()
             }
 
             async fn unprocessed_notifications(

@@ -326,3 +326,27 @@ async fn drop_store_tables(store: &PostgresStore) {
             .expect("drop a table");
     }
 }
+
+#[tokio::test]
+async fn migration_4_keeps_the_newest_notification_of_each_order() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    // The inbox before 0004: one row per delivery (in this test's own schema).
+    sqlx::raw_sql(concat!(
+        "DROP INDEX gmo_notifications_one_per_order; DELETE FROM gmo_migrations WHERE version = 4; ",
+        "INSERT INTO gmo_notifications (key, order_id, notification, received_at, processed_at) VALUES ",
+        "('a|1', 'a', '{}', now(), now()), ('b|1', 'b', '{}', now(), NULL), ",
+        "('a|2', 'a', '{}', now(), NULL), ('a|3', 'a', '{}', now(), now()), ",
+        "('test', NULL, '{}', now(), NULL)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the inbox before 0004");
+    store.migrate().await.expect("migration 4");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM gmo_notifications ORDER BY key")
+        .fetch_all(store.pool())
+        .await
+        .expect("keys");
+    assert_eq!(keys, ["a|3", "b|1"]);
+}

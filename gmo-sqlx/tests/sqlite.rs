@@ -283,3 +283,24 @@ async fn drop_store_tables(pool: &sqlx::SqlitePool) {
             .expect("drop a table");
     }
 }
+
+#[tokio::test]
+async fn migration_4_keeps_the_newest_notification_of_each_order() {
+    let store = support::sqlite_store().await;
+    // The inbox before 0004: one row per delivery.
+    sqlx::raw_sql(concat!(
+        "DROP INDEX gmo_notifications_one_per_order; DELETE FROM gmo_migrations WHERE version = 4; ",
+        "INSERT INTO gmo_notifications (key, order_id, notification, received_at, processed_at) VALUES ",
+        "('a|1', 'a', '{}', 1, 2), ('b|1', 'b', '{}', 2, NULL), ('a|2', 'a', '{}', 3, NULL), ",
+        "('a|3', 'a', '{}', 4, 5), ('test', NULL, '{}', 5, NULL)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the inbox before 0004");
+    store.migrate().await.expect("migration 4");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM gmo_notifications ORDER BY key")
+        .fetch_all(store.pool())
+        .await
+        .expect("keys");
+    assert_eq!(keys, ["a|3", "b|1"]);
+}

@@ -495,11 +495,8 @@ impl PaymentStore for StaleReads {
     ) -> Result<(), gmo_core::store::StoreError> {
         self.store.event_failed(seq, retry_at).await
     }
-    async fn insert_notification(
-        &self,
-        e: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
-        self.store.insert_notification(e).await
+    async fn put_notification(&self, e: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> {
+        self.store.put_notification(e).await
     }
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
         self.store.unprocessed_notifications(limit).await

@@ -13,6 +13,8 @@
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
+//! | `SHOP_TRUSTED_PROXIES` | — | proxies in front of the shop whose `X-Forwarded-For` is believed (`127.0.0.1, 10.0.0.0/8`), for the card-testing throttle and the notification sources |
+//! | `SHOP_NOTIFY_SOURCES` | — (every source) | the networks GMO's result notifications may come from: GMO's published sending addresses, which you fill in from GMO's documentation (others are answered `403`) |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
@@ -20,6 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use gmo_core::http::{NotificationRoute, TrustedProxies};
 use gmo_core::secret::{ShopPass, SitePass};
 
 use crate::storage::{SQLITE_FILE, Storage};
@@ -75,6 +78,12 @@ pub struct ShopSettings {
     /// Whether the card-testing throttle limits attempts (`SHOP_CARD_THROTTLE`, on unless
     /// `off`).
     pub card_throttle: bool,
+    /// Proxies whose `X-Forwarded-For` is believed, for the throttle and the notification
+    /// sources (`SHOP_TRUSTED_PROXIES`, addresses and networks; empty: none).
+    pub trusted_proxies: TrustedProxies,
+    /// The networks GMO's result notifications may come from (`SHOP_NOTIFY_SOURCES`: GMO's
+    /// published sending addresses, which the merchant fills in; empty: every source).
+    pub notify_sources: NotificationRoute,
 }
 
 /// A setting that cannot be used.
@@ -159,6 +168,23 @@ impl ShopSettings {
                 .unwrap_or(Duration::from_secs(60)),
             reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS")?
                 .unwrap_or(Duration::from_secs(30 * 60)),
+            trusted_proxies: TrustedProxies::parse(
+                &get("SHOP_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|_| {
+                SettingsError::Invalid(
+                    "SHOP_TRUSTED_PROXIES",
+                    "addresses or networks, comma-separated",
+                )
+            })?,
+            notify_sources: NotificationRoute::default()
+                .sources(&get("SHOP_NOTIFY_SOURCES").unwrap_or_default())
+                .map_err(|_| {
+                    SettingsError::Invalid(
+                        "SHOP_NOTIFY_SOURCES",
+                        "addresses or networks, comma-separated",
+                    )
+                })?,
             card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
                 None | Some("on") => true,
                 Some("off") => false,
@@ -196,6 +222,29 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         ShopSettings::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn notification_sources_and_trusted_proxies() {
+        let s = settings(&[]).unwrap();
+        assert!(!s.notify_sources.is_restricted());
+        assert_eq!(s.trusted_proxies, TrustedProxies::none());
+        let s = settings(&[
+            ("SHOP_NOTIFY_SOURCES", "192.0.2.0/28, 198.51.100.17"),
+            ("SHOP_TRUSTED_PROXIES", "127.0.0.1"),
+        ])
+        .unwrap();
+        assert!(s.notify_sources.admits("192.0.2.3".parse().ok(), []));
+        assert!(!s.notify_sources.admits("192.0.2.30".parse().ok(), []));
+        assert!(s.trusted_proxies.is_trusted("127.0.0.1".parse().unwrap()));
+        assert!(matches!(
+            settings(&[("SHOP_NOTIFY_SOURCES", "192.0.2.0/40")]),
+            Err(SettingsError::Invalid("SHOP_NOTIFY_SOURCES", _))
+        ));
+        assert!(matches!(
+            settings(&[("SHOP_TRUSTED_PROXIES", "proxy.local")]),
+            Err(SettingsError::Invalid("SHOP_TRUSTED_PROXIES", _))
+        ));
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub async fn open_shop(
         &gateway.content_security_policy(),
     );
     shop.orders = storage.orders;
+    shop.trusted_proxies = settings.trusted_proxies.clone();
+    shop.notify_sources = settings.notify_sources.clone();
     if !settings.card_throttle {
         shop.throttle = CardTestingThrottle::new(ThrottleConfig::unlimited());
     }

@@ -96,7 +96,7 @@ pub use cards::{Card, CardRegistration};
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
 pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};
-pub use notify::NotificationAck;
+pub use notify::{NotificationAck, NotificationPolicy};
 pub use reconcile::ReconcileReport;
 pub use three_d_secure::{Completion, ThreeDsReturn};
 

@@ -56,7 +56,8 @@ macro_rules! store_conformance {
             events_are_leased_in_order_per_order,
             a_failed_event_waits_and_holds_back_its_order,
             concurrent_event_takers_share_nothing,
-            inbox_is_idempotent_and_ordered,
+            inbox_keeps_one_entry_per_order,
+            a_flood_of_notifications_keeps_one_entry,
         );
     };
     (@tests $make:expr; $($rule:ident,)*) => {
@@ -854,59 +855,72 @@ pub async fn concurrent_event_takers_share_nothing(store: Arc<dyn PaymentStore>)
     assert_eq!(ids.len(), orders.len(), "an event was never leased");
 }
 
-/// The inbox keeps one entry per key, lists unprocessed ones in arrival order, and marks them.
-pub async fn inbox_is_idempotent_and_ordered(store: Arc<dyn PaymentStore>) {
-    let entry = |n: u32| {
-        let notification = ResultNotification {
-            shop_id: "tshop00000001".into(),
-            order_id: Some(order_id()),
-            status: Some(Status::Capture),
-            job_cd: Some(JobCd::Capture),
-            amount: Some(n),
-            tax: Some(0),
-            tran_id: unique("t"),
-            tran_date: "20261127120000".into(),
-            err_code: String::new(),
-            err_info: String::new(),
-        };
-        InboxEntry {
-            key: notification.key(),
-            notification,
-            received_at: at(i64::from(n)),
-            processed_at: None,
-        }
+/// An inbox entry for `order` (a fresh delivery key each call), arrived at `at(n)`.
+fn inbox_entry(order: &OrderId, n: u32) -> InboxEntry {
+    let notification = ResultNotification {
+        shop_id: "tshop00000001".into(),
+        order_id: Some(order.clone()),
+        access_id: "0123456789abcdef0123456789abcdef".into(),
+        status: Some(Status::Capture),
+        job_cd: Some(JobCd::Capture),
+        amount: Some(n),
+        tax: Some(0),
+        tran_id: unique("t"),
+        tran_date: "20261127120000".into(),
+        err_code: String::new(),
+        err_info: String::new(),
     };
-    let (first, second) = (entry(1), entry(2));
+    InboxEntry {
+        key: notification.key(),
+        notification,
+        received_at: at(i64::from(n)),
+        processed_at: None,
+    }
+}
+
+/// The stored entries of `orders`, pending ones, in the store's order.
+async fn pending_of(store: &dyn PaymentStore, orders: &[&OrderId]) -> Vec<InboxEntry> {
+    store
+        .unprocessed_notifications(usize::MAX)
+        .await
+        .ok()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            e.notification
+                .order_id
+                .as_ref()
+                .is_some_and(|id| orders.contains(&id))
+        })
+        .collect()
+}
+
+/// The inbox keeps one entry per order: a newer notification replaces the order's entry,
+/// pending or processed, and the put answers the entry it replaced. Pending entries are listed
+/// in the order their orders first came; marking a replaced delivery's key changes nothing.
+pub async fn inbox_keeps_one_entry_per_order(store: Arc<dyn PaymentStore>) {
+    let (a, b) = (order_id(), order_id());
+    let (a1, b1, a2) = (inbox_entry(&a, 1), inbox_entry(&b, 2), inbox_entry(&a, 3));
+    assert_eq!(store.put_notification(&a1).await.ok(), Some(None));
+    assert_eq!(store.put_notification(&b1).await.ok(), Some(None));
     assert_eq!(
-        store.insert_notification(&first).await.ok(),
-        Some(Inserted::Created)
+        store.put_notification(&a2).await.ok(),
+        Some(Some(a1.clone())),
+        "a newer notification replaces the order's entry"
     );
     assert_eq!(
-        store.insert_notification(&second).await.ok(),
-        Some(Inserted::Created)
+        pending_of(&*store, &[&a, &b]).await,
+        vec![a2.clone(), b1.clone()]
     );
-    let mut again = first.clone();
-    again.received_at = at(99);
+    // The same delivery again replaces itself: still one entry.
     assert_eq!(
-        store.insert_notification(&again).await.ok(),
-        Some(Inserted::Existing(first.clone()))
+        store.put_notification(&a2).await.ok(),
+        Some(Some(a2.clone()))
     );
-    let ours = |list: Vec<InboxEntry>| -> Vec<InboxEntry> {
-        list.into_iter()
-            .filter(|e| e.key == first.key || e.key == second.key)
-            .collect()
-    };
-    let pending = ours(
-        store
-            .unprocessed_notifications(10_000)
-            .await
-            .ok()
-            .unwrap_or_default(),
-    );
-    assert_eq!(pending, vec![first.clone(), second.clone()]);
+    // The replaced delivery's key marks nothing; the newer entry stays pending.
     assert!(
         store
-            .mark_notification_processed(&first.key, at(50))
+            .mark_notification_processed(&a1.key, at(50))
             .await
             .is_ok()
     );
@@ -916,12 +930,50 @@ pub async fn inbox_is_idempotent_and_ordered(store: Arc<dyn PaymentStore>) {
             .await
             .is_ok()
     );
-    let pending = ours(
-        store
-            .unprocessed_notifications(10_000)
-            .await
-            .ok()
-            .unwrap_or_default(),
+    assert_eq!(
+        pending_of(&*store, &[&a, &b]).await,
+        vec![a2.clone(), b1.clone()]
     );
-    assert_eq!(pending, vec![second]);
+    assert!(
+        store
+            .mark_notification_processed(&a2.key, at(60))
+            .await
+            .is_ok()
+    );
+    assert_eq!(pending_of(&*store, &[&a, &b]).await, vec![b1.clone()]);
+    // A processed entry is replaced too, and answered with its processing time.
+    let a3 = inbox_entry(&a, 70);
+    let mut a2_done = a2;
+    a2_done.processed_at = Some(at(60));
+    assert_eq!(
+        store.put_notification(&a3).await.ok(),
+        Some(Some(a2_done)),
+        "a processed entry is replaced, not kept beside the new one"
+    );
+    assert_eq!(pending_of(&*store, &[&a, &b]).await, vec![a3, b1]);
+}
+
+/// 300 notifications for one order, each a new delivery, 8 at a time: one entry remains.
+pub async fn a_flood_of_notifications_keeps_one_entry(store: Arc<dyn PaymentStore>) {
+    let order = order_id();
+    let tasks: Vec<_> = (0..8u32)
+        .map(|task| {
+            let (store, order) = (store.clone(), order.clone());
+            tokio::spawn(async move {
+                for n in 0..300 / 8 + 1 {
+                    let _ = store
+                        .put_notification(&inbox_entry(&order, task * 100 + n))
+                        .await;
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+    assert_eq!(
+        pending_of(&*store, &[&order]).await.len(),
+        1,
+        "a flood of notifications for one order grew the inbox"
+    );
 }

@@ -26,8 +26,10 @@ struct Inner {
     leases: HashMap<OrderId, (String, OffsetDateTime)>,
     /// The event feed, in `seq` order (`seq` is the position plus one).
     events: Vec<EventRow>,
+    /// One entry per order, in the order their first entries came.
     inbox: Vec<InboxEntry>,
-    inbox_index: HashMap<String, usize>,
+    /// Each order's place in `inbox`.
+    inbox_index: HashMap<OrderId, usize>,
 }
 
 /// An event and its delivery.
@@ -236,18 +238,18 @@ impl PaymentStore for MemoryStore {
         Ok(())
     }
 
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
+    async fn put_notification(&self, entry: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> {
+        let Some(order_id) = &entry.notification.order_id else {
+            return Err(StoreError::new("an inbox entry needs an order id"));
+        };
         let mut inner = self.lock()?;
-        if let Some(&at) = inner.inbox_index.get(&entry.key) {
-            return Ok(Inserted::Existing(inner.inbox[at].clone()));
+        if let Some(&at) = inner.inbox_index.get(order_id) {
+            return Ok(Some(std::mem::replace(&mut inner.inbox[at], entry.clone())));
         }
         let at = inner.inbox.len();
         inner.inbox.push(entry.clone());
-        inner.inbox_index.insert(entry.key.clone(), at);
-        Ok(Inserted::Created)
+        inner.inbox_index.insert(order_id.clone(), at);
+        Ok(None)
     }
 
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
@@ -267,8 +269,9 @@ impl PaymentStore for MemoryStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut inner = self.lock()?;
-        if let Some(&i) = inner.inbox_index.get(key) {
-            inner.inbox[i].processed_at = Some(at);
+        // A scan: the inbox has at most one entry per order, and keys are opaque.
+        if let Some(entry) = inner.inbox.iter_mut().find(|e| e.key == key) {
+            entry.processed_at = Some(at);
         }
         Ok(())
     }

@@ -63,7 +63,7 @@
 //!     async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_failed(seq, retry_at).await }
 //!     async fn lease_orders_to_reconcile(&self, l: &Lease, before: OffsetDateTime, limit: usize) -> Result<Vec<Order>, StoreError> { self.0.lease_orders_to_reconcile(l, before, limit).await }
 //!     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> { self.0.release_leases(owner).await }
-//!     async fn insert_notification(&self, e: &InboxEntry) -> Result<Inserted<InboxEntry>, StoreError> { self.0.insert_notification(e).await }
+//!     async fn put_notification(&self, e: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> { self.0.put_notification(e).await }
 //!     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> { self.0.unprocessed_notifications(limit).await }
 //!     async fn mark_notification_processed(&self, key: &str, at: OffsetDateTime) -> Result<(), StoreError> { self.0.mark_notification_processed(key, at).await }
 //! }
@@ -94,14 +94,16 @@ pub struct Member {
     pub created_at: OffsetDateTime,
 }
 
-/// A result notification kept in the inbox before GMO is told it arrived.
+/// A result notification kept in the inbox before GMO is told it arrived: the latest one of its
+/// order (the inbox keeps one entry per order, see [`PaymentStore::put_notification`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InboxEntry {
-    /// The idempotency key, [`ResultNotification::key`].
+    /// The delivery's key, [`ResultNotification::key`]: [`PaymentStore::mark_notification_processed`]
+    /// marks the entry only while it is still this delivery.
     pub key: String,
     /// What GMO sent.
     pub notification: ResultNotification,
-    /// When it first arrived.
+    /// When it arrived.
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
     /// When the core finished with it.
@@ -250,17 +252,24 @@ pub trait PaymentStore: Send + Sync {
     /// Releases every lease `owner` holds.
     async fn release_leases(&self, owner: &str) -> Result<(), StoreError>;
 
-    /// Stores a notification in the inbox, create-only by key. Must be durable when it returns:
-    /// GMO is acknowledged right after.
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError>;
+    /// Stores `entry` as the inbox entry of its order (`entry.notification.order_id`, always
+    /// `Some` from the core; a store may refuse `None`), as given (pending when the core puts
+    /// it), replacing the order's earlier entry, pending or processed, whatever its key: the
+    /// inbox holds at most one entry per order, so notifications cannot grow it beyond the
+    /// orders. Answers the entry it replaced, as it stood (`None` for the order's first).
+    ///
+    /// Atomic: of concurrent puts for one order, exactly one entry remains, and each put
+    /// answers an entry that was stored before it (concurrent first puts may each answer
+    /// `None`). Must be durable when it returns: GMO is acknowledged right after.
+    async fn put_notification(&self, entry: &InboxEntry) -> Result<Option<InboxEntry>, StoreError>;
 
-    /// Inbox entries not yet processed, oldest first, at most `limit`.
+    /// Inbox entries not yet processed, at most `limit`, oldest first: in the order their
+    /// orders' entries first came (a replaced entry keeps its order's place).
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
 
-    /// Marks an inbox entry processed. Unknown keys are ignored.
+    /// Marks the inbox entry with `key` processed. A key that is no longer stored (unknown, or
+    /// its entry was replaced by a newer notification of the order, which stays pending) is
+    /// ignored.
     async fn mark_notification_processed(
         &self,
         key: &str,

@@ -339,11 +339,10 @@ impl PaymentStore for FaultyStore {
     ) -> Result<(), gmo_core::store::StoreError> {
         self.inner.event_failed(seq, retry_at).await
     }
-    async fn insert_notification(
+    async fn put_notification(
         &self,
         e: &gmo_core::store::InboxEntry,
-    ) -> Result<gmo_core::store::Inserted<gmo_core::store::InboxEntry>, gmo_core::store::StoreError>
-    {
+    ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
         let left = self
             .fail_notifications
             .load(std::sync::atomic::Ordering::SeqCst);
@@ -352,7 +351,7 @@ impl PaymentStore for FaultyStore {
                 .store(left - 1, std::sync::atomic::Ordering::SeqCst);
             return Err(injected());
         }
-        self.inner.insert_notification(e).await
+        self.inner.put_notification(e).await
     }
     async fn unprocessed_notifications(
         &self,
