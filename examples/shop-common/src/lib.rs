@@ -14,6 +14,7 @@
 
 pub mod catalogue;
 pub mod csp;
+pub mod fulfilment;
 pub mod gateway;
 pub mod html;
 pub mod orders;

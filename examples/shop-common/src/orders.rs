@@ -45,6 +45,21 @@ enum Backend {
 struct Memory {
     orders: Vec<ShopOrder>,
     index: HashMap<String, usize>,
+    emails: Vec<Email>,
+    ready_to_ship: std::collections::HashSet<String>,
+}
+
+/// A message the shop sent a buyer (written to the book: the demo has no mail server).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    /// The payment event that made it: one message per event, however often it is handed over.
+    pub event_id: String,
+    /// The order.
+    pub order_id: String,
+    /// The buyer.
+    pub user_id: String,
+    /// Its subject line.
+    pub subject: String,
 }
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS shop_orders (
@@ -59,6 +74,21 @@ const CREATE_USER_INDEX: &str =
 const INSERT: &str = "INSERT INTO shop_orders (order_id, user_id, product, quantity, created_at) \
      VALUES ($1, $2, $3, $4, $5)";
 const COLUMNS: &str = "SELECT order_id, user_id, product, quantity FROM shop_orders";
+const CREATE_EMAILS: &str = "CREATE TABLE IF NOT EXISTS shop_emails (
+    event_id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    user_id  TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    sent_at  BIGINT NOT NULL
+)";
+const CREATE_READY: &str = "CREATE TABLE IF NOT EXISTS shop_ready_to_ship (
+    order_id TEXT PRIMARY KEY,
+    event_id TEXT NOT NULL
+)";
+const INSERT_EMAIL: &str = "INSERT INTO shop_emails (event_id, order_id, user_id, subject, sent_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING";
+const INSERT_READY: &str = "INSERT INTO shop_ready_to_ship (order_id, event_id) VALUES ($1, $2) \
+     ON CONFLICT (order_id) DO NOTHING";
 
 impl Default for OrderBook {
     fn default() -> Self {
@@ -79,8 +109,9 @@ impl OrderBook {
     pub async fn connect(url: &str) -> Result<Self, OrderBookError> {
         sqlx::any::install_default_drivers();
         let pool = AnyPool::connect(url).await?;
-        sqlx::query(CREATE_TABLE).execute(&pool).await?;
-        sqlx::query(CREATE_USER_INDEX).execute(&pool).await?;
+        for create in [CREATE_TABLE, CREATE_USER_INDEX, CREATE_EMAILS, CREATE_READY] {
+            sqlx::query(create).execute(&pool).await?;
+        }
         Ok(Self {
             backend: Backend::Database(pool),
         })
@@ -96,8 +127,7 @@ impl OrderBook {
                 memory.orders.push(order);
             }
             Backend::Database(pool) => {
-                let now = time::OffsetDateTime::now_utc();
-                let micros = i64::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
+                let micros = now_micros();
                 sqlx::query(INSERT)
                     .bind(order.order_id.as_str())
                     .bind(order.user_id)
@@ -163,6 +193,98 @@ impl OrderBook {
             }
         }
     }
+}
+
+impl OrderBook {
+    /// Sends the buyer the confirmation of a paid order and marks it ready to ship, once per
+    /// payment event (`event_id`): a second hand-over of the same event changes nothing. Both
+    /// or neither are written.
+    pub async fn confirm_paid(&self, email: Email) -> Result<(), OrderBookError> {
+        match &self.backend {
+            Backend::Memory(memory) => {
+                let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                if memory.emails.iter().any(|e| e.event_id == email.event_id) {
+                    return Ok(());
+                }
+                memory.ready_to_ship.insert(email.order_id.clone());
+                memory.emails.push(email);
+            }
+            Backend::Database(pool) => {
+                let mut tx = pool.begin().await?;
+                let sent = sqlx::query(INSERT_EMAIL)
+                    .bind(&email.event_id)
+                    .bind(&email.order_id)
+                    .bind(&email.user_id)
+                    .bind(&email.subject)
+                    .bind(now_micros())
+                    .execute(&mut *tx)
+                    .await?;
+                if sent.rows_affected() == 1 {
+                    sqlx::query(INSERT_READY)
+                        .bind(&email.order_id)
+                        .bind(&email.event_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every message sent, newest first.
+    pub async fn emails(&self) -> Result<Vec<Email>, OrderBookError> {
+        match &self.backend {
+            Backend::Memory(memory) => {
+                let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                Ok(memory.emails.iter().rev().cloned().collect())
+            }
+            Backend::Database(pool) => {
+                let rows = sqlx::query(
+                    "SELECT event_id, order_id, user_id, subject FROM shop_emails \
+                     ORDER BY sent_at DESC, event_id",
+                )
+                .fetch_all(pool)
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(Email {
+                            event_id: row.try_get("event_id")?,
+                            order_id: row.try_get("order_id")?,
+                            user_id: row.try_get("user_id")?,
+                            subject: row.try_get("subject")?,
+                        })
+                    })
+                    .collect::<Result<_, sqlx::Error>>()
+                    .map_err(OrderBookError::from)
+            }
+        }
+    }
+
+    /// Whether the order is paid and handed to the warehouse.
+    pub async fn is_ready_to_ship(&self, order_id: &str) -> Result<bool, OrderBookError> {
+        match &self.backend {
+            Backend::Memory(memory) => Ok(memory
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .ready_to_ship
+                .contains(order_id)),
+            Backend::Database(pool) => {
+                let row =
+                    sqlx::query("SELECT order_id FROM shop_ready_to_ship WHERE order_id = $1")
+                        .bind(order_id)
+                        .fetch_optional(pool)
+                        .await?;
+                Ok(row.is_some())
+            }
+        }
+    }
+}
+
+/// Now, in unix microseconds.
+fn now_micros() -> i64 {
+    let now = time::OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
 /// A stored row, or `None` for a row this shop cannot read (a user or product it no longer
