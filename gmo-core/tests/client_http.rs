@@ -511,3 +511,64 @@ fn environments_point_at_gmo() {
         .unwrap();
     assert_eq!(client.base_url(), "http://127.0.0.1:9");
 }
+
+/// A client with at most `max` calls in flight and a request timeout of `timeout_ms`.
+fn capped(server: &TestServer, max: usize, timeout_ms: u64) -> GmoClient {
+    GmoClient::builder(Environment::Custom(server.base_url.clone()))
+        .shop(
+            gmo_core::types::ShopId::new("tshop001").unwrap(),
+            gmo_core::ShopPass::new(SHOP_PASS),
+        )
+        .request_timeout(Duration::from_millis(timeout_ms))
+        .read_retries(0)
+        .max_connections(max)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn calls_beyond_the_connection_cap_wait_their_turn() {
+    let server = TestServer::start(vec![Reply::Hang]).await;
+    let client = capped(&server, 2, 2_000);
+    let calls: Vec<_> = (0..5)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.send(&search()).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(server.requests().len(), 2, "only two calls reached GMO");
+    let stats = client.stats();
+    assert_eq!((stats.in_flight, stats.waiting, stats.waited), (2, 3, 3));
+    for call in calls {
+        call.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_call_that_waits_the_whole_timeout_is_not_sent() {
+    let server = TestServer::start(vec![Reply::Hang]).await;
+    let client = capped(&server, 1, 300);
+    let spawn = || {
+        let client = client.clone();
+        tokio::spawn(async move { client.send(&search()).await })
+    };
+    // The first hangs until its timeout (300 ms); the second takes its turn then, and hangs
+    // until 600 ms.
+    let first = spawn();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let second = spawn();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    // The third waits from 60 ms: its 300 ms run out at 360 ms, before its turn. Not sent.
+    let third = client.send(&search()).await.unwrap_err();
+    assert!(!third.outcome_unknown(), "{third:?}");
+    assert!(matches!(
+        &third,
+        GmoError::Transport(e) if e.failure() == TransportFailure::NotSent
+    ));
+    assert_eq!(client.stats().turned_away, 1);
+    for call in [first, second] {
+        assert!(call.await.unwrap().is_err(), "it hung until its timeout");
+    }
+    assert_eq!(server.requests().len(), 2, "the third never reached GMO");
+}

@@ -29,6 +29,7 @@ mod transport;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -38,7 +39,7 @@ pub use operation::{Credentials, Effect, Operation};
 pub use raw::RawRequest;
 
 use crate::check_string::{self, CheckStringProblem};
-use crate::error::{ApiError, ErrorKind, GmoError, RequestError, TransportFailure};
+use crate::error::{ApiError, ErrorKind, GmoError, RequestError, TransportError, TransportFailure};
 use crate::secret::{ShopPass, SitePass};
 use crate::types::{InvalidValue, ShopId, SiteId};
 use crate::wire::{FormEncoder, Response};
@@ -90,6 +91,9 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_READ_RETRIES: u32 = 2;
 /// Default pause before the first retry; it doubles at each further retry.
 pub const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(200);
+/// Default number of calls in flight to GMO at once (GMO limits a shop's concurrent
+/// connections; its number is not public).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
 /// Builds a [`GmoClient`].
 #[derive(Debug)]
@@ -102,6 +106,7 @@ pub struct GmoClientBuilder {
     http: Option<reqwest::Client>,
     read_retries: u32,
     retry_backoff: Duration,
+    max_connections: usize,
 }
 
 impl GmoClientBuilder {
@@ -152,6 +157,16 @@ impl GmoClientBuilder {
         self
     }
 
+    /// How many calls may be in flight to GMO at once (default 64, at least 1): GMO limits a
+    /// shop's connections, and a burst of checkouts must not open thousands. A call beyond it
+    /// waits its turn, at most the request timeout; one that waited that long is not sent
+    /// ([`TransportFailure::NotSent`](crate::error::TransportFailure::NotSent): nothing
+    /// happened). So a call ends at most twice the request timeout after it was asked for.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<GmoClient, BuildError> {
         let base_url = validate_base_url(self.environment.base_url())?;
@@ -169,6 +184,7 @@ impl GmoClientBuilder {
             Some(http) => http,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .pool_max_idle_per_host(self.max_connections)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(BuildError::Http)?,
@@ -182,6 +198,8 @@ impl GmoClientBuilder {
                 request_timeout: self.request_timeout,
                 read_retries: self.read_retries,
                 retry_backoff: self.retry_backoff,
+                connections: tokio::sync::Semaphore::new(self.max_connections),
+                stats: Counters::default(),
             }),
         })
     }
@@ -225,6 +243,32 @@ struct Inner {
     request_timeout: Duration,
     read_retries: u32,
     retry_backoff: Duration,
+    /// One permit per call in flight.
+    connections: tokio::sync::Semaphore,
+    stats: Counters,
+}
+
+#[derive(Default)]
+struct Counters {
+    in_flight: AtomicU64,
+    waiting: AtomicU64,
+    waited: AtomicU64,
+    turned_away: AtomicU64,
+}
+
+/// What the client is doing, for the app's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ClientStats {
+    /// Calls being sent or awaiting GMO's answer now.
+    pub in_flight: u64,
+    /// Calls waiting for a connection now.
+    pub waiting: u64,
+    /// Calls that had to wait for a connection, since the client was built.
+    pub waited: u64,
+    /// Calls not sent because they waited the whole request timeout, since the client was
+    /// built.
+    pub turned_away: u64,
 }
 
 impl fmt::Debug for GmoClient {
@@ -252,6 +296,18 @@ impl GmoClient {
             http: None,
             read_retries: DEFAULT_READ_RETRIES,
             retry_backoff: DEFAULT_RETRY_BACKOFF,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+
+    /// Calls in flight and waiting, for the app's metrics.
+    pub fn stats(&self) -> ClientStats {
+        let s = &self.inner.stats;
+        ClientStats {
+            in_flight: s.in_flight.load(Ordering::Relaxed),
+            waiting: s.waiting.load(Ordering::Relaxed),
+            waited: s.waited.load(Ordering::Relaxed),
+            turned_away: s.turned_away.load(Ordering::Relaxed),
         }
     }
 
@@ -446,6 +502,7 @@ impl GmoClient {
         body: Bytes,
         effect: Effect,
     ) -> Result<Response, GmoError> {
+        let _connection = self.connection(api).await?;
         let bytes =
             transport::post(&self.inner.http, url, api, body, self.inner.request_timeout).await?;
         let unreadable = |source| GmoError::Decode {
@@ -459,6 +516,58 @@ impl GmoClient {
             Some(Ok(pairs)) => Err(ApiError::new(api.clone(), pairs).into()),
             Some(Err(source)) => Err(unreadable(source)),
         }
+    }
+}
+
+impl GmoClient {
+    /// A turn to call GMO: at once when fewer than the maximum calls are in flight, else after
+    /// waiting, at most the request timeout (then the call is not sent).
+    async fn connection(&self, api: &Cow<'static, str>) -> Result<InFlight<'_>, GmoError> {
+        let stats = &self.inner.stats;
+        let permit = match self.inner.connections.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                stats.waited.fetch_add(1, Ordering::Relaxed);
+                stats.waiting.fetch_add(1, Ordering::Relaxed);
+                let waited = tokio::time::timeout(
+                    self.inner.request_timeout,
+                    self.inner.connections.acquire(),
+                )
+                .await;
+                stats.waiting.fetch_sub(1, Ordering::Relaxed);
+                match waited {
+                    Ok(Ok(permit)) => permit,
+                    // Timed out (or the semaphore closed, which it never is): nothing was sent.
+                    _ => {
+                        stats.turned_away.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(api = %api, "no connection to GMO free in time; the call is not sent");
+                        return Err(TransportError::new(
+                            api.clone(),
+                            TransportFailure::NotSent,
+                            None,
+                        )
+                        .into());
+                    }
+                }
+            }
+        };
+        stats.in_flight.fetch_add(1, Ordering::Relaxed);
+        Ok(InFlight {
+            _permit: permit,
+            in_flight: &stats.in_flight,
+        })
+    }
+}
+
+/// A call's turn; counted in flight until dropped.
+struct InFlight<'a> {
+    _permit: tokio::sync::SemaphorePermit<'a>,
+    in_flight: &'a AtomicU64,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
