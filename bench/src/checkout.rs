@@ -15,7 +15,7 @@ use gmo_core::types::{Method, OrderId, ShopId};
 use gmo_core::values::{Amount, RetUrl};
 use gmo_core::{CardToken, Environment, GmoClient, ShopPass};
 use gmo_sandbox::AcsBrowser;
-use gmo_scenarios::driver::Client;
+use gmo_scenarios::driver::{Body, Client};
 use gmo_scenarios::shopping;
 use serde_json::{Value, json};
 
@@ -341,7 +341,15 @@ impl Driver {
                 Agreement::Disagree(format!("order {id}: GMO says {status}"))
             });
         };
-        let answer = shopper.get_json(&format!("/orders/{id}")).await;
+        // A shop that refuses or drops the connection makes a disagreement, not a panic.
+        let answer = shopper
+            .try_request(
+                "GET",
+                &format!("/orders/{id}"),
+                Body::Empty,
+                &[("accept", "application/json")],
+            )
+            .await?;
         let state = answer.json()["state"].as_str().unwrap_or("none").to_owned();
         Ok(match (state.as_str() == "authorized", gmo_paid) {
             (true, true) if status == "AUTH" => Agreement::Authorized,
