@@ -3,8 +3,9 @@
 //!
 //! * [`CardDataGuard`] refuses any request that carries a card number (PCI DSS requirement 3,
 //!   Japan's 非保持化: card numbers go from the browser to GMO's token API, never to the
-//!   merchant). It reads query strings, paths and bodies (forms, JSON, multipart, text) in every
-//!   encoding a browser or a script produces, and reports the field, never the value.
+//!   merchant). It reads query strings, paths, headers, cookies and bodies (forms, JSON,
+//!   multipart, text) in every encoding a browser or a script produces, and reports the field,
+//!   never the value.
 //! * [`CardTestingThrottle`] limits failed card attempts per customer and per client address,
 //!   and new cards per customer, so that a shop cannot be used to test stolen card numbers.
 //! * [`CustomerMessage`] words card failures for the buyer without revealing the issuer's
@@ -30,7 +31,8 @@ pub mod customer_message;
 pub mod throttle;
 
 pub use card_data::{
-    CardDataFound, CardDataGuard, GuardConfig, Location, RECOMMENDED_MAX_BODY_BYTES,
+    BodyScanner, CardDataFound, CardDataGuard, DEFAULT_UNSCANNED_HEADERS, GuardConfig, Location,
+    RECOMMENDED_MAX_BODY_BYTES,
 };
 pub use customer_message::CustomerMessage;
 pub use throttle::{
