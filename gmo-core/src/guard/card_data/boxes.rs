@@ -6,9 +6,12 @@
 //! around it aside. Consecutive boxes of one container are read as one number when every box but
 //! the last holds 4–6 digits and the last 2–6: the layouts card forms use (4-4-4-4, 4-6-5,
 //! 4-4-4-3, 4-6-4, 4-4-4-4-3). That keeps split postal codes (3-4) and phone numbers (3-4-4)
-//! out, and the boxes must share one name but for digits (`card1`…`card4`, `cc[0]`…`cc[3]`, the
-//! items of one array), unless one of them has a card-like name: so the end of a phone number
-//! followed by a date (`tel2`, `tel3`, `year`, `month`) is never read as one number. The number
+//! out. Unless one of the boxes has a card-like name, they must also share one name but for
+//! digits (`no1`…`no4`, `n[0]`…`n[3]`, the items of one array), that name must not be one of
+//! quantities (`price`, `amount`, `qty`, `total`, …), and they must be strings, not JSON numbers
+//! (card boxes keep their leading zeros): so the end of a phone number followed by a date
+//! (`tel2`, `tel3`, `year`, `month`) or a list of prices (`[4200, 1100, 3300, 5500]`) is never
+//! read as one number. The number
 //! is judged by the rules of a named field: a card number with a known issuer prefix anywhere,
 //! any Luhn-valid number when one of the boxes has a card-like name.
 
@@ -29,9 +32,22 @@ pub(super) const MAX_BOX_BYTES: usize = 48;
 struct Piece {
     digits: Vec<u8>,
     card_like: bool,
+    /// A JSON number, or a name that says quantity: a box only beside a card-like name.
+    weak: bool,
     /// The name without its digits, in lower case.
     stem: String,
     name: Option<String>,
+}
+
+/// Names of quantities, whose values come in lists of 4-digit numbers.
+const QUANTITY_WORDS: &[&str] = &[
+    "price", "amount", "amt", "qty", "quantity", "total", "tax", "count", "point", "stock",
+    "weight", "size", "year", "zip", "postal", "tel", "phone", "fax", "kingaku", "kakaku", "金額",
+    "価格", "数量", "個数",
+];
+
+fn says_quantity(stem: &str) -> bool {
+    QUANTITY_WORDS.iter().any(|w| stem.contains(w))
 }
 
 fn stem(name: Option<&str>) -> String {
@@ -78,9 +94,11 @@ impl Boxes {
     /// The next value of the container, named `name` (`card_like` tells whether that name looks
     /// like a card field). Answers `Some(first)` when this box completes a card number whose
     /// first box was named `first`.
+    /// `number`: the value is a JSON number.
     pub(super) fn push(
         &mut self,
         value: &str,
+        number: bool,
         name: impl FnOnce() -> Option<String>,
         card_like: impl FnOnce(Option<&str>) -> bool,
     ) -> Option<Option<String>> {
@@ -92,9 +110,11 @@ impl Boxes {
             return None;
         }
         let name = name();
+        let stem = stem(name.as_deref());
         let piece = Piece {
             card_like: card_like(name.as_deref()),
-            stem: stem(name.as_deref()),
+            weak: number || says_quantity(&stem),
+            stem,
             digits,
             name,
         };
@@ -134,7 +154,7 @@ impl Boxes {
             }
             number.extend_from_slice(&last.digits);
             let card_like = last.card_like || run.iter().any(|p| p.card_like);
-            if !card_like && run.iter().any(|p| p.stem != last.stem) {
+            if !card_like && (last.weak || run.iter().any(|p| p.weak || p.stem != last.stem)) {
                 continue;
             }
             if verdict(&number).in_named_field(|| card_like) {
@@ -152,7 +172,7 @@ mod tests {
     fn run(values: &[&str], card_like: bool) -> Option<Option<String>> {
         let mut boxes = Boxes::default();
         for (i, value) in values.iter().enumerate() {
-            let hit = boxes.push(value, || Some(format!("f{}", i + 1)), |_| card_like);
+            let hit = boxes.push(value, false, || Some(format!("f{}", i + 1)), |_| card_like);
             if hit.is_some() {
                 return hit;
             }
@@ -192,6 +212,7 @@ mod tests {
         let mut push = |value: &str, name: &str| {
             boxes.push(
                 value,
+                false,
                 || Some(name.to_owned()),
                 |n| n.is_some_and(|n| n.starts_with("card")),
             )
@@ -205,5 +226,18 @@ mod tests {
         assert_eq!(push("1111", "b"), None);
         assert_eq!(push("1111", "card_c"), None);
         assert_eq!(push("1111", "d"), Some(Some("a".to_owned())));
+        boxes.reset();
+        for price in ["4200", "1100", "3300", "5500"] {
+            assert_eq!(
+                boxes.push(price, false, || Some("price[]".into()), |_| false),
+                None
+            );
+        }
+        for price in ["4111", "1111", "1111", "1111"] {
+            assert_eq!(
+                boxes.push(price, true, || Some("n".into()), |_| false),
+                None
+            );
+        }
     }
 }

@@ -3,7 +3,6 @@
 
 use super::Policy;
 use super::boxes::{Boxes, MAX_BOX_BYTES};
-use super::number::Verdict;
 use super::runs::RunScanner;
 use super::text::{Charset, decode_text, scan_bytes};
 use crate::wire::percent::{Plus, percent_decode};
@@ -57,13 +56,14 @@ pub(super) fn scan_pairs(
             continue;
         }
         let verdict = scan_bytes(scanner, value, charset);
-        if verdict != Verdict::Clean && verdict.in_named_field(|| policy.is_card_like(&name)) {
+        if policy.card_in_field(verdict, &name, || decode_text(value, charset)) {
             return Err(Some(name.into_owned()));
         }
         if value.len() > MAX_BOX_BYTES {
             boxes.reset();
         } else if let Some(first) = boxes.push(
             &decode_text(value, charset),
+            false,
             || Some(name.clone().into_owned()),
             |_| policy.is_card_like(&name),
         ) {
@@ -146,6 +146,23 @@ mod tests {
         assert_eq!(scan("corporate_no=4222222222222"), Ok(()));
         assert_eq!(scan("cc=4222222222222"), Err(Some("cc".to_owned())));
         assert_eq!(scan("4222222222222"), Err(None));
+    }
+
+    #[test]
+    fn bare_numbers_in_identifier_fields_are_identifiers() {
+        assert_eq!(
+            scan("order_id=4111111111111111&userId=5555555555554444"),
+            Ok(())
+        );
+        assert_eq!(
+            scan("order_id=4111+1111+1111+1111"),
+            Err(Some("order_id".to_owned()))
+        );
+        assert_eq!(
+            scan("card_id=4111111111111111"),
+            Err(Some("card_id".to_owned()))
+        );
+        assert_eq!(scan("memo=4111111111111111"), Err(Some("memo".to_owned())));
     }
 
     #[test]

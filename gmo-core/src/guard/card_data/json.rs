@@ -71,9 +71,9 @@ impl JsonScan<'_, '_> {
             let segment = &text[at..next.unwrap_or(bytes.len())];
             scanner.push_str(segment);
             let outside = scanner.finish();
-            self.judge(outside)?;
+            self.judge(outside, segment)?;
             if !segment.trim().is_empty() {
-                self.next_value(segment)?;
+                self.next_value(segment, true)?;
             }
             let Some(structural) = next else {
                 return Ok(());
@@ -98,7 +98,7 @@ impl JsonScan<'_, '_> {
 
     /// A scalar value of the current container (a number, a string's text, a literal): one
     /// more box, or the end of a run of them.
-    fn next_value(&mut self, value: &str) -> Result<(), Hit> {
+    fn next_value(&mut self, value: &str, number: bool) -> Result<(), Hit> {
         if value.len() > MAX_BOX_BYTES || self.is_exempt() {
             self.boxes.reset();
             return Ok(());
@@ -106,6 +106,7 @@ impl JsonScan<'_, '_> {
         let mut boxes = std::mem::take(&mut self.boxes);
         let hit = boxes.push(
             value,
+            number,
             || {
                 let path: Vec<&str> = self.path().collect();
                 (!path.is_empty()).then(|| path.join("."))
@@ -211,8 +212,8 @@ impl JsonScan<'_, '_> {
         } else if skip {
             self.boxes.reset();
         } else {
-            self.judge(verdict)?;
-            self.next_value(&small)?;
+            self.judge(verdict, &small)?;
+            self.next_value(&small, false)?;
         }
         Ok(at)
     }
@@ -228,11 +229,16 @@ impl JsonScan<'_, '_> {
         !self.policy.exempt_fields.is_empty() && self.path().any(|k| self.policy.is_exempt(k))
     }
 
-    fn judge(&self, verdict: Verdict) -> Result<(), Hit> {
-        let card = if self.path().next().is_none() {
-            verdict.in_unnamed_place()
-        } else {
-            verdict.in_named_field(|| self.path().any(|k| self.policy.is_card_like(k)))
+    /// `value`: the value's text (at most its first `MAX_BOX_BYTES` bytes).
+    fn judge(&self, verdict: Verdict, value: &str) -> Result<(), Hit> {
+        let card = match self.path().last() {
+            None => verdict.in_unnamed_place(),
+            Some(_) if self.path().any(|k| self.policy.is_card_like(k)) => {
+                verdict.in_named_field(|| true)
+            }
+            Some(key) => self
+                .policy
+                .card_in_field(verdict, key, || std::borrow::Cow::Borrowed(value)),
         };
         if !card || self.is_exempt() {
             return Ok(());
@@ -322,7 +328,9 @@ mod tests {
             scan(r#"{"card":["4111","1111","1111","1111"]}"#),
             hit("card")
         );
-        assert_eq!(scan(r#"{"n":[4111, 1111, 1111, 1111]}"#), hit("n"));
+        assert_eq!(scan(r#"{"cc":[4111, 1111, 1111, 1111]}"#), hit("cc"));
+        // Numbers are boxes only under a card-like key: lists of prices are not card numbers.
+        assert_eq!(scan(r#"{"n":[4111, 1111, 1111, 1111]}"#), Ok(()));
         assert_eq!(scan(r#"["4111","1111","1111","1111"]"#), Err(None));
         assert_eq!(
             scan(r#"{"p":{"no1":"4111","no2":"1111","no3":"1111","no4":"1111"}}"#),
@@ -338,6 +346,22 @@ mod tests {
         assert_eq!(
             scan(r#"{"zip":["356","0004"],"tel":["090","3612","5678"],"d":[2026,11,27]}"#),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn bare_numbers_under_identifier_keys_are_identifiers() {
+        assert_eq!(
+            scan(r#"{"order_id":"4111111111111111","ids":[5555555555554444]}"#),
+            Ok(())
+        );
+        assert_eq!(
+            scan(r#"{"order_id":"4111 1111 1111 1111"}"#),
+            Err(Some("order_id".to_owned()))
+        );
+        assert_eq!(
+            scan(r#"{"card":{"id":"4111111111111111"}}"#),
+            Err(Some("card.id".to_owned()))
         );
     }
 

@@ -34,9 +34,9 @@
 //! *chain*. Separators are the space, tab, line feed and the other Unicode spaces, no-break
 //! space, ideographic space (U+3000), `-`, full-width hyphen-minus (U+FF0D), the dashes
 //! U+2010–U+2015, the minus sign (U+2212) and the katakana prolonged sound marks `ー`/`ｰ` that
-//! input methods give for a hyphen; and, between groups of 4 digits or more only, the dot and
-//! the slash (ASCII and full-width) and the katakana middle dot `・` (so that `2026/11/27`,
-//! `192.168.0.1` and `4200.50` never chain). Carriage returns and zero-width characters (U+200B–
+//! input methods give for a hyphen; and, after a group of 4 digits or more and before one of 3
+//! or more only, the dot and the slash (ASCII and full-width) and the katakana middle dot `・`
+//! (so that `2026/11/27`, `192.168.0.1` and `4200.50` never chain). Carriage returns and zero-width characters (U+200B–
 //! U+200D, U+2060, U+FEFF, the soft hyphen) are read as if absent. Any run of consecutive
 //! groups of a chain holding 13–19 digits is a candidate (so `4111 1111 1111 1111 1228`, a card
 //! number followed by its expiry, is caught), except that a group of more than 6 digits combines
@@ -76,6 +76,11 @@
 //! `card1=4111&card2=1111&…`, `["4111","1111",…]`) are read together when every value but the
 //! last holds 4–6 digits and the last 2–6, and the fields share a name but for digits (or one of
 //! them is card-like); the result is judged as a value of a named field.
+//!
+//! **Identifier fields.** In a field whose name ends with the word `id` or `ids` (`order_id`,
+//! `orderId`, `OrderID`, `ids[]`), and is not card-like, a value that is a bare run of 13–19
+//! digits and nothing else is an identifier, never a card number (random 16-digit ids pass Luhn
+//! and carry an issuer prefix one time in 25). The same digits spaced or hyphenated are refused.
 //!
 //! **Card-like fields.** In a field whose name contains `card` (any case), `カード` or
 //! `クレジット`, or has one of the words `cc`, `pan`, `ccnum`, `ccno`, `ccnumber`, `cardno`,
@@ -229,6 +234,31 @@ impl Policy<'_> {
     fn is_exempt(&self, name: &str) -> bool {
         !self.exempt_fields.is_empty() && field::is_listed(name, self.exempt_fields)
     }
+
+    /// Whether a value of field `name` with this verdict is a card number. `value` gives the
+    /// value's text, asked only for an identifier field (`order_id`, `userId`, `ids`): there a
+    /// bare run of digits, nothing else, is an identifier that happens to pass Luhn.
+    fn card_in_field<'v>(
+        &self,
+        verdict: number::Verdict,
+        name: &str,
+        value: impl FnOnce() -> std::borrow::Cow<'v, str>,
+    ) -> bool {
+        if verdict == number::Verdict::Clean {
+            return false;
+        }
+        if self.is_card_like(name) {
+            return true;
+        }
+        verdict == number::Verdict::Card && !(field::is_id_like(name) && is_bare_number(&value()))
+    }
+}
+
+/// A value that is one run of 13–19 ASCII digits and nothing else (spaces around it aside).
+fn is_bare_number(value: &str) -> bool {
+    let value = value.trim();
+    (number::MIN_DIGITS..=number::MAX_DIGITS).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Refuses requests that carry a card number. Cheap to clone; share one per application.

@@ -131,7 +131,7 @@ fn scan_part(
     }
     let verdict = scan_bytes(scanner, content, charset);
     let card = match name {
-        Some(name) => verdict.in_named_field(|| policy.is_card_like(name)),
+        Some(name) => policy.card_in_field(verdict, name, || decode_text(content, charset)),
         None => verdict.in_unnamed_place(),
     };
     if card {

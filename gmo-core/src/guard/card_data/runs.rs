@@ -334,15 +334,15 @@ impl RunScanner {
             self.clear_chain();
             return;
         }
-        // Across a dot or slash, only groups of 4 digits or more chain (`4111.1111.…`), never
-        // `2026/11/27`, `192.168.0.1` or `4200.50`.
+        // Across a dot or slash, a group of 4 digits or more chains only with one of 3 or more
+        // (`4111.1111.…`, `….1111.123`), never `2026/11/27`, `192.168.0.1` or `4200.50`.
         let last = self
             .chain_group_count
             .checked_sub(1)
             .and_then(|i| self.chain_groups.get(i))
             .copied()
             .unwrap_or(0);
-        if self.joined_weak && (len < 4 || last < 4) {
+        if self.joined_weak && (len < 3 || last < 4) {
             self.clear_chain();
         }
         self.joined_weak = false;
@@ -450,6 +450,7 @@ mod tests {
             "4111/1111/1111/1111",
             "４１１１・１１１１・１１１１・１１１１",
             "3782.822463.10005",
+            "3530.1113.3330.0000.008",
         ] {
             assert_eq!(scan(text), Verdict::Card, "{text:?}");
         }
