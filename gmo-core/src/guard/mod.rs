@@ -20,9 +20,12 @@
 //! // A checkout request: first the guard, then the throttle.
 //! let body = b"token=a3Fk9x-token&amount=1200";
 //! guard.check_body(Some("application/x-www-form-urlencoded"), body)?;
-//! let attempt = throttle.try_begin_attempt(Some("member-1"), "203.0.113.9".parse().ok())?;
+//! # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+//! let attempt = throttle.try_begin_attempt(Some("member-1"), "203.0.113.9".parse().ok()).await?;
 //! // … EntryTran / ExecTran with the token …
-//! attempt.succeeded();
+//! attempt.succeeded().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -36,6 +39,7 @@ pub use card_data::{
 };
 pub use customer_message::CustomerMessage;
 pub use throttle::{
-    AttemptPermit, CardTestingThrottle, Clock, IpKey, Limit, LockedKey, ManualClock, Scope,
-    SystemClock, ThrottleConfig, ThrottleKey, Throttled,
+    AttemptPermit, CardTestingThrottle, Clock, Decide, EventQuery, IpKey, Limit, LockedKey,
+    ManualClock, MemoryThrottleStore, Scope, SystemClock, ThrottleConfig, ThrottleEvent,
+    ThrottleKey, ThrottleStore, ThrottleStoreError, Throttled,
 };
