@@ -14,12 +14,14 @@
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
+//! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, as comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use gmo_core::http::TrustedProxies;
 use gmo_core::secret::{ShopPass, SitePass};
 
 use crate::storage::{SQLITE_FILE, Storage};
@@ -75,6 +77,9 @@ pub struct ShopSettings {
     /// Whether the card-testing throttle limits attempts (`SHOP_CARD_THROTTLE`, on unless
     /// `off`).
     pub card_throttle: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (`SHOP_TRUSTED_PROXIES`, loopback by
+    /// default).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// A setting that cannot be used.
@@ -164,6 +169,16 @@ impl ShopSettings {
                 Some("off") => false,
                 Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
             },
+            trusted_proxies: match get("SHOP_TRUSTED_PROXIES").as_deref().map(str::trim) {
+                None => TrustedProxies::loopback(),
+                Some("none") => TrustedProxies::none(),
+                Some(list) => TrustedProxies::parse(list).map_err(|_| {
+                    SettingsError::Invalid(
+                        "SHOP_TRUSTED_PROXIES",
+                        "comma-separated IP addresses or CIDRs (10.0.0.0/8), or none",
+                    )
+                })?,
+            },
         })
     }
 }
@@ -215,6 +230,15 @@ mod tests {
                 .card_throttle
         );
         assert!(settings(&[("SHOP_CARD_THROTTLE", "no")]).is_err());
+        assert_eq!(s.trusted_proxies, TrustedProxies::loopback());
+        let proxies =
+            |list: &str| settings(&[("SHOP_TRUSTED_PROXIES", list)]).map(|s| s.trusted_proxies);
+        assert_eq!(proxies("none").unwrap(), TrustedProxies::none());
+        let behind = proxies("10.0.0.0/8, 2001:db8::/32").unwrap();
+        assert!(behind.is_trusted("10.1.2.3".parse().unwrap()));
+        assert!(!behind.is_trusted("127.0.0.1".parse().unwrap()));
+        assert!(proxies("10.0.0.0/33").is_err());
+        assert!(proxies("proxy.internal").is_err());
         assert_eq!(
             settings(&[("GMO_BASE_URL", "https://pt01.mul-pay.jp")]).unwrap_err(),
             SettingsError::Missing("GMO_SHOP_ID")
