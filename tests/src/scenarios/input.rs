@@ -203,7 +203,9 @@ pub async fn card_numbers_in_every_shape_are_refused<S: ShopUnderTest>() {
     let groups: Vec<&str> = number.split(' ').collect();
     let tabbed = groups.join("\t");
     let lines = groups.join("\r\n");
-    let cases: Vec<(&str, &str, Body, Vec<(&str, String)>)> = vec![
+    // (what, path, body, headers)
+    type Case<'a> = (&'a str, &'a str, Body, Vec<(&'a str, String)>);
+    let cases: Vec<Case<'_>> = vec![
         (
             "header",
             "/orders",
