@@ -149,8 +149,11 @@ fn the_labelled_corpus_is_caught_without_false_alarms() {
     );
 }
 
+mod card_layouts;
+
 /// The corpus generator (fixed seed).
 mod generate {
+    use super::card_layouts::{self, full_width};
     use super::*;
     use std::fmt::Write as _;
 
@@ -230,32 +233,13 @@ mod generate {
         luhn_complete(&body)
     }
 
+    /// Grouped as printed on cards: 4-6-5 (15 digits), 4-6-4 (14), else by 4.
     fn groups(pan: &str) -> Vec<String> {
-        let sizes: &[usize] = match pan.len() {
-            15 => &[4, 6, 5],
-            14 => &[4, 6, 4],
-            _ => &[4, 4, 4, 4, 4],
-        };
-        let mut out = Vec::new();
-        let mut rest = pan;
-        for &size in sizes {
-            if rest.is_empty() {
-                break;
-            }
-            let (head, tail) = rest.split_at(size.min(rest.len()));
-            out.push(head.to_owned());
-            rest = tail;
+        match pan.len() {
+            15 => card_layouts::groups(pan, &[4, 6, 5]),
+            14 => card_layouts::groups(pan, &[4, 6, 4]),
+            _ => card_layouts::groups(pan, &[]),
         }
-        out
-    }
-
-    fn full_width(s: &str) -> String {
-        s.chars()
-            .map(|c| match c {
-                '0'..='9' => char::from_u32(0xff10 + (u32::from(c) - 0x30)).unwrap(),
-                c => c,
-            })
-            .collect()
     }
 
     fn pct(s: &str) -> String {

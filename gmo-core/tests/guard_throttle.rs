@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use gmo_core::guard::throttle::conformance::{race, two_instances_share_their_limits};
 use gmo_core::guard::{
     CardTestingThrottle, IpKey, Limit, ManualClock, MemoryThrottleStore, Scope, ThrottleConfig,
     ThrottleKey, Throttled,
@@ -281,30 +282,6 @@ fn trials() -> usize {
         .unwrap_or(100)
 }
 
-/// Runs `attempt(i)` for i in 0..64 on tasks released at once; returns how many it admitted.
-pub async fn race<F, Fut>(attempt: F) -> usize
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = bool> + Send + 'static,
-{
-    let start = Arc::new(tokio::sync::Barrier::new(64));
-    let tasks: Vec<_> = (0..64)
-        .map(|i| {
-            let attempt = attempt(i);
-            let start = Arc::clone(&start);
-            tokio::spawn(async move {
-                start.wait().await;
-                attempt.await
-            })
-        })
-        .collect();
-    let mut admitted = 0;
-    for task in tasks {
-        admitted += usize::from(task.await.unwrap());
-    }
-    admitted
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixty_four_concurrent_attempts_admit_exactly_the_limit() {
     for _ in 0..trials() {
@@ -507,4 +484,10 @@ async fn memory_stays_bounded() {
     throttle.record_failure(None, Some(ip("192.0.2.1"))).await;
     assert_eq!(store.tracked_keys(), 10 + 1);
     assert!(throttle.locked().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_on_one_memory_store() {
+    let store = Arc::new(MemoryThrottleStore::new(1_000));
+    two_instances_share_their_limits(store.clone(), store).await;
 }

@@ -88,6 +88,8 @@
 //! ([`Scope::Unavailable`]) and the failure is logged: fail closed.
 
 mod clock;
+#[cfg(feature = "test-util")]
+pub mod conformance;
 mod key;
 mod store;
 
