@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use gmo_core::guard::{CardDataGuard, GuardConfig};
 
 mod card_layouts;
-use card_layouts::{full_width, groups};
+use card_layouts::{full_width, groups, luhn_check_digit};
 use gmo_core::wire::encode_windows_31j;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -83,25 +83,6 @@ const BRANDS: &[Brand] = &[
         lengths: &[16, 19],
     },
 ];
-
-fn luhn_check_digit(body: &[u8]) -> u8 {
-    // The check digit makes the doubled-from-the-right sum a multiple of 10.
-    let sum: u32 = body
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    u8::try_from((10 - sum % 10) % 10).unwrap()
-}
 
 fn ean13_valid(d: &[u8]) -> bool {
     d.len() == 13

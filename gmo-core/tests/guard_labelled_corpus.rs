@@ -186,21 +186,8 @@ mod generate {
     }
 
     fn luhn_complete(body: &str) -> String {
-        let sum: u32 = body
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                if i % 2 == 0 {
-                    let x = d * 2;
-                    if x > 9 { x - 9 } else { x }
-                } else {
-                    d
-                }
-            })
-            .sum();
-        format!("{body}{}", (10 - sum % 10) % 10)
+        let digits: Vec<u8> = body.bytes().map(|b| b - b'0').collect();
+        format!("{body}{}", card_layouts::luhn_check_digit(&digits))
     }
 
     fn luhn_valid(n: &str) -> bool {

@@ -25,3 +25,23 @@ pub fn full_width(s: &str) -> String {
         })
         .collect()
 }
+
+/// The Luhn check digit of `body` (digits 0–9).
+pub fn luhn_check_digit(body: &[u8]) -> u8 {
+    // The check digit makes the doubled-from-the-right sum a multiple of 10.
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    u8::try_from((10 - sum % 10) % 10).unwrap()
+}
