@@ -46,6 +46,8 @@
 //! accounts is blocked from the third one on.
 //!
 //! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), std::net::AddrParseError> {
 //! use std::net::IpAddr;
 //! use std::sync::Arc;
 //! use std::time::Duration;
@@ -53,8 +55,6 @@
 //!
 //! let clock = ManualClock::new();
 //! let config = ThrottleConfig::default();
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), std::net::AddrParseError> {
 //! let throttle = CardTestingThrottle::with_clock(config, Arc::new(clock.clone()));
 //! let ip: IpAddr = "198.51.100.7".parse()?;
 //!
