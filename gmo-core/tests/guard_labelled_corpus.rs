@@ -380,6 +380,22 @@ mod generate {
                 pairs.iter().map(|(k, v)| (*k, full_width(v))).collect();
             let m = with(c("form-four-boxes-full-width"), "content_type", json!(FORM));
             push(with(m, "body", json!(form(&full))));
+            let parts: String = g
+                .iter()
+                .enumerate()
+                .map(|(n, b)| {
+                    format!(
+                        "--b0undary\r\nContent-Disposition: form-data; name=\"card{}\"\r\n\r\n{b}\r\n",
+                        n + 1
+                    )
+                })
+                .collect();
+            let m = with(
+                c("multipart-four-boxes"),
+                "content_type",
+                json!("multipart/form-data; boundary=b0undary"),
+            );
+            push(with(m, "body", json!(format!("{parts}--b0undary--\r\n"))));
             let m = with(c("json-array-of-strings"), "content_type", json!(JSON));
             push(with(
                 m,

@@ -71,8 +71,8 @@
 //!   they start with 4, pass Luhn and are *not* a valid EAN-13 / JAN code;
 //! * in any other named field, never.
 //!
-//! **Split across fields.** Consecutive values of one form, one cookie header, one JSON object
-//! or array, that are each one group of digits (the four boxes of Japanese card forms,
+//! **Split across fields.** Consecutive values of one form (urlencoded or multipart), one
+//! cookie header, one JSON object or array, that are each one group of digits (the four boxes of Japanese card forms,
 //! `card1=4111&card2=1111&…`, `["4111","1111",…]`) are read together when every value but the
 //! last holds 4–6 digits and the last 2–6, and the fields share a name but for digits (or one of
 //! them is card-like); the result is judged as a value of a named field.
@@ -125,8 +125,9 @@
 //! with at most one decoded copy of the input besides constant state; it never fails and never
 //! panics. The web adapters buffer and scan bodies up to [`GuardConfig::max_body_bytes`] (64 KiB
 //! by default) before the app sees them; larger bodies are handed on as they arrive and scanned
-//! on the way by a [`BodyScanner`] (as text, without field names), which cuts the body off at
-//! the first card number. Nothing here logs: the caller records the refusal, and only from
+//! on the way by a [`BodyScanner`] (as text, without field names, file parts of a multipart
+//! upload included, which the buffered scan skips when binary), which cuts the body off at the
+//! first card number. Nothing here logs: the caller records the refusal, and only from
 //! [`CardDataFound`].
 
 mod boxes;
