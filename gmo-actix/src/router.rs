@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Scope};
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
 use gmo_core::http::routes::{self, DEFAULT_PREFIX};
-use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, handlers};
+use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, NotificationRoute, handlers};
 use std::future::{Ready, ready};
 
 use crate::body::{content_type, read_limited};
@@ -64,6 +64,7 @@ use crate::response::{self, ApiError};
 pub struct PaymentRoutes {
     payments: Payments,
     prefix: String,
+    notify: NotificationRoute,
     guard: CardDataGuardMiddleware,
     throttle: CardTestingMiddleware,
 }
@@ -75,6 +76,7 @@ impl PaymentRoutes {
         Self {
             payments,
             prefix: DEFAULT_PREFIX.to_owned(),
+            notify: NotificationRoute::default(),
             guard: CardDataGuardMiddleware::default(),
             throttle: CardTestingMiddleware::default(),
         }
@@ -102,6 +104,13 @@ impl PaymentRoutes {
         self
     }
 
+    /// The notification route's settings (allowed source networks, trusted proxies, cool-down).
+    /// Default: every source accepted.
+    pub fn notification_route(mut self, route: NotificationRoute) -> Self {
+        self.notify = route;
+        self
+    }
+
     /// The throttle in use.
     pub fn throttle(&self) -> &CardTestingMiddleware {
         &self.throttle
@@ -116,6 +125,7 @@ impl PaymentRoutes {
         let this = self.clone();
         move |config| {
             config.app_data(Data::new(this.payments));
+            config.app_data(Data::new(this.notify));
             config.service(
                 web::scope(trimmed(&this.prefix))
                     .configure(customer_routes::<C>)
@@ -149,7 +159,9 @@ where
 /// The gateway routes under `prefix`: `POST`/`GET /3ds/{order_id}` (the browser's return from
 /// 3-D Secure) and `POST /notify` (GMO's result notification). Mount it **outside** session and
 /// CSRF middleware: the return is a cross-site navigation and the notification comes from
-/// GMO's servers. Like [`customer_scope`], it finds `web::Data<Payments>` in the app.
+/// GMO's servers. Like [`customer_scope`], it finds `web::Data<Payments>` in the app, and the
+/// notification route's settings as `web::Data<NotificationRoute>` (without one, notifications
+/// are accepted from every source).
 pub fn gateway_scope(prefix: &str) -> Scope {
     web::scope(trimmed(prefix))
         .guard(RouteSet::new(prefix, true))
@@ -352,11 +364,22 @@ async fn three_ds_return(
     Ok(response::completion(&completion))
 }
 
+/// The notification route's settings: `web::Data<NotificationRoute>` when the app has one
+/// ([`PaymentRoutes::notification_route`], or `.app_data(web::Data::new(route))`), else the
+/// default (every source accepted).
 async fn notify(
     Handle(payments): Handle,
+    route: Option<Data<NotificationRoute>>,
+    request: HttpRequest,
     notification: GmoNotification,
 ) -> Result<HttpResponse, ApiError> {
-    let ack = handlers::notification(&payments, &notification.0).await?;
+    let route = route.map_or_else(NotificationRoute::default, |r| r.as_ref().clone());
+    let forwarded = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    let peer = request.peer_addr().map(|addr| addr.ip());
+    let ack = handlers::notification(&payments, &route, peer, forwarded, &notification.0).await?;
     Ok(response::notification_ack(ack))
 }
 

@@ -78,4 +78,4 @@ pub use extract::{
 pub use gmo_core::customer::Customer;
 pub use layer::{CardDataGuardLayer, CardDataGuardService, CardTestingLayer, CardTestingService};
 pub use response::ApiError;
-pub use router::{customer_routes, gateway_routes, routes};
+pub use router::{customer_routes, gateway_routes, gateway_routes_with, routes};

@@ -3,13 +3,16 @@
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRef, FromRequestParts, Path, Request, State};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
-use gmo_core::http::{BodyError, MAX_BODY_BYTES, handlers, routes};
+use gmo_core::http::{BodyError, MAX_BODY_BYTES, NotificationRoute, handlers, routes};
 
 use crate::body::read_limited;
 use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
@@ -38,7 +41,21 @@ where
 /// `POST /notify` (GMO's result notification), with the [`Payments`] handle baked in. Nest them
 /// under the same prefix as the customer routes but **outside** session and CSRF layers: the
 /// return is a cross-site navigation and the notification comes from GMO's servers.
+///
+/// Notifications are accepted from any source; [`gateway_routes_with`] limits them to GMO's
+/// networks.
 pub fn gateway_routes<S>(payments: Payments) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    gateway_routes_with(payments, NotificationRoute::default())
+}
+
+/// [`gateway_routes`] with the notification route's settings: the source networks allowed to
+/// post notifications (GMO's published addresses), the proxies trusted to name the source, and
+/// the lookup cool-down. Serve the app with `into_make_service_with_connect_info::<SocketAddr>()`
+/// when sources are listed: without the peer's address every notification is refused.
+pub fn gateway_routes_with<S>(payments: Payments, notify: NotificationRoute) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
@@ -47,8 +64,24 @@ where
             routes::THREE_DS_RETURN,
             get(three_ds_return).post(three_ds_return),
         )
-        .route(routes::NOTIFY, post(notify))
-        .with_state(payments)
+        .route(routes::NOTIFY, post(notify_handler))
+        .with_state(Gateway {
+            payments,
+            notify: Arc::new(notify),
+        })
+}
+
+/// The gateway routes' state.
+#[derive(Clone)]
+struct Gateway {
+    payments: Payments,
+    notify: Arc<NotificationRoute>,
+}
+
+impl FromRef<Gateway> for Payments {
+    fn from_ref(gateway: &Gateway) -> Payments {
+        gateway.payments.clone()
+    }
 }
 
 /// Both route sets with the card-data guard and a card-testing throttle of default limits, for
@@ -188,7 +221,28 @@ async fn three_ds_return(
     })
 }
 
-async fn notify(State(payments): State<Payments>, notification: GmoNotification) -> Response {
-    let result = handlers::notification(&payments, &notification.0).await;
+async fn notify_handler(State(gateway): State<Gateway>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let forwarded: Vec<String> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let notification = match GmoNotification::from_request(request, &()).await {
+        Ok(notification) => notification,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let result = handlers::notification(
+        &gateway.payments,
+        &gateway.notify,
+        peer,
+        forwarded.iter().map(String::as_str),
+        &notification.0,
+    )
+    .await;
     answer(result.map_err(ApiError::new), response::notification_ack)
 }

@@ -46,6 +46,7 @@ pub mod check_string;
 pub mod client;
 pub mod customer;
 pub mod error;
+pub mod event;
 pub mod flow;
 pub mod guard;
 pub mod http;

@@ -6,12 +6,19 @@ use crate::wire::{DecodeError, parse_form};
 
 /// A result notification as GMO posts it (card fields of PROTOCOL.md §6.1). ShopPass and
 /// AccessPass arrive masked and are not kept.
+///
+/// Nothing here is authenticated: the flows act on a notification only when its ShopID, OrderID
+/// and AccessID match a stored order, and even then only through SearchTrade.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ResultNotification {
     /// `ShopID`: must be ours.
     pub shop_id: String,
     /// `OrderID`; `None` only in GMO's connectivity test.
     pub order_id: Option<OrderId>,
+    /// `AccessID` as sent (empty when missing): compared with the stored order's before the
+    /// notification is acted on. Not a secret (the AccessPass is), but not logged either.
+    #[serde(default)]
+    pub access_id: String,
     /// `Status` after the operation.
     pub status: Option<Status>,
     /// `JobCd`: the operation that triggered the notification.
@@ -68,6 +75,7 @@ impl ResultNotification {
         Ok(Self {
             shop_id,
             order_id,
+            access_id: text("AccessID"),
             status: form.get_non_empty("Status").map(Status::parse),
             job_cd: form.get_non_empty("JobCd").map(JobCd::parse),
             amount: number("Amount")?,
@@ -113,6 +121,7 @@ mod tests {
         assert_eq!(n.order_id.as_ref().unwrap().as_str(), "order-1");
         assert_eq!(n.status, Some(Status::Capture));
         assert_eq!(n.amount, Some(1200));
+        assert_eq!(n.access_id, "0123456789abcdef0123456789abcdef");
         assert!(!n.is_connectivity_test());
         assert_eq!(
             n.key(),

@@ -5,13 +5,20 @@
 //! Prepared ─claim─▶ Entering ─EntryTran─▶ Entered ─claim─▶ Executing ─ExecTran─┬▶ Authorized | Captured | Verified
 //!                                                                              ├▶ AwaitingThreeDs ─claim─▶ Finalizing ─SecureTran2─▶ Authorized | Captured | Verified
 //!                                                                              └▶ Failed
-//! Verified ─claim─▶ Registering ─TradedCard─▶ CardRegistered            (card registration with 3-D Secure)
+//! Verified ─claim─▶ Registering ─TradedCard─▶ CardRegistered | Failed   (card registration with 3-D Secure)
 //! Authorized ─claim─▶ Capturing ─SALES─▶ Captured
 //! Authorized | Captured ─claim─▶ Voiding ─VOID─▶ Voided
 //! Authorized | Captured ─claim─▶ Refunding ─RETURN/RETURNX─▶ Refunded
 //! Authorized | Captured ─claim─▶ ChangingAmount ─ChangeTran─▶ Authorized | Captured
 //! Prepared | Entered | AwaitingThreeDs ─(abandoned, reconciliation)─▶ Expired
+//! Failed | Expired ─(GMO charged it after all)─claim─▶ Reversing ─VOID/RETURN/RETURNX─▶ Reversed
 //! ```
+//!
+//! A claim whose call GMO shows not to have taken effect fails only on a second such reading, a
+//! reconciliation age after the first ([`Order::gmo_unconfirmed_at`]): GMO may still commit a
+//! call after the client gave up on it. If it commits later still, the order is failed and GMO
+//! has a charge; the core then reverses that charge (or, as a setting, keeps it and the order
+//! becomes authorised): see [`UnexpectedCharge`](crate::flow::UnexpectedCharge).
 //!
 //! The *claim* states (`Entering`, `Executing`, `Finalizing`, `Registering`, `Capturing`,
 //! `Voiding`, `Refunding`, `ChangingAmount`) are entered by a compare-and-set before the GMO call:
@@ -128,6 +135,14 @@ macro_rules! order_states {
             pub fn needs_settling(self) -> bool {
                 !self.is_terminal() && !matches!(self, Self::Authorized | Self::Captured)
             }
+
+            /// Whether reconciliation settles an order in this state before the others: a
+            /// money-moving GMO call was made or may be in flight (every claim, an order at the
+            /// issuer's page, a checked card not yet attached). Orders that never got that far
+            /// (`Prepared`, `Entered`) only expire, and wait behind them.
+            pub fn settles_first(self) -> bool {
+                self.needs_settling() && !matches!(self, Self::Prepared | Self::Entered)
+            }
         }
     };
 }
@@ -172,11 +187,17 @@ order_states! {
     Failed = "failed", claim = false, terminal = true;
     /// Abandoned before anything was charged (closed tab, never confirmed).
     Expired = "expired", claim = false, terminal = true;
+    /// Claimed for AlterTran `VOID`/`RETURN`/`RETURNX` of a charge GMO made for a failed or
+    /// expired order (a call that GMO finished after the order was given up).
+    Reversing = "reversing", claim = true, terminal = false;
+    /// The charge GMO made for a failed or expired order is voided or refunded.
+    Reversed = "reversed", claim = false, terminal = true;
 }
 
 impl OrderState {
-    /// Whether the core may move an order from `self` to `next`. Stores need not check it: the
-    /// core checks before every compare-and-set.
+    /// Whether the flows may move an order from `self` to `next`: every step they take is checked
+    /// against it before its compare-and-set. Recording what GMO says (settling against
+    /// SearchTrade) may go further, to any state GMO's status means. Stores need not check it.
     pub fn can_become(self, next: OrderState) -> bool {
         use OrderState::*;
         matches!(
@@ -194,13 +215,15 @@ impl OrderState {
                     Authorized | Captured | Verified | Failed | AwaitingThreeDs
                 )
                 | (Verified, Registering)
-                | (Registering, CardRegistered | Verified)
+                | (Registering, CardRegistered | Verified | Failed)
                 | (Authorized, Capturing | Voiding | Refunding | ChangingAmount)
                 | (Capturing, Captured | Authorized)
                 | (Captured, Voiding | Refunding | ChangingAmount)
                 | (Voiding, Voided | Authorized | Captured)
                 | (Refunding, Refunded | Authorized | Captured)
                 | (ChangingAmount, Authorized | Captured)
+                | (Failed | Expired, Reversing)
+                | (Reversing, Reversed | Failed)
         )
     }
 
@@ -252,6 +275,10 @@ pub struct Order {
     pub tax: u32,
     /// Where the order stands.
     pub state: OrderState,
+    /// How many times the order was updated: 0 when prepared, one more with every
+    /// [`update_order`](crate::store::PaymentStore::update_order). The compare-and-set compares
+    /// it, so that a copy read before any other update, whatever its state, can never be written.
+    pub version: u64,
     /// GMO's transaction id, after EntryTran.
     pub access_id: Option<AccessId>,
     /// GMO's transaction password, after EntryTran. Secret.
@@ -279,6 +306,10 @@ pub struct Order {
     /// When the order last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When reconciliation first found that GMO had not acted on this order's stale claim: the
+    /// claim fails only if GMO still has not a reconciliation age later.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub gmo_unconfirmed_at: Option<OffsetDateTime>,
 }
 
 impl Order {
@@ -300,6 +331,7 @@ impl Order {
             amount,
             tax,
             state: OrderState::Prepared,
+            version: 0,
             access_id: None,
             access_pass: None,
             card_seq: None,
@@ -312,6 +344,7 @@ impl Order {
             failure: None,
             created_at: now,
             updated_at: now,
+            gmo_unconfirmed_at: None,
         }
     }
 
@@ -343,7 +376,14 @@ mod tests {
                 .filter(|&&to| from.can_become(to))
                 .collect();
             if from.is_terminal() {
-                assert!(nexts.is_empty(), "{from} is terminal but can move");
+                // Only a charge GMO made after all moves a closed order: it is reversed.
+                let reopened = matches!(from, OrderState::Failed | OrderState::Expired);
+                let expected: &[&OrderState] = if reopened {
+                    &[&OrderState::Reversing]
+                } else {
+                    &[]
+                };
+                assert_eq!(nexts, expected, "{from} is terminal but can move");
             } else {
                 assert!(!nexts.is_empty(), "{from} is stuck");
             }

@@ -6,13 +6,13 @@ mod support;
 use std::sync::Arc;
 
 use gmo_core::PaymentError;
-use gmo_core::flow::{Confirmation, NotificationAck, PaymentSource};
+use gmo_core::flow::{Confirmation, NotificationAck, NotificationPolicy, PaymentSource};
 use gmo_core::order::OrderState;
 use gmo_sandbox::{Api, CHALLENGE_OTP};
 use support::{FaultyStore, World, customer, notification_body, sandbox_builder};
 
 #[tokio::test]
-async fn duplicates_are_stored_once_and_settle_once() {
+async fn duplicates_of_what_the_order_says_cost_nothing() {
     let world = World::new().await;
     let alice = customer("alice");
     let (order_id, _) = world
@@ -22,7 +22,7 @@ async fn duplicates_are_stored_once_and_settle_once() {
     let searches = world.sandbox.calls(Api::SearchTrade);
     for _ in 0..10 {
         let ack = world.payments.handle_notification(&body).await.unwrap();
-        assert_eq!(ack, NotificationAck::Processed);
+        assert_eq!(ack, NotificationAck::AlreadyKnown);
     }
     assert_eq!(
         world
@@ -33,8 +33,67 @@ async fn duplicates_are_stored_once_and_settle_once() {
             .len(),
         0
     );
-    // Only the first delivery looked the order up.
+    // The order already says what GMO says: neither stored nor looked up.
+    assert_eq!(world.sandbox.calls(Api::SearchTrade), searches);
+}
+
+#[tokio::test]
+async fn news_is_acted_on_at_once_and_more_within_the_cool_down_waits_for_reconciliation() {
+    let world = World::new().await;
+    let grace = customer("grace");
+    let (order_id, _) = world
+        .checkout(&grace, 600, "4111111111111111", CHALLENGE_OTP)
+        .await;
+    let auth = String::from_utf8(notification_body(&world, &order_id)).unwrap();
+    let searches = world.sandbox.calls(Api::SearchTrade);
+    // Same order, same AccessID, a TranID the order does not have: news, looked up at once.
+    let news = |n: u32| auth.replace("TranID=", &format!("TranID=x{n}"));
+    assert_eq!(
+        world
+            .payments
+            .handle_notification(news(0).as_bytes())
+            .await
+            .unwrap(),
+        NotificationAck::Processed
+    );
     assert_eq!(world.sandbox.calls(Api::SearchTrade), searches + 1);
+    // More of it within the cool-down: stored (one entry), not looked up.
+    for n in 1..20 {
+        assert_eq!(
+            world
+                .payments
+                .handle_notification(news(n).as_bytes())
+                .await
+                .unwrap(),
+            NotificationAck::Deferred
+        );
+    }
+    assert_eq!(world.sandbox.calls(Api::SearchTrade), searches + 1);
+    let pending = world.store.unprocessed_notifications(100).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    // Reconciliation acts on the one stored entry.
+    let report = world.payments.reconcile().await.unwrap();
+    assert_eq!(report.notifications, 1);
+    assert_eq!(world.sandbox.calls(Api::SearchTrade), searches + 2);
+    assert!(
+        world
+            .store
+            .unprocessed_notifications(100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Without a cool-down, each is acted on at once.
+    let eager = NotificationPolicy::default().cool_down(std::time::Duration::ZERO);
+    assert_eq!(
+        world
+            .payments
+            .handle_notification_with(news(99).as_bytes(), &eager)
+            .await
+            .unwrap(),
+        NotificationAck::Processed
+    );
+    assert_eq!(world.sandbox.calls(Api::SearchTrade), searches + 3);
 }
 
 #[tokio::test]
@@ -164,7 +223,8 @@ async fn refused_notifications_are_not_acknowledged() {
             .unwrap()
             .is_empty()
     );
-    // A notification about an order we do not know is stored and acknowledged.
+    // A notification about an order we do not know is acknowledged, and neither stored nor
+    // looked up.
     let unknown = format!(
         "ShopID={}&OrderID=nobody-knows&Status=AUTH&JobCd=AUTH",
         world.sandbox.shop_id()
@@ -175,8 +235,17 @@ async fn refused_notifications_are_not_acknowledged() {
             .handle_notification(unknown.as_bytes())
             .await
             .unwrap(),
-        NotificationAck::Processed
+        NotificationAck::Unmatched
     );
+    assert!(
+        world
+            .store
+            .unprocessed_notifications(10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(world.sandbox.calls(Api::SearchTrade), 0);
 }
 
 #[tokio::test]
@@ -187,7 +256,11 @@ async fn a_store_failure_refuses_the_acknowledgement_and_the_resend_works() {
     let (order_id, _) = world
         .checkout(&erin, 800, "4111111111111111", CHALLENGE_OTP)
         .await;
-    let body = notification_body(&world, &order_id);
+    // News (a TranID the order does not have), so that it is stored.
+    let body = String::from_utf8(notification_body(&world, &order_id))
+        .unwrap()
+        .replace("TranID=", "TranID=x")
+        .into_bytes();
     store.fail_notification_inserts(2);
     for _ in 0..2 {
         let err = world.payments.handle_notification(&body).await.unwrap_err();

@@ -92,6 +92,11 @@ async fn a_lost_redirect_is_settled_as_failed_and_nothing_is_charged() {
             .await
             .is_err()
     );
+    // One reading that GMO never authorised is not enough: GMO may still finish the call.
+    reconcile(&world).await;
+    let looked = world.store.order(&order_id).await.unwrap().unwrap();
+    assert_eq!(looked.state, OrderState::Executing);
+    assert!(looked.gmo_unconfirmed_at.is_some());
     reconcile(&world).await;
     assert_eq!(world.state(&order_id).await, OrderState::Failed);
     world.assert_agrees(&order_id).await;
@@ -185,4 +190,98 @@ async fn a_crash_after_capture_is_settled_as_captured() {
     reconcile(&world).await;
     assert_eq!(world.state(&order_id).await, OrderState::Captured);
     assert_eq!(world.sandbox.calls(Api::AlterTran), 1);
+}
+
+/// One pass drains every due order, money first: a shopper who left at the issuer's page is
+/// finalized before 450 older orders that never reached GMO, which expire without a GMO call.
+#[tokio::test]
+async fn a_pass_settles_money_first_and_drains_the_junk() {
+    let world = World::new().await;
+    let alice = customer("alice");
+    let mut junk = Vec::new();
+    for _ in 0..450 {
+        junk.push(world.prepare(&alice, 500).await);
+    }
+    let order_id = world.prepare(&alice, 1000).await;
+    let Confirmation::RedirectTo { url, .. } = world
+        .payments
+        .confirm(
+            &alice,
+            &order_id,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure is asked")
+    };
+    world.acs.authenticate(&url, CHALLENGE_OTP).await.unwrap();
+
+    let report = world
+        .payments
+        .reconcile_older_than(Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!((report.examined, report.changed), (451, 451), "{report:?}");
+    assert!(!report.more_due);
+    let paid = world.store.order(&order_id).await.unwrap().unwrap();
+    assert_eq!(paid.state, OrderState::Authorized);
+    assert_eq!(
+        world.sandbox.calls_of(Api::SecureTran2, order_id.as_str()),
+        1
+    );
+    for id in &junk {
+        let order = world.store.order(id).await.unwrap().unwrap();
+        assert_eq!(order.state, OrderState::Expired);
+        assert!(
+            order.updated_at > paid.updated_at,
+            "junk settled before money"
+        );
+        assert_eq!(world.sandbox.calls_for_order(id.as_str()), 0);
+    }
+}
+
+/// An OrderID GMO already holds for another transaction (another amount) is not adopted: the
+/// order fails with a clear error, and nothing is sent for it.
+#[tokio::test]
+async fn another_transaction_under_the_order_id_is_not_adopted() {
+    use gmo_core::PaymentError;
+    use gmo_core::api::EntryTran;
+    use gmo_core::flow::PrepareOrder;
+    use gmo_core::types::OrderId;
+    use gmo_core::values::Amount;
+
+    let world = World::new().await;
+    let taken = OrderId::new("taken-elsewhere").unwrap();
+    world
+        .payments
+        .client()
+        .send(&EntryTran::auth(taken.clone(), Amount::new(500).unwrap()))
+        .await
+        .unwrap();
+    let alice = customer("alice");
+    world
+        .payments
+        .prepare_order(
+            PrepareOrder::new(alice.clone(), Amount::new(1000).unwrap()).order_id(taken.clone()),
+        )
+        .await
+        .unwrap();
+    let refused = world
+        .payments
+        .confirm(
+            &alice,
+            &taken,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, PaymentError::OrderIdTaken), "{refused:?}");
+    assert_eq!(refused.http_status(), 409);
+    assert_eq!(world.state(&taken).await, OrderState::Failed);
+    assert_eq!(world.sandbox.calls_of(Api::ExecTran, taken.as_str()), 0);
+    assert_eq!(
+        world.sandbox.transaction(taken.as_str()).unwrap().amount,
+        500
+    );
 }

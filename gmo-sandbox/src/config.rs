@@ -116,6 +116,54 @@ pub enum TokenStyle {
     Base64Like,
 }
 
+/// The `Content-Type` of the protocol APIs' answers. GMO has been recorded sending each of them,
+/// always with the same Windows-31J bytes; a client must read the body whatever the label says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContentTypeVariant {
+    /// `text/plain;charset=Windows-31J`, the usual label (recordings 2013–2022). The default.
+    #[default]
+    Windows31J,
+    /// `text/plain;charset=windows-31j`, lowercase (a 2021 recording).
+    LowercaseWindows31J,
+    /// `text/plain;charset=Shift_JIS` (brand-token 2017 and bank-transfer 2023 recordings).
+    ShiftJis,
+    /// One of the three above for each answer, drawn from a generator seeded with
+    /// [`SandboxBuilder::variant_seed`]: a run of sequential calls repeats exactly.
+    Random,
+}
+
+impl ContentTypeVariant {
+    /// The fixed variants, each with its header value.
+    pub const FIXED: [(Self, &'static str); 3] = [
+        (Self::Windows31J, "text/plain;charset=Windows-31J"),
+        (Self::LowercaseWindows31J, "text/plain;charset=windows-31j"),
+        (Self::ShiftJis, "text/plain;charset=Shift_JIS"),
+    ];
+
+    /// The header value of a fixed variant; `None` for [`Self::Random`].
+    pub fn header(self) -> Option<&'static str> {
+        Self::FIXED
+            .iter()
+            .find(|(variant, _)| *variant == self)
+            .map(|(_, header)| *header)
+    }
+}
+
+/// How approval numbers (`Approve`) look. GMO's are 7 characters; it has answered
+/// `Approve= 004536`, a space and 6 digits, and the CheckString covers that space: a client that
+/// trims values breaks its CheckString verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ApprovePadding {
+    /// 7 digits, e.g. `6300001`. The default.
+    #[default]
+    Never,
+    /// A space and 6 digits, e.g. ` 300001`, every time.
+    Always,
+    /// Each approval number padded or not, drawn from a generator seeded with
+    /// [`SandboxBuilder::variant_seed`].
+    Random,
+}
+
 /// A function called with every state change (see [`StateChange`]).
 pub type StateChangeListener = Arc<dyn Fn(&StateChange) + Send + Sync>;
 
@@ -139,6 +187,10 @@ pub(crate) struct Settings {
     pub(crate) latency: Duration,
     pub(crate) faults: Vec<Fault>,
     pub(crate) history_limit: usize,
+    pub(crate) content_type: ContentTypeVariant,
+    pub(crate) approve_padding: ApprovePadding,
+    /// Seeds the draws of the random variants.
+    pub(crate) variant_seed: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -165,6 +217,9 @@ impl std::fmt::Debug for Settings {
             .field("latency", &self.latency)
             .field("faults", &self.faults)
             .field("history_limit", &self.history_limit)
+            .field("content_type", &self.content_type)
+            .field("approve_padding", &self.approve_padding)
+            .field("variant_seed", &self.variant_seed)
             .finish()
     }
 }
@@ -210,6 +265,9 @@ impl Default for SandboxBuilder {
                 latency: Duration::ZERO,
                 faults: Vec::new(),
                 history_limit: DEFAULT_HISTORY_LIMIT,
+                content_type: ContentTypeVariant::default(),
+                approve_padding: ApprovePadding::default(),
+                variant_seed: 0,
             },
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
@@ -308,6 +366,26 @@ impl SandboxBuilder {
     /// transactions, members and tokens held.
     pub fn history_limit(mut self, limit: usize) -> Self {
         self.settings.history_limit = limit;
+        self
+    }
+
+    /// The `Content-Type` of the protocol APIs' answers (default
+    /// [`ContentTypeVariant::Windows31J`]).
+    pub fn content_type_variant(mut self, variant: ContentTypeVariant) -> Self {
+        self.settings.content_type = variant;
+        self
+    }
+
+    /// How approval numbers look (default [`ApprovePadding::Never`]).
+    pub fn approve_padding(mut self, padding: ApprovePadding) -> Self {
+        self.settings.approve_padding = padding;
+        self
+    }
+
+    /// Seeds the random variants ([`ContentTypeVariant::Random`], [`ApprovePadding::Random`];
+    /// default 0). [`Sandbox::reset`](crate::Sandbox::reset) starts their draws again.
+    pub fn variant_seed(mut self, seed: u64) -> Self {
+        self.settings.variant_seed = seed;
         self
     }
 

@@ -1,8 +1,11 @@
 //! Identifiers the sandbox issues, in GMO's formats.
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use time::OffsetDateTime;
 
 use crate::clock::tran_id_prefix;
+use crate::config::ApprovePadding;
 
 /// The routing code of the test card company (`Forward`).
 pub(crate) const FORWARD: &str = "2a99662";
@@ -16,27 +19,47 @@ pub(crate) const CHECK_APPROVE: &str = "0000000";
 pub(crate) struct IdGenerator {
     approve: u32,
     tran_seq: u32,
+    padding: ApprovePadding,
+    /// Draws [`ApprovePadding::Random`].
+    rng: StdRng,
 }
 
 impl Default for IdGenerator {
     fn default() -> Self {
-        // Start where GMO's test environment was in the recordings, for realistic-looking values.
-        Self {
-            approve: 6_300_000,
-            tran_seq: 200_000,
-        }
+        Self::new(ApprovePadding::default(), 0)
     }
 }
 
 impl IdGenerator {
-    /// The next 7-digit approval number.
+    /// Approval numbers padded as `padding` says, random ones drawn from `seed`.
+    pub(crate) fn new(padding: ApprovePadding, seed: u64) -> Self {
+        // Start where GMO's test environment was in the recordings, for realistic-looking values.
+        Self {
+            approve: 6_300_000,
+            tran_seq: 200_000,
+            padding,
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// The next approval number: 7 digits, or a space and 6 digits (` 004536`, as GMO has
+    /// answered).
     pub(crate) fn next_approve(&mut self) -> String {
         self.approve = if self.approve >= 9_999_999 {
             1_000_000
         } else {
             self.approve + 1
         };
-        format!("{:07}", self.approve)
+        let padded = match self.padding {
+            ApprovePadding::Never => false,
+            ApprovePadding::Always => true,
+            ApprovePadding::Random => self.rng.random_bool(0.5),
+        };
+        if padded {
+            format!(" {:06}", self.approve % 1_000_000)
+        } else {
+            format!("{:07}", self.approve)
+        }
     }
 
     /// The next 28-digit `TranID`: `yyMMddHHmm` (JST) + card digits 5–16 + a 6-digit counter.
@@ -102,6 +125,26 @@ mod tests {
         assert_eq!(id.len(), 28);
         assert!(id.starts_with("1303011158111111111111"));
         assert_eq!(ids.next_approve().len(), 7);
+    }
+
+    #[test]
+    fn approval_numbers_are_padded_as_configured() {
+        let draw = |padding, seed| {
+            let mut ids = IdGenerator::new(padding, seed);
+            (0..32).map(|_| ids.next_approve()).collect::<Vec<_>>()
+        };
+        assert!(
+            draw(ApprovePadding::Never, 0)
+                .iter()
+                .all(|a| a.len() == 7 && a.bytes().all(|b| b.is_ascii_digit()))
+        );
+        assert_eq!(draw(ApprovePadding::Always, 0)[0], " 300001");
+        let random = draw(ApprovePadding::Random, 7);
+        assert!(random.iter().all(|a| a.len() == 7));
+        let padded = random.iter().filter(|a| a.starts_with(' ')).count();
+        assert!(0 < padded && padded < random.len(), "{random:?}");
+        assert_eq!(random, draw(ApprovePadding::Random, 7));
+        assert_ne!(random, draw(ApprovePadding::Random, 8));
     }
 
     #[test]

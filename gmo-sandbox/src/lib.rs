@@ -23,7 +23,8 @@
 //!
 //! * `POST /payment/<Api>.idPass` for every [`Api`]; GET answers `E31500014`, an unknown API
 //!   `E91099997`, a body that is neither `application/x-www-form-urlencoded` nor
-//!   `multipart/form-data` (which GMO's own Node SDK sends) `E00000003`.
+//!   `multipart/form-data` (which GMO's own Node SDK sends) `E00000003`, a body of either type
+//!   holding bytes that are not Windows-31J `E00000010`.
 //! * `POST /sandbox/tokens` (form fields `cardno`, `expire`, `securitycode`, `holdername`,
 //!   `tokennumber`, `shopid`): the JSON object token.js hands its callback.
 //! * `GET /ext/js/token.js`: GMO's browser API (`Multipayment.init`, `Multipayment.getToken`)
@@ -118,9 +119,9 @@ pub use cards::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
-    DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS,
-    DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL, NotEnrolledPolicy, SandboxBuilder,
-    ShopConfig, SiteConfig, StateChangeListener, TokenStyle,
+    ApprovePadding, ContentTypeVariant, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER,
+    DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_TOKEN_TTL,
+    NotEnrolledPolicy, SandboxBuilder, ShopConfig, SiteConfig, StateChangeListener, TokenStyle,
 };
 pub use events::StateChange;
 pub use faults::{Fault, FaultKind, FaultStatus, FiredFault, Trigger};

@@ -9,10 +9,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use gmo_sandbox::{
-    DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER, DEFAULT_NOTIFICATION_INTERVAL,
-    DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS,
-    DEFAULT_SITE_ID, DEFAULT_SITE_PASS, DEFAULT_SLOW_CARD_DELAY, ManualClock, Sandbox,
-    SandboxBuilder, ShopConfig, SiteConfig, TokenStyle,
+    ApprovePadding, ContentTypeVariant, DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_CARDS_PER_MEMBER,
+    DEFAULT_NOTIFICATION_INTERVAL, DEFAULT_NOTIFICATION_RETRIES, DEFAULT_NOTIFICATION_TIMEOUT,
+    DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, DEFAULT_SITE_ID, DEFAULT_SITE_PASS,
+    DEFAULT_SLOW_CARD_DELAY, ManualClock, Sandbox, SandboxBuilder, ShopConfig, SiteConfig,
+    TokenStyle,
 };
 
 /// The address the binary listens on unless told otherwise.
@@ -37,6 +38,9 @@ struct Options {
     max_cards_per_member: usize,
     history_limit: usize,
     manual_clock: bool,
+    content_type: ContentTypeVariant,
+    approve_padding: ApprovePadding,
+    variant_seed: u64,
 }
 
 impl Default for Options {
@@ -58,6 +62,9 @@ impl Default for Options {
             max_cards_per_member: DEFAULT_MAX_CARDS_PER_MEMBER,
             history_limit: DEFAULT_HISTORY_LIMIT,
             manual_clock: false,
+            content_type: ContentTypeVariant::Windows31J,
+            approve_padding: ApprovePadding::Never,
+            variant_seed: 0,
         }
     }
 }
@@ -96,6 +103,9 @@ Options:
   --max-cards-per-member <N>    Cards a member may hold [default: {max_cards}]
   --history-limit <N>           State changes, deliveries and fired faults kept for inspection [default: {history}]
   --manual-clock                Freeze the clock at start; move it with POST /sandbox/clock/advance [default: off]
+  --content-type <VARIANT>      Content-Type of API answers: Windows-31J, windows-31j, Shift_JIS or random [default: Windows-31J]
+  --approve-padding <WHEN>      Approval numbers as a space and 6 digits (\" 004536\"): never, always or random [default: never]
+  --variant-seed <N>            Seed of the random content types and paddings [default: 0]
   -h, --help                    Print this help
   -V, --version                 Print the version
 ",
@@ -159,6 +169,35 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
             "--max-cards-per-member" => options.max_cards_per_member = number(&flag, &value()?)?,
             "--history-limit" => options.history_limit = number(&flag, &value()?)?,
             "--manual-clock" => options.manual_clock = true,
+            "--content-type" => {
+                let text = value()?;
+                options.content_type = match text.as_str() {
+                    "random" => ContentTypeVariant::Random,
+                    // The charset as GMO spells it in the header, case included.
+                    label => ContentTypeVariant::FIXED
+                        .iter()
+                        .find(|(_, header)| header.strip_prefix("text/plain;charset=") == Some(label))
+                        .map(|(variant, _)| *variant)
+                        .ok_or_else(|| {
+                            format!(
+                                "--content-type: {label:?} is not Windows-31J, windows-31j, Shift_JIS or random"
+                            )
+                        })?,
+                }
+            }
+            "--approve-padding" => {
+                options.approve_padding = match value()?.as_str() {
+                    "never" => ApprovePadding::Never,
+                    "always" => ApprovePadding::Always,
+                    "random" => ApprovePadding::Random,
+                    other => {
+                        return Err(format!(
+                            "--approve-padding: {other:?} is not never, always or random"
+                        ));
+                    }
+                }
+            }
+            "--variant-seed" => options.variant_seed = number(&flag, &value()?)?,
             other => return Err(format!("unknown option {other:?} (see --help)")),
         }
         if inline.is_some()
@@ -193,7 +232,10 @@ fn builder(options: &Options) -> SandboxBuilder {
         .slow_card_delay(options.slow_card_delay)
         .token_style(options.token_style)
         .max_cards_per_member(options.max_cards_per_member)
-        .history_limit(options.history_limit);
+        .history_limit(options.history_limit)
+        .content_type_variant(options.content_type)
+        .approve_padding(options.approve_padding)
+        .variant_seed(options.variant_seed);
     if options.manual_clock {
         builder = builder.clock(ManualClock::starting_now());
     }
@@ -278,6 +320,11 @@ mod tests {
             "25",
             "--token-style=base64",
             "--accept-card-numbers",
+            "--content-type",
+            "windows-31j",
+            "--approve-padding=random",
+            "--variant-seed",
+            "19",
         ]) else {
             panic!("not parsed");
         };
@@ -287,6 +334,22 @@ mod tests {
         assert_eq!(options.latency, Duration::from_millis(25));
         assert_eq!(options.token_style, TokenStyle::Base64Like);
         assert!(options.accept_card_numbers);
+        assert_eq!(
+            options.content_type,
+            ContentTypeVariant::LowercaseWindows31J
+        );
+        assert_eq!(options.approve_padding, ApprovePadding::Random);
+        assert_eq!(options.variant_seed, 19);
+        for (label, variant) in [
+            ("Windows-31J", ContentTypeVariant::Windows31J),
+            ("Shift_JIS", ContentTypeVariant::ShiftJis),
+            ("random", ContentTypeVariant::Random),
+        ] {
+            let Ok(Command::Serve(options)) = parse(&["--content-type", label]) else {
+                panic!("{label} not parsed");
+            };
+            assert_eq!(options.content_type, variant);
+        }
         assert_eq!(parse(&["-h"]), Ok(Command::Help));
     }
 
@@ -298,6 +361,8 @@ mod tests {
         assert!(parse(&["--listen", "localhost"]).is_err());
         assert!(parse(&["--manual-clock=yes"]).is_err());
         assert!(parse(&["--token-style", "b32"]).is_err());
+        assert!(parse(&["--content-type", "shift_jis"]).is_err());
+        assert!(parse(&["--approve-padding", "sometimes"]).is_err());
     }
 
     #[test]
@@ -320,6 +385,9 @@ mod tests {
             "--max-cards-per-member",
             "--history-limit",
             "--manual-clock",
+            "--content-type",
+            "--approve-padding",
+            "--variant-seed",
         ] {
             assert!(help.contains(flag), "{flag}");
         }

@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use gmo_core::wire::{FormFields, parse_form};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
 use crate::api::{Answer, Api, Ctx, Step};
-use crate::config::{SandboxBuilder, Settings};
+use crate::config::{ContentTypeVariant, SandboxBuilder, Settings};
 use crate::events::StateChange;
 use crate::faults::{Fault, FaultKind, FaultPlan, FaultStatus, FiredFault, Firing};
 use crate::inspect::{MemberSnapshot, TransactionSnapshot};
@@ -21,7 +23,7 @@ use crate::notifications::{
 use crate::state::Ledger;
 use crate::tokens::{IssuedTokens, TokenError, TokenRequest};
 
-/// The content type of every GMO answer.
+/// The content type of GMO's answers (unless another [`ContentTypeVariant`] is configured).
 pub const RESPONSE_CONTENT_TYPE: &str = "text/plain;charset=Windows-31J";
 
 /// `ErrInfo` of the throttling fault.
@@ -50,6 +52,8 @@ struct Inner {
     notifier: Notifier,
     /// Notification URL of the shops without their own.
     notify_url: RwLock<Option<String>>,
+    /// Draws [`ContentTypeVariant::Random`].
+    content_type_rng: Mutex<StdRng>,
 }
 
 /// What the HTTP layer does with a call.
@@ -92,6 +96,9 @@ pub(crate) struct ApiCall<'a> {
     pub(crate) segment: &'a str,
     pub(crate) content_type: Option<&'a str>,
     pub(crate) body: &'a [u8],
+    /// The body was announced in a supported content type but could not be read (a multipart
+    /// body that does not parse or is not Windows-31J): `E00000010`, as for a urlencoded one.
+    pub(crate) malformed: bool,
 }
 
 impl Sandbox {
@@ -120,6 +127,7 @@ impl Sandbox {
                 latency_us: AtomicU64::new(0),
                 notifier,
                 notify_url: RwLock::new(None),
+                content_type_rng: Mutex::new(content_type_rng(&settings)),
                 settings,
             }),
         };
@@ -142,6 +150,23 @@ impl Sandbox {
                 .store(!plan.is_empty(), Ordering::Release);
         }
         self.set_notify_url(settings.notify_url.clone());
+    }
+
+    /// The `Content-Type` of the next protocol answer, as configured
+    /// ([`SandboxBuilder::content_type_variant`]).
+    pub(crate) fn answer_content_type(&self) -> &'static str {
+        if let Some(header) = self.inner.settings.content_type.header() {
+            return header;
+        }
+        let index = self
+            .inner
+            .content_type_rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .random_range(0..ContentTypeVariant::FIXED.len());
+        ContentTypeVariant::FIXED
+            .get(index)
+            .map_or(RESPONSE_CONTENT_TYPE, |(_, header)| header)
     }
 
     /// The base URL, e.g. `http://127.0.0.1:40123`; APIs are under `/payment/`.
@@ -370,7 +395,9 @@ impl Sandbox {
             count();
             return (Answer::error("E00000003").to_body(), None);
         }
-        let Ok(form) = parse_form(call.body) else {
+        // Bytes that are not Windows-31J are a malformed body whatever form carried them.
+        let form = parse_form(call.body).ok().filter(|_| !call.malformed);
+        let Some(form) = form else {
             count();
             return (Answer::error("E00000010").to_body(), None);
         };
@@ -595,6 +622,11 @@ impl Sandbox {
     /// is as it was when spawned. Notifications under way still finish.
     pub fn reset(&self) {
         *self.ledger() = Ledger::new(&self.inner.settings);
+        *self
+            .inner
+            .content_type_rng
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = content_type_rng(&self.inner.settings);
         self.inner.notifier.forget();
         self.restore_settings();
     }
@@ -645,6 +677,12 @@ impl Sandbox {
             )
         })
     }
+}
+
+/// The generator of [`ContentTypeVariant::Random`]: seeded apart from the approval numbers'
+/// (which use the seed itself), so that the two draws do not follow each other.
+fn content_type_rng(settings: &Settings) -> StdRng {
+    StdRng::seed_from_u64(settings.variant_seed.wrapping_add(1))
 }
 
 /// The order a call names: its `OrderID`, or the order of the transaction its `AccessID` names.

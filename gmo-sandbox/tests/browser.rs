@@ -4,7 +4,7 @@
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`.ci/install-browser`); without them
 //! the browser tests print "skipped" and pass, unless `CI` is set. The harness is
-//! `gmo_scenarios::browser`, shared with the example shops' browser tests.
+//! `gmo-chromium`, shared with the example shops' browser tests and gmo-core's contract suite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -20,10 +20,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
+use gmo_chromium::{ChromeDriver, WAIT, say, tools};
 use gmo_core::types::Status;
 use gmo_core::wire::{FormEncoder, parse_form};
 use gmo_sandbox::{CHALLENGE_OTP, RunningSandbox, Sandbox};
-use gmo_scenarios::browser::{ChromeDriver, WAIT, say, tools};
 use serde_json::{Value, json};
 
 const CHALLENGE_CARD: &str = "4100000000005000";

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{FORM, Gmo, infos, keys};
 use gmo_core::types::Status;
 use gmo_core::wire::{FormEncoder, Response};
-use gmo_sandbox::{Api, Sandbox, ShopConfig};
+use gmo_sandbox::{Api, ApprovePadding, ContentTypeVariant, Sandbox, ShopConfig};
 
 const EXEC_KEYS: [&str; 9] = [
     "ACS",
@@ -187,15 +187,7 @@ async fn exec_tran_authorises_and_answers_like_gmo() {
     let tran_id = r.get("TranID").unwrap();
     assert_eq!(tran_id.len(), 28);
     assert_eq!(&tran_id[10..22], "111111111111", "card digits 5-16");
-    // CheckString = md5(OrderID Forward Method PayTimes Approve TranID TranDate ShopPass).
-    let mut md5_input = String::new();
-    for k in [
-        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
-    ] {
-        md5_input.push_str(r.get(k).unwrap());
-    }
-    md5_input.push_str(gmo.sandbox.shop_pass());
-    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
+    assert_check_string(&r, gmo.sandbox.shop_pass());
 
     let s = gmo.search("order-1").await;
     assert_eq!(s.get("Status"), Some("AUTH"));
@@ -214,6 +206,19 @@ async fn exec_tran_authorises_and_answers_like_gmo() {
     assert_eq!(r.get("ErrCode"), Some("E01|M01"));
     assert_eq!(infos(&r), ["E01050004", "M01004014"]);
     assert_eq!(gmo.search("order-1").await.get("TranID"), s.get("TranID"));
+}
+
+/// CheckString = md5(OrderID Forward Method PayTimes Approve TranID TranDate ShopPass), over
+/// the values as sent (a space-padded Approve included).
+fn assert_check_string(r: &Response, shop_pass: &str) {
+    let mut md5_input = String::new();
+    for k in [
+        "OrderID", "Forward", "Method", "PayTimes", "Approve", "TranID", "TranDate",
+    ] {
+        md5_input.push_str(r.get(k).unwrap());
+    }
+    md5_input.push_str(shop_pass);
+    assert_eq!(r.get("CheckString").unwrap(), md5_hex(&md5_input));
 }
 
 fn md5_hex(input: &str) -> String {
@@ -869,6 +874,146 @@ async fn protocol_errors_follow_gmo() {
     assert_eq!(r.bytes().await.unwrap(), "ErrCode=E01&ErrInfo=E01020001");
     // Calls are counted, failed ones included.
     assert_eq!(gmo.sandbox.calls(Api::EntryTran), 4);
+}
+
+/// Bytes that are not Windows-31J are a malformed body (`E00000010`) whether they come
+/// urlencoded or in a multipart part; only a content type the sandbox cannot read is
+/// `E00000003`. Nothing is registered.
+#[tokio::test]
+async fn undecodable_bodies_are_malformed_in_every_content_type() {
+    let gmo = Gmo::start().await;
+    let url = gmo.url("/payment/SaveMember.idPass");
+    let post = |content_type: String, body: Vec<u8>| {
+        let request = gmo
+            .http
+            .post(&url)
+            .header("Content-Type", content_type)
+            .body(body);
+        async move { request.send().await.unwrap().bytes().await.unwrap() }
+    };
+    let credentials = format!(
+        "SiteID={}&SitePass={}&MemberID=m1&MemberName=",
+        gmo.sandbox.site_id(),
+        gmo.sandbox.site_pass()
+    );
+    // 0x82 0xFF: a lead byte followed by no trail byte of Windows-31J.
+    let percent = format!("{credentials}%82%FF");
+    let mut raw = credentials.clone().into_bytes();
+    raw.extend_from_slice(&[0x82, 0xFF]);
+    let boundary = "xyz";
+    let mut multipart = Vec::new();
+    for (name, value) in [
+        ("SiteID", gmo.sandbox.site_id().as_bytes()),
+        ("SitePass", gmo.sandbox.site_pass().as_bytes()),
+        ("MemberID", b"m1".as_slice()),
+        ("MemberName", &[0x82, 0xFF]),
+    ] {
+        multipart.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .as_bytes(),
+        );
+        multipart.extend_from_slice(value);
+        multipart.extend_from_slice(b"\r\n");
+    }
+    multipart.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let multipart_type = format!("multipart/form-data; boundary={boundary}");
+    let malformed = "ErrCode=E00&ErrInfo=E00000010";
+    assert_eq!(post(FORM.to_owned(), percent.into_bytes()).await, malformed);
+    assert_eq!(post(FORM.to_owned(), raw).await, malformed);
+    assert_eq!(
+        post(multipart_type.clone(), multipart.clone()).await,
+        malformed
+    );
+    // A multipart body cut short is malformed too.
+    let cut = multipart[..multipart.len() - 12].to_vec();
+    assert_eq!(post(multipart_type, cut).await, malformed);
+    // Without a boundary the content type itself is unusable.
+    assert_eq!(
+        post("multipart/form-data".to_owned(), multipart).await,
+        "ErrCode=E00&ErrInfo=E00000003"
+    );
+    assert!(gmo.sandbox.member("m1").is_none());
+    assert_eq!(gmo.sandbox.calls(Api::SaveMember), 5);
+}
+
+/// The `Content-Type` variants GMO has been recorded sending: each fixed one on every answer
+/// (errors included), and the random one repeating for a seed.
+#[tokio::test]
+async fn answers_carry_the_configured_content_type() {
+    async fn labels(variant: ContentTypeVariant, seed: u64) -> Vec<String> {
+        let gmo = Gmo::with(
+            Sandbox::builder()
+                .content_type_variant(variant)
+                .variant_seed(seed),
+        )
+        .await;
+        let mut labels = Vec::new();
+        for api in ["EntryTran", "SearchTrade", "NoSuchApi"] {
+            for _ in 0..4 {
+                let r = gmo
+                    .http
+                    .post(gmo.url(&format!("/payment/{api}.idPass")))
+                    .header("Content-Type", FORM)
+                    .body("OrderID=nothing")
+                    .send()
+                    .await
+                    .unwrap();
+                labels.push(r.headers()["content-type"].to_str().unwrap().to_owned());
+            }
+        }
+        labels
+    }
+    for (variant, header) in ContentTypeVariant::FIXED {
+        assert_eq!(variant.header(), Some(header));
+        assert!(labels(variant, 0).await.iter().all(|l| l == header));
+    }
+    let random = labels(ContentTypeVariant::Random, 3).await;
+    for (_, header) in ContentTypeVariant::FIXED {
+        assert!(random.iter().any(|l| l == header), "{header} in {random:?}");
+    }
+    assert_eq!(random, labels(ContentTypeVariant::Random, 3).await);
+    assert_eq!(ContentTypeVariant::Random.header(), None);
+}
+
+/// `Approve= 004536`: the padded approval number is the same in ExecTran, AlterTran and
+/// SearchTrade, and the CheckString covers the space.
+#[tokio::test]
+async fn padded_approval_numbers_keep_their_space_everywhere() {
+    let gmo = Gmo::with(
+        Sandbox::builder()
+            .shop(
+                ShopConfig::new(gmo_sandbox::DEFAULT_SHOP_ID, gmo_sandbox::DEFAULT_SHOP_PASS)
+                    .accept_card_numbers(true),
+            )
+            .approve_padding(ApprovePadding::Always),
+    )
+    .await;
+    let ids = gmo.entry("padded", "AUTH", "100").await;
+    let r = gmo.exec_card("padded", &ids, "4111111111111111").await;
+    let approve = r.get("Approve").unwrap().to_owned();
+    assert!(
+        approve.len() == 7
+            && approve.starts_with(' ')
+            && approve[1..].bytes().all(|b| b.is_ascii_digit()),
+        "{approve:?}"
+    );
+    assert_check_string(&r, gmo.sandbox.shop_pass());
+    assert_eq!(gmo.search("padded").await.get("Approve"), Some(&*approve));
+    assert_eq!(gmo.sandbox.transaction("padded").unwrap().approve, approve);
+    // A re-authorisation draws a new, padded number.
+    let changed = gmo
+        .shop_call(
+            "ChangeTran",
+            &[
+                ("AccessID", ids.0.as_str()),
+                ("AccessPass", ids.1.as_str()),
+                ("JobCd", "AUTH"),
+                ("Amount", "90"),
+            ],
+        )
+        .await;
+    let again = changed.get("Approve").unwrap();
+    assert!(again.starts_with(' ') && again != approve, "{again:?}");
 }
 
 #[tokio::test]

@@ -20,15 +20,13 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use gmo_core::order::{Order, OrderState};
-use gmo_core::store::conformance::sample_order;
+use gmo_core::store::conformance::{next, sample_order};
 use gmo_core::store::{Inserted, MemoryStore, PaymentStore, Updated};
 
 const TASKS: usize = 64;
 
 fn claim_of(order: &Order) -> Order {
-    let mut claim = order.clone();
-    claim.state = OrderState::Entering;
-    claim
+    next(order, OrderState::Entering)
 }
 
 async fn insert(store: &Arc<dyn PaymentStore>, order: &Order) {
@@ -45,7 +43,7 @@ async fn race(store: &Arc<dyn PaymentStore>, claims: Vec<Order>) -> Vec<Updated>
         .into_iter()
         .map(|claim| {
             let store = store.clone();
-            tokio::spawn(async move { store.update_order(&claim, OrderState::Prepared).await })
+            tokio::spawn(async move { store.update_order(&claim, 0, &[]).await })
         })
         .collect();
     let mut answers = Vec::with_capacity(tasks.len());

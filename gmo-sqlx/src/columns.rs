@@ -4,6 +4,7 @@
 //! timestamp representation differs ([`StoredTime`]).
 
 use gmo_core::error::ErrorKind;
+use gmo_core::event::{PaymentEvent, StoredEvent};
 use gmo_core::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
@@ -70,20 +71,21 @@ impl StoredTime for i64 {
     }
 }
 
-/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$21`).
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$23`).
 macro_rules! order_columns {
     () => {
         "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
          card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
-         failure_kind, failure_err_code, failure_err_info, created_at, updated_at"
+         failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version, \
+         gmo_unconfirmed_at"
     };
 }
 
-/// Placeholders for [`order_columns!`] and `settled` (`$22`).
+/// Placeholders for [`order_columns!`], `settled` (`$24`) and `settle_first` (`$25`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22"
+         $20, $21, $22, $23, $24, $25"
     };
 }
 
@@ -101,24 +103,47 @@ pub(crate) const SELECT_ORDER_BY_ACCESS_ID: &str = concat!(
 pub(crate) const INSERT_ORDER: &str = concat!(
     "INSERT INTO gmo_orders (",
     order_columns!(),
-    ", settled) VALUES (",
+    ", settled, settle_first) VALUES (",
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
-/// Binds [`bind_order`], then the expected state (`$23`): the compare-and-set.
+/// Binds [`bind_order`], then the version read (`$26`): the compare-and-set. The lease columns
+/// are left alone.
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
-    ", settled) = (",
+    ", settled, settle_first) = (",
     order_values!(),
-    ") WHERE order_id = $1 AND state = $23"
+    ") WHERE order_id = $1 AND version = $26"
 );
-/// Binds the cut-off and the limit. The condition `NOT settled` matches the partial index.
-pub(crate) const SELECT_ORDERS_TO_RECONCILE: &str = concat!(
-    "SELECT ",
-    order_columns!(),
-    " FROM gmo_orders WHERE NOT settled AND updated_at < $1 ORDER BY updated_at, order_id LIMIT $2"
-);
+/// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
+/// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
+/// match the partial index.
+macro_rules! orders_to_lease {
+    () => {
+        "SELECT order_id FROM gmo_orders WHERE NOT settled AND updated_at < $3 \
+         AND (leased_until IS NULL OR leased_until <= $4) \
+         ORDER BY settle_first DESC, updated_at, order_id LIMIT $5"
+    };
+}
+pub(crate) use orders_to_lease;
+/// Takes a lease on the orders of `$select` (binds the owner `$1` and the end `$2`, then what
+/// [`orders_to_lease!`] binds) and answers them.
+macro_rules! lease_orders {
+    ($select:expr) => {
+        concat!(
+            "UPDATE gmo_orders SET lease_owner = $1, leased_until = $2 WHERE order_id IN (",
+            $select,
+            ") RETURNING ",
+            $crate::columns::order_columns!()
+        )
+    };
+}
+pub(crate) use lease_orders;
+pub(crate) use order_columns;
+/// Binds the owner.
+pub(crate) const RELEASE_LEASES: &str =
+    "UPDATE gmo_orders SET lease_owner = NULL, leased_until = NULL WHERE lease_owner = $1";
 
 pub(crate) const SELECT_MEMBER: &str =
     "SELECT customer_id, member_id, created_at FROM gmo_members WHERE customer_id = $1";
@@ -152,6 +177,8 @@ pub(crate) struct OrderRow<T> {
     failure_err_info: Option<String>,
     created_at: T,
     updated_at: T,
+    version: i64,
+    gmo_unconfirmed_at: Option<T>,
 }
 
 const ORDERS: &str = "gmo_orders";
@@ -225,11 +252,17 @@ impl<T: StoredTime> OrderRow<T> {
             failure,
             created_at: self.created_at.into_time(ORDERS, "created_at")?,
             updated_at: self.updated_at.into_time(ORDERS, "updated_at")?,
+            version: u64::try_from(self.version).map_err(|_| unreadable(ORDERS, "version"))?,
+            gmo_unconfirmed_at: self
+                .gmo_unconfirmed_at
+                .map(|t| t.into_time(ORDERS, "gmo_unconfirmed_at"))
+                .transpose()?,
         })
     }
 }
 
-/// Binds an order's columns as `$1`…`$21` in [`order_columns!`] order, and `settled` as `$22`.
+/// Binds an order's columns as `$1`…`$23` in [`order_columns!`] order, `settled` as `$24` and
+/// `settle_first` as `$25`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -237,6 +270,7 @@ pub(crate) fn bind_order<'q, DB, T>(
 where
     DB: Database,
     T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    Option<T>: Encode<'q, DB> + Type<DB>,
     String: Encode<'q, DB> + Type<DB>,
     Option<String>: Encode<'q, DB> + Type<DB>,
     i64: Encode<'q, DB> + Type<DB>,
@@ -269,7 +303,97 @@ where
         .bind(text(failure.map(|f| f.err_info.as_str())))
         .bind(T::from_time(order.created_at)?)
         .bind(T::from_time(order.updated_at)?)
-        .bind(!order.state.needs_settling()))
+        .bind(version_column(order.version)?)
+        .bind(order.gmo_unconfirmed_at.map(T::from_time).transpose()?)
+        .bind(!order.state.needs_settling())
+        .bind(order.state.settles_first()))
+}
+
+/// A version as the `BIGINT` column holds it.
+pub(crate) fn version_column(version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| StoreError::new("the order's version is out of range"))
+}
+
+/// The event columns read back: `seq`, the event's JSON as text, `attempts`, `delivered_at`.
+macro_rules! event_columns {
+    ($json:literal) => {
+        concat!("seq, ", $json, " AS event, attempts, delivered_at")
+    };
+}
+pub(crate) use event_columns;
+
+/// Inserts a new event, due at once, binding [`bind_event`]; `$json` is the backend's
+/// placeholder for the JSON text (`$3` or `$3::jsonb`).
+macro_rules! insert_event {
+    ($json:literal) => {
+        concat!(
+            "INSERT INTO gmo_events (id, order_id, event, created_at, due_at, attempts) \
+             VALUES ($1, $2, ",
+            $json,
+            ", $4, $4, 0)"
+        )
+    };
+}
+pub(crate) use insert_event;
+/// Binds the seq and the time.
+pub(crate) const MARK_EVENT_DELIVERED: &str = "UPDATE gmo_events SET delivered_at = $2, \
+     lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";
+/// Binds the seq and when it is due again.
+pub(crate) const MARK_EVENT_FAILED: &str = "UPDATE gmo_events SET attempts = attempts + 1, \
+     due_at = $2, lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";
+/// The events a lease may take, for the backend's `UPDATE … WHERE seq IN (…)`: binds the
+/// lease's start (`$3`) and the limit (`$4`). An event waits for its order's earlier ones.
+macro_rules! events_to_lease {
+    () => {
+        "SELECT e.seq FROM gmo_events e WHERE e.delivered_at IS NULL AND e.due_at <= $3 \
+         AND (e.leased_until IS NULL OR e.leased_until <= $3) \
+         AND NOT EXISTS (SELECT 1 FROM gmo_events p WHERE p.order_id = e.order_id \
+         AND p.seq < e.seq AND p.delivered_at IS NULL) ORDER BY e.seq LIMIT $4"
+    };
+}
+pub(crate) use events_to_lease;
+
+/// Binds an event as `$1` id, `$2` order id, `$3` JSON, `$4` when (also when it is due).
+pub(crate) fn bind_event<'q, DB, T>(
+    query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    event: &PaymentEvent,
+) -> Result<Query<'q, DB, <DB as Database>::Arguments<'q>>, StoreError>
+where
+    DB: Database,
+    T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
+    String: Encode<'q, DB> + Type<DB>,
+{
+    let json = serde_json::to_string(event).map_err(StoreError::new)?;
+    Ok(query
+        .bind(event.id.clone())
+        .bind(event.order_id.as_str().to_owned())
+        .bind(json)
+        .bind(T::from_time(event.at)?))
+}
+
+/// A `gmo_events` row as read.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow<T> {
+    seq: i64,
+    event: String,
+    attempts: i64,
+    delivered_at: Option<T>,
+}
+
+const EVENTS: &str = "gmo_events";
+
+impl<T: StoredTime> EventRow<T> {
+    pub(crate) fn into_stored(self) -> Result<StoredEvent, StoreError> {
+        Ok(StoredEvent {
+            seq: u64::try_from(self.seq).map_err(|_| unreadable(EVENTS, "seq"))?,
+            event: serde_json::from_str(&self.event).map_err(|_| unreadable(EVENTS, "event"))?,
+            attempts: u32::try_from(self.attempts).map_err(|_| unreadable(EVENTS, "attempts"))?,
+            delivered_at: self
+                .delivered_at
+                .map(|t| t.into_time(EVENTS, "delivered_at"))
+                .transpose()?,
+        })
+    }
 }
 
 /// A `gmo_members` row as read.
@@ -427,7 +551,11 @@ mod tests {
     fn placeholders_match_the_columns() {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
-        assert_eq!(columns, 21);
-        assert_eq!(values, columns + 1, "one more for `settled`");
+        assert_eq!(columns, 23);
+        assert_eq!(
+            values,
+            columns + 2,
+            "two more for `settled` and `settle_first`"
+        );
     }
 }

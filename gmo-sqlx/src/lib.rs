@@ -8,12 +8,17 @@
 //! the 3-D Secure return on another, GMO's notifications on a third. The database arbitrates
 //! every claim, so of any number of instances and requests exactly one makes each GMO call:
 //!
-//! - **Compare-and-set** is one conditional `UPDATE … WHERE order_id = $1 AND state = $expected`
-//!   and its affected-row count. No lock is held between requests.
+//! - **Compare-and-set** is one conditional `UPDATE … WHERE order_id = $1 AND version = $read`
+//!   and its affected-row count; the row is written at the next version. No lock is held
+//!   between requests, and a refused update is never retried.
 //! - **Create-only inserts** are `INSERT … ON CONFLICT DO NOTHING` on a primary key, then a read
 //!   of the existing row.
-//! - The **AccessID look-up** uses a unique index; **reconciliation** uses an index of the
-//!   orders that need settling by last update; the **notification inbox** keeps arrival order.
+//! - **Reconciliation leases** are one `UPDATE … SET lease_owner, leased_until WHERE order_id IN
+//!   (due orders, money first, oldest first) RETURNING …` (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
+//!   SQLite: one writer at a time), on an index of the orders that need settling.
+//! - The **AccessID look-up** uses a unique index; the **notification inbox** keeps one row
+//!   per order (a unique index on `order_id`; a newer notification replaces the row in one
+//!   transaction, the old row read `FOR UPDATE` on PostgreSQL) and arrival order.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -101,7 +106,6 @@
 compile_error!("gmo-sqlx needs the feature `postgres`, `sqlite` or both");
 
 mod columns;
-mod compare_and_set;
 mod migrations;
 mod payment_store;
 #[cfg(feature = "postgres")]

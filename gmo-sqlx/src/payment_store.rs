@@ -8,25 +8,11 @@
 /// Implements `PaymentStore` for `$store` (a struct with a `pool` field and an async
 /// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
 /// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
-/// `INSERT_NOTIFICATION`, `SELECT_NOTIFICATION` and `SELECT_UNPROCESSED_NOTIFICATIONS`, its
-/// dialect's statements of the inbox.
+/// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
+/// its dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease
+/// statements, `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
-        impl $store {
-            async fn inbox_entry(
-                &self,
-                key: &str,
-            ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
-                sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(SELECT_NOTIFICATION)
-                    .bind(key)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?
-                    .map($crate::columns::InboxRow::into_entry)
-                    .transpose()
-            }
-        }
-
         #[async_trait::async_trait]
         impl gmo_core::store::PaymentStore for $store {
             async fn member(
@@ -125,66 +111,201 @@ macro_rules! impl_payment_store {
             async fn update_order(
                 &self,
                 order: &gmo_core::order::Order,
-                expected: gmo_core::order::OrderState,
+                read_version: u64,
+                events: &[gmo_core::event::PaymentEvent],
             ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
-                $crate::compare_and_set::compare_and_set(self, order, expected, || async {
-                    let query = $crate::columns::bind_order::<_, $time>(
-                        sqlx::query($crate::columns::UPDATE_ORDER),
-                        order,
-                    )?
-                    .bind(expected.as_str());
-                    let done = {
-                        let _turn = self.write_turn().await;
-                        query.execute(&self.pool).await
+                let query = $crate::columns::bind_order::<_, $time>(
+                    sqlx::query($crate::columns::UPDATE_ORDER),
+                    order,
+                )?
+                .bind($crate::columns::version_column(read_version)?);
+                let inserts = events
+                    .iter()
+                    .map(|event| {
+                        $crate::columns::bind_event::<_, $time>(sqlx::query(INSERT_EVENT), event)
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let written = {
+                    let _turn = self.write_turn().await;
+                    if inserts.is_empty() {
+                        // One statement: no transaction to pay for.
+                        query
+                            .execute(&self.pool)
+                            .await
+                            .map(|done| done.rows_affected() == 1)
+                    } else {
+                        // The change and its events commit together, or neither does.
+                        async {
+                            let mut tx = self.pool.begin().await?;
+                            let done = query.execute(&mut *tx).await?;
+                            if done.rows_affected() != 1 {
+                                return Ok(false);
+                            }
+                            for insert in inserts {
+                                insert.execute(&mut *tx).await?;
+                            }
+                            tx.commit().await?;
+                            Ok(true)
+                        }
+                        .await
                     }
-                    .map_err($crate::columns::driver)?;
-                    Ok(done.rows_affected() == 1)
+                }
+                .map_err($crate::columns::driver)?;
+                if written {
+                    return Ok(gmo_core::store::Updated::Done);
+                }
+                // Versions only grow, so the order read now is the one that won: no retry.
+                Ok(match self.order(&order.order_id).await? {
+                    Some(current) => gmo_core::store::Updated::Conflict(Box::new(current)),
+                    None => gmo_core::store::Updated::NotFound,
                 })
-                .await
             }
 
-            async fn orders_to_reconcile(
+            async fn lease_orders_to_reconcile(
                 &self,
+                lease: &gmo_core::store::Lease,
                 updated_before: time::OffsetDateTime,
                 limit: usize,
             ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
                 use $crate::columns::StoredTime as _;
-                sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(
-                    $crate::columns::SELECT_ORDERS_TO_RECONCILE,
-                )
-                .bind(<$time>::from_time(updated_before)?)
-                .bind($crate::columns::sql_limit(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err($crate::columns::driver)?
-                .into_iter()
-                .map($crate::columns::OrderRow::into_order)
-                .collect()
-            }
-
-            async fn insert_notification(
-                &self,
-                entry: &gmo_core::store::InboxEntry,
-            ) -> Result<
-                gmo_core::store::Inserted<gmo_core::store::InboxEntry>,
-                gmo_core::store::StoreError,
-            > {
-                let query = $crate::columns::bind_entry::<_, $time>(
-                    sqlx::query(INSERT_NOTIFICATION),
-                    entry,
-                )?;
-                let done = {
+                let query = sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(LEASE_ORDERS)
+                    .bind(lease.owner.clone())
+                    .bind(<$time>::from_time(lease.until)?)
+                    .bind(<$time>::from_time(updated_before)?)
+                    .bind(<$time>::from_time(lease.taken_at)?)
+                    .bind($crate::columns::sql_limit(limit));
+                let rows = {
                     let _turn = self.write_turn().await;
-                    query.execute(&self.pool).await
+                    query.fetch_all(&self.pool).await
                 }
                 .map_err($crate::columns::driver)?;
-                if done.rows_affected() == 1 {
-                    return Ok(gmo_core::store::Inserted::Created);
+                let mut orders = rows
+                    .into_iter()
+                    .map($crate::columns::OrderRow::into_order)
+                    .collect::<Result<Vec<_>, _>>()?;
+                // RETURNING keeps no order.
+                orders.sort_by(|a, b| {
+                    (!a.state.settles_first(), a.updated_at, &a.order_id).cmp(&(
+                        !b.state.settles_first(),
+                        b.updated_at,
+                        &b.order_id,
+                    ))
+                });
+                Ok(orders)
+            }
+
+            async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::RELEASE_LEASES)
+                    .bind(owner)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn events_after(
+                &self,
+                cursor: u64,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+                sqlx::query_as::<_, $crate::columns::EventRow<$time>>(SELECT_EVENTS_AFTER)
+                    .bind($crate::columns::version_column(cursor)?)
+                    .bind($crate::columns::sql_limit(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?
+                    .into_iter()
+                    .map($crate::columns::EventRow::into_stored)
+                    .collect()
+            }
+
+            async fn lease_events(
+                &self,
+                lease: &gmo_core::store::Lease,
+                limit: usize,
+            ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let query = sqlx::query_as::<_, $crate::columns::EventRow<$time>>(LEASE_EVENTS)
+                    .bind(lease.owner.clone())
+                    .bind(<$time>::from_time(lease.until)?)
+                    .bind(<$time>::from_time(lease.taken_at)?)
+                    .bind($crate::columns::sql_limit(limit));
+                let rows = {
+                    let _turn = self.write_turn().await;
+                    query.fetch_all(&self.pool).await
                 }
-                match self.inbox_entry(&entry.key).await? {
-                    Some(existing) => Ok(gmo_core::store::Inserted::Existing(existing)),
-                    None => Err($crate::columns::vanished("gmo_notifications")),
-                }
+                .map_err($crate::columns::driver)?;
+                let mut events = rows
+                    .into_iter()
+                    .map($crate::columns::EventRow::into_stored)
+                    .collect::<Result<Vec<_>, _>>()?;
+                // RETURNING keeps no order.
+                events.sort_by_key(|e| e.seq);
+                Ok(events)
+            }
+
+            async fn event_delivered(
+                &self,
+                seq: u64,
+                at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::MARK_EVENT_DELIVERED)
+                    .bind($crate::columns::version_column(seq)?)
+                    .bind(<$time>::from_time(at)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn event_failed(
+                &self,
+                seq: u64,
+                retry_at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::MARK_EVENT_FAILED)
+                    .bind($crate::columns::version_column(seq)?)
+                    .bind(<$time>::from_time(retry_at)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn put_notification(
+                &self,
+                entry: &gmo_core::store::InboxEntry,
+            ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
+                let Some(order_id) = &entry.notification.order_id else {
+                    return Err(gmo_core::store::StoreError::new(
+                        "an inbox entry needs an order id",
+                    ));
+                };
+                let put =
+                    $crate::columns::bind_entry::<_, $time>(sqlx::query(PUT_NOTIFICATION), entry)?;
+                let _turn = self.write_turn().await;
+                // The replaced entry is read and replaced in one transaction, so that the
+                // answer is the entry this put replaced.
+                let mut tx = self.pool.begin().await.map_err($crate::columns::driver)?;
+                let replaced = sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(
+                    SELECT_NOTIFICATION_OF_ORDER,
+                )
+                .bind(order_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err($crate::columns::driver)?;
+                put.execute(&mut *tx)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                tx.commit().await.map_err($crate::columns::driver)?;
+                replaced
+                    .map($crate::columns::InboxRow::into_entry)
+                    .transpose()
             }
 
             async fn unprocessed_notifications(

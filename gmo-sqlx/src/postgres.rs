@@ -43,14 +43,40 @@ const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS gmo_migrations
     applied_at  TIMESTAMPTZ NOT NULL
 )";
 
-const INSERT_NOTIFICATION: &str = "INSERT INTO gmo_notifications \
+/// Replaces the order's entry (`$2`), whatever its key: one entry per order.
+const PUT_NOTIFICATION: &str = "INSERT INTO gmo_notifications \
      (key, order_id, notification, received_at, processed_at) \
-     VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (key) DO NOTHING";
-const SELECT_NOTIFICATION: &str = "SELECT key, notification::text AS notification, \
-     received_at, processed_at FROM gmo_notifications WHERE key = $1";
+     VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (order_id) DO UPDATE SET key = excluded.key, \
+     notification = excluded.notification, received_at = excluded.received_at, \
+     processed_at = excluded.processed_at";
+/// `FOR UPDATE`: a concurrent put of the same order waits for this one's transaction.
+const SELECT_NOTIFICATION_OF_ORDER: &str = "SELECT key, notification::text AS notification, \
+     received_at, processed_at FROM gmo_notifications WHERE order_id = $1 FOR UPDATE";
 const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, \
      notification::text AS notification, received_at, processed_at FROM gmo_notifications \
      WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
+
+/// `FOR UPDATE SKIP LOCKED`: concurrent lease takers pass over each other's rows instead of
+/// waiting for them, and a row another taker has just leased is checked again and left out.
+const LEASE_ORDERS: &str = crate::columns::lease_orders!(concat!(
+    crate::columns::orders_to_lease!(),
+    " FOR UPDATE SKIP LOCKED"
+));
+
+const INSERT_EVENT: &str = crate::columns::insert_event!("$3::jsonb");
+
+/// Event leases skip each other's rows like order leases do.
+const LEASE_EVENTS: &str = concat!(
+    "UPDATE gmo_events SET lease_owner = $1, leased_until = $2 WHERE seq IN (",
+    crate::columns::events_to_lease!(),
+    " FOR UPDATE OF e SKIP LOCKED) RETURNING ",
+    crate::columns::event_columns!("event::text")
+);
+const SELECT_EVENTS_AFTER: &str = concat!(
+    "SELECT ",
+    crate::columns::event_columns!("event::text"),
+    " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+);
 
 /// Runs one migration and records it.
 async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), MigrateError> {

@@ -65,13 +65,34 @@ const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS gmo_migrations
     applied_at  INTEGER NOT NULL
 ) STRICT";
 
-const INSERT_NOTIFICATION: &str = "INSERT INTO gmo_notifications \
+/// Replaces the order's entry (`$2`), whatever its key: one entry per order.
+const PUT_NOTIFICATION: &str = "INSERT INTO gmo_notifications \
      (key, order_id, notification, received_at, processed_at) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING";
-const SELECT_NOTIFICATION: &str = "SELECT key, notification, received_at, processed_at \
-     FROM gmo_notifications WHERE key = $1";
-const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, notification, received_at, \
-     processed_at FROM gmo_notifications WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO UPDATE SET key = excluded.key, \
+     notification = excluded.notification, received_at = excluded.received_at, \
+     processed_at = excluded.processed_at";
+const SELECT_NOTIFICATION_OF_ORDER: &str = "SELECT key, notification, \
+     received_at, processed_at FROM gmo_notifications WHERE order_id = $1";
+const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, \
+     notification, received_at, processed_at FROM gmo_notifications \
+     WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
+
+/// One statement under the store's write turn: SQLite runs it alone.
+const LEASE_ORDERS: &str = crate::columns::lease_orders!(crate::columns::orders_to_lease!());
+
+const INSERT_EVENT: &str = crate::columns::insert_event!("$3");
+
+const LEASE_EVENTS: &str = concat!(
+    "UPDATE gmo_events SET lease_owner = $1, leased_until = $2 WHERE seq IN (",
+    crate::columns::events_to_lease!(),
+    ") RETURNING ",
+    crate::columns::event_columns!("event")
+);
+const SELECT_EVENTS_AFTER: &str = concat!(
+    "SELECT ",
+    crate::columns::event_columns!("event"),
+    " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+);
 
 /// Timestamps are unix microseconds.
 type Micros = i64;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use gmo_core::order::OrderState;
 use gmo_core::secret::AccessPass;
-use gmo_core::store::conformance::sample_order;
+use gmo_core::store::conformance::{next, sample_order};
 use gmo_core::store::{Inserted, PaymentStore, Updated};
 use gmo_sqlx::{PostgresStore, UnreadableColumn};
 
@@ -54,12 +54,11 @@ async fn instances_starting_together_migrate_once() {
     let Some(store) = support::postgres_store().await else {
         return;
     };
-    sqlx::raw_sql(
-        "DROP TABLE gmo_notifications, gmo_orders, gmo_members; DELETE FROM gmo_migrations",
-    )
-    .execute(store.pool())
-    .await
-    .expect("empty the schema");
+    drop_store_tables(&store).await;
+    sqlx::raw_sql("DELETE FROM gmo_migrations")
+        .execute(store.pool())
+        .await
+        .expect("empty the schema");
     // Four instances on the same schema, each migrating on its own connection of the pool.
     let tasks: Vec<_> = (0..4)
         .map(|_| {
@@ -123,14 +122,10 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     };
     let order = sample_order();
     store.insert_order(&order).await.expect("insert");
-    let mut entered = order.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&order, OrderState::Entered);
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -213,25 +208,15 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
             Some(Inserted::Created)
         );
     }
-    let mut entered = first.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&first, OrderState::Entered);
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
-    let mut clash = second.clone();
-    clash.state = OrderState::Entered;
+    let mut clash = next(&second, OrderState::Entered);
     clash.access_id = Some(access_id.clone());
-    assert!(
-        store
-            .update_order(&clash, OrderState::Prepared)
-            .await
-            .is_err()
-    );
+    assert!(store.update_order(&clash, 0, &[]).await.is_err());
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -254,7 +239,8 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
     let reconcile = plan(
         &mut conn,
         "EXPLAIN SELECT order_id FROM gmo_orders WHERE NOT settled AND updated_at < now() \
-         ORDER BY updated_at, order_id LIMIT 10",
+         AND (leased_until IS NULL OR leased_until <= now()) \
+         ORDER BY settle_first DESC, updated_at, order_id LIMIT 10",
     )
     .await;
     assert!(
@@ -295,4 +281,72 @@ async fn every_round_of_64_claims_has_one_winner() {
         winners.iter().all(|&w| w == 1),
         "winners per round: {winners:?}"
     );
+}
+
+#[tokio::test]
+async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliation() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    // Back to the first release's schema, with two of its orders: the older never reached GMO.
+    drop_store_tables(&store).await;
+    sqlx::raw_sql(concat!(
+        "DELETE FROM gmo_migrations WHERE version >= 2; ",
+        include_str!("../migrations/postgres/0001_payment_store.sql"),
+        "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
+         settled, created_at, updated_at) VALUES \
+         ('legacy-prepared', 'c', 'purchase', 'AUTH', 100, 0, 'prepared', false, \
+          '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'), \
+         ('legacy-finalizing', 'c', 'purchase', 'AUTH', 100, 0, 'finalizing', false, \
+          '2020-01-02T00:00:00Z', '2020-01-02T00:00:00Z')"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the first schema");
+    store
+        .migrate()
+        .await
+        .expect("migrated to the current schema");
+    support::legacy_orders_are_versioned_and_money_first(&store).await;
+}
+
+/// Drops every table of the store but its record of migrations.
+async fn drop_store_tables(store: &PostgresStore) {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+         AND tablename LIKE 'gmo\\_%' AND tablename <> 'gmo_migrations'",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("the store's tables");
+    for table in tables {
+        sqlx::raw_sql(&format!("DROP TABLE {table} CASCADE"))
+            .execute(store.pool())
+            .await
+            .expect("drop a table");
+    }
+}
+
+#[tokio::test]
+async fn migration_4_keeps_the_newest_notification_of_each_order() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    // The inbox before 0004: one row per delivery (in this test's own schema).
+    sqlx::raw_sql(concat!(
+        "DROP INDEX gmo_notifications_one_per_order; DELETE FROM gmo_migrations WHERE version = 4; ",
+        "INSERT INTO gmo_notifications (key, order_id, notification, received_at, processed_at) VALUES ",
+        "('a|1', 'a', '{}', now(), now()), ('b|1', 'b', '{}', now(), NULL), ",
+        "('a|2', 'a', '{}', now(), NULL), ('a|3', 'a', '{}', now(), now()), ",
+        "('test', NULL, '{}', now(), NULL)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the inbox before 0004");
+    store.migrate().await.expect("migration 4");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM gmo_notifications ORDER BY key")
+        .fetch_all(store.pool())
+        .await
+        .expect("keys");
+    assert_eq!(keys, ["a|3", "b|1"]);
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use gmo_core::order::OrderState;
 use gmo_core::secret::AccessPass;
-use gmo_core::store::conformance::sample_order;
+use gmo_core::store::conformance::{next, sample_order};
 use gmo_core::store::{Inserted, PaymentStore, Updated};
 use gmo_sqlx::{SqliteStore, UnreadableColumn};
 use std::error::Error as _;
@@ -52,7 +52,8 @@ async fn processes_starting_together_migrate_once() {
         .get_filename()
         .display()
         .to_string();
-    sqlx::raw_sql("DROP TABLE gmo_notifications; DROP TABLE gmo_orders; DROP TABLE gmo_members; DELETE FROM gmo_migrations")
+    drop_store_tables(first.pool()).await;
+    sqlx::raw_sql("DELETE FROM gmo_migrations")
         .execute(first.pool())
         .await
         .expect("empty the database");
@@ -106,14 +107,10 @@ async fn the_access_pass_is_stored_as_given_and_read_back() {
     let store = support::sqlite_store().await;
     let order = sample_order();
     store.insert_order(&order).await.expect("insert");
-    let mut entered = order.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&order, OrderState::Entered);
     entered.access_pass = Some(AccessPass::new("a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4"));
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
     let stored: Option<String> =
@@ -190,25 +187,15 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
             Some(Inserted::Created)
         );
     }
-    let mut entered = first.clone();
-    entered.state = OrderState::Entered;
+    let mut entered = next(&first, OrderState::Entered);
     entered.access_id = Some(access_id.clone());
     assert_eq!(
-        store
-            .update_order(&entered, OrderState::Prepared)
-            .await
-            .ok(),
+        store.update_order(&entered, 0, &[]).await.ok(),
         Some(Updated::Done)
     );
-    let mut clash = second.clone();
-    clash.state = OrderState::Entered;
+    let mut clash = next(&second, OrderState::Entered);
     clash.access_id = Some(access_id.clone());
-    assert!(
-        store
-            .update_order(&clash, OrderState::Prepared)
-            .await
-            .is_err()
-    );
+    assert!(store.update_order(&clash, 0, &[]).await.is_err());
     assert_eq!(
         store.order_by_access_id(&access_id).await.ok(),
         Some(Some(entered))
@@ -241,7 +228,8 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
     };
     let reconcile = plan(
         "EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE NOT settled \
-         AND updated_at < 0 ORDER BY updated_at, order_id LIMIT 10",
+         AND updated_at < 0 AND (leased_until IS NULL OR leased_until <= 0) \
+         ORDER BY settle_first DESC, updated_at, order_id LIMIT 10",
     )
     .await;
     assert!(
@@ -252,4 +240,67 @@ async fn reconciliation_and_access_id_look_ups_use_their_indexes() {
     let by_access_id =
         plan("EXPLAIN QUERY PLAN SELECT order_id FROM gmo_orders WHERE access_id = 'x'").await;
     assert!(by_access_id.contains("USING INDEX"), "plan: {by_access_id}");
+}
+
+#[tokio::test]
+async fn orders_of_the_first_schema_get_a_version_and_their_place_in_reconciliation() {
+    let store = support::sqlite_store().await;
+    drop_store_tables(store.pool()).await;
+    // Back to the first release's schema, with two of its orders: the older never reached GMO.
+    sqlx::raw_sql(concat!(
+        "DELETE FROM gmo_migrations WHERE version >= 2; ",
+        include_str!("../migrations/sqlite/0001_payment_store.sql"),
+        "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
+         settled, created_at, updated_at) VALUES \
+         ('legacy-prepared', 'c', 'purchase', 'AUTH', 100, 0, 'prepared', 0, \
+          1577836800000000, 1577836800000000), \
+         ('legacy-finalizing', 'c', 'purchase', 'AUTH', 100, 0, 'finalizing', 0, \
+          1577923200000000, 1577923200000000)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the first schema");
+    store
+        .migrate()
+        .await
+        .expect("migrated to the current schema");
+    support::legacy_orders_are_versioned_and_money_first(&store).await;
+}
+
+/// Drops every table of the store but its record of migrations.
+async fn drop_store_tables(pool: &sqlx::SqlitePool) {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name LIKE 'gmo\\_%' ESCAPE '\\' AND name <> 'gmo_migrations'",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("the store's tables");
+    for table in tables {
+        sqlx::raw_sql(&format!("DROP TABLE {table}"))
+            .execute(pool)
+            .await
+            .expect("drop a table");
+    }
+}
+
+#[tokio::test]
+async fn migration_4_keeps_the_newest_notification_of_each_order() {
+    let store = support::sqlite_store().await;
+    // The inbox before 0004: one row per delivery.
+    sqlx::raw_sql(concat!(
+        "DROP INDEX gmo_notifications_one_per_order; DELETE FROM gmo_migrations WHERE version = 4; ",
+        "INSERT INTO gmo_notifications (key, order_id, notification, received_at, processed_at) VALUES ",
+        "('a|1', 'a', '{}', 1, 2), ('b|1', 'b', '{}', 2, NULL), ('a|2', 'a', '{}', 3, NULL), ",
+        "('a|3', 'a', '{}', 4, 5), ('test', NULL, '{}', 5, NULL)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the inbox before 0004");
+    store.migrate().await.expect("migration 4");
+    let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM gmo_notifications ORDER BY key")
+        .fetch_all(store.pool())
+        .await
+        .expect("keys");
+    assert_eq!(keys, ["a|3", "b|1"]);
 }

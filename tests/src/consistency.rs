@@ -19,8 +19,8 @@ pub fn gateway_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
 
 /// The environment of a shop paying through `sandbox` with its orders at `database_url`, that
 /// reconciles every second the orders untouched for `reconcile_after_secs` (at least 2). Its GMO
-/// calls time out a second earlier: reconciliation may only settle orders older than any call
-/// in flight.
+/// calls time out in half that time: reconciliation may only settle orders older than any call
+/// in flight, with as long again for GMO to finish a call the shop gave up on.
 pub fn reconciling_shop_env(
     sandbox: &Sandbox,
     database_url: &str,
@@ -36,7 +36,7 @@ pub fn reconciling_shop_env(
         ),
         (
             "GMO_REQUEST_TIMEOUT_SECS",
-            reconcile_after_secs.saturating_sub(1).max(1).to_string(),
+            (reconcile_after_secs / 2).max(1).to_string(),
         ),
     ]);
     env

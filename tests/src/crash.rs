@@ -378,9 +378,16 @@ async fn settled(
     if !unprocessed.is_empty() {
         return Err(format!("{} notifications not acted on", unprocessed.len()));
     }
-    let everything = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let now = time::OffsetDateTime::now_utc();
+    let look = gmo_core::store::Lease {
+        owner: "crash-check".into(),
+        taken_at: now,
+        until: now,
+    };
+    let everything = now + time::Duration::days(1);
+    // A lease that runs out as it is taken: a look that keeps nothing from reconciliation.
     let unsettled = store
-        .orders_to_reconcile(everything, 1000)
+        .lease_orders_to_reconcile(&look, everything, 1000)
         .await
         .map_err(|e| e.to_string())?;
     if let Some(order) = unsettled.first() {

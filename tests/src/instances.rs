@@ -2,13 +2,14 @@
 //! checkouts start on instance A, the issuer sends shoppers back to instance B (A's public URL
 //! is B's), GMO's notifications go to B, and repeated 3-D Secure returns reach both at once.
 //! Some shoppers close the tab after the issuer's page, some before it: both instances'
-//! reconciliations (every second, for orders untouched for three) race to settle those. Every
-//! order is paid once and both instances show what GMO holds.
+//! reconciliations (every second, for orders untouched for three) race to settle those. The
+//! answers of three SecureTran2 calls are lost (two after GMO authorised, one before). Every
+//! order is paid once, no call reaches GMO twice, and both instances show what GMO holds.
 
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use gmo_sandbox::{Api, DeliveryOutcome, Sandbox};
+use gmo_sandbox::{Api, DeliveryOutcome, Fault, FaultKind, Sandbox};
 use serde_json::json;
 
 use crate::consistency::{agrees, borrowed, notify_url, reconciling_shop_env};
@@ -74,6 +75,18 @@ pub async fn two_instances_share_one_database(path: &str) {
 async fn pay_across_instances(path: &str, database_url: &str) {
     let running = sandbox_builder()
         .notification_retries(20, Duration::from_millis(200))
+        // The answers of the first SecureTran2 calls are lost: two after GMO authorised, one
+        // before it did. Each is looked up, none is sent again.
+        .fault(
+            Fault::new(FaultKind::DropAfterCommit)
+                .on(Api::SecureTran2)
+                .times(2),
+        )
+        .fault(
+            Fault::new(FaultKind::DropBeforeCommit)
+                .on(Api::SecureTran2)
+                .times(1),
+        )
         .spawn()
         .await
         .expect("the sandbox starts");
@@ -121,6 +134,8 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         assert_eq!(delivery.url, b_notify, "{delivery:?}");
         assert_eq!(delivery.outcome, DeliveryOutcome::Delivered, "{delivery:?}");
     }
+    let lost: Vec<_> = sandbox.fired_faults();
+    assert_eq!(lost.len(), 3, "the lost answers: {lost:?}");
     for (i, (order_id, _)) in placed.iter().enumerate() {
         let finalized = u64::from(AtTheIssuer::of_order(i) != AtTheIssuer::NeverGoes);
         assert_eq!(

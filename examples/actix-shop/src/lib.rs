@@ -46,6 +46,7 @@ pub fn app(
         .trusted_proxies(shop.trusted_proxies.clone());
     App::new()
         .app_data(Data::new(shop.payments.clone()))
+        .app_data(Data::new(shop.notification_route()))
         .app_data(Data::new(shop))
         .app_data(PayloadConfig::new(MAX_BODY_BYTES))
         // Outside the CSRF check: signing in (there is no session yet), the assets, and the

@@ -22,7 +22,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
 use axum::response::Response;
 use axum::routing::{get, post};
-use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_routes};
+use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_routes_with};
 use gmo_core::Payments;
 use gmo_core::http::routes::DEFAULT_PREFIX;
 use shop_common::pages::CardFormConfig;
@@ -94,7 +94,10 @@ pub fn app(state: ShopState) -> Router {
             get(handlers::sign_in_page).post(handlers::sign_in),
         )
         .route("/assets/{name}", get(handlers::asset))
-        .nest(DEFAULT_PREFIX, gateway_routes(shop.payments.clone()))
+        .nest(
+            DEFAULT_PREFIX,
+            gateway_routes_with(shop.payments.clone(), shop.notification_route()),
+        )
         .layer(
             CardTestingLayer::with_throttle(shop.throttle.clone())
                 .trusted_proxies(shop.trusted_proxies.clone()),

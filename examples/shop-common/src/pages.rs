@@ -41,6 +41,8 @@ pub fn state_label(state: OrderState) -> &'static str {
         CardRegistered => "card saved",
         Failed => "payment failed",
         Expired => "expired",
+        // GMO charged a payment the shop had given up: the charge is taken back.
+        Reversing | Reversed => "payment failed (charge reversed)",
     }
 }
 

@@ -8,20 +8,21 @@
 //! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
 //! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
-//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (must stay below `SHOP_RECONCILE_AFTER_SECS`) |
+//! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (at most half of `SHOP_RECONCILE_AFTER_SECS`) |
 //! | `SHOP_DATA_DIR` | `data` | the directory of the SQLite file `shop.db` (orders survive a restart) |
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
+//! | `SHOP_NOTIFY_SOURCES` | — (every source) | the networks GMO's result notifications may come from: GMO's published sending addresses, which you fill in from GMO's documentation (others are answered `403`) |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
-//! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, as comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
+//! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use gmo_core::http::TrustedProxies;
+use gmo_core::http::{NotificationRoute, TrustedProxies};
 use gmo_core::secret::{ShopPass, SitePass};
 
 use crate::storage::{SQLITE_FILE, Storage};
@@ -77,9 +78,13 @@ pub struct ShopSettings {
     /// Whether the card-testing throttle limits attempts (`SHOP_CARD_THROTTLE`, on unless
     /// `off`).
     pub card_throttle: bool,
-    /// The proxies whose `X-Forwarded-For` is believed (`SHOP_TRUSTED_PROXIES`, loopback by
-    /// default).
+    /// Proxies whose `X-Forwarded-For` is believed, for the throttle and the notification
+    /// sources (`SHOP_TRUSTED_PROXIES`, addresses and networks; loopback by default, `none`:
+    /// none).
     pub trusted_proxies: TrustedProxies,
+    /// The networks GMO's result notifications may come from (`SHOP_NOTIFY_SOURCES`: GMO's
+    /// published sending addresses, which the merchant fills in; empty: every source).
+    pub notify_sources: NotificationRoute,
 }
 
 /// A setting that cannot be used.
@@ -164,20 +169,30 @@ impl ShopSettings {
                 .unwrap_or(Duration::from_secs(60)),
             reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS")?
                 .unwrap_or(Duration::from_secs(30 * 60)),
-            card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
-                None | Some("on") => true,
-                Some("off") => false,
-                Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
-            },
+            // The shop listens on 127.0.0.1: the proxy in front of it is local, and believed
+            // unless told otherwise (else every shopper would have the proxy's address).
             trusted_proxies: match get("SHOP_TRUSTED_PROXIES").as_deref().map(str::trim) {
                 None => TrustedProxies::loopback(),
                 Some("none") => TrustedProxies::none(),
                 Some(list) => TrustedProxies::parse(list).map_err(|_| {
                     SettingsError::Invalid(
                         "SHOP_TRUSTED_PROXIES",
-                        "comma-separated IP addresses or CIDRs (10.0.0.0/8), or none",
+                        "addresses or networks, comma-separated, or none",
                     )
                 })?,
+            },
+            notify_sources: NotificationRoute::default()
+                .sources(&get("SHOP_NOTIFY_SOURCES").unwrap_or_default())
+                .map_err(|_| {
+                    SettingsError::Invalid(
+                        "SHOP_NOTIFY_SOURCES",
+                        "addresses or networks, comma-separated",
+                    )
+                })?,
+            card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
             },
         })
     }
@@ -211,6 +226,29 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         ShopSettings::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn notification_sources_and_trusted_proxies() {
+        let s = settings(&[]).unwrap();
+        assert!(!s.notify_sources.is_restricted());
+        assert_eq!(s.trusted_proxies, TrustedProxies::loopback());
+        let s = settings(&[
+            ("SHOP_NOTIFY_SOURCES", "192.0.2.0/28, 198.51.100.17"),
+            ("SHOP_TRUSTED_PROXIES", "127.0.0.1"),
+        ])
+        .unwrap();
+        assert!(s.notify_sources.admits("192.0.2.3".parse().ok(), []));
+        assert!(!s.notify_sources.admits("192.0.2.30".parse().ok(), []));
+        assert!(s.trusted_proxies.is_trusted("127.0.0.1".parse().unwrap()));
+        assert!(matches!(
+            settings(&[("SHOP_NOTIFY_SOURCES", "192.0.2.0/40")]),
+            Err(SettingsError::Invalid("SHOP_NOTIFY_SOURCES", _))
+        ));
+        assert!(matches!(
+            settings(&[("SHOP_TRUSTED_PROXIES", "proxy.local")]),
+            Err(SettingsError::Invalid("SHOP_TRUSTED_PROXIES", _))
+        ));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use gmo_core::Payments;
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
-use gmo_core::http::TrustedProxies;
+use gmo_core::http::{NotificationRoute, TrustedProxies};
 
 use crate::orders::OrderBook;
 use crate::pages::CardFormConfig;
@@ -27,6 +27,9 @@ pub struct Shop {
     pub throttle: CardTestingThrottle,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The notification route's settings: the networks GMO's notifications may come from
+    /// (read through `trusted_proxies`; see [`Shop::notification_route`]).
+    pub notify_sources: NotificationRoute,
 }
 
 impl Shop {
@@ -44,6 +47,15 @@ impl Shop {
             content_security_policy: content_security_policy.to_owned(),
             throttle: CardTestingThrottle::new(ThrottleConfig::default()),
             trusted_proxies: TrustedProxies::none(),
+            notify_sources: NotificationRoute::default(),
         }
+    }
+
+    /// The notification route's settings as the framework glue mounts them: the allowed
+    /// sources, read through the shop's trusted proxies.
+    pub fn notification_route(&self) -> NotificationRoute {
+        self.notify_sources
+            .clone()
+            .trusted_proxies(self.trusted_proxies.clone())
     }
 }

@@ -42,6 +42,7 @@ pub async fn open_shop(
     shop.throttle =
         CardTestingThrottle::with_store(limits, storage.throttle, Arc::new(SystemClock));
     shop.trusted_proxies = settings.trusted_proxies.clone();
+    shop.notify_sources = settings.notify_sources.clone();
     Ok((shop, reconciler))
 }
 

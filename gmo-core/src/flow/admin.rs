@@ -3,8 +3,10 @@
 
 use time::{OffsetDateTime, UtcOffset};
 
-use super::{Cas, OrderSummary, Outcome, PaymentError, Payments, outcome};
-use crate::api::{AlterTran, ChangeTran};
+use super::{
+    Cas, OrderSummary, Outcome, PaymentError, Payments, UnexpectedCharge, outcome, record_trade,
+};
+use crate::api::{AlterTran, ChangeTran, TradeState};
 use crate::order::{Order, OrderState};
 use crate::types::{JobCd, OrderId};
 use crate::values::{Amount, Tax};
@@ -151,7 +153,7 @@ impl Payments {
                     .await?;
                 return Err(PaymentError::GatewayUnavailable);
             }
-            Outcome::Unknown => self.settle(claimed, false).await?,
+            Outcome::Unknown => self.settle_unknown(claimed).await?,
         };
         if settled.state == target && settled.pending_amount.is_none() {
             Ok(OrderSummary::from(&settled))
@@ -162,6 +164,115 @@ impl Payments {
                 state: settled.state,
             })
         }
+    }
+}
+
+impl Payments {
+    /// GMO holds a charge (`charged`, as `trade` shows it) for `order`, which the store closed
+    /// as failed or expired: reversed once, or kept, as the settings say.
+    pub(super) async fn unexpected_charge(
+        &self,
+        order: Order,
+        charged: OrderState,
+        trade: &TradeState,
+    ) -> Result<Order, PaymentError> {
+        let policy = self.settings().unexpected_charge;
+        let written = match policy {
+            UnexpectedCharge::Keep => {
+                self.record_gmo(&order, charged, |o| {
+                    record_trade(o, trade);
+                    o.failure = None;
+                    o.gmo_unconfirmed_at = None;
+                })
+                .await?
+            }
+            UnexpectedCharge::Reverse => {
+                self.transition(&order, OrderState::Reversing, |o| record_trade(o, trade))
+                    .await?
+            }
+        };
+        let Cas::Won(order) = written else {
+            // Another request or instance found it first, and acts on it.
+            return Ok(match written {
+                Cas::Won(o) | Cas::Lost(o) => o,
+            });
+        };
+        self.inner
+            .unexpected_charges
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::error!(
+            order_id = %order.order_id,
+            gmo_status = %trade.status,
+            unexpected_charge = 1u64,
+            action = ?policy,
+            "GMO holds a charge for an order closed as failed or expired"
+        );
+        match policy {
+            UnexpectedCharge::Keep => Ok(order),
+            UnexpectedCharge::Reverse => self.reverse(order, trade).await,
+        }
+    }
+
+    /// AlterTran for a claimed reversal: VOID on the day of the charge (Japan time), RETURN in
+    /// its month, RETURNX after.
+    async fn reverse(&self, claimed: Order, trade: &TradeState) -> Result<Order, PaymentError> {
+        let (access_id, access_pass) = (trade.access_id.clone(), trade.access_pass.clone());
+        let charged_at = trade
+            .process_date
+            .as_ref()
+            .and_then(|d| d.to_offset_date_time())
+            .unwrap_or(claimed.updated_at);
+        let request = match reversal_on(charged_at, OffsetDateTime::now_utc()) {
+            Reversal::Void => AlterTran::void(access_id, access_pass),
+            Reversal::Return => AlterTran::refund(access_id, access_pass),
+            Reversal::ReturnAfterMonth => AlterTran::refund_after_month(access_id, access_pass),
+        };
+        Ok(match outcome(self.inner.client.send(&request).await) {
+            Outcome::Done(tran) => {
+                self.settle_to(&claimed, OrderState::Reversed, |o| {
+                    o.tran_id = Some(tran.tran_id);
+                    o.approve = Some(tran.approve);
+                    o.forward = Some(tran.forward);
+                })
+                .await?
+            }
+            Outcome::Failed(failure, error) => {
+                tracing::error!(
+                    order_id = %claimed.order_id,
+                    reason = error.reason(),
+                    "GMO refused to reverse an unexpected charge: it stands, for the merchant to act on"
+                );
+                self.settle_to(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
+                    .await?
+            }
+            // Nothing happened: the notification stays in the inbox, and is retried.
+            Outcome::Unavailable => {
+                self.settle_to(&claimed, OrderState::Failed, |_| ()).await?;
+                return Err(PaymentError::GatewayUnavailable);
+            }
+            Outcome::Unknown => self.settle_unknown(claimed).await?,
+        })
+    }
+}
+
+/// How a charge is taken back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reversal {
+    Void,
+    Return,
+    ReturnAfterMonth,
+}
+
+/// The reversal of a charge made at `charged_at`, `now` (both in Japan time, as GMO counts).
+fn reversal_on(charged_at: OffsetDateTime, now: OffsetDateTime) -> Reversal {
+    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
+    let (charged, now) = (charged_at.to_offset(jst), now.to_offset(jst));
+    if charged.date() == now.date() {
+        Reversal::Void
+    } else if (charged.year(), charged.month()) == (now.year(), now.month()) {
+        Reversal::Return
+    } else {
+        Reversal::ReturnAfterMonth
     }
 }
 
@@ -181,4 +292,31 @@ fn sold_in_an_earlier_month(order: &Order) -> bool {
     let sold = order.created_at.to_offset(jst);
     let now = OffsetDateTime::now_utc().to_offset(jst);
     (sold.year(), sold.month()) != (now.year(), now.month())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn a_charge_is_voided_on_its_day_and_refunded_after_in_japan_time() {
+        let charged = datetime!(2026-11-30 14:00 UTC); // 23:00 in Japan
+        assert_eq!(
+            reversal_on(charged, datetime!(2026-11-30 14:59 UTC)),
+            Reversal::Void
+        );
+        // 00:00 of 1 December in Japan: another day, another month.
+        assert_eq!(
+            reversal_on(charged, datetime!(2026-11-30 15:00 UTC)),
+            Reversal::ReturnAfterMonth
+        );
+        assert_eq!(
+            reversal_on(
+                datetime!(2026-11-02 03:00 UTC),
+                datetime!(2026-11-20 03:00 UTC)
+            ),
+            Reversal::Return
+        );
+    }
 }

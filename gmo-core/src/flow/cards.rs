@@ -324,12 +324,12 @@ impl Payments {
             }
             Outcome::Unavailable => self.settle_to(&claimed, OrderState::Verified, |_| ()).await,
             // Reconciliation looks at the member's cards to learn whether it took effect.
-            Outcome::Unknown => Ok(claimed),
+            Outcome::Unknown => self.settle_unknown(claimed).await,
         }
     }
 
     /// A stale TradedCard claim: the card is attached if the member has a live card with the
-    /// CHECK's last digits and expiry.
+    /// CHECK's last digits and expiry; otherwise the registration failed.
     pub(super) async fn resolve_attach(
         &self,
         order: Order,
@@ -367,7 +367,9 @@ impl Payments {
                 })
                 .await
             }
-            None => self.settle_to(&order, OrderState::Verified, |_| ()).await,
+            // TradedCard failed, or never ran: which is unknowable, so it is never sent again.
+            // The customer registers the card anew.
+            None => self.settle_to(&order, OrderState::Failed, |_| ()).await,
         }
     }
 }

@@ -16,7 +16,8 @@ use super::{
 use crate::api::{
     CardSource, EntryTran, ExecTran, ExecTranOutcome, ThreeDSecureEntry, ThreeDSecureExec,
 };
-use crate::order::{CustomerId, Order, OrderState, Purpose};
+use crate::error::ErrorKind;
+use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::types::{JobCd, Method, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, RetUrl, Tax};
@@ -221,9 +222,25 @@ impl Payments {
     }
 
     /// After an EntryTran whose answer was lost (or "OrderID already used"): SearchTrade says
-    /// whether it took effect, and gives the AccessID and AccessPass if it did.
+    /// whether it took effect, and gives the AccessID and AccessPass if it did. A transaction
+    /// with another amount, tax or job is not this order's and is never adopted.
     async fn recover_entry(&self, claimed: Order) -> Result<Order, PaymentError> {
         match self.lookup(&claimed.order_id).await {
+            Ok(Some(trade)) if !entered_for(&claimed, &trade) => {
+                tracing::error!(
+                    order_id = %claimed.order_id,
+                    "GMO holds another transaction under this OrderID: not adopted"
+                );
+                self.transition(&claimed, OrderState::Failed, |o| {
+                    o.failure = Some(Failure {
+                        kind: ErrorKind::InvalidRequest,
+                        err_code: String::new(),
+                        err_info: String::new(),
+                    });
+                })
+                .await?;
+                Err(PaymentError::OrderIdTaken)
+            }
             Ok(Some(trade)) => {
                 self.settle_to(&claimed, OrderState::Entered, |o| {
                     o.access_id = Some(trade.access_id);
@@ -316,7 +333,7 @@ impl Payments {
                 Err(PaymentError::GatewayUnavailable)
             }
             Outcome::Unknown => {
-                let settled = self.settle(claimed, false).await?;
+                let settled = self.settle_unknown(claimed).await?;
                 self.confirmation_of(settled)
             }
         }
@@ -350,9 +367,22 @@ impl Payments {
                     Err(PaymentError::InProgress)
                 }
             }
-            Prepared | Entered | Expired => Err(PaymentError::InvalidState { state: order.state }),
+            // A reversed charge: the payment failed, as the shopper was told.
+            Prepared | Entered | Expired | Reversing | Reversed => {
+                Err(PaymentError::InvalidState { state: order.state })
+            }
         }
     }
+}
+
+/// Whether GMO's transaction is the one this order's EntryTran registers: unprocessed (this
+/// order's ExecTran has not run), with its amount, tax and job (SearchTrade answers EntryTran's
+/// job while the transaction is unprocessed).
+fn entered_for(order: &Order, trade: &crate::api::TradeState) -> bool {
+    trade.status == crate::types::Status::Unprocessed
+        && trade.amount.yen() == order.amount
+        && trade.tax.yen() == order.tax
+        && trade.job_cd == order.job
 }
 
 /// The error a recorded failure means for the customer.

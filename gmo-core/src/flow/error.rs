@@ -16,6 +16,7 @@ use crate::types::InvalidValue;
 /// | `not_found` | 404 | no such order, or not this customer's (never told apart) |
 /// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
 /// | `in_progress` | 409 | another request is running a step of this order |
+/// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
 /// | `declined` | 402 | the issuer declined the card; nothing was charged |
 /// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
 /// | `three_d_secure_failed` | 402 | 3-D Secure authentication failed; nothing was charged |
@@ -41,6 +42,11 @@ pub enum PaymentError {
     /// Another request is running a GMO call for this order.
     #[error("another request is processing this order")]
     InProgress,
+    /// GMO already holds a transaction under this order's OrderID with another amount or job:
+    /// not this order's, so it is not adopted (the merchant's OrderIDs collide). The order
+    /// fails; nothing of it was charged.
+    #[error("the OrderID is already used at GMO by another transaction")]
+    OrderIdTaken,
     /// The issuer declined the card. Nothing was charged.
     #[error("the card was declined")]
     Declined {
@@ -90,6 +96,7 @@ impl PaymentError {
             Self::NotFound => "not_found",
             Self::InvalidState { .. } => "invalid_state",
             Self::InProgress => "in_progress",
+            Self::OrderIdTaken => "order_id_taken",
             Self::Declined { .. } => "declined",
             Self::CardProblem { .. } => "card_problem",
             Self::ThreeDSecureFailed { .. } => "three_d_secure_failed",
@@ -107,7 +114,7 @@ impl PaymentError {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
-            Self::InvalidState { .. } | Self::InProgress => 409,
+            Self::InvalidState { .. } | Self::InProgress | Self::OrderIdTaken => 409,
             Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
             Self::CardProblem { .. } => 422,
             Self::OutcomePending => 202,

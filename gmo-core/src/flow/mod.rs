@@ -14,6 +14,7 @@
 //! | result notification | [`Payments::handle_notification`] |
 //! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
 //! | reconciliation | [`Payments::reconcile`], [`Payments::reconcile_every`] |
+//! | payment events for the app | [`PaymentsBuilder::event_handler`], [`Payments::deliver_events_every`], [`Payments::events_after`] |
 //!
 //! # A whole checkout
 //!
@@ -79,12 +80,14 @@ mod admin;
 mod cards;
 mod checkout;
 mod error;
+mod events;
 mod notify;
 mod reconcile;
 mod settle;
 mod three_d_secure;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -92,7 +95,8 @@ use time::OffsetDateTime;
 pub use cards::{Card, CardRegistration};
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
-pub use notify::NotificationAck;
+pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};
+pub use notify::{NotificationAck, NotificationPolicy};
 pub use reconcile::ReconcileReport;
 pub use three_d_secure::{Completion, ThreeDsReturn};
 
@@ -116,6 +120,23 @@ pub enum CardRegistrationMode {
     Direct,
 }
 
+/// What to do when GMO holds a charge for an order the store closed as failed or expired: a
+/// call GMO finished after the order was given up (a late commit). Either way it is logged at
+/// error level (`unexpected_charge = 1`, with the order id) and counted
+/// ([`Payments::unexpected_charges`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum UnexpectedCharge {
+    /// Void (or refund) the charge at GMO, once; the order ends
+    /// [`Reversed`](crate::order::OrderState::Reversed). The shopper was told the payment
+    /// failed, so they are not charged. The default.
+    #[default]
+    Reverse,
+    /// Keep the charge: the order becomes authorised (or captured), as GMO has it, for the
+    /// merchant to fulfil.
+    Keep,
+}
+
 /// The settings of the flows. Built by [`PaymentsBuilder`].
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -128,6 +149,7 @@ pub struct Settings {
     tenant_name: Option<TdTenantName>,
     registration: CardRegistrationMode,
     reconcile_after: Duration,
+    unexpected_charge: UnexpectedCharge,
 }
 
 /// Builds [`Payments`].
@@ -136,6 +158,7 @@ pub struct PaymentsBuilder {
     client: GmoClient,
     store: Arc<dyn PaymentStore>,
     settings: Settings,
+    event_handler: Option<Arc<dyn PaymentEventHandler>>,
 }
 
 /// A settings value the builder cannot use.
@@ -152,9 +175,9 @@ pub enum ConfigError {
     #[error("the GMO client needs shop credentials")]
     NoShop,
     /// Reconciliation would settle orders whose GMO call may still be in flight: the
-    /// reconciliation age must exceed the client's request timeout.
+    /// reconciliation age must be at least twice the client's request timeout.
     #[error(
-        "reconcile_after ({after:?}) must be longer than the client's request timeout ({request_timeout:?})"
+        "reconcile_after ({after:?}) must be at least twice the client's request timeout ({request_timeout:?})"
     )]
     ReconcileTooSoon {
         /// The reconciliation age asked for.
@@ -231,11 +254,29 @@ impl PaymentsBuilder {
     }
 
     /// How long an order may stand still before reconciliation settles it (default 30 minutes).
-    /// It must be longer than the client's request timeout ([`ConfigError::ReconcileTooSoon`]):
-    /// a younger order may still have a call in flight, whose claim reconciliation must not take
-    /// for dead.
+    ///
+    /// It must be at least twice the client's request timeout
+    /// ([`ConfigError::ReconcileTooSoon`]). A claim's age counts from its last write, which a
+    /// call of unknown outcome renews when it ends; GMO may still finish a call after the client
+    /// gave up on it, and the margin beyond the timeout is the time GMO is given to do so. A
+    /// claim whose call GMO shows not to have taken effect is failed only on a second reading,
+    /// another reconciliation age later.
     pub fn reconcile_after(mut self, after: Duration) -> Self {
         self.settings.reconcile_after = after;
+        self
+    }
+
+    /// The app's handler of payment events, which [`Payments::deliver_events_every`] hands
+    /// every event to. Without one, events are only kept for [`Payments::events_after`].
+    pub fn event_handler(mut self, handler: Arc<dyn PaymentEventHandler>) -> Self {
+        self.event_handler = Some(handler);
+        self
+    }
+
+    /// What to do with a charge GMO holds for an order closed as failed or expired. Default
+    /// [`UnexpectedCharge::Reverse`].
+    pub fn unexpected_charge(mut self, policy: UnexpectedCharge) -> Self {
+        self.settings.unexpected_charge = policy;
         self
     }
 
@@ -259,7 +300,7 @@ impl PaymentsBuilder {
             return Err(ConfigError::NoShop);
         }
         let request_timeout = self.client.request_timeout();
-        if s.reconcile_after <= request_timeout {
+        if s.reconcile_after < request_timeout.saturating_mul(2) {
             return Err(ConfigError::ReconcileTooSoon {
                 after: s.reconcile_after,
                 request_timeout,
@@ -270,6 +311,8 @@ impl PaymentsBuilder {
                 client: self.client,
                 store: self.store,
                 settings: self.settings,
+                event_handler: self.event_handler,
+                unexpected_charges: AtomicU64::new(0),
             }),
         })
     }
@@ -285,6 +328,9 @@ struct Inner {
     client: GmoClient,
     store: Arc<dyn PaymentStore>,
     settings: Settings,
+    event_handler: Option<Arc<dyn PaymentEventHandler>>,
+    /// Charges found at GMO for closed orders, and acted on, by this handle.
+    unexpected_charges: AtomicU64,
 }
 
 impl std::fmt::Debug for Inner {
@@ -433,6 +479,7 @@ impl Payments {
         PaymentsBuilder {
             client,
             store,
+            event_handler: None,
             settings: Settings {
                 return_url: String::new(),
                 completion_url: "/orders/{order_id}".into(),
@@ -443,6 +490,7 @@ impl Payments {
                 tenant_name: None,
                 registration: CardRegistrationMode::Verified,
                 reconcile_after: Duration::from_secs(30 * 60),
+                unexpected_charge: UnexpectedCharge::Reverse,
             },
         }
     }
@@ -455,6 +503,15 @@ impl Payments {
     /// The store.
     pub fn store(&self) -> &Arc<dyn PaymentStore> {
         &self.inner.store
+    }
+
+    /// How many charges this handle found at GMO for orders closed as failed or expired, and
+    /// acted on ([`UnexpectedCharge`]): a number for the merchant's metrics, where anything but
+    /// zero deserves a look.
+    pub fn unexpected_charges(&self) -> u64 {
+        self.inner
+            .unexpected_charges
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A customer's own order. Another customer's order is [`PaymentError::NotFound`], exactly
@@ -493,18 +550,44 @@ impl Payments {
         }
     }
 
-    /// Writes `next` if the stored order is still in `from.state`.
+    /// Writes `next` if the stored order is still the version `from` was read at.
     async fn cas(&self, from: &Order, mut next: Order) -> Result<Cas, PaymentError> {
         next.updated_at = OffsetDateTime::now_utc();
-        match self.inner.store.update_order(&next, from.state).await? {
+        next.version = from
+            .version
+            .checked_add(1)
+            .ok_or_else(|| crate::store::StoreError::new("the order's version is exhausted"))?;
+        let events = crate::event::events_between(from, &next);
+        match self
+            .inner
+            .store
+            .update_order(&next, from.version, &events)
+            .await?
+        {
             Updated::Done => Ok(Cas::Won(next)),
             Updated::Conflict(current) => Ok(Cas::Lost(*current)),
             Updated::NotFound => Err(PaymentError::NotFound),
         }
     }
 
-    /// Moves `order` to `state` (compare-and-set), with `edit` applied to the record.
+    /// Moves `order` to `state` (compare-and-set), with `edit` applied to the record: a step of
+    /// the flows, which [`OrderState::can_become`] allows (or a write in the same state).
     async fn transition(
+        &self,
+        order: &Order,
+        state: OrderState,
+        edit: impl FnOnce(&mut Order),
+    ) -> Result<Cas, PaymentError> {
+        if state != order.state && !order.state.can_become(state) {
+            tracing::error!(from = %order.state, to = %state, "a flow step the order's states do not allow");
+            return Err(PaymentError::InvalidState { state: order.state });
+        }
+        self.record_gmo(order, state, edit).await
+    }
+
+    /// Moves `order` to the `state` GMO's status means (compare-and-set): what GMO says is
+    /// recorded whatever the flows' own steps allow.
+    async fn record_gmo(
         &self,
         order: &Order,
         state: OrderState,

@@ -10,6 +10,7 @@
 //!   order back to a flow step ([`Decision::Finalize`], [`Decision::AttachCard`]) that takes its
 //!   own claim.
 
+use crate::api::TradeState;
 use crate::order::{Order, OrderState, Purpose};
 use crate::types::Status;
 
@@ -34,8 +35,30 @@ pub(crate) enum Decision {
     AttachCard,
     /// A stale TradedCard claim: look at the member's cards to learn whether it took effect.
     CheckAttachedCard,
+    /// GMO shows a stale claim's call not to have taken effect, for the first time: note it and
+    /// look again a reconciliation age later (GMO may still commit it).
+    Recheck,
+    /// GMO holds a charge (in this settled state) for an order closed as failed or expired.
+    UnexpectedCharge(OrderState),
     /// Nothing to do now.
     Wait,
+}
+
+impl Decision {
+    /// Whether the decision hands the order to a step that claims it for a money-moving call.
+    pub(crate) fn claims(self) -> bool {
+        matches!(self, Self::Finalize | Self::AttachCard)
+    }
+}
+
+impl GmoView {
+    /// What a SearchTrade answer (`None`: GMO has no such transaction) says.
+    pub(crate) fn of(trade: Option<&TradeState>) -> Self {
+        Self {
+            status: trade.map(|t| t.status.clone()),
+            amount: trade.map(|t| t.amount.yen()),
+        }
+    }
 }
 
 /// Decides what GMO's view means for `order`. `stale` says the order has not changed for longer
@@ -44,7 +67,16 @@ pub(crate) fn decide(order: &Order, gmo: &GmoView, stale: bool) -> Decision {
     use OrderState::*;
     let state = order.state;
     if state.is_terminal() {
-        return Decision::Wait;
+        return match gmo
+            .status
+            .as_ref()
+            .and_then(|s| OrderState::from_gmo_status(s, order.purpose))
+        {
+            Some(charged @ (Authorized | Captured)) if matches!(state, Failed | Expired) => {
+                Decision::UnexpectedCharge(charged)
+            }
+            _ => Decision::Wait,
+        };
     }
     let Some(status) = &gmo.status else {
         // GMO never registered the order: EntryTran did not take effect.
@@ -58,15 +90,29 @@ pub(crate) fn decide(order: &Order, gmo: &GmoView, stale: bool) -> Decision {
     }
     match (status, state) {
         (Status::Authenticated, AwaitingThreeDs) if stale => Decision::Finalize,
-        // The SecureTran2 (or ExecTran) claim is dead and authentication stands: hand the order
-        // back to the 3-D Secure step, which takes a fresh claim.
-        (Status::Authenticated, Finalizing | Executing) if stale => {
-            Decision::Record(AwaitingThreeDs)
+        // The ExecTran claim is dead and authentication stands: the 3-D Secure step finalizes.
+        (Status::Authenticated, Executing) if stale => Decision::Record(AwaitingThreeDs),
+        // A SecureTran2 that GMO declined leaves the transaction authenticated, as one that never
+        // ran does: which it was is unknowable, so it is never sent again. Nothing was charged
+        // (unless GMO commits it later still: an unexpected charge).
+        (Status::Authenticated, Finalizing) | (Status::Unprocessed, Executing | Finalizing)
+            if stale =>
+        {
+            unless_first_reading(order, Failed)
         }
         (Status::Unprocessed, Entering) if stale => Decision::Record(Entered),
-        (Status::Unprocessed, Executing | Finalizing) if stale => Decision::Record(Failed),
         (Status::Unprocessed, Entered | AwaitingThreeDs) if stale => Decision::Record(Expired),
         _ => Decision::Wait,
+    }
+}
+
+/// `Record(state)` if a reading a reconciliation age ago already found the claim's call not to
+/// have taken effect; otherwise [`Decision::Recheck`].
+fn unless_first_reading(order: &Order, state: OrderState) -> Decision {
+    if order.gmo_unconfirmed_at.is_some() {
+        Decision::Record(state)
+    } else {
+        Decision::Recheck
     }
 }
 
@@ -91,6 +137,15 @@ fn decide_settled(
             Capturing => settled == Captured,
             Voiding => settled == Voided,
             Refunding => settled == Refunded,
+            Reversing => {
+                return match settled {
+                    Voided | Refunded => Decision::Record(Reversed),
+                    // The reversal did not take effect: the charge stands, for the merchant to
+                    // act on (logged); never sent again blind.
+                    _ if stale => Decision::Record(Failed),
+                    _ => Decision::Wait,
+                };
+            }
             ChangingAmount => {
                 matches!(settled, Authorized | Captured) && amount == order.pending_amount
             }
@@ -160,14 +215,65 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_fails_only_on_a_second_reading() {
+        for (state, status) in [
+            (Executing, Status::Unprocessed),
+            (Finalizing, Status::Unprocessed),
+            (Finalizing, Status::Authenticated),
+        ] {
+            let mut o = order(state, Purpose::Purchase);
+            assert_eq!(
+                decide(&o, &view(Some(status.clone())), true),
+                Decision::Recheck
+            );
+            o.gmo_unconfirmed_at = Some(o.updated_at);
+            assert_eq!(
+                decide(&o, &view(Some(status.clone())), false),
+                Decision::Wait,
+                "not before it is stale again"
+            );
+            assert_eq!(
+                decide(&o, &view(Some(status)), true),
+                Decision::Record(Failed)
+            );
+        }
+    }
+
+    #[test]
+    fn a_charge_for_a_closed_order_is_unexpected() {
+        for closed in [Failed, Expired] {
+            let o = order(closed, Purpose::Purchase);
+            assert_eq!(
+                decide(&o, &view(Some(Status::Auth)), false),
+                Decision::UnexpectedCharge(Authorized)
+            );
+            assert_eq!(
+                decide(&o, &view(Some(Status::Sales)), false),
+                Decision::UnexpectedCharge(Captured)
+            );
+            assert_eq!(decide(&o, &view(Some(Status::Void)), false), Decision::Wait);
+            assert_eq!(
+                decide(&o, &view(Some(Status::Unprocessed)), true),
+                Decision::Wait
+            );
+        }
+        let o = order(Reversing, Purpose::Purchase);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Void)), false),
+            Decision::Record(Reversed)
+        );
+        assert_eq!(decide(&o, &view(Some(Status::Auth)), false), Decision::Wait);
+        assert_eq!(
+            decide(&o, &view(Some(Status::Auth)), true),
+            Decision::Record(Failed)
+        );
+    }
+
+    #[test]
     fn stale_claims_are_resolved_to_what_gmo_says() {
         let stale = |s, g| decide(&order(s, Purpose::Purchase), &view(g), true);
         assert_eq!(
-            stale(Executing, Some(Status::Unprocessed)),
-            Decision::Record(Failed)
-        );
-        assert_eq!(
-            stale(Finalizing, Some(Status::Authenticated)),
+            stale(Executing, Some(Status::Authenticated)),
             Decision::Record(AwaitingThreeDs)
         );
         assert_eq!(

@@ -104,7 +104,7 @@ impl Payments {
                 self.settle_to(&claimed, OrderState::AwaitingThreeDs, |_| ())
                     .await?
             }
-            Outcome::Unknown => self.settle(claimed, false).await?,
+            Outcome::Unknown => self.settle_unknown(claimed).await?,
         };
         self.after_authorization(settled).await
     }

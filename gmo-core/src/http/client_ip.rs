@@ -29,7 +29,53 @@ use crate::types::InvalidValue;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies {
-    networks: Vec<(IpAddr, u8)>,
+    networks: Networks,
+}
+
+/// A list of addresses and networks (`address/prefix`), IPv4-mapped IPv6 addresses read as IPv4.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Networks(Vec<(IpAddr, u8)>);
+
+impl Networks {
+    /// Parses a comma-separated list (`10.0.0.0/8, 2001:db8::/32, 127.0.0.1`); `field` names the
+    /// setting in the error.
+    pub(crate) fn parse(list: &str, field: &'static str) -> Result<Self, InvalidValue> {
+        let invalid = InvalidValue {
+            field,
+            rule: "a comma-separated list of IP addresses or networks (address/prefix)",
+        };
+        let mut networks = Vec::new();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (addr, prefix) = match item.split_once('/') {
+                Some((addr, prefix)) => (addr, Some(prefix)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr.parse().map_err(|_| invalid.clone())?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let prefix = match prefix {
+                Some(p) => p
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|p| *p <= max)
+                    .ok_or_else(|| invalid.clone())?,
+                None => max,
+            };
+            networks.push((addr, prefix));
+        }
+        Ok(Self(networks))
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `ip` is in one of the networks.
+    pub(crate) fn contains(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0
+            .iter()
+            .any(|&(net, prefix)| in_network(ip, canonical(net), prefix))
+    }
 }
 
 impl TrustedProxies {
@@ -41,42 +87,23 @@ impl TrustedProxies {
     /// Trusts a proxy on the same machine (`127.0.0.0/8`, `::1`).
     pub fn loopback() -> Self {
         Self {
-            networks: vec![
+            networks: Networks(vec![
                 (IpAddr::from([127, 0, 0, 0]), 8),
                 (IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]), 128),
-            ],
+            ]),
         }
     }
 
     /// Parses a comma-separated list of addresses and networks (`10.0.0.0/8, 2001:db8::/32`).
     pub fn parse(list: &str) -> Result<Self, InvalidValue> {
-        const INVALID: InvalidValue = InvalidValue {
-            field: "trusted_proxies",
-            rule: "a comma-separated list of IP addresses or networks (address/prefix)",
-        };
-        let mut networks = Vec::new();
-        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (addr, prefix) = match item.split_once('/') {
-                Some((addr, prefix)) => (addr, Some(prefix)),
-                None => (item, None),
-            };
-            let addr: IpAddr = addr.parse().map_err(|_| INVALID)?;
-            let max = if addr.is_ipv4() { 32 } else { 128 };
-            let prefix = match prefix {
-                Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or(INVALID)?,
-                None => max,
-            };
-            networks.push((addr, prefix));
-        }
-        Ok(Self { networks })
+        Ok(Self {
+            networks: Networks::parse(list, "trusted_proxies")?,
+        })
     }
 
     /// Whether `ip` is one of the trusted proxies.
     pub fn is_trusted(&self, ip: IpAddr) -> bool {
-        let ip = canonical(ip);
-        self.networks
-            .iter()
-            .any(|&(net, prefix)| in_network(ip, canonical(net), prefix))
+        self.networks.contains(ip)
     }
 
     /// The client's address: `peer` (the connection's), or when `peer` is trusted, the rightmost

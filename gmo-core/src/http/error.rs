@@ -10,6 +10,7 @@
 //! | `body_too_large` | 413 | the body is over [`MAX_BODY_BYTES`](super::body::MAX_BODY_BYTES) |
 //! | `unsupported_media_type` | 415 | neither JSON nor a form |
 //! | `malformed_body`, `missing_field`, `wrong_type`, `ambiguous_body`, `invalid_value`, `price_not_accepted` | 400 | see [`BodyError`] |
+//! | `source_not_allowed` | 403 | a notification from outside the [allowed sources](super::NotificationRoute::sources) |
 //! | `customer_id_invalid` | 500 | the merchant's [`Customer`](crate::customer::Customer) gave an invalid id |
 //!
 //! Messages are for people and may change; codes are stable. No message carries a card number,
@@ -39,6 +40,10 @@ pub enum RouteError {
     /// The card-testing throttle refused the attempt.
     #[error(transparent)]
     Throttled(#[from] Throttled),
+    /// A notification came from outside the allowed source networks (`None`: the source is
+    /// unknown).
+    #[error("notifications are not accepted from this source")]
+    SourceRefused(Option<std::net::IpAddr>),
     /// The merchant's customer type gave an id that breaks the rule.
     #[error("the signed-in customer's id is invalid: {0}")]
     CustomerId(#[source] InvalidValue),
@@ -141,6 +146,11 @@ impl ErrorResponse {
                 answer.retry_after = Some(e.retry_after_secs());
                 answer
             }
+            RouteError::SourceRefused(_) => Self::new(
+                403,
+                "source_not_allowed",
+                "notifications are not accepted from this source",
+            ),
             RouteError::CustomerId(_) => Self::new(
                 500,
                 "customer_id_invalid",
@@ -246,6 +256,12 @@ pub fn log_refusal(route: &'static str, error: &RouteError) {
             retry_after_secs = t.retry_after_secs(),
             "card attempt throttled"
         ),
+        // The source only: the body is whatever the sender chose.
+        RouteError::SourceRefused(source) => tracing::warn!(
+            route,
+            source = ?source,
+            "notification refused: its source is not an allowed network"
+        ),
         RouteError::CustomerId(e) => {
             tracing::error!(route, error = %e, "the merchant's customer id is invalid")
         }
@@ -309,6 +325,7 @@ mod tests {
                 "invalid_state",
             ),
             (PaymentError::InProgress, 409, "in_progress"),
+            (PaymentError::OrderIdTaken, 409, "order_id_taken"),
             (PaymentError::OutcomePending, 202, "outcome_pending"),
             (PaymentError::GatewayUnavailable, 503, "gateway_unavailable"),
             (PaymentError::ForeignShop, 403, "foreign_shop"),

@@ -2,12 +2,14 @@
 //! parts. Each reads the body, runs one flow of [`Payments`] (with the throttle, when the
 //! request has one), logs a refusal, and answers a value the adapter turns into a response.
 
+use std::net::IpAddr;
+
 use serde::Serialize;
 
-use super::RouteError;
 use super::attempts::{AttemptKind, CardAttempts, failed_at_return};
 use super::body::{card_request, checkout_request};
 use super::error::log_refusal;
+use super::{NotificationRoute, RouteError};
 use crate::PaymentError;
 use crate::flow::{
     Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
@@ -138,16 +140,29 @@ pub async fn three_ds_return(
     logged("three_ds_return", run.await)
 }
 
-/// `POST /notify`: GMO's result notification. `Ok` means answer [`NotificationAck::BODY`].
-pub async fn notification(payments: &Payments, body: &[u8]) -> Result<NotificationAck, RouteError> {
+/// `POST /notify`: GMO's result notification from `peer` (the connection's address) with these
+/// `X-Forwarded-For` values, under `route`'s settings. A source outside the allowed networks is
+/// refused before the body is read. `Ok` means answer [`NotificationAck::BODY`].
+pub async fn notification<'a>(
+    payments: &Payments,
+    route: &NotificationRoute,
+    peer: Option<IpAddr>,
+    forwarded_for: impl IntoIterator<Item = &'a str>,
+    body: &[u8],
+) -> Result<NotificationAck, RouteError> {
     let run = async {
+        route
+            .check(peer, forwarded_for)
+            .map_err(RouteError::SourceRefused)?;
         if body.len() > super::body::MAX_BODY_BYTES {
             return Err(super::body::BodyError::TooLarge {
                 limit: super::body::MAX_BODY_BYTES,
             }
             .into());
         }
-        Ok(payments.handle_notification(body).await?)
+        Ok(payments
+            .handle_notification_with(body, route.notification_policy())
+            .await?)
     };
     logged("notify", run.await)
 }

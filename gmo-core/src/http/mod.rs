@@ -11,6 +11,7 @@
 //! | [`error`] | [`RouteError`], the JSON error body and status, the customer-visible [`MessagePolicy`] |
 //! | [`attempts`] | the card-testing throttle applied to a request: [`CardAttempts`] |
 //! | [`client_ip`] | the client's address behind [`TrustedProxies`] |
+//! | [`notify`] | the notification route's settings: allowed source networks, [`NotificationRoute`] |
 //! | [`guard`] | the card-data guard applied to a request: [`scan_request`] |
 //!
 //! Successful answers are JSON: `GET /cards` → [`CardList`]; `POST /cards` →
@@ -26,6 +27,7 @@ pub mod client_ip;
 pub mod error;
 pub mod guard;
 pub mod handlers;
+pub mod notify;
 pub mod routes;
 pub mod three_ds;
 
@@ -35,3 +37,4 @@ pub use client_ip::TrustedProxies;
 pub use error::{ErrorBody, ErrorDetail, ErrorResponse, MessagePolicy, RouteError};
 pub use guard::{is_scannable_encoding, scan_head, scan_request};
 pub use handlers::CardList;
+pub use notify::NotificationRoute;

@@ -5,8 +5,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use time::OffsetDateTime;
 
-use super::{InboxEntry, Inserted, Member, PaymentStore, StoreError, Updated};
-use crate::order::{CustomerId, Order, OrderState};
+use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
+use crate::event::{PaymentEvent, StoredEvent};
+use crate::order::{CustomerId, Order};
 use crate::types::{AccessId, OrderId};
 
 /// A [`PaymentStore`] in process memory: for tests, examples and single-instance apps that can
@@ -21,8 +22,22 @@ struct Inner {
     members: HashMap<CustomerId, Member>,
     orders: HashMap<OrderId, Order>,
     by_access_id: HashMap<AccessId, OrderId>,
+    /// Who holds each leased order, and until when.
+    leases: HashMap<OrderId, (String, OffsetDateTime)>,
+    /// The event feed, in `seq` order (`seq` is the position plus one).
+    events: Vec<EventRow>,
+    /// One entry per order, in the order their first entries came.
     inbox: Vec<InboxEntry>,
-    inbox_index: HashMap<String, usize>,
+    /// Each order's place in `inbox`.
+    inbox_index: HashMap<OrderId, usize>,
+}
+
+/// An event and its delivery.
+#[derive(Debug)]
+struct EventRow {
+    stored: StoredEvent,
+    due_at: OffsetDateTime,
+    lease: Option<(String, OffsetDateTime)>,
 }
 
 impl MemoryStore {
@@ -86,13 +101,14 @@ impl PaymentStore for MemoryStore {
     async fn update_order(
         &self,
         order: &Order,
-        expected: OrderState,
+        read_version: u64,
+        events: &[PaymentEvent],
     ) -> Result<Updated, StoreError> {
         let mut inner = self.lock()?;
         let Some(current) = inner.orders.get_mut(&order.order_id) else {
             return Ok(Updated::NotFound);
         };
-        if current.state != expected {
+        if current.version != read_version {
             return Ok(Updated::Conflict(Box::new(current.clone())));
         }
         *current = order.clone();
@@ -101,38 +117,139 @@ impl PaymentStore for MemoryStore {
                 .by_access_id
                 .insert(access_id.clone(), order.order_id.clone());
         }
+        for event in events {
+            let seq = inner.events.len() as u64 + 1;
+            inner.events.push(EventRow {
+                stored: StoredEvent {
+                    seq,
+                    event: event.clone(),
+                    attempts: 0,
+                    delivered_at: None,
+                },
+                due_at: event.at,
+                lease: None,
+            });
+        }
         Ok(Updated::Done)
     }
 
-    async fn orders_to_reconcile(
+    async fn events_after(
         &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let inner = self.lock()?;
+        let from = usize::try_from(cursor).unwrap_or(usize::MAX);
+        Ok(inner
+            .events
+            .iter()
+            .skip(from)
+            .take(limit)
+            .map(|row| row.stored.clone())
+            .collect())
+    }
+
+    async fn lease_events(
+        &self,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut inner = self.lock()?;
+        // The first undelivered event of each order, in feed order.
+        let mut seen = std::collections::HashSet::new();
+        let mut taken = Vec::new();
+        for row in inner.events.iter_mut() {
+            if row.stored.delivered_at.is_some() || !seen.insert(row.stored.event.order_id.clone())
+            {
+                continue;
+            }
+            let free = row
+                .lease
+                .as_ref()
+                .is_none_or(|(_, until)| *until <= lease.taken_at);
+            if free && row.due_at <= lease.taken_at && taken.len() < limit {
+                row.lease = Some((lease.owner.clone(), lease.until));
+                taken.push(row.stored.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(row) = event_row(&mut inner, seq) {
+            row.stored.delivered_at.get_or_insert(at);
+            row.lease = None;
+        }
+        Ok(())
+    }
+
+    async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> {
+        let mut inner = self.lock()?;
+        if let Some(row) = event_row(&mut inner, seq)
+            && row.stored.delivered_at.is_none()
+        {
+            row.stored.attempts = row.stored.attempts.saturating_add(1);
+            row.due_at = retry_at;
+            row.lease = None;
+        }
+        Ok(())
+    }
+
+    async fn lease_orders_to_reconcile(
+        &self,
+        lease: &Lease,
         updated_before: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError> {
-        let inner = self.lock()?;
+        let mut inner = self.lock()?;
+        let free = |id: &OrderId| {
+            inner
+                .leases
+                .get(id)
+                .is_none_or(|(_, until)| *until <= lease.taken_at)
+        };
         let mut due: Vec<Order> = inner
             .orders
             .values()
-            .filter(|o| o.state.needs_settling() && o.updated_at < updated_before)
+            .filter(|o| {
+                o.state.needs_settling() && o.updated_at < updated_before && free(&o.order_id)
+            })
             .cloned()
             .collect();
-        due.sort_by(|a, b| (a.updated_at, &a.order_id).cmp(&(b.updated_at, &b.order_id)));
+        due.sort_by(|a, b| {
+            (!a.state.settles_first(), a.updated_at, &a.order_id).cmp(&(
+                !b.state.settles_first(),
+                b.updated_at,
+                &b.order_id,
+            ))
+        });
         due.truncate(limit);
+        for order in &due {
+            inner
+                .leases
+                .insert(order.order_id.clone(), (lease.owner.clone(), lease.until));
+        }
         Ok(due)
     }
 
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError> {
+    async fn release_leases(&self, owner: &str) -> Result<(), StoreError> {
+        self.lock()?.leases.retain(|_, (holder, _)| holder != owner);
+        Ok(())
+    }
+
+    async fn put_notification(&self, entry: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> {
+        let Some(order_id) = &entry.notification.order_id else {
+            return Err(StoreError::new("an inbox entry needs an order id"));
+        };
         let mut inner = self.lock()?;
-        if let Some(&at) = inner.inbox_index.get(&entry.key) {
-            return Ok(Inserted::Existing(inner.inbox[at].clone()));
+        if let Some(&at) = inner.inbox_index.get(order_id) {
+            return Ok(Some(std::mem::replace(&mut inner.inbox[at], entry.clone())));
         }
         let at = inner.inbox.len();
         inner.inbox.push(entry.clone());
-        inner.inbox_index.insert(entry.key.clone(), at);
-        Ok(Inserted::Created)
+        inner.inbox_index.insert(order_id.clone(), at);
+        Ok(None)
     }
 
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
@@ -152,9 +269,16 @@ impl PaymentStore for MemoryStore {
         at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         let mut inner = self.lock()?;
-        if let Some(&i) = inner.inbox_index.get(key) {
-            inner.inbox[i].processed_at = Some(at);
+        // A scan: the inbox has at most one entry per order, and keys are opaque.
+        if let Some(entry) = inner.inbox.iter_mut().find(|e| e.key == key) {
+            entry.processed_at = Some(at);
         }
         Ok(())
     }
+}
+
+/// The row of event `seq`.
+fn event_row(inner: &mut Inner, seq: u64) -> Option<&mut EventRow> {
+    let at = usize::try_from(seq.checked_sub(1)?).ok()?;
+    inner.events.get_mut(at)
 }

@@ -1,18 +1,47 @@
 //! Persistence: the [`PaymentStore`] trait the merchant implements, and [`MemoryStore`].
 //!
-//! The store is the merchant's half of exactly-once: inserts are create-only and order updates
-//! are a compare-and-set on the order state, so that of any number of concurrent requests exactly
-//! one wins the claim on a GMO call. Nothing a store accepts can carry card data, a card token or
-//! the shop and site passwords; [`Order::access_pass`](crate::order::Order::access_pass) is the
-//! one secret a store keeps (later calls need it): protect it like a password (encrypt the column
-//! or the database at rest, keep it out of logs).
+//! # The concurrency contract
+//!
+//! The store is the merchant's half of exactly-once. Any number of requests, notifications and
+//! reconcilers, in any number of app instances, may act on one order at once, each from its own
+//! copy of it; the store decides which of them may write:
+//!
+//! 1. **Inserts are create-only.** A second insert of the same key changes nothing and answers
+//!    the stored record ([`Inserted::Existing`]).
+//! 2. **Every order carries a version** ([`Order::version`](crate::order::Order::version)), 0 when
+//!    prepared. [`PaymentStore::update_order`] writes an order only if the stored version is still
+//!    the one the caller read, and stores it with that version plus one; otherwise it writes
+//!    nothing and answers the current record ([`Updated::Conflict`]). It never retries on its
+//!    own. The state is *not* what is compared: an order that went
+//!    `finalizing → awaiting_three_ds → finalizing` is in the state a stale copy saw, but at a
+//!    later version, so the stale copy can never claim it again.
+//! 3. **Reconciliation leases what it settles.** [`PaymentStore::lease_orders_to_reconcile`]
+//!    hands each due order to at most one [`Lease`] at a time, atomically, orders with money at
+//!    stake first ([`OrderState::settles_first`](crate::order::OrderState::settles_first)); a lease
+//!    runs out at its `until` (its holder died) or is released
+//!    ([`PaymentStore::release_leases`]). Taking a lease changes neither the order nor its
+//!    version: it keeps reconcilers apart, while the version keeps everyone apart.
+//!
+//! 4. **Events are written with their change.** [`PaymentStore::update_order`] appends the
+//!    change's [events](crate::event) in the same atomic write, or none if it writes nothing;
+//!    event deliveries are leased like reconciliation, and an order's events go out in order.
+//!
+//! The core claims an order (moves it into a claim state, see [`crate::order`]) by rule 2 before
+//! every money-moving GMO call, on the version it has just read, and only the winner calls GMO.
+//! Every method must be atomic on its own; the core needs no transaction across methods.
+//!
+//! Nothing a store accepts can carry card data, a card token or the shop and site passwords;
+//! [`Order::access_pass`](crate::order::Order::access_pass) is the one secret a store keeps (later
+//! calls need it): protect it like a password (encrypt the column or the database at rest, keep it
+//! out of logs). Check an implementation with the [conformance suite](conformance) (feature
+//! `test-util`).
 //!
 //! # Implementing a store
 //!
 //! ```
-//! use std::sync::Mutex;
-//! use gmo_core::store::{Inserted, InboxEntry, Member, PaymentStore, StoreError, Updated};
-//! use gmo_core::order::{CustomerId, Order, OrderState};
+//! use gmo_core::event::{PaymentEvent, StoredEvent};
+//! use gmo_core::store::{Inserted, InboxEntry, Lease, Member, PaymentStore, StoreError, Updated};
+//! use gmo_core::order::{CustomerId, Order};
 //! use gmo_core::types::{AccessId, OrderId};
 //! use time::OffsetDateTime;
 //!
@@ -27,9 +56,14 @@
 //!     async fn order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> { self.0.order(id).await }
 //!     async fn order_by_access_id(&self, id: &AccessId) -> Result<Option<Order>, StoreError> { self.0.order_by_access_id(id).await }
 //!     async fn insert_order(&self, o: &Order) -> Result<Inserted<Order>, StoreError> { self.0.insert_order(o).await }
-//!     async fn update_order(&self, o: &Order, expected: OrderState) -> Result<Updated, StoreError> { self.0.update_order(o, expected).await }
-//!     async fn orders_to_reconcile(&self, before: OffsetDateTime, limit: usize) -> Result<Vec<Order>, StoreError> { self.0.orders_to_reconcile(before, limit).await }
-//!     async fn insert_notification(&self, e: &InboxEntry) -> Result<Inserted<InboxEntry>, StoreError> { self.0.insert_notification(e).await }
+//!     async fn update_order(&self, o: &Order, read_version: u64, e: &[PaymentEvent]) -> Result<Updated, StoreError> { self.0.update_order(o, read_version, e).await }
+//!     async fn events_after(&self, cursor: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.events_after(cursor, limit).await }
+//!     async fn lease_events(&self, l: &Lease, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.lease_events(l, limit).await }
+//!     async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_delivered(seq, at).await }
+//!     async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_failed(seq, retry_at).await }
+//!     async fn lease_orders_to_reconcile(&self, l: &Lease, before: OffsetDateTime, limit: usize) -> Result<Vec<Order>, StoreError> { self.0.lease_orders_to_reconcile(l, before, limit).await }
+//!     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> { self.0.release_leases(owner).await }
+//!     async fn put_notification(&self, e: &InboxEntry) -> Result<Option<InboxEntry>, StoreError> { self.0.put_notification(e).await }
 //!     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError> { self.0.unprocessed_notifications(limit).await }
 //!     async fn mark_notification_processed(&self, key: &str, at: OffsetDateTime) -> Result<(), StoreError> { self.0.mark_notification_processed(key, at).await }
 //! }
@@ -43,8 +77,9 @@ use time::OffsetDateTime;
 
 pub use memory::MemoryStore;
 
+use crate::event::{PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
-use crate::order::{CustomerId, Order, OrderState};
+use crate::order::{CustomerId, Order};
 use crate::types::{AccessId, MemberId, OrderId};
 
 /// The customer ↔ GMO member mapping. GMO keeps the cards; we keep only which member is whose.
@@ -59,14 +94,16 @@ pub struct Member {
     pub created_at: OffsetDateTime,
 }
 
-/// A result notification kept in the inbox before GMO is told it arrived.
+/// A result notification kept in the inbox before GMO is told it arrived: the latest one of its
+/// order (the inbox keeps one entry per order, see [`PaymentStore::put_notification`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InboxEntry {
-    /// The idempotency key, [`ResultNotification::key`].
+    /// The delivery's key, [`ResultNotification::key`]: [`PaymentStore::mark_notification_processed`]
+    /// marks the entry only while it is still this delivery.
     pub key: String,
     /// What GMO sent.
     pub notification: ResultNotification,
-    /// When it first arrived.
+    /// When it arrived.
     #[serde(with = "time::serde::rfc3339")]
     pub received_at: OffsetDateTime,
     /// When the core finished with it.
@@ -86,12 +123,26 @@ pub enum Inserted<T> {
 /// The answer of a compare-and-set update.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Updated {
-    /// The stored state was the expected one; the record is replaced.
+    /// The stored version was the one read; the record is replaced.
     Done,
-    /// The stored state was another: nothing was written. Here is the current record.
+    /// The order was updated since it was read: nothing was written. Here is the current record.
     Conflict(Box<Order>),
     /// No order has this id.
     NotFound,
+}
+
+/// A reconciler's hold on the orders it settles: until `until`, no other lease takes them.
+///
+/// Times come from the reconciler's clock; instances whose clocks disagree by less than the
+/// lease's length still never hold one order at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// Who holds it: unique to one reconciliation pass of one instance.
+    pub owner: String,
+    /// When it is taken: leases that ran out by then are free.
+    pub taken_at: OffsetDateTime,
+    /// When it runs out, if not released before.
+    pub until: OffsetDateTime,
 }
 
 /// A failure of the merchant's store. It keeps its source, for logs and `Error::source`.
@@ -150,34 +201,75 @@ pub trait PaymentStore: Send + Sync {
     /// stored order and changes nothing.
     async fn insert_order(&self, order: &Order) -> Result<Inserted<Order>, StoreError>;
 
-    /// Replaces the stored order with `order` if and only if the stored state is `expected`
-    /// (one atomic compare-and-set). The store indexes `access_id` for
-    /// [`PaymentStore::order_by_access_id`].
+    /// Writes `order` if and only if the stored order's version is still `read_version`, the
+    /// version of the copy the caller changed (one atomic compare-and-set); `order.version` is
+    /// `read_version + 1` and is stored as given. In the same atomic write, and only if the
+    /// order is written, appends `events` to the event feed, in their order, undelivered and due
+    /// at once. Answers [`Updated::Conflict`] with the current record when the versions differ,
+    /// whatever the states, and never retries. The store indexes `access_id` for
+    /// [`PaymentStore::order_by_access_id`], and leaves leases alone.
     async fn update_order(
         &self,
         order: &Order,
-        expected: OrderState,
+        read_version: u64,
+        events: &[PaymentEvent],
     ) -> Result<Updated, StoreError>;
 
-    /// Orders whose state [needs settling](OrderState::needs_settling) and whose `updated_at` is
-    /// before `updated_before`, oldest first, at most `limit`.
-    async fn orders_to_reconcile(
+    /// Events of the feed whose `seq` is above `cursor`, in `seq` order, at most `limit`.
+    async fn events_after(&self, cursor: u64, limit: usize)
+    -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Takes `lease` on at most `limit` events to deliver, and answers them in `seq` order:
+    /// undelivered, due at `lease.taken_at`, held by no lease then, and the first undelivered
+    /// event of their order (so that an order's events are handed over in order). Atomic, like
+    /// [`PaymentStore::lease_orders_to_reconcile`].
+    async fn lease_events(
         &self,
+        lease: &Lease,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Marks event `seq` delivered at `at`, and frees its lease.
+    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Counts a failed delivery of event `seq` (if it is not delivered): one more attempt, due
+    /// again at `retry_at`, its lease freed.
+    async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError>;
+
+    /// Takes `lease` on at most `limit` orders that [need settling](crate::order::OrderState::needs_settling),
+    /// whose `updated_at` is before `updated_before`, and that no lease holds at
+    /// `lease.taken_at` (never leased, released, or run out), and answers them: those that
+    /// [settle first](crate::order::OrderState::settles_first), then the others, each group
+    /// oldest first. Atomic: of concurrent callers, each order goes to one. The orders are
+    /// answered as stored, with their versions unchanged.
+    async fn lease_orders_to_reconcile(
+        &self,
+        lease: &Lease,
         updated_before: OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<Order>, StoreError>;
 
-    /// Stores a notification in the inbox, create-only by key. Must be durable when it returns:
-    /// GMO is acknowledged right after.
-    async fn insert_notification(
-        &self,
-        entry: &InboxEntry,
-    ) -> Result<Inserted<InboxEntry>, StoreError>;
+    /// Releases every lease `owner` holds.
+    async fn release_leases(&self, owner: &str) -> Result<(), StoreError>;
 
-    /// Inbox entries not yet processed, oldest first, at most `limit`.
+    /// Stores `entry` as the inbox entry of its order (`entry.notification.order_id`, always
+    /// `Some` from the core; a store may refuse `None`), as given (pending when the core puts
+    /// it), replacing the order's earlier entry, pending or processed, whatever its key: the
+    /// inbox holds at most one entry per order, so notifications cannot grow it beyond the
+    /// orders. Answers the entry it replaced, as it stood (`None` for the order's first).
+    ///
+    /// Atomic: of concurrent puts for one order, exactly one entry remains, and each put
+    /// answers an entry that was stored before it (concurrent first puts may each answer
+    /// `None`). Must be durable when it returns: GMO is acknowledged right after.
+    async fn put_notification(&self, entry: &InboxEntry) -> Result<Option<InboxEntry>, StoreError>;
+
+    /// Inbox entries not yet processed, at most `limit`, oldest first: in the order their
+    /// orders' entries first came (a replaced entry keeps its order's place).
     async fn unprocessed_notifications(&self, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
 
-    /// Marks an inbox entry processed. Unknown keys are ignored.
+    /// Marks the inbox entry with `key` processed. A key that is no longer stored (unknown, or
+    /// its entry was replaced by a newer notification of the order, which stays pending) is
+    /// ignored.
     async fn mark_notification_processed(
         &self,
         key: &str,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::support::{client_builder, client_for};
 use gmo_core::api::{
-    Authorization, CardSource, EntryResult, EntryTran, ExecTran, ExecTranOutcome,
+    Authorization, CardSource, EntryResult, EntryTran, ExecTran, ExecTranOutcome, SecureTran2,
     ThreeDSecureEntry, ThreeDSecureExec,
 };
 use gmo_core::error::ApiError;
@@ -135,6 +135,29 @@ impl Kit {
             VISA,
         )
         .await
+    }
+
+    /// A payment through 3-D Secure: EntryTran with it, ExecTran, the ACS pages (answering the
+    /// challenge if the card has one), SecureTran2.
+    pub async fn secured(
+        &self,
+        order_id: &OrderId,
+        yen: u32,
+        card: &str,
+    ) -> (EntryResult, Authorization) {
+        let entry = self.entry_auth_3ds(order_id, yen).await;
+        let exec = exec_3ds(order_id, &entry, self.token(card));
+        let url = redirect(self.client.send(&exec).await.expect("ExecTran"));
+        self.acs
+            .authenticate(&url, gmo_sandbox::CHALLENGE_OTP)
+            .await
+            .expect("ACS");
+        let authorization = self
+            .client
+            .send(&SecureTran2::new(access_id(&entry), access_pass(&entry)))
+            .await
+            .expect("SecureTran2");
+        (entry, authorization)
     }
 
     /// Waits until the sandbox shows `status` for the order (a call the client gave up on may

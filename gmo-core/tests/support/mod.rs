@@ -290,25 +290,59 @@ impl PaymentStore for FaultyStore {
     async fn update_order(
         &self,
         o: &gmo_core::order::Order,
-        expected: OrderState,
+        read_version: u64,
+        events: &[gmo_core::event::PaymentEvent],
     ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
         if self.take_failure(o.state) {
             return Err(injected());
         }
-        self.inner.update_order(o, expected).await
+        self.inner.update_order(o, read_version, events).await
     }
-    async fn orders_to_reconcile(
+    async fn lease_orders_to_reconcile(
         &self,
+        lease: &gmo_core::store::Lease,
         before: time::OffsetDateTime,
         limit: usize,
     ) -> Result<Vec<gmo_core::order::Order>, gmo_core::store::StoreError> {
-        self.inner.orders_to_reconcile(before, limit).await
+        self.inner
+            .lease_orders_to_reconcile(lease, before, limit)
+            .await
     }
-    async fn insert_notification(
+    async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.release_leases(owner).await
+    }
+    async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.events_after(cursor, limit).await
+    }
+    async fn lease_events(
+        &self,
+        lease: &gmo_core::store::Lease,
+        limit: usize,
+    ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.inner.lease_events(lease, limit).await
+    }
+    async fn event_delivered(
+        &self,
+        seq: u64,
+        at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_delivered(seq, at).await
+    }
+    async fn event_failed(
+        &self,
+        seq: u64,
+        retry_at: time::OffsetDateTime,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.event_failed(seq, retry_at).await
+    }
+    async fn put_notification(
         &self,
         e: &gmo_core::store::InboxEntry,
-    ) -> Result<gmo_core::store::Inserted<gmo_core::store::InboxEntry>, gmo_core::store::StoreError>
-    {
+    ) -> Result<Option<gmo_core::store::InboxEntry>, gmo_core::store::StoreError> {
         let left = self
             .fail_notifications
             .load(std::sync::atomic::Ordering::SeqCst);
@@ -317,7 +351,7 @@ impl PaymentStore for FaultyStore {
                 .store(left - 1, std::sync::atomic::Ordering::SeqCst);
             return Err(injected());
         }
-        self.inner.insert_notification(e).await
+        self.inner.put_notification(e).await
     }
     async fn unprocessed_notifications(
         &self,

@@ -8,6 +8,7 @@ mod token_js;
 mod tokens;
 
 use axum::Router;
+use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
@@ -38,7 +39,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
 }
 
 /// Unknown paths: under `/payment/` GMO's "no such API", elsewhere a plain 404.
-async fn fallback(method: Method, uri: Uri) -> Response {
+async fn fallback(State(sandbox): State<Sandbox>, method: Method, uri: Uri) -> Response {
     if uri.path().starts_with("/payment/") {
         let info = if method == Method::GET {
             "E31500014"
@@ -46,7 +47,7 @@ async fn fallback(method: Method, uri: Uri) -> Response {
             "E91099997"
         };
         let body = crate::api::Answer::error(info).to_body();
-        return gmo_answer(body);
+        return gmo_answer(&sandbox, body);
     }
     (StatusCode::NOT_FOUND, "not found").into_response()
 }

@@ -4,26 +4,47 @@
 
 use gmo_core::wire::{FormEncoder, decode_windows_31j};
 
-/// The urlencoded equivalent of a `multipart/form-data` body (text fields, Windows-31J as the
-/// urlencoded ones), or `None` when the content type is another one or the body does not parse:
-/// the caller then answers as for any unsupported body.
-pub(super) fn as_url_encoded(content_type: &str, body: &[u8]) -> Option<String> {
+/// What a request body is, as far as multipart goes.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Multipart {
+    /// Not `multipart/form-data` with a boundary: the content type decides (`E00000003` unless
+    /// it is urlencoded).
+    Other,
+    /// The urlencoded equivalent of the parts (text fields, Windows-31J as the urlencoded ones).
+    Form(String),
+    /// A multipart body whose parts do not parse or hold bytes that are not Windows-31J: a
+    /// malformed body (`E00000010`), as the same bytes would be in a urlencoded body.
+    Malformed,
+}
+
+/// Reads a body announced as `multipart/form-data; boundary=…`.
+pub(super) fn as_url_encoded(content_type: &str, body: &[u8]) -> Multipart {
+    let Some(boundary) = boundary(content_type) else {
+        return Multipart::Other;
+    };
+    let encoded = || -> Option<String> {
+        let mut form = FormEncoder::new();
+        for (name, value) in parts(body, boundary)? {
+            let value = decode_windows_31j(value).ok()?;
+            form.push_named(name, &value).ok()?;
+        }
+        Some(form.finish())
+    };
+    encoded().map_or(Multipart::Malformed, Multipart::Form)
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn boundary(content_type: &str) -> Option<&str> {
     let (mime, params) = content_type.split_once(';')?;
     if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
         return None;
     }
-    let boundary = params.split(';').find_map(|param| {
+    params.split(';').find_map(|param| {
         let (key, value) = param.split_once('=')?;
         key.trim()
             .eq_ignore_ascii_case("boundary")
             .then(|| value.trim().trim_matches('"'))
-    })?;
-    let mut form = FormEncoder::new();
-    for (name, value) in parts(body, boundary)? {
-        let value = decode_windows_31j(value).ok()?;
-        form.push_named(name, &value).ok()?;
-    }
-    Some(form.finish())
+    })
 }
 
 /// The (name, value) of each part, in order.
@@ -87,8 +108,8 @@ mod tests {
                     \r\n\
                     ----------------------------123--\r\n";
         assert_eq!(
-            as_url_encoded(TYPE, body.as_bytes()).unwrap(),
-            "ShopID=tshop00000001&OrderID=a%26b%3Dc&Empty="
+            as_url_encoded(TYPE, body.as_bytes()),
+            Multipart::Form("ShopID=tshop00000001&OrderID=a%26b%3Dc&Empty=".to_owned())
         );
     }
 
@@ -99,22 +120,44 @@ mod tests {
             .to_vec();
         body.extend_from_slice(&[0x82, 0xA0]); // あ
         body.extend_from_slice(b"\r\n--xyz--");
-        let form = as_url_encoded("multipart/form-data; boundary=\"xyz\"", &body).unwrap();
+        let Multipart::Form(form) = as_url_encoded("multipart/form-data; boundary=\"xyz\"", &body)
+        else {
+            panic!("not read");
+        };
         let fields = gmo_core::wire::parse_form(form.as_bytes()).unwrap();
         assert_eq!(fields.get("ClientField1"), Some("あ"));
     }
 
     #[test]
-    fn refuses_other_types_and_broken_bodies() {
-        assert_eq!(as_url_encoded("application/json", b"{}"), None);
-        assert_eq!(as_url_encoded("multipart/form-data", b""), None);
+    fn tells_other_types_from_broken_bodies() {
+        assert_eq!(as_url_encoded("application/json", b"{}"), Multipart::Other);
+        // Without a boundary the header is at fault, not the body.
+        assert_eq!(as_url_encoded("multipart/form-data", b""), Multipart::Other);
         let unterminated = "----------------------------123\r\n\
                             Content-Disposition: form-data; name=\"ShopID\"\r\n\r\nx";
-        assert_eq!(as_url_encoded(TYPE, unterminated.as_bytes()), None);
+        assert_eq!(
+            as_url_encoded(TYPE, unterminated.as_bytes()),
+            Multipart::Malformed
+        );
         let nameless = "----------------------------123\r\n\r\nx\r\n\
                         ----------------------------123--";
-        assert_eq!(as_url_encoded(TYPE, nameless.as_bytes()), None);
+        assert_eq!(
+            as_url_encoded(TYPE, nameless.as_bytes()),
+            Multipart::Malformed
+        );
+        // 0x82 0xFF is no Windows-31J character.
+        let mut undecodable =
+            b"--xyz\r\nContent-Disposition: form-data; name=\"MemberName\"\r\n\r\n".to_vec();
+        undecodable.extend_from_slice(&[0x82, 0xFF]);
+        undecodable.extend_from_slice(b"\r\n--xyz--");
+        assert_eq!(
+            as_url_encoded("multipart/form-data; boundary=xyz", &undecodable),
+            Multipart::Malformed
+        );
         let empty = "----------------------------123--\r\n";
-        assert_eq!(as_url_encoded(TYPE, empty.as_bytes()).unwrap(), "");
+        assert_eq!(
+            as_url_encoded(TYPE, empty.as_bytes()),
+            Multipart::Form(String::new())
+        );
     }
 }

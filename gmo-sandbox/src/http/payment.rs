@@ -7,16 +7,18 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api::Answer;
 use crate::faults::{GARBAGE_PAGE, MAINTENANCE_PAGE};
-use crate::sandbox::{ApiCall, CallMethod, RESPONSE_CONTENT_TYPE, Reply, Sandbox};
+use crate::sandbox::{ApiCall, CallMethod, Reply, Sandbox};
 use crate::server::ConnectionCloser;
+
+use super::multipart::{Multipart, as_url_encoded};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
-/// A GMO answer: HTTP 200, Windows-31J text.
-pub(super) fn gmo_answer(body: Vec<u8>) -> Response {
+/// A GMO answer: HTTP 200, Windows-31J text labelled as the sandbox is configured to.
+pub(super) fn gmo_answer(sandbox: &Sandbox, body: Vec<u8>) -> Response {
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, RESPONSE_CONTENT_TYPE)],
+        [(header::CONTENT_TYPE, sandbox.answer_content_type())],
         body,
     )
         .into_response()
@@ -46,22 +48,25 @@ pub(super) async fn payment(
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     };
     // GMO's own Node SDK sends multipart bodies: read them as the same fields, urlencoded.
-    let (content_type, body) = match content_type
+    let multipart = content_type
         .as_deref()
-        .and_then(|ct| super::multipart::as_url_encoded(ct, &body))
-    {
-        Some(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form)),
-        None => (content_type, body),
+        .map_or(Multipart::Other, |ct| as_url_encoded(ct, &body));
+    let (content_type, body, malformed) = match multipart {
+        Multipart::Form(form) => (Some(FORM_CONTENT_TYPE.to_owned()), Bytes::from(form), false),
+        Multipart::Malformed => (Some(FORM_CONTENT_TYPE.to_owned()), body, true),
+        Multipart::Other => (content_type, body, false),
     };
     // The call runs in a task of its own: a client that gives up (a timeout, a closed
     // connection) does not cancel a call under way, as at GMO.
+    let handler = sandbox.clone();
     let call = tokio::spawn(async move {
-        sandbox
+        handler
             .call(ApiCall {
                 method,
                 segment: &segment,
                 content_type: content_type.as_deref(),
                 body: &body,
+                malformed,
             })
             .await
     });
@@ -69,7 +74,7 @@ pub(super) async fn payment(
         .await
         .unwrap_or_else(|_| Reply::Answer(Answer::error("E91099999").to_body()));
     match reply {
-        Reply::Answer(body) => gmo_answer(body),
+        Reply::Answer(body) => gmo_answer(&sandbox, body),
         Reply::ServiceUnavailable => (
             StatusCode::SERVICE_UNAVAILABLE,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -82,7 +87,7 @@ pub(super) async fn payment(
             GARBAGE_PAGE,
         )
             .into_response(),
-        Reply::Truncated(body) => truncated(body),
+        Reply::Truncated(body) => truncated(body, sandbox.answer_content_type()),
         Reply::Drop => match closer {
             Some(closer) => {
                 closer.close();
@@ -90,21 +95,21 @@ pub(super) async fn payment(
                 std::future::pending().await
             }
             // Served without a closer: a body that fails at once aborts the connection too.
-            None => broken_body(Vec::new(), 1),
+            None => broken_body(Vec::new(), 1, sandbox.answer_content_type()),
         },
     }
 }
 
 /// HTTP 200 announcing the whole answer, sending its first half, then failing.
-fn truncated(body: Vec<u8>) -> Response {
+fn truncated(body: Vec<u8>, content_type: &'static str) -> Response {
     let full = body.len();
     let mut half = body;
     half.truncate(full / 2);
-    broken_body(half, full)
+    broken_body(half, full, content_type)
 }
 
 /// A response that announces `announced` bytes, sends `sent`, then breaks the connection.
-fn broken_body(sent: Vec<u8>, announced: usize) -> Response {
+fn broken_body(sent: Vec<u8>, announced: usize, content_type: &'static str) -> Response {
     use futures_util::StreamExt;
     let head = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(sent))]);
     // The pause lets hyper flush the status line and the first bytes before the cut, so that
@@ -118,10 +123,7 @@ fn broken_body(sent: Vec<u8>, announced: usize) -> Response {
     });
     let mut response = Response::new(Body::from_stream(head.chain(cut)));
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(RESPONSE_CONTENT_TYPE),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(announced));
     response
 }

@@ -60,7 +60,7 @@ impl Ledger {
             three_ds_sessions: HashMap::new(),
             members: HashMap::new(),
             tokens: TokenStore::default(),
-            ids: IdGenerator::default(),
+            ids: IdGenerator::new(settings.approve_padding, settings.variant_seed),
             calls_by_api: HashMap::new(),
             calls_by_order: HashMap::new(),
             calls_by_order_and_api: HashMap::new(),

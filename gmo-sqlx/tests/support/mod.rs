@@ -177,12 +177,11 @@ pub async fn claim_rounds(
         let tasks: Vec<_> = (0..64)
             .map(|i| {
                 let (store, barrier) = (store.clone(), barrier.clone());
-                let mut claim = order.clone();
-                claim.state = OrderState::Entering;
+                let mut claim = gmo_core::store::conformance::next(&order, OrderState::Entering);
                 claim.card_seq = Some(i);
                 tokio::spawn(async move {
                     barrier.wait().await;
-                    store.update_order(&claim, OrderState::Prepared).await
+                    store.update_order(&claim, 0, &[]).await
                 })
             })
             .collect();
@@ -197,4 +196,31 @@ pub async fn claim_rounds(
         winners.push(won);
     }
     winners
+}
+
+/// The two orders of the first schema (`legacy-prepared`, older, and `legacy-finalizing`) read
+/// back at version 0, and a lease takes the one with money at stake first.
+pub async fn legacy_orders_are_versioned_and_money_first(
+    store: &dyn gmo_core::store::PaymentStore,
+) {
+    use gmo_core::order::OrderState;
+    use gmo_core::store::Lease;
+    use gmo_core::types::OrderId;
+    let id = |s: &str| OrderId::new(s).expect("an order id");
+    for name in ["legacy-prepared", "legacy-finalizing"] {
+        let order = store.order(&id(name)).await.expect("read").expect("kept");
+        assert_eq!(order.version, 0, "{name}");
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let lease = Lease {
+        owner: "migration-test".into(),
+        taken_at: now,
+        until: now + time::Duration::minutes(1),
+    };
+    let leased = store
+        .lease_orders_to_reconcile(&lease, now, 10)
+        .await
+        .expect("lease");
+    let states: Vec<OrderState> = leased.iter().map(|o| o.state).collect();
+    assert_eq!(states, [OrderState::Finalizing, OrderState::Prepared]);
 }

@@ -1,0 +1,197 @@
+//! Delivering payment events to the merchant's app: a handler the app registers, and a loop
+//! that hands it every event at least once, an order's events in order, retrying with back-off
+//! when it fails. Instances lease the events they deliver, so two never hand over one event at
+//! once; a failing handler delays only its own events, never a payment.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use super::{PaymentError, Payments};
+use crate::event::{PaymentEvent, StoredEvent};
+use crate::store::Lease;
+
+/// The merchant's app's part: acting on a payment event (send the confirmation mail, reserve
+/// stock, hand the order to the warehouse).
+///
+/// Called at least once per event: a crash after the app acted and before the delivery was
+/// recorded hands the event over again, so act once per [`PaymentEvent::id`] (keep it with what
+/// you did, in the same transaction). An order's events come in order, each after the one
+/// before was handled.
+///
+/// ```
+/// use gmo_core::event::{EventKind, PaymentEvent};
+/// use gmo_core::flow::{HandlerError, PaymentEventHandler};
+///
+/// struct Fulfilment;
+///
+/// #[async_trait::async_trait]
+/// impl PaymentEventHandler for Fulfilment {
+///     async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError> {
+///         if event.kind == EventKind::Authorized {
+///             // Insert "ship order {event.order_id}" unless event.id was seen before.
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+#[async_trait::async_trait]
+pub trait PaymentEventHandler: Send + Sync {
+    /// Acts on one event. An error is logged and the event handed over again later (after 1 s,
+    /// then 2, 4… up to an hour); the order's later events wait for it.
+    async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError>;
+}
+
+/// A handler's failure: its source is kept for the logs.
+pub struct HandlerError {
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl HandlerError {
+    /// Wraps any error of the app.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Self {
+            source: source.into(),
+        }
+    }
+}
+
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HandlerError").field(&self.source).finish()
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the payment event handler failed: {}", self.source)
+    }
+}
+
+impl std::error::Error for HandlerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// What one delivery pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeliveryReport {
+    /// Events the handler took.
+    pub delivered: usize,
+    /// Events the handler failed on (handed over again later).
+    pub failed: usize,
+}
+
+/// How many events one lease takes.
+const BATCH: usize = 100;
+
+/// How long a pass starts handing events over.
+const PASS_TIME: Duration = Duration::from_secs(30);
+
+/// How long a lease holds an event beyond the pass: the handler's time for the last one.
+const HANDLER_TIME: Duration = Duration::from_secs(300);
+
+/// The longest wait before an event is handed over again.
+const MAX_BACKOFF_SECS: u64 = 3600;
+
+impl Payments {
+    /// One delivery pass: every due event to the [handler](super::PaymentsBuilder::event_handler)
+    /// (none without one), a lease at a time, until none is due or half a minute is spent.
+    #[tracing::instrument(name = "payments.deliver_events", skip_all)]
+    pub async fn deliver_events(&self) -> Result<DeliveryReport, PaymentError> {
+        let mut report = DeliveryReport::default();
+        let Some(handler) = self.inner.event_handler.as_deref() else {
+            return Ok(report);
+        };
+        let store = &self.inner.store;
+        let owner = format!("deliver-{:032x}", rand::random::<u128>());
+        let started = Instant::now();
+        while started.elapsed() < PASS_TIME {
+            let now = OffsetDateTime::now_utc();
+            let lease = Lease {
+                owner: owner.clone(),
+                taken_at: now,
+                until: now + PASS_TIME + HANDLER_TIME,
+            };
+            let batch = store.lease_events(&lease, BATCH).await?;
+            if batch.is_empty() {
+                break;
+            }
+            for stored in batch {
+                if started.elapsed() >= PASS_TIME {
+                    // Its lease runs out by itself; the next pass hands it over.
+                    break;
+                }
+                self.deliver_one(handler, &stored, &mut report).await?;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn deliver_one(
+        &self,
+        handler: &dyn PaymentEventHandler,
+        stored: &StoredEvent,
+        report: &mut DeliveryReport,
+    ) -> Result<(), PaymentError> {
+        let event = &stored.event;
+        match handler.handle(event).await {
+            Ok(()) => {
+                self.inner
+                    .store
+                    .event_delivered(stored.seq, OffsetDateTime::now_utc())
+                    .await?;
+                report.delivered += 1;
+            }
+            Err(error) => {
+                let wait = 1u64
+                    .checked_shl(stored.attempts)
+                    .unwrap_or(MAX_BACKOFF_SECS)
+                    .min(MAX_BACKOFF_SECS);
+                tracing::warn!(
+                    event_id = %event.id,
+                    order_id = %event.order_id,
+                    kind = %event.kind,
+                    attempts = stored.attempts + 1,
+                    retry_in_secs = wait,
+                    error = %error,
+                    "the payment event handler failed; handing the event over again later"
+                );
+                let retry_at = OffsetDateTime::now_utc() + Duration::from_secs(wait);
+                self.inner.store.event_failed(stored.seq, retry_at).await?;
+                report.failed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs [`Payments::deliver_events`] every `period` until the returned task is aborted.
+    /// Spawn it once per app instance, beside [`Payments::reconcile_every`].
+    pub fn deliver_events_every(&self, period: Duration) -> tokio::task::JoinHandle<()> {
+        let payments = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(period);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                match payments.deliver_events().await {
+                    Ok(report) => tracing::debug!(?report, "event delivery pass"),
+                    Err(e) => tracing::warn!(reason = e.reason(), "event delivery pass failed"),
+                }
+            }
+        })
+    }
+
+    /// The event feed, for an app that pulls instead of (or beside) a handler: events whose
+    /// `seq` is above `cursor`, in order, at most `limit`. Keep the last `seq` as the cursor.
+    pub async fn events_after(
+        &self,
+        cursor: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, PaymentError> {
+        Ok(self.inner.store.events_after(cursor, limit).await?)
+    }
+}
