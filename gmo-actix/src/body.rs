@@ -31,11 +31,6 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .and_then(|v| v.parse::<u64>().ok())
 }
 
-/// Whether the request declares (`Content-Length`) a body over `limit`: refused before reading.
-pub(crate) fn declared_over(headers: &HeaderMap, limit: usize) -> bool {
-    declared_length(headers).is_some_and(|n| n > limit as u64)
-}
-
 /// Whether the request declares (`Content-Length`) a non-empty body.
 pub(crate) fn declared_body(headers: &HeaderMap) -> bool {
     declared_length(headers).is_some_and(|n| n > 0)

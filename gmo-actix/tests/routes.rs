@@ -757,22 +757,34 @@ async fn the_guard_refuses_card_numbers_anywhere_and_passes_the_rest_unchanged()
     assert_eq!(read_body(response).await, fine.as_bytes());
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 
-    // Too large, declared by Content-Length or found while reading.
+    // Larger than the guard buffers, declared by Content-Length or found while reading: handed
+    // on as it streams, scanned on the way; a card number in it breaks the app's read.
     for declared in [true, false] {
+        let mut body = vec![b'a'; 64 * 1024 + 1];
         let mut big = TestRequest::post()
             .uri("/orders")
-            .set_payload(vec![b'a'; 64 * 1024 + 1])
+            .set_payload(body.clone())
             .to_request();
         if !declared {
             big.headers_mut().remove(CONTENT_LENGTH);
         }
-        let refusal = answer(call_service(&app, big).await).await;
-        assert_eq!(
-            (refusal.status, refusal.code()),
-            (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+        let response = call_service(&app, big).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(read_body(response).await.len(), body.len());
+        body.extend_from_slice(b" 4111 1111 1111 1111\n");
+        let carded = TestRequest::post()
+            .uri("/orders")
+            .set_payload(body)
+            .to_request();
+        let response = call_service(&app, carded).await;
+        assert!(
+            response.status().is_client_error(),
+            "{:?}",
+            response.status()
         );
+        assert!(!String::from_utf8_lossy(&read_body(response).await).contains("4111"));
     }
-    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
 }
 
 #[actix_web::test]
@@ -819,11 +831,11 @@ async fn the_throttle_middleware_finds_the_client_behind_trusted_proxies() {
     }
 }
 
-/// Over a real connection, a client that sends an oversized body (declared or chunked) still
-/// reads the 413: actix reads and drops the rest of the body (far more than the socket buffers
-/// hold) before it closes the connection. And a WebSocket upgrade is not held up by the guard.
+/// Over a real connection, a large body (declared or chunked) streams through the guard to the
+/// app, which answers without waiting for it. And a WebSocket upgrade is not held up by the
+/// guard.
 #[actix_web::test]
-async fn the_guard_over_a_real_connection_answers_413_and_lets_upgrades_through() {
+async fn the_guard_over_a_real_connection_streams_large_bodies_and_lets_upgrades_through() {
     use std::io::{Read, Write};
 
     let server = actix_web::HttpServer::new(|| {
@@ -882,7 +894,7 @@ async fn the_guard_over_a_real_connection_answers_413_and_lets_upgrades_through(
                     Ok(n) => response.extend_from_slice(&buf[..n]),
                     Err(e) => panic!("chunked={chunked}: {e} after {response:?}"),
                 }
-                if response.ends_with(b"}}") {
+                if response.ends_with(b"}}") || response.ends_with(b"reached") {
                     break;
                 }
             }
@@ -891,13 +903,10 @@ async fn the_guard_over_a_real_connection_answers_413_and_lets_upgrades_through(
         .await
         .unwrap();
         assert!(
-            response.starts_with("HTTP/1.1 413"),
+            response.starts_with("HTTP/1.1 200"),
             "chunked={chunked}: {response}"
         );
-        assert!(
-            response.contains(r#""code":"body_too_large""#),
-            "{response}"
-        );
+        assert!(response.ends_with("reached"), "{response}");
     }
 
     // A WebSocket upgrade's body is the connection itself: the guard scans its path and query

@@ -128,11 +128,14 @@ impl<S: Send + Sync> FromRequest<S> for GmoNotification {
 ///
 /// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<(), ApiError> {
 ///     let customer = CustomerId::from(7_u64);
-///     let attempt = throttle.as_ref().map(|t| t.begin(&customer, AttemptKind::Payment)).transpose()?;
+///     let attempt = match &throttle {
+///         Some(t) => Some(t.begin(&customer, AttemptKind::Payment).await?),
+///         None => None,
+///     };
 ///     let result: Result<gmo_core::flow::Confirmation, gmo_core::PaymentError> =
 ///         Err(gmo_core::PaymentError::GatewayUnavailable); // … a flow call …
 ///     if let Some(attempt) = attempt {
-///         attempt.finish(&result);
+///         attempt.finish(&result).await;
 ///     }
 ///     result.map(|_| ()).map_err(ApiError::from)
 /// }

@@ -127,6 +127,9 @@ fn card_data_guard(c: &mut Criterion) {
 
 fn throttle(c: &mut Criterion) {
     let throttle = CardTestingThrottle::new(ThrottleConfig::default());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
     let ips: Vec<IpAddr> = (0..10_000u32)
         .map(|i| IpAddr::from(i.to_be_bytes()))
         .collect();
@@ -135,9 +138,14 @@ fn throttle(c: &mut Criterion) {
     c.bench_function("throttle_attempt_succeeded", |b| {
         b.iter(|| {
             n = (n + 1) % ips.len();
-            if let Ok(permit) = throttle.try_begin_attempt(Some(&customers[n]), Some(ips[n])) {
-                permit.succeeded();
-            }
+            runtime.block_on(async {
+                if let Ok(permit) = throttle
+                    .try_begin_attempt(Some(&customers[n]), Some(ips[n]))
+                    .await
+                {
+                    permit.succeeded().await;
+                }
+            });
         })
     });
 }

@@ -17,6 +17,9 @@
 use std::fmt::Write as _;
 
 use gmo_core::guard::{CardDataGuard, GuardConfig};
+
+mod card_layouts;
+use card_layouts::{full_width, groups, luhn_check_digit};
 use gmo_core::wire::encode_windows_31j;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -80,25 +83,6 @@ const BRANDS: &[Brand] = &[
         lengths: &[16, 19],
     },
 ];
-
-fn luhn_check_digit(body: &[u8]) -> u8 {
-    // The check digit makes the doubled-from-the-right sum a multiple of 10.
-    let sum: u32 = body
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 0 {
-                let x = d * 2;
-                if x > 9 { x - 9 } else { x }
-            } else {
-                d
-            }
-        })
-        .sum();
-    u8::try_from((10 - sum % 10) % 10).unwrap()
-}
 
 fn ean13_valid(d: &[u8]) -> bool {
     d.len() == 13
@@ -167,29 +151,6 @@ const LAYOUTS: [Layout; 10] = [
     Layout::FullWidthChoon,
     Layout::Dashes,
 ];
-
-fn groups(pan: &str, sizes: &[usize]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = pan;
-    for &size in sizes.iter().chain(std::iter::repeat(&4)) {
-        if rest.is_empty() {
-            break;
-        }
-        let (head, tail) = rest.split_at(size.min(rest.len()));
-        out.push(head.to_owned());
-        rest = tail;
-    }
-    out
-}
-
-fn full_width(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '0'..='9' => char::from_u32(0xff10 + (u32::from(c) - 0x30)).unwrap(),
-            c => c,
-        })
-        .collect()
-}
 
 fn lay_out(pan: &str, layout: Layout) -> String {
     let fours = groups(pan, &[]);

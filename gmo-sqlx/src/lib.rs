@@ -32,10 +32,20 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # The card-testing throttle across instances
+//!
+//! [`SqliteThrottleStore`] and [`PostgresThrottleStore`] keep the
+//! [`CardTestingThrottle`](gmo_core::guard::CardTestingThrottle)'s counts in the same database
+//! (table `gmo_throttle_events`), so that its limits hold across the app's instances: each
+//! admission is one transaction that locks the keys it counts against, so concurrent attempts
+//! on several instances admit exactly the limit, and an admin's unlock on one instance frees
+//! the key on all. Build them from the payment store (`SqliteThrottleStore::from_store`) and
+//! pass them to `CardTestingThrottle::with_store`.
+//!
 //! # Tables
 //!
 //! Every table is named `gmo_…`, so the store can sit in the merchant's own database beside
-//! their tables: `gmo_members`, `gmo_orders`, `gmo_notifications`, and `gmo_migrations`, the
+//! their tables: `gmo_members`, `gmo_orders`, `gmo_notifications`, `gmo_throttle_events`, and `gmo_migrations`, the
 //! store's own record of applied migrations (kept apart from sqlx's `_sqlx_migrations`, so that
 //! the merchant's own sqlx migrations are not disturbed). The schema files are in
 //! `gmo-sqlx/migrations/{postgres,sqlite}`.
@@ -102,9 +112,14 @@ mod payment_store;
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+mod throttle_store;
 
 pub use columns::UnreadableColumn;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
+#[cfg(feature = "postgres")]
+pub use throttle_store::PostgresThrottleStore;
+#[cfg(feature = "sqlite")]
+pub use throttle_store::SqliteThrottleStore;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use gmo_core::flow::CardRegistrationMode;
 use gmo_core::guard::ThrottleConfig;
+use gmo_core::http::TrustedProxies;
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
@@ -22,6 +23,10 @@ pub struct ShopOptions {
     pub throttle: ThrottleConfig,
     /// The URL browsers reach the shop at, when it is not the shop's own (a proxy in front).
     pub public_url: Option<String>,
+    /// The proxies whose `X-Forwarded-For` the shop believes: loopback, as the shop binaries'
+    /// `SHOP_TRUSTED_PROXIES` default (the scenarios' clients play the proxy with
+    /// [`Client::behind_proxy`]).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for ShopOptions {
@@ -30,6 +35,7 @@ impl Default for ShopOptions {
             registration: CardRegistrationMode::Verified,
             throttle: ThrottleConfig::default(),
             public_url: None,
+            trusted_proxies: TrustedProxies::loopback(),
         }
     }
 }
@@ -181,6 +187,8 @@ pub struct Client {
     base: String,
     cookies: Arc<Mutex<BTreeMap<String, String>>>,
     csrf: Arc<Mutex<Option<String>>>,
+    /// Sent with every request (a proxy's `X-Forwarded-For`).
+    extra_headers: Vec<(String, String)>,
 }
 
 /// A request body.
@@ -211,7 +219,16 @@ impl Client {
             base: base.trim_end_matches('/').to_owned(),
             cookies: Arc::default(),
             csrf: Arc::default(),
+            extra_headers: Vec::new(),
         }
+    }
+
+    /// This client (its cookies and session) reaching the shop through a local reverse proxy
+    /// that forwards for `client_ip`: every request carries `X-Forwarded-For: client_ip`.
+    pub fn behind_proxy(&self, client_ip: &str) -> Self {
+        let mut clone = self.clone();
+        clone.extra_headers = vec![("x-forwarded-for".to_owned(), client_ip.to_owned())];
+        clone
     }
 
     /// The HTTP client of [`Client::new`]: redirects not followed, 30 s per request.
@@ -346,6 +363,9 @@ impl Client {
             && let Some(token) = self.csrf_token()
         {
             request = request.header("x-csrf-token", token);
+        }
+        for (name, value) in &self.extra_headers {
+            request = request.header(name, value);
         }
         for (name, value) in headers {
             request = request.header(*name, *value);

@@ -77,8 +77,19 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn card_numbers_in_every_shape_are_refused() {
+            $crate::scenarios::input::card_numbers_in_every_shape_are_refused::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn card_testing_is_throttled() {
             $crate::scenarios::throttle::card_testing_is_throttled::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_shared_address_does_not_lock_out_clean_customers() {
+            $crate::scenarios::throttle::a_shared_address_does_not_lock_out_clean_customers::<$shop>()
+                .await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -35,6 +35,7 @@ fn prepare(
         &gateway.content_security_policy(),
     );
     shop.throttle = CardTestingThrottle::new(options.throttle);
+    shop.trusted_proxies = options.trusted_proxies;
     (listener, url, gateway, shop)
 }
 

@@ -6,7 +6,10 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Responder};
+use futures_util::StreamExt as _;
+use futures_util::future::LocalBoxFuture;
 use shop_common::reply::Reply;
 use shop_common::request::RequestHead;
 
@@ -60,5 +63,40 @@ impl Responder for Answer {
 
     fn respond_to(self, _: &HttpRequest) -> HttpResponse {
         self.into_response()
+    }
+}
+
+/// The body of one of the shop's own routes: at most 64 KiB, else `413 body_too_large` (JSON,
+/// like every error of the shop; actix's own payload limit answers plain text).
+#[derive(Debug)]
+pub(crate) struct ShopBody(pub(crate) Bytes);
+
+impl FromRequest for ShopBody {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(_: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let limit = gmo_core::http::MAX_BODY_BYTES;
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                match chunk {
+                    Ok(chunk) if body.len() + chunk.len() <= limit => {
+                        body.extend_from_slice(&chunk)
+                    }
+                    // Too large, or broken (then nobody reads the answer).
+                    _ => {
+                        let answer = Answer(Reply::body_too_large()).into_response();
+                        return Err(actix_web::error::InternalError::from_response(
+                            "the request body is too large",
+                            answer,
+                        )
+                        .into());
+                    }
+                }
+            }
+            Ok(Self(body.freeze()))
+        })
     }
 }

@@ -2,10 +2,10 @@
 //! `shop_common::routes` and answers its reply.
 
 use actix_web::HttpResponse;
-use actix_web::web::{Bytes, Data, Path};
+use actix_web::web::{Data, Path};
 use shop_common::shop::Shop;
 
-use crate::glue::{Answer, Head};
+use crate::glue::{Answer, Head, ShopBody};
 use crate::session::SignedIn;
 
 /// `GET /`.
@@ -19,7 +19,11 @@ pub(crate) async fn sign_in_page(shop: Data<Shop>, Head(head): Head) -> Answer {
 }
 
 /// `POST /signin`.
-pub(crate) async fn sign_in(shop: Data<Shop>, Head(head): Head, body: Bytes) -> Answer {
+pub(crate) async fn sign_in(
+    shop: Data<Shop>,
+    Head(head): Head,
+    ShopBody(body): ShopBody,
+) -> Answer {
     Answer(shop.sign_in(&head, &body))
 }
 
@@ -38,7 +42,7 @@ pub(crate) async fn create_order(
     shop: Data<Shop>,
     SignedIn(session): SignedIn,
     Head(head): Head,
-    body: Bytes,
+    ShopBody(body): ShopBody,
 ) -> Answer {
     Answer(shop.create_order(&session, &head, &body).await)
 }

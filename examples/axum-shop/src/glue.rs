@@ -3,9 +3,9 @@
 
 use std::convert::Infallible;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -69,5 +69,40 @@ impl IntoResponse for Answer {
             }
         }
         response
+    }
+}
+
+/// How much of an oversized body is still read (and dropped) before the 413 is answered: a
+/// client still sending when the server closes may never see the answer.
+const DRAIN_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The body of one of the shop's own routes: at most 64 KiB, else `413 body_too_large` (JSON).
+#[derive(Debug)]
+pub(crate) struct ShopBody(pub(crate) Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ShopBody {
+    type Rejection = Answer;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Answer> {
+        use http_body_util::BodyExt as _;
+        let limit = gmo_core::http::MAX_BODY_BYTES;
+        let mut body = req.into_body();
+        let mut bytes = Vec::new();
+        let mut seen = 0_usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            let Ok(data) = frame.into_data() else {
+                continue; // trailers
+            };
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                bytes.extend_from_slice(&data);
+            } else if seen > DRAIN_LIMIT {
+                break;
+            }
+        }
+        if seen > limit {
+            return Err(Answer(Reply::body_too_large()));
+        }
+        Ok(Self(Bytes::from(bytes)))
     }
 }

@@ -1,14 +1,13 @@
 //! The shop's own routes: each hands the request's head, body and path parameters to
 //! `shop_common::routes` and answers its reply.
 
-use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::ShopState;
-use crate::glue::{Answer, Head, param};
+use crate::glue::{Answer, Head, ShopBody, param};
 use shop_common::sessions::Session;
 
 /// `GET /`.
@@ -25,7 +24,7 @@ pub(crate) async fn sign_in_page(State(state): State<ShopState>, Head(head): Hea
 pub(crate) async fn sign_in(
     State(state): State<ShopState>,
     Head(head): Head,
-    body: Bytes,
+    ShopBody(body): ShopBody,
 ) -> Answer {
     Answer(state.shop.sign_in(&head, &body))
 }
@@ -45,7 +44,7 @@ pub(crate) async fn create_order(
     State(state): State<ShopState>,
     session: Session,
     Head(head): Head,
-    body: Bytes,
+    ShopBody(body): ShopBody,
 ) -> Answer {
     Answer(state.shop.create_order(&session, &head, &body).await)
 }

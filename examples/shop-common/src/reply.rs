@@ -50,6 +50,18 @@ impl Reply {
         }
     }
 
+    /// `413 body_too_large`: the shop's own routes read at most
+    /// [`MAX_BODY_BYTES`](gmo_core::http::MAX_BODY_BYTES) (64 KiB), as the payment routes do (the
+    /// card-data guard around the app no longer caps bodies: it streams large ones).
+    pub fn body_too_large() -> Self {
+        let limit = gmo_core::http::MAX_BODY_BYTES;
+        let error = gmo_core::http::BodyError::TooLarge { limit }.into();
+        Self::error(&ErrorResponse::from_error(
+            &error,
+            gmo_core::http::MessagePolicy::default(),
+        ))
+    }
+
     /// A JSON error, `{"error": {"code", "message"}}`, as the payment routes answer theirs:
     /// never cached, with `Retry-After` when throttled.
     pub fn error(answer: &ErrorResponse) -> Self {

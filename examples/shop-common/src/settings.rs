@@ -13,9 +13,9 @@
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
-//! | `SHOP_TRUSTED_PROXIES` | — | proxies in front of the shop whose `X-Forwarded-For` is believed (`127.0.0.1, 10.0.0.0/8`), for the card-testing throttle and the notification sources |
 //! | `SHOP_NOTIFY_SOURCES` | — (every source) | the networks GMO's result notifications may come from: GMO's published sending addresses, which you fill in from GMO's documentation (others are answered `403`) |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
+//! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
 //!
 //! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
 
@@ -79,7 +79,8 @@ pub struct ShopSettings {
     /// `off`).
     pub card_throttle: bool,
     /// Proxies whose `X-Forwarded-For` is believed, for the throttle and the notification
-    /// sources (`SHOP_TRUSTED_PROXIES`, addresses and networks; empty: none).
+    /// sources (`SHOP_TRUSTED_PROXIES`, addresses and networks; loopback by default, `none`:
+    /// none).
     pub trusted_proxies: TrustedProxies,
     /// The networks GMO's result notifications may come from (`SHOP_NOTIFY_SOURCES`: GMO's
     /// published sending addresses, which the merchant fills in; empty: every source).
@@ -168,15 +169,18 @@ impl ShopSettings {
                 .unwrap_or(Duration::from_secs(60)),
             reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS")?
                 .unwrap_or(Duration::from_secs(30 * 60)),
-            trusted_proxies: TrustedProxies::parse(
-                &get("SHOP_TRUSTED_PROXIES").unwrap_or_default(),
-            )
-            .map_err(|_| {
-                SettingsError::Invalid(
-                    "SHOP_TRUSTED_PROXIES",
-                    "addresses or networks, comma-separated",
-                )
-            })?,
+            // The shop listens on 127.0.0.1: the proxy in front of it is local, and believed
+            // unless told otherwise (else every shopper would have the proxy's address).
+            trusted_proxies: match get("SHOP_TRUSTED_PROXIES").as_deref().map(str::trim) {
+                None => TrustedProxies::loopback(),
+                Some("none") => TrustedProxies::none(),
+                Some(list) => TrustedProxies::parse(list).map_err(|_| {
+                    SettingsError::Invalid(
+                        "SHOP_TRUSTED_PROXIES",
+                        "addresses or networks, comma-separated, or none",
+                    )
+                })?,
+            },
             notify_sources: NotificationRoute::default()
                 .sources(&get("SHOP_NOTIFY_SOURCES").unwrap_or_default())
                 .map_err(|_| {
@@ -228,7 +232,7 @@ mod tests {
     fn notification_sources_and_trusted_proxies() {
         let s = settings(&[]).unwrap();
         assert!(!s.notify_sources.is_restricted());
-        assert_eq!(s.trusted_proxies, TrustedProxies::none());
+        assert_eq!(s.trusted_proxies, TrustedProxies::loopback());
         let s = settings(&[
             ("SHOP_NOTIFY_SOURCES", "192.0.2.0/28, 198.51.100.17"),
             ("SHOP_TRUSTED_PROXIES", "127.0.0.1"),
@@ -264,6 +268,15 @@ mod tests {
                 .card_throttle
         );
         assert!(settings(&[("SHOP_CARD_THROTTLE", "no")]).is_err());
+        assert_eq!(s.trusted_proxies, TrustedProxies::loopback());
+        let proxies =
+            |list: &str| settings(&[("SHOP_TRUSTED_PROXIES", list)]).map(|s| s.trusted_proxies);
+        assert_eq!(proxies("none").unwrap(), TrustedProxies::none());
+        let behind = proxies("10.0.0.0/8, 2001:db8::/32").unwrap();
+        assert!(behind.is_trusted("10.1.2.3".parse().unwrap()));
+        assert!(!behind.is_trusted("127.0.0.1".parse().unwrap()));
+        assert!(proxies("10.0.0.0/33").is_err());
+        assert!(proxies("proxy.internal").is_err());
         assert_eq!(
             settings(&[("GMO_BASE_URL", "https://pt01.mul-pay.jp")]).unwrap_err(),
             SettingsError::Missing("GMO_SHOP_ID")

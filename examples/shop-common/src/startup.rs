@@ -4,7 +4,9 @@
 
 use std::io::Write as _;
 
-use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
+use std::sync::Arc;
+
+use gmo_core::guard::{CardTestingThrottle, SystemClock, ThrottleConfig};
 use tokio::task::JoinHandle;
 
 use crate::gateway::{PaymentGateway, StartError};
@@ -31,11 +33,16 @@ pub async fn open_shop(
         &gateway.content_security_policy(),
     );
     shop.orders = storage.orders;
+    let limits = if settings.card_throttle {
+        ThrottleConfig::default()
+    } else {
+        ThrottleConfig::unlimited()
+    };
+    // The counts live with the orders: instances on one database share the limits.
+    shop.throttle =
+        CardTestingThrottle::with_store(limits, storage.throttle, Arc::new(SystemClock));
     shop.trusted_proxies = settings.trusted_proxies.clone();
     shop.notify_sources = settings.notify_sources.clone();
-    if !settings.card_throttle {
-        shop.throttle = CardTestingThrottle::new(ThrottleConfig::unlimited());
-    }
     Ok((shop, reconciler))
 }
 

@@ -1,11 +1,12 @@
-//! Where the shop keeps its data: the payments store and the order book, together in one
-//! database (SQLite by default, PostgreSQL for several instances) or in memory.
+//! Where the shop keeps its data: the payments store, the order book and the card-testing
+//! throttle's counts, together in one database (SQLite by default, PostgreSQL for several instances) or in memory.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use gmo_core::guard::{MemoryThrottleStore, ThrottleConfig, ThrottleStore};
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_sqlx::{PostgresStore, SqliteStore};
+use gmo_sqlx::{PostgresStore, PostgresThrottleStore, SqliteStore, SqliteThrottleStore};
 
 use crate::orders::{OrderBook, OrderBookError};
 
@@ -48,6 +49,9 @@ pub struct OpenStorage {
     pub payments: Arc<dyn PaymentStore>,
     /// The shop's order book.
     pub orders: OrderBook,
+    /// The card-testing throttle's counts: in the database, so that instances sharing it share
+    /// the limits (in memory with `memory` storage).
+    pub throttle: Arc<dyn ThrottleStore>,
 }
 
 impl std::fmt::Debug for OpenStorage {
@@ -65,6 +69,7 @@ impl Storage {
             Storage::Memory => Ok(OpenStorage {
                 payments: Arc::new(MemoryStore::new()),
                 orders: OrderBook::new(),
+                throttle: Arc::new(MemoryThrottleStore::new(ThrottleConfig::default().max_keys)),
             }),
             Storage::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -75,6 +80,7 @@ impl Storage {
                 let store = SqliteStore::connect(&url).await?;
                 store.migrate().await?;
                 Ok(OpenStorage {
+                    throttle: Arc::new(SqliteThrottleStore::from_store(&store)),
                     payments: Arc::new(store),
                     orders: OrderBook::connect(&url).await?,
                 })
@@ -83,6 +89,7 @@ impl Storage {
                 let store = PostgresStore::connect(url).await?;
                 store.migrate().await?;
                 Ok(OpenStorage {
+                    throttle: Arc::new(PostgresThrottleStore::from_store(&store)),
                     payments: Arc::new(store),
                     orders: OrderBook::connect(url).await?,
                 })

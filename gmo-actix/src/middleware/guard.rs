@@ -5,24 +5,31 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::error::PayloadError;
 use actix_web::http::Method;
+use actix_web::http::header::CONTENT_ENCODING;
 use actix_web::http::header::UPGRADE;
-use actix_web::web::Bytes;
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
-use gmo_core::guard::{CardDataGuard, GuardConfig};
-use gmo_core::http::{BodyError, ErrorResponse, MAX_BODY_BYTES, MessagePolicy, RouteError};
+use futures_util::{Stream, StreamExt};
+use gmo_core::guard::{BodyScanner, CardDataGuard, GuardConfig};
+use gmo_core::http::{BodyError, ErrorResponse, MessagePolicy, RouteError};
 
-use crate::body::{content_type, declared_body, declared_over, read_limited};
+use crate::body::{content_type, declared_body};
 use crate::response::error_response;
 
-/// Refuses, with `400 card_data_refused`, any request whose path, query string or body carries a
-/// card number (see [`gmo_core::guard`] for what counts), before the inner service sees it. The
-/// refusal is logged with the location and field, never the value.
+/// Refuses, with `400 card_data_refused`, any request whose path, query string, headers,
+/// cookies or body carries a card number (see [`gmo_core::guard`] for what counts), before the
+/// inner service sees it. The refusal is logged with the location and field, never the value.
 ///
-/// Bodies are read into memory up to a limit (64 KiB by default, `413 body_too_large` beyond)
-/// and handed on unchanged. Put it around every route that takes customer input — the whole app,
-/// ideally. It is stateless: building it inside `HttpServer::new` is fine.
+/// Bodies up to [`GuardConfig::max_body_bytes`] (64 KiB by default) are read into memory,
+/// scanned whole and handed on unchanged. A larger body (a file upload) is handed on as it
+/// arrives, never buffered whole, and scanned on the way: a card number in it cuts the body off
+/// with an error, so the app's read of it fails. A compressed body (`Content-Encoding`) is
+/// handed on unscanned, or refused with `415 body_not_scannable` when
+/// [`GuardConfig::refuse_unscannable`] is set. Put it around every route that takes customer
+/// input — the whole app, ideally. It is stateless: building it inside `HttpServer::new` is fine.
 ///
 /// ```
 /// use actix_web::{App, web};
@@ -39,7 +46,6 @@ use crate::response::error_response;
 #[derive(Debug, Clone)]
 pub struct CardDataGuardMiddleware {
     guard: CardDataGuard,
-    max_body_bytes: usize,
 }
 
 impl Default for CardDataGuardMiddleware {
@@ -49,19 +55,18 @@ impl Default for CardDataGuardMiddleware {
 }
 
 impl CardDataGuardMiddleware {
-    /// A middleware with `guard` and the default body limit.
+    /// A middleware with `guard` (and its body limit, [`GuardConfig::max_body_bytes`]).
     pub fn new(guard: CardDataGuard) -> Self {
-        Self {
-            guard,
-            max_body_bytes: MAX_BODY_BYTES,
-        }
+        Self { guard }
     }
 
-    /// The largest body read (and so accepted).
+    /// The largest body buffered and scanned whole before the app sees it; larger ones are
+    /// scanned as they stream through.
     #[must_use]
-    pub fn max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = limit;
-        self
+    pub fn max_body_bytes(self, limit: usize) -> Self {
+        let mut config = self.guard.config().clone();
+        config.max_body_bytes = limit;
+        Self::new(CardDataGuard::new(config))
     }
 }
 
@@ -105,37 +110,104 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let guard = self.config.guard.clone();
-        let limit = self.config.max_body_bytes;
+        let limit = guard.config().max_body_bytes;
         Box::pin(async move {
-            if declared_over(req.headers(), limit) {
-                return Ok(refusal(req, BodyError::TooLarge { limit }.into()));
-            }
-            let streaming = body_is_the_connection(&req);
-            let body = if streaming {
-                Bytes::new()
-            } else {
-                match read_limited(req.take_payload(), limit).await {
-                    Ok(body) => body,
-                    Err(e) => return Ok(refusal(req, e.into())),
-                }
-            };
-            let scanned = gmo_core::http::scan_request(
-                &guard,
-                req.path(),
-                req.uri().query(),
-                content_type(req.headers()),
-                &body,
-            );
-            if let Err(found) = scanned {
+            let headers = req
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_bytes()));
+            if let Err(found) =
+                gmo_core::http::scan_head(&guard, req.path(), req.uri().query(), headers)
+            {
                 return Ok(refusal(req, found.into()));
             }
-            if !streaming {
-                req.set_payload(Payload::from(body));
+            let encoding = req
+                .headers()
+                .get(CONTENT_ENCODING)
+                .and_then(|v| v.to_str().ok());
+            let scannable = gmo_core::http::is_scannable_encoding(encoding);
+            if !scannable && guard.config().refuse_unscannable {
+                return Ok(refusal(req, BodyError::NotScannable.into()));
+            }
+            if scannable && !body_is_the_connection(&req) {
+                let mut payload = req.take_payload();
+                let (prefix, ended) = match read_prefix(&mut payload, limit).await {
+                    Ok(read) => read,
+                    Err(e) => return Ok(refusal(req, e.into())),
+                };
+                let content_type = content_type(req.headers());
+                if ended {
+                    if let Err(found) =
+                        gmo_core::http::scan_request(&guard, "", None, content_type, &prefix)
+                    {
+                        return Ok(refusal(req, found.into()));
+                    }
+                    req.set_payload(Payload::from(prefix));
+                } else {
+                    // Too large to buffer: scanned as it streams through.
+                    let mut scanner = guard.body_scanner(content_type);
+                    if let Err(found) = scanner.feed(&prefix) {
+                        gmo_core::http::guard::log_refusal(&found);
+                        return Ok(refusal(req, found.into()));
+                    }
+                    let rest: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
+                        Box::pin(scanned(prefix, payload, scanner));
+                    req.set_payload(Payload::from(rest));
+                }
             }
             let response = service.call(req).await?;
             Ok(response.map_into_left_body())
         })
     }
+}
+
+/// Reads `payload` until its end or until more than `limit` bytes came: the bytes read, and
+/// whether the payload ended.
+async fn read_prefix<S>(payload: &mut S, limit: usize) -> Result<(Bytes, bool), BodyError>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        body.extend_from_slice(&chunk.map_err(|_| BodyError::Unreadable)?);
+        if body.len() > limit {
+            return Ok((body.freeze(), false));
+        }
+    }
+    Ok((body.freeze(), true))
+}
+
+/// The payload handed on: `prefix` (already scanned), then the rest, each chunk scanned on the
+/// way; the first card number ends it with an error.
+fn scanned<S>(
+    prefix: Bytes,
+    rest: S,
+    scanner: BodyScanner,
+) -> impl Stream<Item = Result<Bytes, PayloadError>>
+where
+    S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
+{
+    let refused = |found: gmo_core::guard::CardDataFound| {
+        gmo_core::http::guard::log_refusal(&found);
+        PayloadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, found))
+    };
+    futures_util::stream::once(async move { Ok(prefix) }).chain(futures_util::stream::unfold(
+        (rest, Some(scanner)),
+        move |(mut rest, scanner)| async move {
+            let mut scanner = scanner?;
+            match rest.next().await {
+                Some(Ok(chunk)) => match scanner.feed(&chunk) {
+                    Ok(()) => Some((Ok(chunk), (rest, Some(scanner)))),
+                    Err(found) => Some((Err(refused(found)), (rest, None))),
+                },
+                Some(Err(e)) => Some((Err(e), (rest, None))),
+                None => match scanner.finish() {
+                    Ok(()) => None,
+                    Err(found) => Some((Err(refused(found)), (rest, None))),
+                },
+            }
+        },
+    ))
 }
 
 /// Whether actix hands the request's connection to the handler as its body: a WebSocket

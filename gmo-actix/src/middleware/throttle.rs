@@ -20,7 +20,9 @@ use gmo_core::http::{CardAttempts, TrustedProxies};
 ///
 /// Clones share one throttle. **Build it once, outside `HttpServer::new`**, and clone it into
 /// the closure: the closure runs once per worker, and a throttle built inside it would count
-/// each worker's attempts apart (so allow as many attempts as there are workers).
+/// each worker's attempts apart (so allow as many attempts as there are workers). Several
+/// instances share their limits through a shared store
+/// ([`CardTestingThrottle::with_store`](gmo_core::guard::CardTestingThrottle::with_store)).
 ///
 /// ```no_run
 /// use actix_web::{App, HttpServer};

@@ -20,8 +20,11 @@ use tower::{Layer, Service};
 /// [trusted proxies](CardTestingLayer::trusted_proxies) the address they forwarded. Without
 /// either, attempts are limited per customer only.
 ///
-/// Clones of the layer share one throttle: wrap the customer and the gateway routes with the
-/// same layer (or the whole app).
+/// Behind a reverse proxy, list it in [`trusted_proxies`](CardTestingLayer::trusted_proxies):
+/// else every shopper has the proxy's address. Clones of the layer share one throttle: wrap the
+/// customer and the gateway routes with the same layer (or the whole app). Several instances
+/// share their limits through a shared store
+/// ([`CardTestingThrottle::with_store`](gmo_core::guard::CardTestingThrottle::with_store)).
 ///
 /// ```
 /// use axum::Router;

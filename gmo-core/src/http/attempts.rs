@@ -53,29 +53,35 @@ impl CardAttempts {
 
     /// Whether the client's address is blocked now (a cheap early check, before the body is
     /// read; the attempt itself is admitted by [`CardAttempts::begin`]).
-    pub fn check_address(&self) -> Result<(), Throttled> {
-        self.throttle.check_attempt(None, self.client_ip)
+    pub async fn check_address(&self) -> Result<(), Throttled> {
+        self.throttle.check_attempt(None, self.client_ip).await
     }
 
     /// Admits an attempt of `customer` from this request's address, or refuses it.
-    pub fn begin(&self, customer: &CustomerId, kind: AttemptKind) -> Result<Attempt, Throttled> {
+    pub async fn begin(
+        &self,
+        customer: &CustomerId,
+        kind: AttemptKind,
+    ) -> Result<Attempt, Throttled> {
         let permit = self
             .throttle
-            .try_begin_attempt(Some(customer.as_str()), self.client_ip)?;
+            .try_begin_attempt(Some(customer.as_str()), self.client_ip)
+            .await?;
         if kind == AttemptKind::NewCard
-            && let Err(throttled) = self.throttle.try_acquire_new_card(customer.as_str())
+            && let Err(throttled) = self.throttle.try_acquire_new_card(customer.as_str()).await
         {
             // Not attempted: the slot is given back without a failure.
-            permit.release();
+            permit.release().await;
             return Err(throttled);
         }
         Ok(Attempt { permit })
     }
 
     /// Counts a failure learnt after the attempt's request (at the 3-D Secure return).
-    pub fn record_failure(&self, customer: &CustomerId) {
+    pub async fn record_failure(&self, customer: &CustomerId) {
         self.throttle
-            .record_failure(Some(customer.as_str()), self.client_ip);
+            .record_failure(Some(customer.as_str()), self.client_ip)
+            .await;
     }
 }
 
@@ -89,11 +95,11 @@ pub struct Attempt {
 impl Attempt {
     /// Settles the attempt from the flow's answer: a card failure counts, a 3-D Secure redirect
     /// releases the slot (the return counts its outcome), anything else frees it.
-    pub fn finish<T: AttemptOutcome>(self, result: &Result<T, PaymentError>) {
+    pub async fn finish<T: AttemptOutcome>(self, result: &Result<T, PaymentError>) {
         match result {
-            Err(e) if is_card_failure(e) => self.permit.failed(),
-            Ok(answer) if answer.awaits_three_ds() => self.permit.release(),
-            _ => self.permit.succeeded(),
+            Err(e) if is_card_failure(e) => self.permit.failed().await,
+            Ok(answer) if answer.awaits_three_ds() => self.permit.release().await,
+            _ => self.permit.succeeded().await,
         }
     }
 }
@@ -149,43 +155,66 @@ mod tests {
         })
     }
 
-    #[test]
-    fn card_failures_count_and_other_outcomes_do_not() {
+    #[tokio::test]
+    async fn card_failures_count_and_other_outcomes_do_not() {
         let attempts = attempts(ThrottleConfig::default());
         let alice = CustomerId::new("alice").unwrap();
         for _ in 0..20 {
-            let attempt = attempts.begin(&alice, AttemptKind::Payment).unwrap();
-            attempt.finish::<Confirmation>(&Err(PaymentError::GatewayUnavailable));
-            let attempt = attempts.begin(&alice, AttemptKind::Payment).unwrap();
-            attempt.finish(&Ok(Confirmation::RedirectTo {
-                order_id: crate::types::OrderId::new("o1").unwrap(),
-                url: "http://acs".into(),
-            }));
+            let attempt = attempts.begin(&alice, AttemptKind::Payment).await.unwrap();
+            attempt
+                .finish::<Confirmation>(&Err(PaymentError::GatewayUnavailable))
+                .await;
+            let attempt = attempts.begin(&alice, AttemptKind::Payment).await.unwrap();
+            attempt
+                .finish(&Ok(Confirmation::RedirectTo {
+                    order_id: crate::types::OrderId::new("o1").unwrap(),
+                    url: "http://acs".into(),
+                }))
+                .await;
         }
         for _ in 0..5 {
             attempts
                 .begin(&alice, AttemptKind::Payment)
+                .await
                 .unwrap()
-                .finish(&declined());
+                .finish(&declined())
+                .await;
         }
-        let refused = attempts.begin(&alice, AttemptKind::Payment).unwrap_err();
+        let refused = attempts
+            .begin(&alice, AttemptKind::Payment)
+            .await
+            .unwrap_err();
         assert_eq!(refused.scope, Scope::Customer);
         // Another customer from the same address still gets through, until the address limit.
         let bob = CustomerId::new("bob").unwrap();
         for _ in 0..5 {
             attempts
                 .begin(&bob, AttemptKind::Payment)
+                .await
                 .unwrap()
-                .finish(&declined());
+                .finish(&declined())
+                .await;
         }
+        // Two customers' failures fill the address, but a third, clean customer still pays.
         let carol = CustomerId::new("carol").unwrap();
-        let refused = attempts.begin(&carol, AttemptKind::Payment).unwrap_err();
+        attempts
+            .begin(&carol, AttemptKind::Payment)
+            .await
+            .unwrap()
+            .finish(&declined())
+            .await;
+        // Failures from three customers: the address is blocked for everyone.
+        let dave = CustomerId::new("dave").unwrap();
+        let refused = attempts
+            .begin(&dave, AttemptKind::Payment)
+            .await
+            .unwrap_err();
         assert_eq!(refused.scope, Scope::Ip);
-        assert!(attempts.check_address().is_err());
+        assert!(attempts.check_address().await.is_err());
     }
 
-    #[test]
-    fn new_cards_are_limited_and_refusals_cost_no_failure() {
+    #[tokio::test]
+    async fn new_cards_are_limited_and_refusals_cost_no_failure() {
         let attempts = attempts(ThrottleConfig {
             new_cards_per_customer: Some(Limit::new(2, std::time::Duration::from_secs(60))),
             ..ThrottleConfig::default()
@@ -194,31 +223,38 @@ mod tests {
         for _ in 0..2 {
             attempts
                 .begin(&alice, AttemptKind::NewCard)
+                .await
                 .unwrap()
-                .finish::<CardRegistration>(&Err(PaymentError::GatewayUnavailable));
+                .finish::<CardRegistration>(&Err(PaymentError::GatewayUnavailable))
+                .await;
         }
         for _ in 0..10 {
-            let refused = attempts.begin(&alice, AttemptKind::NewCard).unwrap_err();
+            let refused = attempts
+                .begin(&alice, AttemptKind::NewCard)
+                .await
+                .unwrap_err();
             assert_eq!(refused.scope, Scope::NewCards);
         }
         // The refusals counted no failure: payments still go through.
         attempts
             .begin(&alice, AttemptKind::Payment)
+            .await
             .unwrap()
-            .finish(&declined());
-        let locked = attempts.throttle().locked();
+            .finish(&declined())
+            .await;
+        let locked = attempts.throttle().locked().await;
         assert_eq!(locked.len(), 1);
         assert_eq!(locked[0].scope, Scope::NewCards);
     }
 
-    #[test]
-    fn failures_at_the_return_count() {
+    #[tokio::test]
+    async fn failures_at_the_return_count() {
         let attempts = attempts(ThrottleConfig::default());
         let alice = CustomerId::new("alice").unwrap();
         for _ in 0..5 {
-            attempts.record_failure(&alice);
+            attempts.record_failure(&alice).await;
         }
-        assert!(attempts.begin(&alice, AttemptKind::Payment).is_err());
+        assert!(attempts.begin(&alice, AttemptKind::Payment).await.is_err());
         assert!(failed_at_return(
             OrderState::AwaitingThreeDs,
             OrderState::Failed

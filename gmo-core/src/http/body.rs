@@ -63,6 +63,10 @@ pub enum BodyError {
     /// The body could not be read to its end (`malformed_body`, 400).
     #[error("the request body could not be read")]
     Unreadable,
+    /// A compressed body the card-data guard cannot read, refused by its settings
+    /// (`body_not_scannable`, 415).
+    #[error("send the body without Content-Encoding: compressed bodies are not accepted")]
+    NotScannable,
     /// JSON that is not an object (`malformed_body`, 400).
     #[error("the JSON body must be an object")]
     NotAnObject,
@@ -99,6 +103,7 @@ impl BodyError {
         match self {
             Self::TooLarge { .. } => "body_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::NotScannable => "body_not_scannable",
             Self::MalformedJson { .. }
             | Self::MalformedForm
             | Self::Unreadable
@@ -116,7 +121,7 @@ impl BodyError {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::TooLarge { .. } => 413,
-            Self::UnsupportedMediaType => 415,
+            Self::UnsupportedMediaType | Self::NotScannable => 415,
             _ => 400,
         }
     }

@@ -54,12 +54,13 @@ pub async fn register_card(
 ) -> Result<CardRegistration, RouteError> {
     let run = async {
         let token = card_request(content_type, body)?;
-        let attempt = attempts
-            .map(|a| a.begin(customer, AttemptKind::NewCard))
-            .transpose()?;
+        let attempt = match attempts {
+            Some(a) => Some(a.begin(customer, AttemptKind::NewCard).await?),
+            None => None,
+        };
         let result = payments.register_card(customer, token).await;
         if let Some(attempt) = attempt {
-            attempt.finish(&result);
+            attempt.finish(&result).await;
         }
         Ok(result?)
     };
@@ -92,12 +93,13 @@ pub async fn checkout(
     let run = async {
         let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
         let source = checkout_request(content_type, body)?;
-        let attempt = attempts
-            .map(|a| a.begin(customer, AttemptKind::Payment))
-            .transpose()?;
+        let attempt = match attempts {
+            Some(a) => Some(a.begin(customer, AttemptKind::Payment).await?),
+            None => None,
+        };
         let result = payments.confirm(customer, &order_id, source).await;
         if let Some(attempt) = attempt {
-            attempt.finish(&result);
+            attempt.finish(&result).await;
         }
         Ok(result?)
     };
@@ -131,7 +133,7 @@ pub async fn three_ds_return(
                 failure = ?completion.order.failure,
                 "card attempt failed at the 3-D Secure return"
             );
-            attempts.record_failure(&before.customer_id);
+            attempts.record_failure(&before.customer_id).await;
         }
         Ok(completion)
     };

@@ -35,6 +35,6 @@ pub use attempts::{AttemptKind, CardAttempts};
 pub use body::{BodyError, MAX_BODY_BYTES};
 pub use client_ip::TrustedProxies;
 pub use error::{ErrorBody, ErrorDetail, ErrorResponse, MessagePolicy, RouteError};
-pub use guard::scan_request;
+pub use guard::{is_scannable_encoding, scan_head, scan_request};
 pub use handlers::CardList;
 pub use notify::NotificationRoute;

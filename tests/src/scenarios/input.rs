@@ -176,3 +176,172 @@ pub async fn card_numbers_are_refused_and_never_logged<S: ShopUnderTest>() {
         assert!(!text.contains(fragment), "{fragment} is in the logs");
     }
 }
+
+/// The ways card numbers used to get past the guard (issue #13) are refused on every route,
+/// never logged, and never reach GMO: headers and cookies, tabs and line breaks, the four boxes
+/// of a card form, a JSON array, a UTF-16 body. What shops really send passes: a Luhn-valid
+/// 16-digit id, JAN codes, phone numbers in boxes, price lists, tracing headers.
+pub async fn card_numbers_in_every_shape_are_refused<S: ShopUnderTest>() {
+    let logs = crate::logs::capture();
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let alice = shop.shopper("alice").await;
+    let order_id = buy(&alice, "matcha").await;
+    let checkout = format!("/payments/checkout/{order_id}");
+    let json = |value: serde_json::Value| Body::Json(value);
+    let form = |pairs: &[(&str, &str)]| {
+        Body::Form(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    };
+    let utf16 =
+        |text: &str| -> Vec<u8> { text.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    // A number no other scenario uses (Luhn-valid, a Visa prefix).
+    let number = "4929 3907 1846 5011";
+    let groups: Vec<&str> = number.split(' ').collect();
+    let tabbed = groups.join("\t");
+    let lines = groups.join("\r\n");
+    // (what, path, body, headers)
+    type Case<'a> = (&'a str, &'a str, Body, Vec<(&'a str, String)>);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "header",
+            "/orders",
+            Body::Empty,
+            vec![("x-memo", number.to_owned())],
+        ),
+        (
+            "referer",
+            "/orders",
+            Body::Empty,
+            vec![(
+                "referer",
+                format!("https://shop.example/pay?cc={}", groups.join("%20")),
+            )],
+        ),
+        (
+            "cookie",
+            "/orders",
+            Body::Empty,
+            vec![(
+                "cookie",
+                format!("theme=dark; saved_card={}", groups.concat()),
+            )],
+        ),
+        (
+            "cookie boxes",
+            "/orders",
+            Body::Empty,
+            vec![(
+                "cookie",
+                format!(
+                    "c1={}; c2={}; c3={}; c4={}",
+                    groups[0], groups[1], groups[2], groups[3]
+                ),
+            )],
+        ),
+        (
+            "tabs",
+            &checkout,
+            json(json!({"token": "t", "memo": tabbed})),
+            vec![],
+        ),
+        (
+            "line breaks",
+            "/orders",
+            form(&[("product", "matcha"), ("note", &lines)]),
+            vec![],
+        ),
+        (
+            "four boxes",
+            "/orders",
+            form(&[
+                ("product", "matcha"),
+                ("no1", groups[0]),
+                ("no2", groups[1]),
+                ("no3", groups[2]),
+                ("no4", groups[3]),
+            ]),
+            vec![],
+        ),
+        (
+            "card boxes on the checkout",
+            &checkout,
+            json(
+                json!({"token": "t", "card_no_1": groups[0], "card_no_2": groups[1], "card_no_3": groups[2], "card_no_4": groups[3]}),
+            ),
+            vec![],
+        ),
+        (
+            "JSON array",
+            &checkout,
+            json(json!({"token": "t", "parts": groups})),
+            vec![],
+        ),
+        (
+            "UTF-16",
+            "/orders",
+            Body::Raw(
+                Some("application/json; charset=utf-16".into()),
+                utf16(&json!({"product": "matcha", "memo": number}).to_string()),
+            ),
+            vec![],
+        ),
+    ];
+    for (what, path, body, headers) in cases {
+        let mut all: Vec<(&str, &str)> = vec![("accept", "application/json")];
+        all.extend(headers.iter().map(|(k, v)| (*k, v.as_str())));
+        let method = if matches!(body, Body::Empty) {
+            "GET"
+        } else {
+            "POST"
+        };
+        let answer = alice.request(method, path, body.clone(), &all).await;
+        assert_eq!(
+            (answer.status, answer.error_code().as_str()),
+            (400, "card_data_refused"),
+            "{what}: {method} {path}: {answer}"
+        );
+        assert!(!answer.text().contains("4929"), "{what}: {answer}");
+    }
+    assert_eq!(shop.sandbox.calls_for_order(&order_id), 0);
+    assert_eq!(order(&alice, &order_id).await["state"], "prepared");
+
+    // What shops really send passes the guard.
+    let answer = alice
+        .request(
+            "POST",
+            "/orders",
+            json(json!({
+                "product": "matcha",
+                "quantity": 1,
+                "client_order_id": "4929390718465011",
+                "jan": "4901234567894",
+                "tel": ["090", "1234", "5678"],
+                "zip": ["356", "0004"],
+                "prices": [4200, 1100, 3300, 5500],
+                "delivery": "2026/11/27 10.30",
+            })),
+            &[
+                ("accept", "application/json"),
+                ("x-datadog-trace-id", "4929390718465011"),
+                ("cookie", "_ga=GA1.2.1234567890.1764201600"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 201, "{answer}");
+
+    let text = logs.text();
+    assert!(text.contains("card number"), "the refusals were logged");
+    for fragment in [
+        "49293907",
+        "18465011",
+        "4929 3907",
+        "4929\t3907",
+        "3907 1846",
+    ] {
+        assert!(!text.contains(fragment), "{fragment} is in the logs");
+    }
+}

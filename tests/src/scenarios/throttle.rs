@@ -1,17 +1,26 @@
 //! Card testing: failed attempts per customer and per address, and new cards per customer, are
 //! limited; a refused attempt never reaches GMO and says only "too many attempts".
 
+use gmo_core::guard::ThrottleConfig;
 use gmo_sandbox::{Api, CHALLENGE_OTP};
 use serde_json::json;
 
 use crate::driver::{RunningShop, ShopOptions, ShopUnderTest};
-use crate::shopping::{buy, buy_and_pay, order, register_card};
+use crate::shopping::{buy, buy_and_pay, order, pay, register_card};
 
 const DECLINED: &str = "4100000000000407";
 
-/// The default limits: 5 failures per customer, 10 per address, 3 new cards per customer.
+/// The default limits: 5 failures per customer, 10 per address, 3 new cards per customer (the
+/// address here blocking from the first customer on, `ip_lock_min_customers = 1`: the shop has
+/// three demo customers; the default rule is `a_shared_address_does_not_lock_out_clean_customers`).
 pub async fn card_testing_is_throttled<S: ShopUnderTest>() {
-    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let mut limits = ThrottleConfig::default();
+    limits.ip_lock_min_customers = 1;
+    let shop = RunningShop::start::<S>(ShopOptions {
+        throttle: limits,
+        ..ShopOptions::default()
+    })
+    .await;
     let carol = shop.shopper("carol").await;
     for _ in 0..5 {
         let (order_id, payment) =
@@ -86,4 +95,68 @@ pub async fn card_testing_is_throttled<S: ShopUnderTest>() {
     let (order_id, payment) =
         buy_and_pay(&shop, &alice, "matcha", "4111111111111111", CHALLENGE_OTP).await;
     assert_eq!(payment.landing(), Some(format!("/orders/{order_id}")));
+}
+
+/// Behind the shop's local reverse proxy (trusted by default, `SHOP_TRUSTED_PROXIES`), each
+/// shopper is counted at the address the proxy forwarded, not the proxy's; and an address where
+/// two customers failed ten times in all does not lock out a third whose own attempts are clean.
+pub async fn a_shared_address_does_not_lock_out_clean_customers<S: ShopUnderTest>() {
+    let office = "203.0.113.50";
+    // The default rule: Bob, at the office with clean attempts of his own, pays.
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    fill_with_declines(&shop, office).await;
+    assert!(
+        pays(&shop, "bob", office).await,
+        "a clean customer was locked out"
+    );
+
+    // Addresses are the forwarded ones: with an address limit for everyone, Bob is refused at
+    // the office and pays from home (were the proxy not trusted, both would be the proxy's).
+    let mut limits = ThrottleConfig::default();
+    limits.ip_lock_min_customers = 1;
+    let strict = RunningShop::start::<S>(ShopOptions {
+        throttle: limits,
+        ..ShopOptions::default()
+    })
+    .await;
+    fill_with_declines(&strict, office).await;
+    assert!(
+        !pays(&strict, "bob", office).await,
+        "the office is over its limit"
+    );
+    assert!(
+        pays(&strict, "bob", "198.51.100.99").await,
+        "Bob at home is another address"
+    );
+}
+
+/// Carol and Alice fail five times each at `address`: the address is at its limit (10).
+async fn fill_with_declines(shop: &RunningShop, address: &str) {
+    for user in ["carol", "alice"] {
+        let shopper = shop.shopper(user).await.behind_proxy(address);
+        for _ in 0..5 {
+            let (order_id, _) =
+                buy_and_pay(shop, &shopper, "chopsticks", DECLINED, CHALLENGE_OTP).await;
+            assert_eq!(order(&shopper, &order_id).await["state"], "failed");
+        }
+    }
+}
+
+/// Whether `user` at `address` pays (else the throttle refused: 429).
+async fn pays(shop: &RunningShop, user: &str, address: &str) -> bool {
+    let shopper = shop.shopper(user).await.behind_proxy(address);
+    let order_id = buy(&shopper, "matcha").await;
+    let token = shop.token("4111111111111111");
+    let payment = pay(
+        &shopper,
+        &order_id,
+        json!({ "token": token }),
+        CHALLENGE_OTP,
+    )
+    .await;
+    if payment.confirmation.status == 429 {
+        return false;
+    }
+    assert_eq!(payment.landing(), Some(format!("/orders/{order_id}")));
+    true
 }

@@ -19,6 +19,14 @@ pub(super) fn is_card_like(name: &str, extra: &[String]) -> bool {
         || extra.iter().any(|e| e.eq_ignore_ascii_case(name))
 }
 
+/// Whether `name` names an identifier: its last word is `id` or `ids` (`order_id`, `orderId`,
+/// `OrderID`, `ids[]`).
+pub(super) fn is_id_like(name: &str) -> bool {
+    words(name)
+        .last()
+        .is_some_and(|w| w.eq_ignore_ascii_case("id") || w.eq_ignore_ascii_case("ids"))
+}
+
 /// Whether any of `names` equals `name`, ignoring ASCII case.
 pub(super) fn is_listed(name: &str, names: &[String]) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -115,6 +123,25 @@ mod tests {
             assert!(!is_card_like(name, &[]), "{name}");
         }
         assert!(is_card_like("kaiin_no", &["Kaiin_No".to_owned()]));
+    }
+
+    #[test]
+    fn recognises_identifier_fields() {
+        for name in [
+            "id", "order_id", "orderId", "OrderID", "ids[]", "item[id]", "user-ids",
+        ] {
+            assert!(is_id_like(name), "{name}");
+        }
+        for name in [
+            "idempotency_key",
+            "identity",
+            "paid",
+            "void",
+            "order",
+            "pid_x",
+        ] {
+            assert!(!is_id_like(name), "{name}");
+        }
     }
 
     #[test]

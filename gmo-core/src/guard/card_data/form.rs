@@ -1,7 +1,8 @@
-//! `key=value&…` text: query strings and `application/x-www-form-urlencoded` bodies.
+//! `key=value&…` text: query strings and `application/x-www-form-urlencoded` bodies, and
+//! `name=value; …` cookies.
 
 use super::Policy;
-use super::number::Verdict;
+use super::boxes::{Boxes, MAX_BOX_BYTES};
 use super::runs::RunScanner;
 use super::text::{Charset, decode_text, scan_bytes};
 use crate::wire::percent::{Plus, percent_decode};
@@ -16,9 +17,23 @@ pub(super) fn scan_urlencoded(
     policy: &Policy<'_>,
     scanner: &mut RunScanner,
 ) -> Result<(), Hit> {
+    scan_pairs(input, b'&', charset, policy, scanner)
+}
+
+/// Scans `key=value` pairs separated by `separator` (`&`; `;` for cookies), each percent-decoded;
+/// adjacent values that are groups of digits are also read together (see `boxes`).
+pub(super) fn scan_pairs(
+    input: &[u8],
+    separator: u8,
+    charset: Charset,
+    policy: &Policy<'_>,
+    scanner: &mut RunScanner,
+) -> Result<(), Hit> {
     let mut key_buf = Vec::new();
     let mut value_buf = Vec::new();
-    for piece in input.split(|&b| b == b'&') {
+    let mut boxes = Boxes::default();
+    for piece in input.split(|&b| b == separator) {
+        let piece = piece.trim_ascii();
         if piece.is_empty() {
             continue;
         }
@@ -31,16 +46,28 @@ pub(super) fn scan_urlencoded(
             return Err(None);
         }
         if raw_value.is_empty() {
+            boxes.reset();
             continue;
         }
         let value = percent_decode(raw_value, Plus::IsSpace, &mut value_buf);
-        let verdict = scan_bytes(scanner, value, charset);
-        if verdict == Verdict::Clean {
+        let name = decode_text(key, charset);
+        if policy.is_exempt(&name) {
+            boxes.reset();
             continue;
         }
-        let name = decode_text(key, charset);
-        if !policy.is_exempt(&name) && verdict.in_named_field(|| policy.is_card_like(&name)) {
+        let verdict = scan_bytes(scanner, value, charset);
+        if policy.card_in_field(verdict, &name, || decode_text(value, charset)) {
             return Err(Some(name.into_owned()));
+        }
+        if value.len() > MAX_BOX_BYTES {
+            boxes.reset();
+        } else if let Some(first) = boxes.push(
+            &decode_text(value, charset),
+            false,
+            || Some(name.clone().into_owned()),
+            |_| policy.is_card_like(&name),
+        ) {
+            return Err(first);
         }
     }
     Ok(())
@@ -74,6 +101,38 @@ mod tests {
         assert_eq!(scan(&format!("memo={full_width}")), hit("memo"));
         assert_eq!(scan("4111111111111111"), Err(None));
         assert_eq!(scan("note%5B0%5D=4111111111111111"), hit("note[0]"));
+        assert_eq!(scan("x=4111%091111%091111%091111"), hit("x"));
+        assert_eq!(scan("x=4111%0D%0A1111%0D%0A1111%0D%0A1111"), hit("x"));
+    }
+
+    #[test]
+    fn finds_card_numbers_split_across_boxes() {
+        let hit = |f: &str| Err(Some(f.to_owned()));
+        assert_eq!(
+            scan("order=o-1&no1=4111&no2=1111&no3=1111&no4=1111&csrf=x"),
+            hit("no1")
+        );
+        assert_eq!(scan("c[]=3782&c[]=822463&c[]=10005"), hit("c[]"));
+        // Postal code and phone number in boxes, a date in boxes: not card numbers.
+        assert_eq!(
+            scan("zip1=356&zip2=0004&tel1=090&tel2=1234&tel3=5678&y=2026&m=11&d=27"),
+            Ok(())
+        );
+        // An exempt field breaks the run.
+        let config = ["no2".to_owned()];
+        let policy = Policy {
+            exempt_fields: &config,
+            ..Policy::default()
+        };
+        assert_eq!(
+            scan_urlencoded(
+                b"no1=4111&no2=1111&no3=1111&no4=1111",
+                Charset::Utf8First,
+                &policy,
+                &mut RunScanner::default(),
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -87,6 +146,23 @@ mod tests {
         assert_eq!(scan("corporate_no=4222222222222"), Ok(()));
         assert_eq!(scan("cc=4222222222222"), Err(Some("cc".to_owned())));
         assert_eq!(scan("4222222222222"), Err(None));
+    }
+
+    #[test]
+    fn bare_numbers_in_identifier_fields_are_identifiers() {
+        assert_eq!(
+            scan("order_id=4111111111111111&userId=5555555555554444"),
+            Ok(())
+        );
+        assert_eq!(
+            scan("order_id=4111+1111+1111+1111"),
+            Err(Some("order_id".to_owned()))
+        );
+        assert_eq!(
+            scan("card_id=4111111111111111"),
+            Err(Some("card_id".to_owned()))
+        );
+        assert_eq!(scan("memo=4111111111111111"), Err(Some("memo".to_owned())));
     }
 
     #[test]

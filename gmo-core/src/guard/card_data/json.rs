@@ -5,6 +5,7 @@
 use std::str::Chars;
 
 use super::Policy;
+use super::boxes::{Boxes, MAX_BOX_BYTES};
 use super::number::Verdict;
 use super::runs::RunScanner;
 
@@ -39,6 +40,7 @@ pub(super) fn scan_json(
         untracked_depth: 0,
         base,
         policy,
+        boxes: Boxes::default(),
     };
     json.run(text, scanner)
 }
@@ -49,6 +51,8 @@ struct JsonScan<'p, 'c> {
     untracked_depth: usize,
     base: Option<&'p str>,
     policy: &'p Policy<'c>,
+    /// The scalar values of the innermost container, for numbers split across them.
+    boxes: Boxes,
 }
 
 impl JsonScan<'_, '_> {
@@ -64,9 +68,13 @@ impl JsonScan<'_, '_> {
                 .iter()
                 .position(|b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']' | b',' | b':'))
                 .map(|offset| at + offset);
-            scanner.push_str(&text[at..next.unwrap_or(bytes.len())]);
+            let segment = &text[at..next.unwrap_or(bytes.len())];
+            scanner.push_str(segment);
             let outside = scanner.finish();
-            self.judge(outside)?;
+            self.judge(outside, segment)?;
+            if !segment.trim().is_empty() {
+                self.next_value(segment, true)?;
+            }
             let Some(structural) = next else {
                 return Ok(());
             };
@@ -88,7 +96,32 @@ impl JsonScan<'_, '_> {
         }
     }
 
+    /// A scalar value of the current container (a number, a string's text, a literal): one
+    /// more box, or the end of a run of them.
+    fn next_value(&mut self, value: &str, number: bool) -> Result<(), Hit> {
+        if value.len() > MAX_BOX_BYTES || self.is_exempt() {
+            self.boxes.reset();
+            return Ok(());
+        }
+        let mut boxes = std::mem::take(&mut self.boxes);
+        let hit = boxes.push(
+            value,
+            number,
+            || {
+                let path: Vec<&str> = self.path().collect();
+                (!path.is_empty()).then(|| path.join("."))
+            },
+            |_| self.path().any(|k| self.policy.is_card_like(k)),
+        );
+        self.boxes = boxes;
+        match hit {
+            Some(first) => Err(first),
+            None => Ok(()),
+        }
+    }
+
     fn open(&mut self, is_object: bool) {
+        self.boxes.reset();
         if self.stack.len() < MAX_TRACKED_DEPTH {
             self.stack.push(Frame {
                 is_object,
@@ -101,6 +134,7 @@ impl JsonScan<'_, '_> {
     }
 
     fn close(&mut self) {
+        self.boxes.reset();
         if self.untracked_depth > 0 {
             self.untracked_depth -= 1;
         } else {
@@ -122,6 +156,8 @@ impl JsonScan<'_, '_> {
             && self.untracked_depth == 0;
         let skip = !is_key && self.is_exempt();
         let mut key = String::new();
+        // A value's text, while it may still be a box.
+        let mut small = String::new();
         scanner.reset();
         let bytes = text.as_bytes();
         loop {
@@ -134,6 +170,9 @@ impl JsonScan<'_, '_> {
             if !skip {
                 if is_key && key.len() < MAX_KEY_BYTES {
                     key.push_str(plain);
+                }
+                if !is_key && small.len() <= MAX_BOX_BYTES {
+                    small.push_str(plain);
                 }
                 scanner.push_str(plain);
             }
@@ -155,6 +194,9 @@ impl JsonScan<'_, '_> {
                 if is_key && key.len() < MAX_KEY_BYTES {
                     key.push(c);
                 }
+                if !is_key && small.len() <= MAX_BOX_BYTES {
+                    small.push(c);
+                }
                 scanner.push(c);
             }
         }
@@ -167,8 +209,11 @@ impl JsonScan<'_, '_> {
                 top.key = Some(key);
                 top.expecting_key = false;
             }
-        } else if !skip {
-            self.judge(verdict)?;
+        } else if skip {
+            self.boxes.reset();
+        } else {
+            self.judge(verdict, &small)?;
+            self.next_value(&small, false)?;
         }
         Ok(at)
     }
@@ -184,11 +229,16 @@ impl JsonScan<'_, '_> {
         !self.policy.exempt_fields.is_empty() && self.path().any(|k| self.policy.is_exempt(k))
     }
 
-    fn judge(&self, verdict: Verdict) -> Result<(), Hit> {
-        let card = if self.path().next().is_none() {
-            verdict.in_unnamed_place()
-        } else {
-            verdict.in_named_field(|| self.path().any(|k| self.policy.is_card_like(k)))
+    /// `value`: the value's text (at most its first `MAX_BOX_BYTES` bytes).
+    fn judge(&self, verdict: Verdict, value: &str) -> Result<(), Hit> {
+        let card = match self.path().last() {
+            None => verdict.in_unnamed_place(),
+            Some(_) if self.path().any(|k| self.policy.is_card_like(k)) => {
+                verdict.in_named_field(|| true)
+            }
+            Some(key) => self
+                .policy
+                .card_in_field(verdict, key, || std::borrow::Cow::Borrowed(value)),
         };
         if !card || self.is_exempt() {
             return Ok(());
@@ -269,6 +319,50 @@ mod tests {
         // Malformed JSON is still read.
         assert_eq!(scan(r#"{"a": 4111 1111 1111 1111"#), hit("a"));
         assert_eq!(scan(r#"{"a":"4111111111111111"#), hit("a"));
+    }
+
+    #[test]
+    fn finds_card_numbers_split_across_values() {
+        let hit = |path: &str| Err(Some(path.to_owned()));
+        assert_eq!(
+            scan(r#"{"card":["4111","1111","1111","1111"]}"#),
+            hit("card")
+        );
+        assert_eq!(scan(r#"{"cc":[4111, 1111, 1111, 1111]}"#), hit("cc"));
+        // Numbers are boxes only under a card-like key: lists of prices are not card numbers.
+        assert_eq!(scan(r#"{"n":[4111, 1111, 1111, 1111]}"#), Ok(()));
+        assert_eq!(scan(r#"["4111","1111","1111","1111"]"#), Err(None));
+        assert_eq!(
+            scan(r#"{"p":{"no1":"4111","no2":"1111","no3":"1111","no4":"1111"}}"#),
+            hit("p.no1")
+        );
+        assert_eq!(
+            scan(r#"{"p":{"no1":"\u0034111","no2":"1111","no3":"1111","no4":"1111"}}"#),
+            hit("p.no1")
+        );
+        // Nested containers and other values break the run.
+        assert_eq!(scan(r#"[["4111","1111"],["1111","1111"]]"#), Ok(()));
+        assert_eq!(scan(r#"["4111","1111",true,"1111","1111"]"#), Ok(()));
+        assert_eq!(
+            scan(r#"{"zip":["356","0004"],"tel":["090","3612","5678"],"d":[2026,11,27]}"#),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn bare_numbers_under_identifier_keys_are_identifiers() {
+        assert_eq!(
+            scan(r#"{"order_id":"4111111111111111","ids":[5555555555554444]}"#),
+            Ok(())
+        );
+        assert_eq!(
+            scan(r#"{"order_id":"4111 1111 1111 1111"}"#),
+            Err(Some("order_id".to_owned()))
+        );
+        assert_eq!(
+            scan(r#"{"card":{"id":"4111111111111111"}}"#),
+            Err(Some("card.id".to_owned()))
+        );
     }
 
     #[test]

@@ -31,9 +31,13 @@
 //!
 //! The scanner reads digits: ASCII `0`–`9` and full-width `０`–`９` (U+FF10–U+FF19). Digits with
 //! nothing between them form a *group*; groups joined by 1–3 separator characters form a
-//! *chain*. Separators are the space, no-break space, ideographic space (U+3000), `-`, full-width
-//! hyphen-minus (U+FF0D), the dashes U+2010–U+2015, the minus sign (U+2212) and the katakana
-//! prolonged sound marks `ー`/`ｰ` that input methods give for a hyphen. Any run of consecutive
+//! *chain*. Separators are the space, tab, line feed and the other Unicode spaces, no-break
+//! space, ideographic space (U+3000), `-`, full-width hyphen-minus (U+FF0D), the dashes
+//! U+2010–U+2015, the minus sign (U+2212) and the katakana prolonged sound marks `ー`/`ｰ` that
+//! input methods give for a hyphen; and, after a group of 4 digits or more and before one of 3
+//! or more only, the dot and the slash (ASCII and full-width) and the katakana middle dot `・`
+//! (so that `2026/11/27`, `192.168.0.1` and `4200.50` never chain). Carriage returns and zero-width characters (U+200B–
+//! U+200D, U+2060, U+FEFF, the soft hyphen) are read as if absent. Any run of consecutive
 //! groups of a chain holding 13–19 digits is a candidate (so `4111 1111 1111 1111 1228`, a card
 //! number followed by its expiry, is caught), except that a group of more than 6 digits combines
 //! with no other (card numbers are printed 4-4-4-4, 4-6-5, 4-6-4; a UUID is 8-4-4-4-12). Never
@@ -67,6 +71,17 @@
 //!   they start with 4, pass Luhn and are *not* a valid EAN-13 / JAN code;
 //! * in any other named field, never.
 //!
+//! **Split across fields.** Consecutive values of one form (urlencoded or multipart), one
+//! cookie header, one JSON object or array, that are each one group of digits (the four boxes of Japanese card forms,
+//! `card1=4111&card2=1111&…`, `["4111","1111",…]`) are read together when every value but the
+//! last holds 4–6 digits and the last 2–6, and the fields share a name but for digits (or one of
+//! them is card-like); the result is judged as a value of a named field.
+//!
+//! **Identifier fields.** In a field whose name ends with the word `id` or `ids` (`order_id`,
+//! `orderId`, `OrderID`, `ids[]`), and is not card-like, a value that is a bare run of 13–19
+//! digits and nothing else is an identifier, never a card number (random 16-digit ids pass Luhn
+//! and carry an issuer prefix one time in 25). The same digits spaced or hyphenated are refused.
+//!
 //! **Card-like fields.** In a field whose name contains `card` (any case), `カード` or
 //! `クレジット`, or has one of the words `cc`, `pan`, `ccnum`, `ccno`, `ccnumber`, `cardno`,
 //! `cardnum`, `cnum` (split on punctuation and camelCase: `ccNumber`, `payment[cc]`), or is listed
@@ -75,10 +90,15 @@
 //!
 //! # Where the guard looks
 //!
+//! * [`CardDataGuard::check_header`]: a header value, percent-decoded, under the header's name,
+//!   except the headers of [`GuardConfig::unscanned_headers`] (tracing ids that are long decimal
+//!   numbers); `Cookie` is read cookie by cookie, each under its name.
 //! * [`CardDataGuard::check_query`]: every key and value of the query string, percent-decoded
 //!   (`+` is a space), read as UTF-8 or, failing that, Windows-31J.
 //! * [`CardDataGuard::check_path`]: the percent-decoded URL path.
 //! * [`CardDataGuard::check_body`], by content type:
+//!   * a `charset` parameter other than UTF-8 is honoured (UTF-16, EUC-JP, ISO-2022-JP and every
+//!     other WHATWG label); a body starting with a UTF-16 byte-order mark is read as UTF-16;
 //!   * `application/x-www-form-urlencoded`: like the query; a `charset=Shift_JIS` (or
 //!     `Windows-31J`, `CP932`…) parameter makes Windows-31J the first guess;
 //!   * `application/json`, `text/json`, `*/*+json`: a tolerant scanner decodes strings (`\uFF14`,
@@ -95,32 +115,56 @@
 //!
 //! # Limits, by design
 //!
-//! Not found: a card number split by other characters (`4111.1111.…`, `4111/1111/…`), spelled
-//! out, in an exponent (`4.111e15`), encoded twice (`%2534`), base64-encoded, or inside a binary
-//! file part; a number glued to letters. [`GuardConfig::exempt_fields`] turns the guard off for
-//! fields that legitimately carry card-shaped numbers (use sparingly).
+//! Not found: a card number split by other characters (`4111,1111,…`, `4111*1111…`), spelled
+//! out, in an exponent (`4.111e15`), encoded twice (`%2534`), base64-encoded, compressed
+//! (`Content-Encoding`), or inside a binary file part; a number glued to letters; boxes of
+//! differently named fields. [`GuardConfig::exempt_fields`] turns the guard off for fields that
+//! legitimately carry card-shaped numbers (use sparingly).
 //!
 //! The scan is one linear pass per view of the data (at most two for an unknown content type),
 //! with at most one decoded copy of the input besides constant state; it never fails and never
-//! panics. The guard does not cap the body: the web adapters do (see
-//! [`RECOMMENDED_MAX_BODY_BYTES`]). Nothing here logs: the caller records the refusal, and only
-//! from [`CardDataFound`].
+//! panics. The web adapters buffer and scan bodies up to [`GuardConfig::max_body_bytes`] (64 KiB
+//! by default) before the app sees them; larger bodies are handed on as they arrive and scanned
+//! on the way by a [`BodyScanner`] (as text, without field names, file parts of a multipart
+//! upload included, which the buffered scan skips when binary), which cuts the body off at the
+//! first card number. Nothing here logs: the caller records the refusal, and only from
+//! [`CardDataFound`].
 
+mod boxes;
 mod field;
 mod form;
 mod json;
 mod multipart;
 mod number;
 mod runs;
+mod stream;
 mod text;
 
 use crate::wire::percent::{Plus, percent_decode};
 use runs::RunScanner;
-use text::{Charset, decode_text, scan_bytes};
+pub use stream::BodyScanner;
+use text::{Charset, decode_text, decode_whole_body, scan_bytes};
 
-/// The body size the web adapters should accept on routes the guard protects: 64 KiB is plenty
-/// for any payment form and keeps the scan well under a millisecond.
+/// The body size the guard buffers and scans whole before the app sees it, by default: 64 KiB
+/// is plenty for any payment form and keeps the scan well under a millisecond. Larger bodies are
+/// streamed through and scanned on the way.
 pub const RECOMMENDED_MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Headers never scanned by default: tracing context that carries long decimal ids (Datadog's
+/// 64-bit ids, Google Cloud's span ids), which pass for card numbers now and then.
+pub const DEFAULT_UNSCANNED_HEADERS: &[&str] = &[
+    "traceparent",
+    "tracestate",
+    "x-cloud-trace-context",
+    "x-datadog-trace-id",
+    "x-datadog-parent-id",
+    "x-amzn-trace-id",
+    "x-b3-traceid",
+    "x-b3-spanid",
+    "x-b3-parentspanid",
+    "b3",
+    "sentry-trace",
+];
 
 /// What the guard is told about the merchant's fields.
 ///
@@ -132,11 +176,15 @@ pub const RECOMMENDED_MAX_BODY_BYTES: usize = 64 * 1024;
 /// config.card_like_fields.push("kaiin_bango".to_owned());
 /// // A field that legitimately holds 16-digit numbers that look like card numbers.
 /// config.exempt_fields.push("gift_code".to_owned());
+/// // A header of ours that carries long decimal ids.
+/// config.unscanned_headers.push("x-shipment-id".to_owned());
 /// let guard = CardDataGuard::new(config);
 /// assert!(guard.check_query("gift_code=4111111111111111").is_ok());
 /// assert!(guard.check_query("kaiin_bango=1000000000000008").is_err());
+/// assert!(guard.check_header("X-Shipment-Id", b"4111111111111111").is_ok());
+/// assert!(guard.check_header("X-Other", b"4111111111111111").is_err());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GuardConfig {
     /// Names (compared ignoring ASCII case) of further fields treated as card-like, on top of the
@@ -145,6 +193,31 @@ pub struct GuardConfig {
     /// Names (compared ignoring ASCII case) of fields whose values are never scanned; for JSON,
     /// any key on the value's path. Every exemption is a hole: keep the list short.
     pub exempt_fields: Vec<String>,
+    /// Headers (compared ignoring ASCII case) never scanned; default
+    /// [`DEFAULT_UNSCANNED_HEADERS`]. Every other header is, `Cookie` cookie by cookie.
+    pub unscanned_headers: Vec<String>,
+    /// The largest body the web adapters buffer and scan whole before the app sees it; default
+    /// [`RECOMMENDED_MAX_BODY_BYTES`] (64 KiB). A larger body is handed on as it arrives and
+    /// scanned on the way ([`BodyScanner`]); the first card number cuts it off.
+    pub max_body_bytes: usize,
+    /// Refuse bodies the guard cannot read (`415 body_not_scannable`): a `Content-Encoding`
+    /// other than `identity` (compressed). Off by default: they are handed on unscanned.
+    pub refuse_unscannable: bool,
+}
+
+impl Default for GuardConfig {
+    fn default() -> Self {
+        Self {
+            card_like_fields: Vec::new(),
+            exempt_fields: Vec::new(),
+            unscanned_headers: DEFAULT_UNSCANNED_HEADERS
+                .iter()
+                .map(|&h| h.to_owned())
+                .collect(),
+            max_body_bytes: RECOMMENDED_MAX_BODY_BYTES,
+            refuse_unscannable: false,
+        }
+    }
 }
 
 /// The field rules, borrowed from the config for one scan.
@@ -162,6 +235,31 @@ impl Policy<'_> {
     fn is_exempt(&self, name: &str) -> bool {
         !self.exempt_fields.is_empty() && field::is_listed(name, self.exempt_fields)
     }
+
+    /// Whether a value of field `name` with this verdict is a card number. `value` gives the
+    /// value's text, asked only for an identifier field (`order_id`, `userId`, `ids`): there a
+    /// bare run of digits, nothing else, is an identifier that happens to pass Luhn.
+    fn card_in_field<'v>(
+        &self,
+        verdict: number::Verdict,
+        name: &str,
+        value: impl FnOnce() -> std::borrow::Cow<'v, str>,
+    ) -> bool {
+        if verdict == number::Verdict::Clean {
+            return false;
+        }
+        if self.is_card_like(name) {
+            return true;
+        }
+        verdict == number::Verdict::Card && !(field::is_id_like(name) && is_bare_number(&value()))
+    }
+}
+
+/// A value that is one run of 13–19 ASCII digits and nothing else (spaces around it aside).
+fn is_bare_number(value: &str) -> bool {
+    let value = value.trim();
+    (number::MIN_DIGITS..=number::MAX_DIGITS).contains(&value.len())
+        && value.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Refuses requests that carry a card number. Cheap to clone; share one per application.
@@ -181,6 +279,64 @@ impl CardDataGuard {
             card_like_fields: &self.config.card_like_fields,
             exempt_fields: &self.config.exempt_fields,
         }
+    }
+
+    /// The rules in force.
+    pub fn config(&self) -> &GuardConfig {
+        &self.config
+    }
+
+    /// Scans one header: `Cookie` cookie by cookie (each percent-decoded, under its name, and
+    /// adjacent cookies together as boxes), any other header as its percent-decoded value under
+    /// its name; headers of [`GuardConfig::unscanned_headers`] not at all.
+    pub fn check_header(&self, name: &str, value: &[u8]) -> Result<(), CardDataFound> {
+        if field::is_listed(name, &self.config.unscanned_headers) {
+            return Ok(());
+        }
+        let scanner = &mut RunScanner::default();
+        if name.eq_ignore_ascii_case("cookie") {
+            return form::scan_pairs(value, b';', Charset::Utf8First, &self.policy(), scanner)
+                .map_err(|field| CardDataFound::new(Location::Cookie, field));
+        }
+        let mut buf = Vec::new();
+        let decoded = percent_decode(value, Plus::Literal, &mut buf);
+        let verdict = scan_bytes(scanner, decoded, Charset::Utf8First);
+        if verdict.in_named_field(|| self.policy().is_card_like(name)) {
+            return Err(CardDataFound::new(
+                Location::Header,
+                Some(name.to_ascii_lowercase()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Scans every header of a request ([`CardDataGuard::check_header`]).
+    pub fn check_headers<'h>(
+        &self,
+        headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
+    ) -> Result<(), CardDataFound> {
+        headers
+            .into_iter()
+            .try_for_each(|(name, value)| self.check_header(name, value))
+    }
+
+    /// A scanner for a body too large to buffer, fed chunk by chunk as it streams through (see
+    /// [`BodyScanner`]), for a body of this `Content-Type`.
+    pub fn body_scanner(&self, content_type: Option<&str>) -> BodyScanner {
+        let content_type = content_type.unwrap_or_default().trim();
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        let charset = Charset::from_content_type(content_type);
+        let form = media.eq_ignore_ascii_case("application/x-www-form-urlencoded");
+        let location = if form {
+            Location::Form
+        } else if multipart::is_json(media) {
+            Location::Json
+        } else if media.eq_ignore_ascii_case("multipart/form-data") {
+            Location::Multipart
+        } else {
+            Location::Body
+        };
+        BodyScanner::new(location, charset, form)
     }
 
     /// Scans a query string (with or without its leading `?`).
@@ -212,15 +368,24 @@ impl CardDataGuard {
         }
         let content_type = content_type.unwrap_or_default().trim();
         let media = content_type.split(';').next().unwrap_or_default().trim();
+        let mut charset = Charset::from_content_type(content_type);
+        // UTF-16 and the like: decoded whole first, then read as UTF-8.
+        let decoded = decode_whole_body(body, charset);
+        let body = match &decoded {
+            Some(text) => {
+                charset = Charset::Utf8First;
+                text.as_bytes()
+            }
+            None => body,
+        };
         let policy = self.policy();
         let scanner = &mut RunScanner::default();
         if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-            let charset = Charset::from_content_type(content_type);
             return form::scan_urlencoded(body, charset, &policy, scanner)
                 .map_err(|field| CardDataFound::new(Location::Form, field));
         }
         if multipart::is_json(media) {
-            let text = decode_text(body, Charset::from_content_type(content_type));
+            let text = decode_text(body, charset);
             return json::scan_json(&text, None, &policy, scanner)
                 .map_err(|field| CardDataFound::new(Location::Json, field));
         }
@@ -231,7 +396,7 @@ impl CardDataGuard {
         {
             return result.map_err(|field| CardDataFound::new(Location::Multipart, field));
         }
-        self.check_any_body(body, &policy, scanner)
+        self.check_any_body(body, charset, &policy, scanner)
             .map_err(|field| CardDataFound::new(Location::Body, field))
     }
 
@@ -240,25 +405,21 @@ impl CardDataGuard {
     fn check_any_body(
         &self,
         body: &[u8],
+        charset: Charset,
         policy: &Policy<'_>,
         scanner: &mut RunScanner,
     ) -> Result<(), Option<String>> {
         let as_json = |scanner: &mut RunScanner| {
-            json::scan_json(
-                &decode_text(body, Charset::Utf8First),
-                None,
-                policy,
-                scanner,
-            )
+            json::scan_json(&decode_text(body, charset), None, policy, scanner)
         };
         let first = body.iter().find(|b| !b.is_ascii_whitespace());
         if matches!(first, Some(b'{' | b'[')) {
             return as_json(scanner);
         }
         if looks_urlencoded(body) {
-            return form::scan_urlencoded(body, Charset::Utf8First, policy, scanner);
+            return form::scan_urlencoded(body, charset, policy, scanner);
         }
-        if scan_bytes(scanner, body, Charset::Utf8First).in_unnamed_place() {
+        if scan_bytes(scanner, body, charset).in_unnamed_place() {
             return Err(None);
         }
         if multipart::find(body, b"\\u", 0).is_some() {
@@ -292,6 +453,10 @@ pub enum Location {
     Multipart,
     /// A body of another or no content type.
     Body,
+    /// A request header (other than `Cookie`).
+    Header,
+    /// A cookie.
+    Cookie,
 }
 
 impl Location {
@@ -304,6 +469,8 @@ impl Location {
             Self::Json => "json",
             Self::Multipart => "multipart",
             Self::Body => "body",
+            Self::Header => "header",
+            Self::Cookie => "cookie",
         }
     }
 
@@ -315,6 +482,8 @@ impl Location {
             Self::Json => "the JSON body",
             Self::Multipart => "the multipart form body",
             Self::Body => "the request body",
+            Self::Header => "a header",
+            Self::Cookie => "a cookie",
         }
     }
 }
@@ -341,7 +510,7 @@ impl CardDataFound {
     /// The stable error code of a refusal.
     pub const CODE: &'static str = "card_data_refused";
 
-    fn new(location: Location, field: Option<String>) -> Self {
+    pub(crate) fn new(location: Location, field: Option<String>) -> Self {
         Self {
             location,
             field: field.map(|name| field::shown_name(&name)),

@@ -2,6 +2,7 @@
 //! binary type are skipped.
 
 use super::Policy;
+use super::boxes::{Boxes, MAX_BOX_BYTES};
 use super::json::scan_json;
 use super::runs::RunScanner;
 use super::text::{Charset, decode_text, scan_bytes};
@@ -26,6 +27,7 @@ pub(super) fn scan_multipart(
     let Some(mut at) = find(body, &delimiter, 0) else {
         return Err(NotMultipart);
     };
+    let mut boxes = Boxes::default();
     loop {
         let after = at + delimiter.len();
         if body.get(after..after + 2) == Some(b"--") {
@@ -46,11 +48,36 @@ pub(super) fn scan_multipart(
         if let Err(hit) = scan_part(&headers, content, policy, scanner) {
             return Ok(Err(hit));
         }
+        if let Some(first) = next_box(&mut boxes, &headers, content, policy) {
+            return Ok(Err(first));
+        }
         match next {
             Some(next) => at = next,
             None => return Ok(Ok(())),
         }
     }
+}
+
+/// Adjacent form fields that are groups of digits, read together (see `boxes`): a part that is
+/// a short plain field is one more box, any other part ends the run.
+fn next_box(
+    boxes: &mut Boxes,
+    headers: &PartHeaders,
+    content: &[u8],
+    policy: &Policy<'_>,
+) -> Option<Hit> {
+    let name = headers.name.as_deref();
+    let plain = !headers.has_filename && headers.content_type.is_none();
+    if !plain || content.len() > MAX_BOX_BYTES || name.is_some_and(|n| policy.is_exempt(n)) {
+        boxes.reset();
+        return None;
+    }
+    boxes.push(
+        &decode_text(content, Charset::Utf8First),
+        false,
+        || name.map(str::to_owned),
+        |name| name.is_some_and(|n| policy.is_card_like(n)),
+    )
 }
 
 /// What the headers of one part say.
@@ -131,7 +158,7 @@ fn scan_part(
     }
     let verdict = scan_bytes(scanner, content, charset);
     let card = match name {
-        Some(name) => verdict.in_named_field(|| policy.is_card_like(name)),
+        Some(name) => policy.card_in_field(verdict, name, || decode_text(content, charset)),
         None => verdict.in_unnamed_place(),
     };
     if card {
@@ -203,6 +230,30 @@ mod tests {
         let json = "--XyZ\r\nContent-Disposition: form-data; name=\"payload\"\r\n\
                     Content-Type: application/json\r\n\r\n{\"card\":{\"no\":\"4111111111111111\"}}\r\n--XyZ--";
         assert_eq!(scan(json), Ok(Err(Some("payload.card.no".to_owned()))));
+    }
+
+    #[test]
+    fn reads_boxes_across_parts() {
+        let part = |name: &str, value: &str| {
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+        };
+        let body: String = [
+            ("no1", "4111"),
+            ("no2", "1111"),
+            ("no3", "1111"),
+            ("no4", "1111"),
+        ]
+        .iter()
+        .map(|(n, v)| part(n, v))
+        .collect::<String>()
+            + "--XyZ--\r\n";
+        assert_eq!(scan(&body), Ok(Err(Some("no1".to_owned()))));
+        let phone: String = [("tel1", "090"), ("tel2", "1234"), ("tel3", "5678")]
+            .iter()
+            .map(|(n, v)| part(n, v))
+            .collect::<String>()
+            + "--XyZ--\r\n";
+        assert_eq!(scan(&phone), Ok(Ok(())));
     }
 
     #[test]

@@ -21,9 +21,15 @@ enum Class {
     Digit(u8),
     Letter,
     /// Joins digit groups. `connector`: also joins a letter to digits in identifiers (`-`).
+    /// `weak`: a dot or slash, which joins only groups of 4 digits or more (so that dates,
+    /// versions, addresses and decimals never chain into a candidate).
     Separator {
         connector: bool,
+        weak: bool,
     },
+    /// Zero-width and carriage-return characters: skipped as if absent (`4111\u{200b}1111` is
+    /// one group, `\r\n` one separator).
+    Invisible,
     /// Breaks chains. `connector`: joins a letter to digits in identifiers (`_`).
     Other {
         connector: bool,
@@ -34,8 +40,18 @@ impl Class {
     fn is_connector(self) -> bool {
         matches!(
             self,
-            Self::Separator { connector: true } | Self::Other { connector: true }
+            Self::Separator {
+                connector: true,
+                ..
+            } | Self::Other { connector: true }
         )
+    }
+}
+
+const fn separator(weak: bool) -> Class {
+    Class::Separator {
+        connector: false,
+        weak,
     }
 }
 
@@ -43,19 +59,38 @@ fn classify(c: char) -> Class {
     match c {
         '0'..='9' => Class::Digit(digit_value(c, '0')),
         'A'..='Z' | 'a'..='z' | '\u{ff21}'..='\u{ff3a}' | '\u{ff41}'..='\u{ff5a}' => Class::Letter,
-        '-' => Class::Separator { connector: true },
+        '-' => Class::Separator {
+            connector: true,
+            weak: false,
+        },
         '_' => Class::Other { connector: true },
-        // Space, no-break space, ideographic space, full-width hyphen-minus, the dashes
-        // U+2010–U+2015, minus sign, and the katakana prolonged sound marks (ー, ｰ) that Japanese
-        // input methods produce for a hyphen.
+        // Space, tab, line breaks and the other Unicode spaces, no-break space, ideographic
+        // space, full-width hyphen-minus, the dashes U+2010–U+2015, minus sign, and the katakana
+        // prolonged sound marks (ー, ｰ) that Japanese input methods produce for a hyphen.
         ' '
+        | '\t'
+        | '\n'
+        | '\u{b}'
+        | '\u{c}'
+        | '\u{85}'
         | '\u{a0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200a}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{202f}'
+        | '\u{205f}'
         | '\u{3000}'
         | '\u{ff0d}'
         | '\u{2010}'..='\u{2015}'
         | '\u{2212}'
         | '\u{30fc}'
-        | '\u{ff70}' => Class::Separator { connector: false },
+        | '\u{ff70}' => separator(false),
+        // Dots and slashes, ASCII, full-width and the katakana middle dot.
+        '.' | '/' | '\u{ff0e}' | '\u{ff0f}' | '\u{30fb}' | '\u{ff65}' => separator(true),
+        '\r' | '\u{ad}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' => {
+            Class::Invisible
+        }
         '\u{ff10}'..='\u{ff19}' => Class::Digit(digit_value(c, '\u{ff10}')),
         _ => Class::Other { connector: false },
     }
@@ -86,6 +121,10 @@ pub(super) struct RunScanner {
     // The last group was accepted and may be continued after a gap of separators.
     chain_open: bool,
     gap: u8,
+    // The gap holds a weak separator (dot, slash).
+    gap_weak: bool,
+    // The group being read continues the chain across a weak separator.
+    joined_weak: bool,
     prev: Class,
     prev2: Class,
 }
@@ -105,6 +144,8 @@ impl Default for RunScanner {
             chain_group_count: 0,
             chain_open: false,
             gap: 0,
+            gap_weak: false,
+            joined_weak: false,
             prev: Class::Other { connector: false },
             prev2: Class::Other { connector: false },
         }
@@ -128,6 +169,11 @@ impl RunScanner {
         self.verdict == Verdict::Card
     }
 
+    /// What was found so far (a chain still open may add to it).
+    pub(super) fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
     /// Feeds every character of `text`; stops early once a card number is found.
     pub(super) fn push_str(&mut self, text: &str) {
         let bytes = text.as_bytes();
@@ -144,7 +190,11 @@ impl RunScanner {
                 if skipped > at {
                     // Every character of `text` before `skipped` belongs to the stream (fed or
                     // skipped); with only one, the one before it is the old `prev`.
-                    let mut before = text[..skipped].chars().rev().map(classify);
+                    let mut before = text[..skipped]
+                        .chars()
+                        .rev()
+                        .map(classify)
+                        .filter(|c| *c != Class::Invisible);
                     if let Some(last) = before.next() {
                         self.prev2 = before.next().unwrap_or(self.prev);
                         self.prev = last;
@@ -189,6 +239,9 @@ impl RunScanner {
     /// Feeds one character.
     pub(super) fn push(&mut self, c: char) {
         let class = classify(c);
+        if class == Class::Invisible {
+            return;
+        }
         if self.awaiting_end {
             self.awaiting_end = false;
             self.end_group(class == Class::Letter);
@@ -242,7 +295,9 @@ impl RunScanner {
         self.group_len = 0;
         self.group_tainted =
             self.prev == Class::Letter || (self.prev.is_connector() && self.prev2 == Class::Letter);
-        if !(self.chain_open && (1..=MAX_GAP).contains(&self.gap)) {
+        if self.chain_open && (1..=MAX_GAP).contains(&self.gap) {
+            self.joined_weak = self.gap_weak;
+        } else {
             self.clear_chain();
         }
     }
@@ -252,7 +307,8 @@ impl RunScanner {
         if !self.chain_open {
             return;
         }
-        if matches!(class, Class::Separator { .. }) {
+        if let Class::Separator { weak, .. } = class {
+            self.gap_weak |= weak;
             self.gap = self.gap.saturating_add(1);
             if self.gap > MAX_GAP {
                 self.chain_open = false;
@@ -267,6 +323,8 @@ impl RunScanner {
         self.chain_group_count = 0;
         self.chain_open = false;
         self.gap = 0;
+        self.gap_weak = false;
+        self.joined_weak = false;
     }
 
     fn end_group(&mut self, glued_to_letter: bool) {
@@ -276,6 +334,19 @@ impl RunScanner {
             self.clear_chain();
             return;
         }
+        // Across a dot or slash, a group of 4 digits or more chains only with one of 3 or more
+        // (`4111.1111.…`, `….1111.123`), never `2026/11/27`, `192.168.0.1` or `4200.50`.
+        let last = self
+            .chain_group_count
+            .checked_sub(1)
+            .and_then(|i| self.chain_groups.get(i))
+            .copied()
+            .unwrap_or(0);
+        if self.joined_weak && (len < 3 || last < 4) {
+            self.clear_chain();
+        }
+        self.joined_weak = false;
+        self.gap_weak = false;
         // Room is guaranteed: between groups the chain holds at most 19 digits, a group at most 19.
         let (Some(dst), Some(src), Some(count)) = (
             self.chain.get_mut(self.chain_len..self.chain_len + len),
@@ -370,8 +441,18 @@ mod tests {
             "-4111111111111111",
             "No.4111111111111111",
             "4111111111111111-",
+            "4111\t1111\t1111\t1111",
+            "4111\n1111\n1111\n1111",
+            "4111\r\n1111\r\n1111\r\n1111",
+            "4111\u{200b}1111\u{200b}1111\u{200b}1111",
+            "4111\u{2009}1111\u{2009}1111\u{2009}1111",
+            "4111.1111.1111.1111",
+            "4111/1111/1111/1111",
+            "４１１１・１１１１・１１１１・１１１１",
+            "3782.822463.10005",
+            "3530.1113.3330.0000.008",
         ] {
-            assert_eq!(scan(text), Verdict::Card, "{text}");
+            assert_eq!(scan(text), Verdict::Card, "{text:?}");
         }
     }
 
@@ -393,7 +474,10 @@ mod tests {
             "+81-90-1234-5678",
             "4111    1111 1111 1111", // gap too wide
             "4111,1111,1111,1111",
-            "4111/1111/1111/1111",
+            "2026/11/27 4111",
+            "192.168.100.200 4111.11",
+            "4200.50 1234.56 7890.12 3456.78",
+            "4111.11.1111.1111.1111",
             "26802004-2924-4923-8090-b70f9d729fa3", // a UUID whose first 16 digits pass
             "41111111 11111111",
         ] {

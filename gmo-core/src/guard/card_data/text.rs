@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::SHIFT_JIS;
+use encoding_rs::{Encoding, SHIFT_JIS, UTF_8};
 
 use super::number::Verdict;
 use super::runs::{RunScanner, scan_str};
@@ -15,6 +15,8 @@ pub(super) enum Charset {
     Utf8First,
     /// Windows-31J first (the form declared `charset=Shift_JIS` or the like), then UTF-8.
     Windows31jFirst,
+    /// Another character set the request declared (UTF-16, EUC-JP, ISO-2022-JP, …): only it.
+    Declared(&'static Encoding),
 }
 
 impl Charset {
@@ -42,14 +44,51 @@ impl Charset {
             {
                 Self::Windows31jFirst
             }
-            _ => Self::Utf8First,
+            Some(name) => match Encoding::for_label(name.trim().as_bytes()) {
+                Some(encoding) if encoding == SHIFT_JIS => Self::Windows31jFirst,
+                Some(encoding) if encoding != UTF_8 => Self::Declared(encoding),
+                _ => Self::Utf8First,
+            },
+            None => Self::Utf8First,
         }
+    }
+
+    /// The encoding to read a stream with (no second guess is possible there).
+    pub(super) fn encoding(self) -> &'static Encoding {
+        match self {
+            Self::Utf8First => UTF_8,
+            Self::Windows31jFirst => SHIFT_JIS,
+            Self::Declared(encoding) => encoding,
+        }
+    }
+}
+
+/// A body in a declared character set that is not ASCII-compatible (UTF-16, ISO-2022-JP), or
+/// one that starts with a UTF-16 byte-order mark, decoded whole to UTF-8: its structure (`{`,
+/// `&`, `=`) cannot be read from the raw bytes. `None` for every other body.
+pub(super) fn decode_whole_body(body: &[u8], charset: Charset) -> Option<String> {
+    if let Some((encoding, _)) = Encoding::for_bom(body)
+        && encoding != UTF_8
+    {
+        return Some(encoding.decode_with_bom_removal(body).0.into_owned());
+    }
+    match charset {
+        // A form declared UTF-16 may still be percent-encoded ASCII: decoded value by value.
+        Charset::Declared(encoding)
+            if !encoding.is_ascii_compatible() && body.iter().any(|&b| b == 0 || b == 0x1b) =>
+        {
+            Some(encoding.decode_with_bom_removal(body).0.into_owned())
+        }
+        _ => None,
     }
 }
 
 /// Scans bytes as text: as UTF-8 or Windows-31J, whichever reads them without error (in the
 /// order `charset` asks); when neither does, as both, with replacement characters.
 pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charset) -> Verdict {
+    if let Charset::Declared(encoding) = charset {
+        return scan_str(scanner, &encoding.decode_without_bom_handling(bytes).0);
+    }
     let utf8 = std::str::from_utf8(bytes).ok();
     if let Some(text) = utf8
         && (charset == Charset::Utf8First || text.is_ascii())
@@ -73,6 +112,9 @@ pub(super) fn scan_bytes(scanner: &mut RunScanner, bytes: &[u8], charset: Charse
 /// Reads bytes as text with the same choice of character set as [`scan_bytes`]; when neither
 /// reads them cleanly, as UTF-8 with replacement characters.
 pub(super) fn decode_text(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
+    if let Charset::Declared(encoding) = charset {
+        return encoding.decode_without_bom_handling(bytes).0;
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) if charset == Charset::Utf8First || text.is_ascii() => Cow::Borrowed(text),
         utf8 => match (decode_windows_31j(bytes), utf8) {
@@ -113,6 +155,18 @@ mod tests {
             Charset::Utf8First
         );
         assert_eq!(Charset::from_content_type("text/plain"), Charset::Utf8First);
+        assert_eq!(
+            Charset::from_content_type("application/json; charset=UTF-16"),
+            Charset::Declared(encoding_rs::UTF_16LE)
+        );
+        assert_eq!(
+            Charset::from_content_type("text/plain; charset=euc-jp"),
+            Charset::Declared(encoding_rs::EUC_JP)
+        );
+        assert_eq!(
+            Charset::from_content_type("text/plain; charset=windows-31j"),
+            Charset::Windows31jFirst
+        );
     }
 
     #[test]

@@ -1,13 +1,23 @@
-//! Where the throttle reads the time: the system's monotonic clock, or a hand-driven one in tests.
+//! Where the throttle reads the time: the system's clock, or a hand-driven one in tests.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// A monotonic clock.
+/// A clock. The throttle counts in [`Clock::unix_millis`]: the wall clock, so that instances
+/// sharing a store agree on the time (keep their clocks synchronised, as NTP does).
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// The current instant; never earlier than a previous answer.
     fn now(&self) -> Instant;
+
+    /// The current time in milliseconds since the Unix epoch.
+    fn unix_millis(&self) -> i64;
+}
+
+fn system_unix_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// The system's monotonic clock ([`Instant::now`]).
@@ -17,6 +27,10 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> Instant {
         Instant::now()
+    }
+
+    fn unix_millis(&self) -> i64 {
+        system_unix_millis()
     }
 }
 
@@ -34,6 +48,7 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone)]
 pub struct ManualClock {
     origin: Instant,
+    origin_unix_millis: i64,
     elapsed_nanos: Arc<AtomicU64>,
 }
 
@@ -42,6 +57,7 @@ impl ManualClock {
     pub fn new() -> Self {
         Self {
             origin: Instant::now(),
+            origin_unix_millis: system_unix_millis(),
             elapsed_nanos: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -67,5 +83,11 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> Instant {
         self.origin + Duration::from_nanos(self.elapsed_nanos.load(Ordering::SeqCst))
+    }
+
+    fn unix_millis(&self) -> i64 {
+        let elapsed = i64::try_from(self.elapsed_nanos.load(Ordering::SeqCst) / 1_000_000)
+            .unwrap_or(i64::MAX);
+        self.origin_unix_millis.saturating_add(elapsed)
     }
 }

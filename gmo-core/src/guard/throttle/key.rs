@@ -51,6 +51,22 @@ impl IpKey {
     }
 }
 
+impl std::str::FromStr for IpKey {
+    type Err = std::net::AddrParseError;
+
+    /// Reads what [`Display`](std::fmt::Display) writes: `192.0.2.1`, `2001:db8::/64`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('/') {
+            Some((network, prefix)) => {
+                let ip: IpAddr = network.parse()?;
+                // An unreadable prefix reads as a whole address.
+                Ok(Self::new(ip, prefix.parse().unwrap_or(128)))
+            }
+            None => Ok(Self::new(s.parse()?, 128)),
+        }
+    }
+}
+
 impl std::fmt::Display for IpKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
