@@ -70,15 +70,15 @@ pub struct PaymentRoutes {
 }
 
 impl PaymentRoutes {
-    /// The routes under [`DEFAULT_PREFIX`] (`/payments`), with the default guard and a new
-    /// throttle of default limits.
+    /// The routes under [`DEFAULT_PREFIX`] (`/payments`), with the default guard and the
+    /// payments' card-testing throttle ([`CardTestingMiddleware::for_payments`]).
     pub fn new(payments: Payments) -> Self {
         Self {
+            throttle: CardTestingMiddleware::for_payments(&payments),
             payments,
             prefix: DEFAULT_PREFIX.to_owned(),
             notify: NotificationRoute::default(),
             guard: CardDataGuardMiddleware::default(),
-            throttle: CardTestingMiddleware::default(),
         }
     }
 
@@ -357,10 +357,9 @@ async fn checkout<C: Customer>(
 
 async fn three_ds_return(
     Handle(payments): Handle,
-    CardThrottle(attempts): CardThrottle,
     ThreeDsReturn(ret): ThreeDsReturn,
 ) -> Result<HttpResponse, ApiError> {
-    let completion = handlers::three_ds_return(&payments, ret, attempts.as_ref()).await?;
+    let completion = handlers::three_ds_return(&payments, ret).await?;
     Ok(response::completion(&completion))
 }
 

@@ -143,6 +143,9 @@ impl TestApp {
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
             .return_url("http://shop.test/payments/3ds/{order_id}")
             .card_registration(mode)
+            .card_testing(gmo_core::guard::CardTestingThrottle::new(
+                gmo_core::guard::ThrottleConfig::default(),
+            ))
             .build()
             .unwrap();
         let routes = PaymentRoutes::new(payments.clone());

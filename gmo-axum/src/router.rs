@@ -212,10 +212,9 @@ fn path_param(path: Result<Path<String>, PathRejection>) -> String {
 
 async fn three_ds_return(
     State(payments): State<Payments>,
-    CardThrottle(attempts): CardThrottle,
     ThreeDsReturn(ret): ThreeDsReturn,
 ) -> Response {
-    let result = handlers::three_ds_return(&payments, ret, attempts.as_ref()).await;
+    let result = handlers::three_ds_return(&payments, ret).await;
     answer(result.map_err(ApiError::new), |completion| {
         response::completion(&completion)
     })

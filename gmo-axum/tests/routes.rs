@@ -85,12 +85,15 @@ impl TestApp {
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
             .return_url("http://shop.test/payments/3ds/{order_id}")
             .card_registration(mode)
+            .card_testing(gmo_core::guard::CardTestingThrottle::new(
+                gmo_core::guard::ThrottleConfig::default(),
+            ))
             .build()
             .unwrap();
         let mut router = Router::new()
             .nest("/payments", customer_routes::<AppState, HeaderCustomer>())
             .nest("/payments", gateway_routes(payments.clone()))
-            .layer(CardTestingLayer::default())
+            .layer(CardTestingLayer::for_payments(&payments))
             .layer(CardDataGuardLayer::default())
             .with_state(AppState {
                 payments: payments.clone(),

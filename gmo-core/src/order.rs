@@ -310,6 +310,9 @@ pub struct Order {
     /// claim fails only if GMO still has not a reconciliation age later.
     #[serde(with = "time::serde::rfc3339::option")]
     pub gmo_unconfirmed_at: Option<OffsetDateTime>,
+    /// The card-testing throttle's hold on this order's card attempt, from the checkout until
+    /// the attempt's outcome is known: whichever path settles the order ends it, once.
+    pub card_attempt: Option<crate::guard::AttemptTicket>,
 }
 
 impl Order {
@@ -345,6 +348,7 @@ impl Order {
             created_at: now,
             updated_at: now,
             gmo_unconfirmed_at: None,
+            card_attempt: None,
         }
     }
 

@@ -71,21 +71,21 @@ impl StoredTime for i64 {
     }
 }
 
-/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$23`).
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$24`).
 macro_rules! order_columns {
     () => {
         "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
          card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
          failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version, \
-         gmo_unconfirmed_at"
+         gmo_unconfirmed_at, card_attempt"
     };
 }
 
-/// Placeholders for [`order_columns!`], `settled` (`$24`) and `settle_first` (`$25`).
+/// Placeholders for [`order_columns!`], `settled` (`$25`) and `settle_first` (`$26`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $24, $25"
+         $20, $21, $22, $23, $24, $25, $26"
     };
 }
 
@@ -107,14 +107,14 @@ pub(crate) const INSERT_ORDER: &str = concat!(
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
-/// Binds [`bind_order`], then the version read (`$26`): the compare-and-set. The lease columns
+/// Binds [`bind_order`], then the version read (`$27`): the compare-and-set. The lease columns
 /// are left alone.
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
     ", settled, settle_first) = (",
     order_values!(),
-    ") WHERE order_id = $1 AND version = $26"
+    ") WHERE order_id = $1 AND version = $27"
 );
 /// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
 /// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
@@ -179,6 +179,7 @@ pub(crate) struct OrderRow<T> {
     updated_at: T,
     version: i64,
     gmo_unconfirmed_at: Option<T>,
+    card_attempt: Option<String>,
 }
 
 const ORDERS: &str = "gmo_orders";
@@ -257,12 +258,18 @@ impl<T: StoredTime> OrderRow<T> {
                 .gmo_unconfirmed_at
                 .map(|t| t.into_time(ORDERS, "gmo_unconfirmed_at"))
                 .transpose()?,
+            card_attempt: self
+                .card_attempt
+                .map(|json| {
+                    serde_json::from_str(&json).map_err(|_| unreadable(ORDERS, "card_attempt"))
+                })
+                .transpose()?,
         })
     }
 }
 
-/// Binds an order's columns as `$1`…`$23` in [`order_columns!`] order, `settled` as `$24` and
-/// `settle_first` as `$25`.
+/// Binds an order's columns as `$1`…`$24` in [`order_columns!`] order, `settled` as `$25` and
+/// `settle_first` as `$26`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -305,6 +312,14 @@ where
         .bind(T::from_time(order.updated_at)?)
         .bind(version_column(order.version)?)
         .bind(order.gmo_unconfirmed_at.map(T::from_time).transpose()?)
+        .bind(
+            order
+                .card_attempt
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(StoreError::new)?,
+        )
         .bind(!order.state.needs_settling())
         .bind(order.state.settles_first()))
 }
@@ -551,7 +566,7 @@ mod tests {
     fn placeholders_match_the_columns() {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
-        assert_eq!(columns, 23);
+        assert_eq!(columns, 24);
         assert_eq!(
             values,
             columns + 2,

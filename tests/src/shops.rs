@@ -24,9 +24,11 @@ fn prepare(
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     let public_url = options.public_url.unwrap_or_else(|| url.clone());
+    let throttle = CardTestingThrottle::new(options.throttle);
     let payments = gateway
         .payments(&public_url, Arc::new(MemoryStore::new()), |b| {
             b.card_registration(options.registration)
+                .card_testing(throttle)
         })
         .expect("payments");
     let mut shop = Shop::new(
@@ -34,7 +36,6 @@ fn prepare(
         gateway.card_form.clone(),
         &gateway.content_security_policy(),
     );
-    shop.throttle = CardTestingThrottle::new(options.throttle);
     shop.trusted_proxies = options.trusted_proxies;
     (listener, url, gateway, shop)
 }

@@ -23,7 +23,8 @@ pub struct Shop {
     pub card_form: CardFormConfig,
     /// The Content-Security-Policy of the pages.
     pub content_security_policy: String,
-    /// The card-testing throttle (its clones, in the framework's throttle middleware, share it).
+    /// The card-testing throttle (its clones, in the framework's throttle middleware, share it):
+    /// the payments handle's, which settles the attempts it admits.
     pub throttle: CardTestingThrottle,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
@@ -33,19 +34,24 @@ pub struct Shop {
 }
 
 impl Shop {
-    /// A shop over `payments`, with the default throttle and no trusted proxy.
+    /// A shop over `payments`, with their card-testing throttle (or the default one, when they
+    /// have none) and no trusted proxy.
     pub fn new(
         payments: Payments,
         card_form: CardFormConfig,
         content_security_policy: &str,
     ) -> Self {
+        let throttle = payments
+            .card_testing()
+            .cloned()
+            .unwrap_or_else(|| CardTestingThrottle::new(ThrottleConfig::default()));
         Self {
             payments,
             sessions: Sessions::new(),
             orders: OrderBook::new(),
             card_form,
             content_security_policy: content_security_policy.to_owned(),
-            throttle: CardTestingThrottle::new(ThrottleConfig::default()),
+            throttle,
             trusted_proxies: TrustedProxies::none(),
             notify_sources: NotificationRoute::default(),
         }

@@ -23,8 +23,17 @@ pub async fn open_shop(
 ) -> Result<(Shop, JoinHandle<()>), StartError> {
     let storage = settings.storage.open().await?;
     let public_url = settings.public_url.as_deref().unwrap_or(url);
+    let limits = if settings.card_throttle {
+        ThrottleConfig::default()
+    } else {
+        ThrottleConfig::unlimited()
+    };
+    // The counts live with the orders: instances on one database share the limits. The
+    // payments settle the attempts the shop's throttle admits.
+    let throttle = CardTestingThrottle::with_store(limits, storage.throttle, Arc::new(SystemClock));
     let payments = gateway.payments(public_url, storage.payments, |b| {
         b.reconcile_after(settings.reconcile_after)
+            .card_testing(throttle)
     })?;
     let reconciler = payments.reconcile_every(settings.reconcile_every);
     let mut shop = Shop::new(
@@ -33,14 +42,6 @@ pub async fn open_shop(
         &gateway.content_security_policy(),
     );
     shop.orders = storage.orders;
-    let limits = if settings.card_throttle {
-        ThrottleConfig::default()
-    } else {
-        ThrottleConfig::unlimited()
-    };
-    // The counts live with the orders: instances on one database share the limits.
-    shop.throttle =
-        CardTestingThrottle::with_store(limits, storage.throttle, Arc::new(SystemClock));
     shop.trusted_proxies = settings.trusted_proxies.clone();
     shop.notify_sources = settings.notify_sources.clone();
     Ok((shop, reconciler))

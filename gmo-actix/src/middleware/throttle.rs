@@ -58,6 +58,17 @@ impl CardTestingMiddleware {
         Self::with_throttle(CardTestingThrottle::new(config))
     }
 
+    /// A middleware around the throttle of `payments`
+    /// ([`PaymentsBuilder::card_testing`](gmo_core::flow::PaymentsBuilder::card_testing)), or a
+    /// new one of default limits: the payments then settle each attempt when its order's outcome
+    /// is known (after 3-D Secure, by a notification or by reconciliation).
+    pub fn for_payments(payments: &gmo_core::Payments) -> Self {
+        payments
+            .card_testing()
+            .cloned()
+            .map_or_else(Self::default, Self::with_throttle)
+    }
+
     /// A middleware around an existing throttle (shared with the merchant's admin screen, say,
     /// which lists and unlocks keys).
     pub fn with_throttle(throttle: CardTestingThrottle) -> Self {

@@ -64,6 +64,18 @@ impl CardTestingLayer {
         }
     }
 
+    /// A layer around the throttle of `payments`
+    /// ([`PaymentsBuilder::card_testing`](gmo_core::flow::PaymentsBuilder::card_testing)), or a
+    /// new one of default limits: the payments then settle each attempt when its order's outcome
+    /// is known (after 3-D Secure, by a notification or by reconciliation), not only when the
+    /// request answers.
+    pub fn for_payments(payments: &gmo_core::Payments) -> Self {
+        payments
+            .card_testing()
+            .cloned()
+            .map_or_else(Self::default, Self::with_throttle)
+    }
+
     /// Believes `X-Forwarded-For` from these proxies.
     #[must_use]
     pub fn trusted_proxies(mut self, proxies: TrustedProxies) -> Self {

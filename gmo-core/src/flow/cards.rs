@@ -14,6 +14,7 @@ use crate::api::{
     CardSource, DeleteCard, SaveCard, SaveMember, SearchCard, StoredCard, TradeState, TradedCard,
 };
 use crate::error::GmoError;
+use crate::guard::AttemptTicket;
 use crate::order::{CustomerId, Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::store::{Inserted, Member};
@@ -82,9 +83,36 @@ impl Payments {
         customer: &CustomerId,
         token: CardToken,
     ) -> Result<CardRegistration, PaymentError> {
+        self.register_card_with(customer, token, &mut None).await
+    }
+
+    /// [`Payments::register_card`] for a card attempt the card-testing throttle admitted, as
+    /// [`Payments::confirm_attempt`] does for a checkout.
+    pub async fn register_card_attempt(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+        attempt: AttemptTicket,
+    ) -> Result<CardRegistration, PaymentError> {
+        let mut attempt = Some(attempt);
+        let result = self.register_card_with(customer, token, &mut attempt).await;
+        if let Some(unused) = attempt {
+            // Direct registrations end here, by their answer; others made no GMO call for it.
+            let card_failed = matches!(&result, Err(e) if e.is_card_failure());
+            self.settle_attempt(&unused, card_failed).await;
+        }
+        result
+    }
+
+    async fn register_card_with(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+        attempt: &mut Option<AttemptTicket>,
+    ) -> Result<CardRegistration, PaymentError> {
         match self.settings().registration {
             CardRegistrationMode::Direct => self.save_card(customer, token).await,
-            CardRegistrationMode::Verified => self.verify_card(customer, token).await,
+            CardRegistrationMode::Verified => self.verify_card(customer, token, attempt).await,
         }
     }
 
@@ -119,6 +147,7 @@ impl Payments {
         &self,
         customer: &CustomerId,
         token: CardToken,
+        attempt: &mut Option<AttemptTicket>,
     ) -> Result<CardRegistration, PaymentError> {
         let order = Order::prepared(
             new_order_id(),
@@ -132,7 +161,10 @@ impl Payments {
             return Err(PaymentError::InProgress);
         }
         let order = self.enter(order).await?;
-        match self.execute(order, CardSource::Token(token)).await? {
+        match self
+            .execute(order, CardSource::Token(token), attempt)
+            .await?
+        {
             Confirmation::RedirectTo { order_id, url } => {
                 Ok(CardRegistration::RedirectTo { order_id, url })
             }

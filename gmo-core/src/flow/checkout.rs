@@ -17,6 +17,7 @@ use crate::api::{
     CardSource, EntryTran, ExecTran, ExecTranOutcome, ThreeDSecureEntry, ThreeDSecureExec,
 };
 use crate::error::ErrorKind;
+use crate::guard::AttemptTicket;
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::types::{JobCd, Method, OrderId, SeqMode};
@@ -144,6 +145,40 @@ impl Payments {
         order_id: &OrderId,
         source: PaymentSource,
     ) -> Result<Confirmation, PaymentError> {
+        self.confirm_with(customer, order_id, source, &mut None)
+            .await
+    }
+
+    /// [`Payments::confirm`] for a card attempt the card-testing throttle admitted: the attempt
+    /// is kept with the order and ends when the order's outcome is known, counted as a failure
+    /// if the card failed, by whichever path learns it. An attempt that makes no GMO call (the
+    /// order is closed, another request is on it) ends at once, uncounted.
+    #[tracing::instrument(name = "payments.confirm", skip_all, fields(order_id = %order_id))]
+    pub async fn confirm_attempt(
+        &self,
+        customer: &CustomerId,
+        order_id: &OrderId,
+        source: PaymentSource,
+        attempt: AttemptTicket,
+    ) -> Result<Confirmation, PaymentError> {
+        let mut attempt = Some(attempt);
+        let result = self
+            .confirm_with(customer, order_id, source, &mut attempt)
+            .await;
+        if let Some(unused) = attempt {
+            self.settle_attempt(&unused, false).await;
+        }
+        result
+    }
+
+    /// Confirms, handing `attempt` to the order when it claims ExecTran (taking it out).
+    async fn confirm_with(
+        &self,
+        customer: &CustomerId,
+        order_id: &OrderId,
+        source: PaymentSource,
+        attempt: &mut Option<AttemptTicket>,
+    ) -> Result<Confirmation, PaymentError> {
         let order = self.owned_order(customer, order_id).await?;
         if order.purpose != Purpose::Purchase {
             return Err(PaymentError::NotFound);
@@ -164,8 +199,11 @@ impl Payments {
                 }
             }
         };
+        if let Some(state) = closed(&order) {
+            return Err(PaymentError::OrderClosed { state });
+        }
         let order = self.enter(order).await?;
-        self.execute(order, card).await
+        self.execute(order, card, attempt).await
     }
 
     /// Makes sure the order is registered at GMO (EntryTran), once.
@@ -263,6 +301,7 @@ impl Payments {
         &self,
         order: Order,
         card: CardSource,
+        attempt: &mut Option<AttemptTicket>,
     ) -> Result<Confirmation, PaymentError> {
         if order.state != OrderState::Entered {
             return self.confirmation_of(order);
@@ -271,13 +310,19 @@ impl Payments {
             CardSource::StoredCard { card_seq, .. } => Some(u32::from(card_seq.get())),
             _ => None,
         };
+        let held = attempt.clone();
         let claimed = match self
-            .transition(&order, OrderState::Executing, |o| o.card_seq = saved_card)
+            .transition(&order, OrderState::Executing, |o| {
+                o.card_seq = saved_card;
+                o.card_attempt = held;
+            })
             .await?
         {
             Cas::Won(claimed) => claimed,
             Cas::Lost(current) => return self.confirmation_of(current),
         };
+        // The order holds the attempt now: its outcome ends it.
+        *attempt = None;
         let (Some(access_id), Some(access_pass)) =
             (claimed.access_id.clone(), claimed.access_pass.clone())
         else {
@@ -356,10 +401,7 @@ impl Payments {
             | ChangingAmount | Voided | Refunded => Ok(Confirmation::Completed {
                 order: OrderSummary::from(&order),
             }),
-            Failed => Err(order
-                .failure
-                .as_ref()
-                .map_or(PaymentError::InvalidState { state: Failed }, failure_error)),
+            Failed => Err(PaymentError::OrderClosed { state: Failed }),
             Entering | Executing | Finalizing | Registering => {
                 if order.updated_at < OffsetDateTime::now_utc() - self.settings().reconcile_after {
                     Err(PaymentError::OutcomePending)
@@ -368,9 +410,8 @@ impl Payments {
                 }
             }
             // A reversed charge: the payment failed, as the shopper was told.
-            Prepared | Entered | Expired | Reversing | Reversed => {
-                Err(PaymentError::InvalidState { state: order.state })
-            }
+            Expired | Reversing | Reversed => Err(PaymentError::OrderClosed { state: order.state }),
+            Prepared | Entered => Err(PaymentError::InvalidState { state: order.state }),
         }
     }
 }
@@ -385,21 +426,8 @@ fn entered_for(order: &Order, trade: &crate::api::TradeState) -> bool {
         && trade.job_cd == order.job
 }
 
-/// The error a recorded failure means for the customer.
-pub(super) fn failure_error(failure: &crate::order::Failure) -> PaymentError {
-    use crate::error::ErrorKind;
-    let code = failure
-        .err_info
-        .split('|')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    match failure.kind {
-        ErrorKind::Declined => PaymentError::Declined { code },
-        ErrorKind::TokenProblem => PaymentError::CardProblem { code },
-        ErrorKind::ThreeDSecureFailed => PaymentError::ThreeDSecureFailed { code },
-        _ => PaymentError::InvalidState {
-            state: OrderState::Failed,
-        },
-    }
+/// The state of an order whose payment has ended, when it has: paying again takes a new order.
+fn closed(order: &Order) -> Option<OrderState> {
+    use OrderState::*;
+    matches!(order.state, Failed | Expired | Reversing | Reversed).then_some(order.state)
 }

@@ -16,6 +16,7 @@ use crate::types::InvalidValue;
 /// | `not_found` | 404 | no such order, or not this customer's (never told apart) |
 /// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
 /// | `in_progress` | 409 | another request is running a step of this order |
+/// | `order_closed` | 409 | the order's payment ended (failed, expired): start a new checkout to pay again |
 /// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
 /// | `declined` | 402 | the issuer declined the card; nothing was charged |
 /// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
@@ -42,6 +43,13 @@ pub enum PaymentError {
     /// Another request is running a GMO call for this order.
     #[error("another request is processing this order")]
     InProgress,
+    /// The order's payment has ended (failed, expired, or its charge reversed): paying again
+    /// takes a new checkout. Nothing was sent to GMO.
+    #[error("this payment has ended; start a new checkout to pay again")]
+    OrderClosed {
+        /// The order's state.
+        state: OrderState,
+    },
     /// GMO already holds a transaction under this order's OrderID with another amount or job:
     /// not this order's, so it is not adopted (the merchant's OrderIDs collide). The order
     /// fails; nothing of it was charged.
@@ -97,6 +105,7 @@ impl PaymentError {
             Self::InvalidState { .. } => "invalid_state",
             Self::InProgress => "in_progress",
             Self::OrderIdTaken => "order_id_taken",
+            Self::OrderClosed { .. } => "order_closed",
             Self::Declined { .. } => "declined",
             Self::CardProblem { .. } => "card_problem",
             Self::ThreeDSecureFailed { .. } => "three_d_secure_failed",
@@ -114,7 +123,10 @@ impl PaymentError {
     pub fn http_status(&self) -> u16 {
         match self {
             Self::NotFound => 404,
-            Self::InvalidState { .. } | Self::InProgress | Self::OrderIdTaken => 409,
+            Self::InvalidState { .. }
+            | Self::InProgress
+            | Self::OrderIdTaken
+            | Self::OrderClosed { .. } => 409,
             Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
             Self::CardProblem { .. } => 422,
             Self::OutcomePending => 202,
@@ -124,6 +136,15 @@ impl PaymentError {
             Self::ForeignShop => 403,
             Self::Store(_) => 500,
         }
+    }
+
+    /// Whether the card failed (declined, unusable, 3-D Secure failed): what the card-testing
+    /// throttle counts.
+    pub fn is_card_failure(&self) -> bool {
+        matches!(
+            self,
+            Self::Declined { .. } | Self::CardProblem { .. } | Self::ThreeDSecureFailed { .. }
+        )
     }
 
     /// The [`ErrorKind`] of the GMO error behind this one, when there is one.

@@ -103,6 +103,7 @@ pub use three_d_secure::{Completion, ThreeDsReturn};
 use crate::api::{SearchTrade, TradeState};
 use crate::client::GmoClient;
 use crate::error::{ErrorKind, GmoError, RequestError};
+use crate::guard::{AttemptTicket, CardTestingThrottle};
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
 use crate::types::{JobCd, OrderId, Status, TdRequired, Tds2Type};
@@ -159,6 +160,7 @@ pub struct PaymentsBuilder {
     store: Arc<dyn PaymentStore>,
     settings: Settings,
     event_handler: Option<Arc<dyn PaymentEventHandler>>,
+    card_testing: Option<CardTestingThrottle>,
 }
 
 /// A settings value the builder cannot use.
@@ -273,6 +275,15 @@ impl PaymentsBuilder {
         self
     }
 
+    /// The card-testing throttle whose attempts the flows settle: give it the same throttle as
+    /// the routes' card-testing layer. The checkout's attempt is then kept with its order, and
+    /// whichever path learns its outcome (the browser's return, GMO's notification,
+    /// reconciliation, on any instance sharing the throttle's store) counts it, once.
+    pub fn card_testing(mut self, throttle: CardTestingThrottle) -> Self {
+        self.card_testing = Some(throttle);
+        self
+    }
+
     /// What to do with a charge GMO holds for an order closed as failed or expired. Default
     /// [`UnexpectedCharge::Reverse`].
     pub fn unexpected_charge(mut self, policy: UnexpectedCharge) -> Self {
@@ -312,6 +323,7 @@ impl PaymentsBuilder {
                 store: self.store,
                 settings: self.settings,
                 event_handler: self.event_handler,
+                card_testing: self.card_testing,
                 unexpected_charges: AtomicU64::new(0),
             }),
         })
@@ -329,6 +341,7 @@ struct Inner {
     store: Arc<dyn PaymentStore>,
     settings: Settings,
     event_handler: Option<Arc<dyn PaymentEventHandler>>,
+    card_testing: Option<CardTestingThrottle>,
     /// Charges found at GMO for closed orders, and acted on, by this handle.
     unexpected_charges: AtomicU64,
 }
@@ -480,6 +493,7 @@ impl Payments {
             client,
             store,
             event_handler: None,
+            card_testing: None,
             settings: Settings {
                 return_url: String::new(),
                 completion_url: "/orders/{order_id}".into(),
@@ -503,6 +517,20 @@ impl Payments {
     /// The store.
     pub fn store(&self) -> &Arc<dyn PaymentStore> {
         &self.inner.store
+    }
+
+    /// The card-testing throttle the flows settle attempts with, if one was given
+    /// ([`PaymentsBuilder::card_testing`]).
+    pub fn card_testing(&self) -> Option<&CardTestingThrottle> {
+        self.inner.card_testing.as_ref()
+    }
+
+    /// Ends a card attempt: a card failure counts, anything else frees its slot.
+    async fn settle_attempt(&self, ticket: &AttemptTicket, failed: bool) {
+        match &self.inner.card_testing {
+            Some(throttle) => throttle.settle_ticket(ticket, failed).await,
+            None => tracing::warn!("a card attempt cannot be settled: no card-testing throttle"),
+        }
     }
 
     /// How many charges this handle found at GMO for orders closed as failed or expired, and
@@ -557,6 +585,11 @@ impl Payments {
             .version
             .checked_add(1)
             .ok_or_else(|| crate::store::StoreError::new("the order's version is exhausted"))?;
+        // The card attempt ends with this write: the winner of it settles it, once.
+        let attempt = attempt_outcome(from, &next);
+        if attempt.is_some() {
+            next.card_attempt = None;
+        }
         let events = crate::event::events_between(from, &next);
         match self
             .inner
@@ -564,7 +597,12 @@ impl Payments {
             .update_order(&next, from.version, &events)
             .await?
         {
-            Updated::Done => Ok(Cas::Won(next)),
+            Updated::Done => {
+                if let Some((ticket, failed)) = attempt {
+                    self.settle_attempt(&ticket, failed).await;
+                }
+                Ok(Cas::Won(next))
+            }
             Updated::Conflict(current) => Ok(Cas::Lost(*current)),
             Updated::NotFound => Err(PaymentError::NotFound),
         }
@@ -628,6 +666,25 @@ impl Payments {
     fn settings(&self) -> &Settings {
         &self.inner.settings
     }
+}
+
+/// Whether writing `next` over `from` ends `from`'s card attempt, and whether as a card failure
+/// (declined, unusable card, failed 3-D Secure): the attempt goes on while the order is being
+/// executed, at the issuer's page or being finalized.
+fn attempt_outcome(from: &Order, next: &Order) -> Option<(AttemptTicket, bool)> {
+    use OrderState::*;
+    let ticket = from.card_attempt.clone()?;
+    if matches!(next.state, Executing | AwaitingThreeDs | Finalizing) {
+        return None;
+    }
+    let card_failed = next.state == Failed
+        && next.failure.as_ref().is_some_and(|f| {
+            matches!(
+                f.kind,
+                ErrorKind::Declined | ErrorKind::TokenProblem | ErrorKind::ThreeDSecureFailed
+            )
+        });
+    Some((ticket, card_failed))
 }
 
 /// The order state a successful authorisation of `job` leads to.

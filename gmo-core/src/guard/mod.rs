@@ -39,7 +39,7 @@ pub use card_data::{
 };
 pub use customer_message::CustomerMessage;
 pub use throttle::{
-    AttemptPermit, CardTestingThrottle, Clock, Decide, EventQuery, IpKey, Limit, LockedKey,
-    ManualClock, MemoryThrottleStore, Scope, SystemClock, ThrottleConfig, ThrottleEvent,
+    AttemptPermit, AttemptTicket, CardTestingThrottle, Clock, Decide, EventQuery, IpKey, Limit,
+    LockedKey, ManualClock, MemoryThrottleStore, Scope, SystemClock, ThrottleConfig, ThrottleEvent,
     ThrottleKey, ThrottleStore, ThrottleStoreError, Throttled,
 };

@@ -2,17 +2,23 @@
 //! counts against, and what counts as a failure.
 //!
 //! A *card attempt* is a card registration (`POST /cards`) or a checkout
-//! (`POST /checkout/{order_id}`). It fails when the flow answers [`PaymentError::Declined`],
-//! [`PaymentError::CardProblem`] or [`PaymentError::ThreeDSecureFailed`]; when it goes on to
-//! 3-D Secure, its slot is released and the outcome is counted at the 3-D Secure return, against
-//! the order's customer and the returning browser's address. Anything else (the gateway is down,
-//! the order is in another state, a malformed body) is not the card's fault and is not counted.
+//! (`POST /checkout/{order_id}`), admitted against the customer and the client's address. When
+//! the payments handle has the same throttle ([`PaymentsBuilder::card_testing`]), the attempt is
+//! handed to its order: it keeps its slot while the shopper is at the issuer's page, and
+//! whichever path learns the outcome (this request, the 3-D Secure return, GMO's notification,
+//! reconciliation, on any instance) ends it once, counting a failure when the card was declined,
+//! unusable or failed 3-D Secure. Without it, the request ends the attempt by its own answer and
+//! an outcome learnt later is not counted. Anything that is not the card's fault (the gateway is
+//! down, the order is closed, a malformed body) is never counted.
+//!
+//! [`PaymentsBuilder::card_testing`]: crate::flow::PaymentsBuilder::card_testing
 
 use std::net::IpAddr;
 
+use crate::Payments;
 use crate::flow::{CardRegistration, Confirmation, PaymentError};
-use crate::guard::{AttemptPermit, CardTestingThrottle, Throttled};
-use crate::order::{CustomerId, OrderState};
+use crate::guard::{AttemptPermit, AttemptTicket, CardTestingThrottle, Throttled};
+use crate::order::CustomerId;
 
 /// What kind of card attempt a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,13 +82,6 @@ impl CardAttempts {
         }
         Ok(Attempt { permit })
     }
-
-    /// Counts a failure learnt after the attempt's request (at the 3-D Secure return).
-    pub async fn record_failure(&self, customer: &CustomerId) {
-        self.throttle
-            .record_failure(Some(customer.as_str()), self.client_ip)
-            .await;
-    }
 }
 
 /// An admitted attempt: say how it ended with [`Attempt::finish`].
@@ -93,6 +92,20 @@ pub struct Attempt {
 }
 
 impl Attempt {
+    /// Hands the attempt to the flow when `payments` settles attempts of this throttle
+    /// ([`PaymentsBuilder::card_testing`](crate::flow::PaymentsBuilder::card_testing)); else
+    /// gives it back, to be ended by [`Attempt::finish`].
+    pub fn ticket_for(
+        self,
+        payments: &Payments,
+        attempts: &CardAttempts,
+    ) -> Result<AttemptTicket, Self> {
+        match payments.card_testing() {
+            Some(throttle) if throttle.is_same(&attempts.throttle) => Ok(self.permit.into_ticket()),
+            _ => Err(self),
+        }
+    }
+
     /// Settles the attempt from the flow's answer: a card failure counts, a 3-D Secure redirect
     /// releases the slot (the return counts its outcome), anything else frees it.
     pub async fn finish<T: AttemptOutcome>(self, result: &Result<T, PaymentError>) {
@@ -106,17 +119,7 @@ impl Attempt {
 
 /// Whether a flow error is the card's failure (what the throttle counts).
 pub fn is_card_failure(error: &PaymentError) -> bool {
-    matches!(
-        error,
-        PaymentError::Declined { .. }
-            | PaymentError::CardProblem { .. }
-            | PaymentError::ThreeDSecureFailed { .. }
-    )
-}
-
-/// Whether an order's record shows a card failure that happened between `before` and now.
-pub(crate) fn failed_at_return(before: OrderState, after: OrderState) -> bool {
-    before == OrderState::AwaitingThreeDs && after == OrderState::Failed
+    error.is_card_failure()
 }
 
 /// A flow answer that may send the browser to 3-D Secure.
@@ -245,20 +248,5 @@ mod tests {
         let locked = attempts.throttle().locked().await;
         assert_eq!(locked.len(), 1);
         assert_eq!(locked[0].scope, Scope::NewCards);
-    }
-
-    #[tokio::test]
-    async fn failures_at_the_return_count() {
-        let attempts = attempts(ThrottleConfig::default());
-        let alice = CustomerId::new("alice").unwrap();
-        for _ in 0..5 {
-            attempts.record_failure(&alice).await;
-        }
-        assert!(attempts.begin(&alice, AttemptKind::Payment).await.is_err());
-        assert!(failed_at_return(
-            OrderState::AwaitingThreeDs,
-            OrderState::Failed
-        ));
-        assert!(!failed_at_return(OrderState::Failed, OrderState::Failed));
     }
 }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::attempts::{AttemptKind, CardAttempts, failed_at_return};
+use super::attempts::{AttemptKind, CardAttempts};
 use super::body::{card_request, checkout_request};
 use super::error::log_refusal;
 use super::{NotificationRoute, RouteError};
@@ -54,14 +54,25 @@ pub async fn register_card(
 ) -> Result<CardRegistration, RouteError> {
     let run = async {
         let token = card_request(content_type, body)?;
-        let attempt = match attempts {
-            Some(a) => Some(a.begin(customer, AttemptKind::NewCard).await?),
-            None => None,
+        let result = match attempts {
+            Some(a) => match a
+                .begin(customer, AttemptKind::NewCard)
+                .await?
+                .ticket_for(payments, a)
+            {
+                Ok(ticket) => {
+                    payments
+                        .register_card_attempt(customer, token, ticket)
+                        .await
+                }
+                Err(attempt) => {
+                    let result = payments.register_card(customer, token).await;
+                    attempt.finish(&result).await;
+                    result
+                }
+            },
+            None => payments.register_card(customer, token).await,
         };
-        let result = payments.register_card(customer, token).await;
-        if let Some(attempt) = attempt {
-            attempt.finish(&result).await;
-        }
         Ok(result?)
     };
     logged("register_card", run.await)
@@ -93,14 +104,25 @@ pub async fn checkout(
     let run = async {
         let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
         let source = checkout_request(content_type, body)?;
-        let attempt = match attempts {
-            Some(a) => Some(a.begin(customer, AttemptKind::Payment).await?),
-            None => None,
+        let result = match attempts {
+            Some(a) => match a
+                .begin(customer, AttemptKind::Payment)
+                .await?
+                .ticket_for(payments, a)
+            {
+                Ok(ticket) => {
+                    payments
+                        .confirm_attempt(customer, &order_id, source, ticket)
+                        .await
+                }
+                Err(attempt) => {
+                    let result = payments.confirm(customer, &order_id, source).await;
+                    attempt.finish(&result).await;
+                    result
+                }
+            },
+            None => payments.confirm(customer, &order_id, source).await,
         };
-        let result = payments.confirm(customer, &order_id, source).await;
-        if let Some(attempt) = attempt {
-            attempt.finish(&result).await;
-        }
         Ok(result?)
     };
     logged("checkout", run.await)
@@ -108,35 +130,13 @@ pub async fn checkout(
 
 /// `POST`/`GET /3ds/{order_id}`: the browser's return from 3-D Secure, as
 /// [`read_three_ds_return`](super::three_ds::read_three_ds_return) read it. Answers where to
-/// send the browser (a 303). A card failure settled by this return counts against the order's
-/// customer and the returning address.
+/// send the browser (a 303). The card attempt's outcome is counted by the flow that settles the
+/// order (see [`super::attempts`]).
 pub async fn three_ds_return(
     payments: &Payments,
     ret: ThreeDsReturn,
-    attempts: Option<&CardAttempts>,
 ) -> Result<Completion, RouteError> {
-    let run = async {
-        let before = match attempts {
-            Some(_) => payments
-                .store()
-                .order(&ret.order_id)
-                .await
-                .map_err(PaymentError::from)?,
-            None => None,
-        };
-        let completion = payments.complete_three_ds(ret).await?;
-        if let (Some(attempts), Some(before)) = (attempts, before)
-            && failed_at_return(before.state, completion.order.state)
-        {
-            tracing::info!(
-                order_id = %completion.order.order_id,
-                failure = ?completion.order.failure,
-                "card attempt failed at the 3-D Secure return"
-            );
-            attempts.record_failure(&before.customer_id).await;
-        }
-        Ok(completion)
-    };
+    let run = async { Ok(payments.complete_three_ds(ret).await?) };
     logged("three_ds_return", run.await)
 }
 

@@ -14,6 +14,9 @@ UPDATE gmo_orders SET settle_first = state NOT IN ('prepared', 'entered');
 ALTER TABLE gmo_orders ADD COLUMN lease_owner TEXT;
 ALTER TABLE gmo_orders ADD COLUMN leased_until INTEGER;
 ALTER TABLE gmo_orders ADD COLUMN gmo_unconfirmed_at INTEGER;
+-- The card-testing throttle's hold on the order's card attempt (its event ids, JSON), until
+-- the attempt's outcome is known. No card or customer data.
+ALTER TABLE gmo_orders ADD COLUMN card_attempt TEXT;
 
 DROP INDEX gmo_orders_to_reconcile;
 -- Reconciliation: orders that need settling, money first, oldest update first.

@@ -547,6 +547,24 @@ impl CardTestingThrottle {
         })
     }
 
+    /// Whether `other` is this throttle (a clone of it): the same counts, the same store.
+    pub fn is_same(&self, other: &CardTestingThrottle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// Ends an attempt handed over to its order: `failed` counts a failure (the card was
+    /// declined, unusable, or failed 3-D Secure), else the slot is freed.
+    pub async fn settle_ticket(&self, ticket: &AttemptTicket, failed: bool) {
+        if ticket.ids.is_empty() {
+            return;
+        }
+        let now_ms = self.shared.clock.unix_millis();
+        if let Err(e) = self.shared.store.settle(&ticket.ids, failed, now_ms).await {
+            // The attempt stays counted as a failure: the safe side.
+            tracing::error!(error = %e, "card-testing throttle store failed: attempt left counted");
+        }
+    }
+
     /// Counts a failed card attempt whose outcome was learnt outside a permit (e.g. at the
     /// 3-D Secure return, after [`AttemptPermit::release`]).
     pub async fn record_failure(&self, customer: Option<&str>, ip: Option<IpAddr>) {
@@ -677,6 +695,14 @@ impl CardTestingThrottle {
     }
 }
 
+/// A card attempt handed over to its order ([`AttemptPermit::into_ticket`]): what the order
+/// keeps so that the path that settles it settles the attempt, once. Holds no card data and no
+/// customer data, only the throttle's own event ids.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AttemptTicket {
+    ids: Vec<i64>,
+}
+
 /// A card attempt admitted by [`CardTestingThrottle::try_begin_attempt`]. Say how it ended with
 /// [`AttemptPermit::failed`], [`AttemptPermit::succeeded`] or [`AttemptPermit::release`]; a
 /// permit dropped unsettled (a cancelled request, a crashed instance) counts as a failure, since
@@ -703,6 +729,17 @@ impl AttemptPermit {
     /// now; call [`CardTestingThrottle::record_failure`] if it fails.
     pub async fn release(mut self) {
         self.settle(false).await;
+    }
+
+    /// Hands the attempt over to its order: the slot stays taken until
+    /// [`CardTestingThrottle::settle_ticket`] says how it ended, from whichever request,
+    /// notification or reconciliation settles the order, on any instance sharing the store.
+    /// Unsettled two minutes on, it counts as a failure until then.
+    pub fn into_ticket(mut self) -> AttemptTicket {
+        self.settled = true;
+        AttemptTicket {
+            ids: std::mem::take(&mut self.ids),
+        }
     }
 
     async fn settle(&mut self, failed: bool) {
