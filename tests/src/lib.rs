@@ -87,6 +87,12 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn posting_again_after_a_decline_costs_nothing() {
+            $crate::scenarios::throttle::posting_again_after_a_decline_costs_nothing::<$shop>()
+                .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn a_shared_address_does_not_lock_out_clean_customers() {
             $crate::scenarios::throttle::a_shared_address_does_not_lock_out_clean_customers::<$shop>()
                 .await;

@@ -160,3 +160,31 @@ async fn pays(shop: &RunningShop, user: &str, address: &str) -> bool {
     assert_eq!(payment.landing(), Some(format!("/orders/{order_id}")));
     true
 }
+
+/// A shopper whose card was declined and who posts the card form again to the same order (a
+/// second card, a reload) is told the payment ended and to check out again: no GMO call, no
+/// failure counted. Five such posts after one decline leave the shopper free to pay a new order
+/// (counted, they would have reached the limit of five failures).
+pub async fn posting_again_after_a_decline_costs_nothing<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let bob = shop.shopper("bob").await;
+    let (failed, _) = buy_and_pay(&shop, &bob, "chopsticks", DECLINED, CHALLENGE_OTP).await;
+    assert_eq!(order(&bob, &failed).await["state"], "failed");
+    let exec_trans = shop.sandbox.calls(Api::ExecTran);
+    for _ in 0..5 {
+        let again = bob
+            .post_json(
+                &format!("/payments/checkout/{failed}"),
+                json!({"token": shop.token("4111111111111111")}),
+            )
+            .await;
+        assert_eq!(
+            (again.status, again.error_code().as_str()),
+            (409, "order_closed"),
+            "{again}"
+        );
+    }
+    assert_eq!(shop.sandbox.calls(Api::ExecTran), exec_trans, "no GMO call");
+    let (paid, _) = buy_and_pay(&shop, &bob, "chopsticks", "4111111111111111", CHALLENGE_OTP).await;
+    assert_eq!(order(&bob, &paid).await["state"], "authorized");
+}
