@@ -618,3 +618,50 @@ async fn the_convenience_router_has_both_route_sets_and_both_layers() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+/// With an allowlist of GMO's source networks, a notification from elsewhere is refused before
+/// its body is read, and one from a listed network, read through a trusted proxy, is taken.
+#[tokio::test]
+async fn notifications_come_only_from_the_listed_sources() {
+    use gmo_core::http::{NotificationRoute, TrustedProxies};
+    let app = TestApp::new(CardRegistrationMode::Verified, None).await;
+    let route = NotificationRoute::default()
+        .sources("203.0.113.0/28")
+        .unwrap()
+        .trusted_proxies(TrustedProxies::loopback());
+    let router: Router = gmo_axum::gateway_routes_with(app.payments.clone(), route);
+    let router = Router::new().nest("/payments", router);
+    let body = format!(
+        "ShopID={}&ShopPass=**********&ErrCode=E00&ErrInfo=E00000000",
+        app.sandbox.shop_id()
+    );
+    let send = |peer: &str, forwarded: Option<&str>| {
+        let mut request = Request::post("/payments/notify")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(forwarded) = forwarded {
+            request = request.header("x-forwarded-for", forwarded);
+        }
+        let mut request = request.body(Body::from(body.clone())).unwrap();
+        let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+        request.extensions_mut().insert(ConnectInfo(addr));
+        let router = router.clone();
+        async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        }
+    };
+    // Straight from an address that is not GMO's.
+    let (status, refused) = send("198.51.100.9", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(refused.contains("source_not_allowed"), "{refused}");
+    // A forged header from an untrusted peer is not believed.
+    let (status, _) = send("198.51.100.9", Some("203.0.113.5")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // GMO's address, through the proxy on this machine.
+    let (status, taken) = send("127.0.0.1", Some("203.0.113.5")).await;
+    assert_eq!((status, taken.as_str()), (StatusCode::OK, "0"));
+}
