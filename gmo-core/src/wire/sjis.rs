@@ -1,9 +1,11 @@
 //! Windows-31J (CP932) conversion, strict in both directions.
 //!
 //! `encoding_rs::SHIFT_JIS` is the WHATWG Shift_JIS, which is Windows-31J: it holds `①`, `～`,
-//! `－`, `∥`, `㈱` and the IBM extensions (`髙`). Two characters (`¥` U+00A5 and `‾` U+203E) are
-//! mapped by its encoder onto ASCII bytes that decode as other characters; we refuse them too, so
-//! that what GMO stores is exactly what was given.
+//! `－`, `∥`, `㈱` and the IBM extensions (`髙`). Three characters come back as others: `¥`
+//! U+00A5 and `‾` U+203E, which its encoder maps onto ASCII bytes (`\`, `~`), and `−` U+2212
+//! (MINUS SIGN), which it maps onto the bytes of `－` U+FF0D (FULLWIDTH HYPHEN-MINUS). We refuse
+//! them too, naming the field, so that what GMO stores is exactly what was given (a test over
+//! every code point holds it).
 
 use std::borrow::Cow;
 
@@ -88,7 +90,8 @@ pub fn encode_windows_31j<'a>(
 
 /// Encodes non-ASCII `value` to Windows-31J through a stack buffer, handing the bytes to `sink`
 /// chunk by chunk (no allocation); answers the first character that would not come back
-/// unchanged: one Windows-31J lacks, or `¥`/`‾`, which the WHATWG encoder maps onto ASCII.
+/// unchanged: one Windows-31J lacks, or `¥`/`‾`/`−`, which the WHATWG encoder maps onto the
+/// bytes of other characters.
 pub(crate) fn encode_in_chunks(value: &str, mut sink: impl FnMut(&[u8])) -> Result<(), char> {
     let lossy_at = find_lossy(value);
     let mut rest = &value[..lossy_at.unwrap_or(value.len())];
@@ -111,14 +114,18 @@ pub(crate) fn encode_in_chunks(value: &str, mut sink: impl FnMut(&[u8])) -> Resu
     }
 }
 
-/// The byte offset of the first `¥` (C2 A5) or `‾` (E2 80 BE), searched on bytes for speed.
+/// The byte offset of the first `¥` (C2 A5), `‾` (E2 80 BE) or `−` (E2 88 92), searched on
+/// bytes for speed.
 fn find_lossy(value: &str) -> Option<usize> {
     let bytes = value.as_bytes();
     let mut from = 0;
     while let Some(offset) = bytes[from..].iter().position(|&b| b == 0xC2 || b == 0xE2) {
         let at = from + offset;
         let tail = &bytes[at..];
-        if tail.starts_with(&[0xC2, 0xA5]) || tail.starts_with(&[0xE2, 0x80, 0xBE]) {
+        if tail.starts_with(&[0xC2, 0xA5])
+            || tail.starts_with(&[0xE2, 0x80, 0xBE])
+            || tail.starts_with(&[0xE2, 0x88, 0x92])
+        {
             return Some(at);
         }
         from = at + 1;
@@ -152,6 +159,7 @@ mod tests {
             ("a😀b", '😀'),
             ("price ¥100", '¥'),
             ("x‾", '‾'),
+            ("−5", '−'),
             ("한", '한'),
         ] {
             let err = encode_windows_31j("ClientField1", s).unwrap_err();
@@ -159,6 +167,32 @@ mod tests {
             assert_eq!(err.field, "ClientField1");
             assert!(err.to_string().contains("ClientField1"));
         }
+    }
+
+    #[test]
+    fn every_code_point_comes_back_as_given_or_is_refused() {
+        let (mut sent, mut refused) = (0u32, 0u32);
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let text = c.to_string();
+            match encode_windows_31j("F", &text) {
+                Ok(bytes) => {
+                    assert_eq!(
+                        decode_windows_31j(&bytes).unwrap(),
+                        text,
+                        "U+{:04X}",
+                        u32::from(c)
+                    );
+                    sent += 1;
+                }
+                Err(e) => {
+                    assert_eq!(e.character, c);
+                    refused += 1;
+                }
+            }
+        }
+        // Windows-31J holds about 7,700 non-ASCII characters (its duplicates encode once).
+        assert!((7_000..8_000).contains(&sent), "{sent} characters sent");
+        assert!(refused > 1_000_000);
     }
 
     #[test]
