@@ -53,7 +53,7 @@ async fn declines_keep_the_issuer_reason_on_the_order_only() {
     assert_eq!(summary.failure, Some(gmo_core::ErrorKind::Declined));
     let stored = world.store.order(&order_id).await.unwrap().unwrap();
     assert_eq!(stored.failure.unwrap().err_info, "42G020000");
-    // A repeated confirmation answers the same failure and sends nothing.
+    // A repeated confirmation says the payment ended (check out again) and sends nothing.
     let before = world.sandbox.calls_for_order(order_id.as_str());
     let again = world
         .payments
@@ -63,7 +63,12 @@ async fn declines_keep_the_issuer_reason_on_the_order_only() {
             PaymentSource::NewCard(world.token("4111111111111111")),
         )
         .await;
-    assert!(matches!(again, Err(PaymentError::Declined { ref code }) if code == "42G020000"));
+    assert!(matches!(
+        again,
+        Err(PaymentError::OrderClosed {
+            state: OrderState::Failed
+        })
+    ));
     assert_eq!(world.sandbox.calls_for_order(order_id.as_str()), before);
 }
 

@@ -1,7 +1,9 @@
 //! Exactly-once across instances: several payments services on one store race each other on
 //! every order, from stale copies, with GMO's answers lost, while their reconcilers and GMO's
-//! notifications join in. Whatever the interleaving, no money-moving call reaches GMO twice
-//! for one order, and every order ends where GMO has it.
+//! notifications join in. Whatever the interleaving, no money-moving call reaches GMO twice for
+//! one order (a SecureTran2 that took no effect, declined with its answer lost, excepted: it is
+//! sent again once GMO showed twice that it had none, and at most one ever takes effect), and
+//! every order ends where GMO has it.
 //!
 //! Each *race* is one order and its actors: a purchase whose 3-D Secure return arrives at two
 //! instances at once (and whose notification at a third), two confirmations of one order at
@@ -131,14 +133,28 @@ pub async fn race_on(store: Arc<dyn PaymentStore>, races: usize) {
     for placed in &placed {
         for api in ONCE {
             let calls = sandbox.calls_of(api, placed.order_id.as_str());
+            // A SecureTran2 that took no effect (declined, its answer lost) may be sent again
+            // once GMO showed twice that it had none; never one that took effect.
+            let allowed = if api == Api::SecureTran2 { 2 } else { 1 };
             assert!(
-                calls <= 1,
+                calls <= allowed,
                 "{}: {calls} calls of {api:?} ({:?}); {}",
                 placed.order_id.as_str(),
                 placed.kind,
                 history(&sandbox, placed.order_id.as_str())
             );
         }
+        let authorised_by_secure_tran2 = sandbox
+            .state_changes()
+            .iter()
+            .filter(|c| c.order_id == placed.order_id.as_str() && c.api == "SecureTran2")
+            .count();
+        assert!(
+            authorised_by_secure_tran2 <= 1,
+            "{}: SecureTran2 took effect {authorised_by_secure_tran2} times; {}",
+            placed.order_id.as_str(),
+            history(&sandbox, placed.order_id.as_str())
+        );
         let order = store
             .order(&placed.order_id)
             .await

@@ -92,12 +92,14 @@ pub(crate) fn decide(order: &Order, gmo: &GmoView, stale: bool) -> Decision {
         (Status::Authenticated, AwaitingThreeDs) if stale => Decision::Finalize,
         // The ExecTran claim is dead and authentication stands: the 3-D Secure step finalizes.
         (Status::Authenticated, Executing) if stale => Decision::Record(AwaitingThreeDs),
-        // A SecureTran2 that GMO declined leaves the transaction authenticated, as one that never
-        // ran does: which it was is unknowable, so it is never sent again. Nothing was charged
-        // (unless GMO commits it later still: an unexpected charge).
-        (Status::Authenticated, Finalizing) | (Status::Unprocessed, Executing | Finalizing)
-            if stale =>
-        {
+        // The SecureTran2 claim is dead and, on two readings a reconciliation age apart, GMO
+        // shows it took no effect (it never arrived: a crash between the claim and the call; or
+        // the issuer declined it): authentication stands, and the 3-D Secure step may finalize
+        // again. No second SecureTran2 is ever sent while the first may still take effect.
+        (Status::Authenticated, Finalizing) if stale => {
+            unless_first_reading(order, AwaitingThreeDs)
+        }
+        (Status::Unprocessed, Executing | Finalizing) if stale => {
             unless_first_reading(order, Failed)
         }
         (Status::Unprocessed, Entering) if stale => Decision::Record(Entered),
@@ -216,10 +218,10 @@ mod tests {
 
     #[test]
     fn a_claim_fails_only_on_a_second_reading() {
-        for (state, status) in [
-            (Executing, Status::Unprocessed),
-            (Finalizing, Status::Unprocessed),
-            (Finalizing, Status::Authenticated),
+        for (state, status, then) in [
+            (Executing, Status::Unprocessed, Failed),
+            (Finalizing, Status::Unprocessed, Failed),
+            (Finalizing, Status::Authenticated, AwaitingThreeDs),
         ] {
             let mut o = order(state, Purpose::Purchase);
             assert_eq!(
@@ -234,7 +236,7 @@ mod tests {
             );
             assert_eq!(
                 decide(&o, &view(Some(status)), true),
-                Decision::Record(Failed)
+                Decision::Record(then)
             );
         }
     }
