@@ -1,4 +1,4 @@
-//! GMO's `CheckString` (PROTOCOL.md §1.8): the MD5 that ties an authorisation answer to the
+//! GMO's `CheckString` (`docs/protocol.md` §1.8): the MD5 that ties an authorisation answer to the
 //! shop's password.
 //!
 //! `CheckString = md5_hex(OrderID + Forward + Method + PayTimes + Approve + TranID + TranDate +

@@ -32,8 +32,9 @@
 //!
 //! ## Where GMO's behaviour is not public
 //!
-//! GMO's specification is not public. What this crate does where a fact is unknown follows the
-//! project's protocol reference and is documented at the item concerned; the choices that matter
+//! GMO's specification is not public. What this crate relies on, and how sure each fact is, is
+//! written down in the project's protocol notes (`docs/protocol.md` in the repository); where a
+//! fact is unknown, the choice is documented at the item concerned, and the choices that matter
 //! to a merchant are settings ([`flow::PaymentsBuilder`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -4,7 +4,7 @@
 use crate::types::{JobCd, OrderId, Status};
 use crate::wire::{DecodeError, parse_form};
 
-/// A result notification as GMO posts it (card fields of PROTOCOL.md §6.1). ShopPass and
+/// A result notification as GMO posts it (card fields of `docs/protocol.md` §6). ShopPass and
 /// AccessPass arrive masked and are not kept.
 ///
 /// Nothing here is authenticated: the flows act on a notification only when its ShopID, OrderID

@@ -309,7 +309,7 @@ impl Tds2TransStatus {
     }
 }
 
-/// How `CardSeq` numbers stored cards (`SeqMode`, PROTOCOL.md §2.8).
+/// How `CardSeq` numbers stored cards (`SeqMode`, `docs/protocol.md` §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum SeqMode {
     /// `0` (論理モード): numbers count live cards only and may shift after a deletion.

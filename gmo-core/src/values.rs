@@ -2,7 +2,7 @@
 //! limits in Windows-31J, the 3-D Secure tenant name, and the few response values that need care
 //! (timestamps, a stored card's expiry).
 //!
-//! Every constructor checks GMO's rule for the field (PROTOCOL.md §1.7) and answers an
+//! Every constructor checks GMO's rule for the field (`docs/protocol.md` §1.7) and answers an
 //! [`InvalidValue`] naming the field and the rule, never the value, so a request that compiles
 //! and was built from these values is sent as it is.
 

@@ -421,7 +421,7 @@ fn unknown_fields_in_an_answer_are_ignored() {
 
 #[test]
 fn japanese_client_fields_are_sent_as_recorded() {
-    // The ClientField1 GMO accepted and echoed back (PROTOCOL.md §1.3).
+    // The ClientField1 GMO accepted and echoed back (docs/protocol.md §1.3).
     let mut exec = ExecTran::new(
         AccessId::new("e65385d62b5e5e9be64d2c8cecdb24f2").unwrap(),
         AccessPass::new("a79882df473a228fd2a00051e72642be"),

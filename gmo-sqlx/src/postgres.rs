@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 
 use crate::migrations;
 
-/// A [`PaymentStore`] in PostgreSQL: one store for every app instance that shares the database.
+/// A [`PaymentStore`](gmo_core::store::PaymentStore) in PostgreSQL: one store for every app
+/// instance that shares the database.
 ///
 /// Make the pool as the app makes its others (TLS, pool size); run [`PostgresStore::migrate`]
 /// at start-up. Tables go to the connection's current schema (the first of its `search_path`);

@@ -15,8 +15,9 @@ use time::OffsetDateTime;
 use crate::columns::StoredTime;
 use crate::migrations;
 
-/// A [`PaymentStore`] in an SQLite database file: for one server (several app processes on it
-/// may share the file), with payments that survive restarts.
+/// A [`PaymentStore`](gmo_core::store::PaymentStore) in an SQLite database file: for one
+/// server (several app processes on it may share the file), with payments that survive
+/// restarts.
 ///
 /// SQLite lets one writer at a time in; the others wait up to the busy timeout. Use
 /// [`SqliteStore::connect`] or [`SqliteStore::recommended_options`] for a pool set up for that

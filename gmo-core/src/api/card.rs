@@ -1,4 +1,4 @@
-//! Site API: stored cards (カード), PROTOCOL.md §2.5–2.11.
+//! Site API: stored cards (カード), `docs/protocol.md` §2.2–2.4.
 //!
 //! Cards are stored from a one-time token made by GMO's token.js in the browser
 //! ([`SaveCard`]), or from the card of a completed order ([`TradedCard`]); there is no way to

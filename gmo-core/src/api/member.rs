@@ -1,4 +1,4 @@
-//! Site API: members (会員), PROTOCOL.md §2.1–2.4.
+//! Site API: members (会員), `docs/protocol.md` §2.1.
 //!
 //! ```no_run
 //! use gmo_core::api::{SaveMember, SearchMember};

@@ -1,4 +1,4 @@
-//! 3-D Secure 2.0, PROTOCOL.md §4: completing the payment after authentication
+//! 3-D Secure 2.0, `docs/protocol.md` §4: completing the payment after authentication
 //! ([`SecureTran2`]), the "direct" flow ([`Tds2Auth`], [`Tds2Result`]) and the risk data sent
 //! with ExecTran ([`Tds2Data`]).
 //!

@@ -1,4 +1,4 @@
-//! Shop API: card transactions, PROTOCOL.md §3 and §5.
+//! Shop API: card transactions, `docs/protocol.md` §3 and §5.
 //!
 //! A payment is [`EntryTran`] (register the order; keep the AccessID and AccessPass) then
 //! [`ExecTran`] (authorise), which answers either an authorisation or a 3-D Secure redirect.

@@ -160,8 +160,7 @@ impl GmoClientBuilder {
     /// How many calls may be in flight to GMO at once (default 64, at least 1): GMO limits a
     /// shop's connections, and a burst of checkouts must not open thousands. A call beyond it
     /// waits its turn, at most the request timeout; one that waited that long is not sent
-    /// ([`TransportFailure::NotSent`](crate::error::TransportFailure::NotSent): nothing
-    /// happened). So a call ends at most twice the request timeout after it was asked for.
+    /// ([`TransportFailure::NotSent`]: nothing happened). So a call ends at most twice the request timeout after it was asked for.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
         self

@@ -1,15 +1,16 @@
 //! The catalogue of GMO error codes: what each `ErrInfo` means, what it means for the caller, and
 //! a short message in English and Japanese.
 //!
-//! Where the data comes from: the codes and their meanings are paraphrased from PROTOCOL.md §7.3
-//! (itself built from GMO's error list v1.72, the `tricot-inc/errors-gmopg` list and the
-//! `t-k/gmo-payment-ruby` messages), plus the codes named elsewhere in PROTOCOL.md (`M01004014`,
-//! `E01910008`) and the whole `42C…` family listed in the §7.3 `C01` row. The kinds follow §7.1;
+//! Where the data comes from: the codes and their meanings are paraphrased from the error table
+//! of the reference the project started from (itself built from GMO's error list v1.72, the
+//! `tricot-inc/errors-gmopg` list and the `t-k/gmo-payment-ruby` messages; see
+//! `docs/protocol.md` §7.3), plus `M01004014`, `E01910008` and the whole `42C…` family, which
+//! that table lists in its `C01` row. The kinds follow `docs/protocol.md` §7.1;
 //! the messages are written in our own words, for an end user or an operator, and never contain
 //! card data or secrets.
 //!
 //! GMO has well over a thousand codes (most for other payment methods); the ones not listed here
-//! are classified by their prefix (§7.1): `42G…`/`G..` declined, `42C…`/`C..` outcome unknown,
+//! are classified by their prefix (`docs/protocol.md` §7.1): `42G…`/`G..` declined, `42C…`/`C..` outcome unknown,
 //! `EX1` token, `E92` throttled, `E90`/`E91` outcome unknown, `E82`/`E11` state conflict, `E21`
 //! 3-D Secure, `E41` declined, `E61` merchant configuration, anything else an invalid request.
 //!
@@ -1925,7 +1926,7 @@ pub fn message_ja(err_info: &str) -> &'static str {
     }
 }
 
-/// GMO's classes (§7.1) for codes the catalogue does not list: the `ErrInfo` prefix decides, and
+/// GMO's classes (`docs/protocol.md` §7.1) for codes the catalogue does not list: the `ErrInfo` prefix decides, and
 /// the `ErrCode` only when the `ErrInfo` prefix is not a known class.
 fn classify_by_prefix(err_code: &str, err_info: &str) -> ErrorKind {
     kind_of_info_prefix(err_info)
@@ -2078,7 +2079,7 @@ mod tests {
         }
         assert!(
             CATALOGUE.len() >= 198,
-            "PROTOCOL.md §7.3 alone has 198 rows"
+            "the error table the catalogue was built from has 198 rows (docs/protocol.md §7.3)"
         );
     }
 
@@ -2175,7 +2176,7 @@ mod tests {
         assert_eq!(classify("E91", "E91099997"), ErrorKind::InvalidRequest);
         assert_eq!(classify("E82", "E82010001"), ErrorKind::StateConflict);
         assert_eq!(classify("E01", "E01E30001"), ErrorKind::InvalidRequest);
-        // The C01 row of §7.3 stands for the whole 42C family.
+        // The source table's C01 row stands for the whole 42C family.
         let network = lookup("42C780000").unwrap();
         assert_eq!(
             (network.err_code, network.kind),

@@ -1,6 +1,6 @@
 //! What an error code means for the caller.
 
-/// The classification of a GMO error code (PROTOCOL.md §7.1): what happened and what to do next.
+/// The classification of a GMO error code (`docs/protocol.md` §7.1): what happened and what to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

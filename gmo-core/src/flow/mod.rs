@@ -18,7 +18,7 @@
 //!
 //! # A whole checkout
 //!
-//! Against the [sandbox](https://docs.rs/gmo-sandbox), with a challenge card:
+//! Against the sandbox (the `gmo-sandbox` crate), with a challenge card:
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]

@@ -33,8 +33,8 @@
 //! Nothing a store accepts can carry card data, a card token or the shop and site passwords;
 //! [`Order::access_pass`](crate::order::Order::access_pass) is the one secret a store keeps (later
 //! calls need it): protect it like a password (encrypt the column or the database at rest, keep it
-//! out of logs). Check an implementation with the [conformance suite](conformance) (feature
-//! `test-util`).
+//! out of logs). Check an implementation with the conformance suite, `store::conformance`
+//! (feature `test-util`).
 //!
 //! # Implementing a store
 //!

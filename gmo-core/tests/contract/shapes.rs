@@ -89,7 +89,7 @@ const TRADE: &[&str] = &[
 ];
 const CARD: &[&str] = &["CardSeq", "CardNo", "Forward"];
 
-/// The keys a success answer of `api` holds, in GMO's order (PROTOCOL.md §2–§5). GMO may
+/// The keys a success answer of `api` holds, in GMO's order (`docs/protocol.md` §2–§3). GMO may
 /// append columns in newer versions: keys after these are reported, not refused.
 pub fn expected_keys(api: &str, response: &Response) -> Vec<&'static str> {
     match api {
@@ -153,7 +153,7 @@ fn digits(v: &str, len: usize) -> bool {
     v.len() == len && v.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Whether a value GMO chose has GMO's shape (PROTOCOL.md §1.7); `None` for keys whose values
+/// Whether a value GMO chose has GMO's shape (`docs/protocol.md` §1.7); `None` for keys whose values
 /// are ours or free text. Empty values pass: SearchTrade leaves them empty before a payment.
 fn has_shape(key: &str, value: &str) -> Option<bool> {
     if value.is_empty() {

@@ -1,5 +1,5 @@
 //! Result notifications (結果通知プログラム): after each state change of a transaction the
-//! sandbox, like GMO, posts the card fields of PROTOCOL.md §6.1 to the shop's notification URL
+//! sandbox, like GMO, posts the card fields of `docs/protocol.md` §6 to the shop's notification URL
 //! and expects HTTP 200 with the body `0`.
 //!
 //! * Which changes: ExecTran (`ACS=0`), SecureTran2, AlterTran and ChangeTran. The end of a 3-D
