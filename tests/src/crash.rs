@@ -5,8 +5,10 @@
 //! submit the return again (the others close the tab), and GMO's notifications (retried until
 //! the shop is back; lost in some rounds) and reconciliation (every second, for orders
 //! untouched for two) settle the rest. After every round, every order agrees with GMO, none is
-//! left in a claim or waiting, the owner sees each one as stored, and no ExecTran or
-//! SecureTran2 ran twice.
+//! left in a claim or waiting, the owner sees each one as stored, no ExecTran or SecureTran2
+//! ran twice, and the payment events the crashes left undelivered were delivered after the
+//! restart: each authorised order has exactly one confirmation and is ready to ship, no other
+//! order has either.
 //!
 //! The kill moments come from a seeded generator: the seed is printed, and `GMO_CRASH_SEED`
 //! replays it (the timing of the processes still varies).
@@ -23,7 +25,9 @@ use rand::{Rng as _, SeedableRng as _};
 use serde_json::json;
 use shop_common::storage::Storage;
 
-use crate::consistency::{agrees, borrowed, no_call_ran_twice, notify_url, reconciling_shop_env};
+use crate::consistency::{
+    agrees, borrowed, fulfilled_once, no_call_ran_twice, notify_url, reconciling_shop_env,
+};
 use crate::database::in_new_schema;
 use crate::driver::{Body, Client, sandbox_builder};
 use crate::process::{ShopProcess, binary_name};
@@ -134,7 +138,8 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
         .to_owned();
     // Restarted where it was, as a service is: GMO's retries and the issuer's returns find it.
     env.push(("PORT", port));
-    let store = storage.open().await.expect("the shop's storage").payments;
+    let opened = storage.open().await.expect("the shop's storage");
+    let (store, book) = (opened.payments, opened.orders);
     let shoppers = Arc::new(Shoppers::default());
     // Where the crashes left the orders (what reconciliation had to settle), for the log.
     let mut found_after_crash = std::collections::BTreeMap::<&str, usize>::new();
@@ -194,6 +199,13 @@ async fn crash_rounds(path: &str, database_url: &str, storage: Storage) {
             panic!("round {round} (seed {seed}) did not settle: {why}");
         }
         owner_sees(&shop.url, store.as_ref(), &placed).await;
+        let owner = Client::new(&shop.url);
+        owner.sign_in("owner").await;
+        if let Err(why) =
+            fulfilled_once(&owner, store.as_ref(), &book, &placed, SETTLING_DEADLINE).await
+        {
+            panic!("round {round} (seed {seed}): the fulfilment is not once per paid order: {why}");
+        }
     }
     shop.kill();
     println!(
