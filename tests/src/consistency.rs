@@ -1,10 +1,18 @@
 //! Shops run as processes against a sandbox of the test: their settings, and the checks that
-//! their orders agree with GMO's transactions and that every money-moving call ran once.
+//! their orders agree with GMO's transactions, that every money-moving call ran once, and that
+//! the shop's fulfilment acted once on each paid order.
+
+use std::time::Duration;
 
 use gmo_core::http::routes::{DEFAULT_PREFIX, NOTIFY};
 use gmo_core::order::{OrderState, Purpose};
-use gmo_core::types::Status;
+use gmo_core::store::PaymentStore;
+use gmo_core::types::{OrderId, Status};
 use gmo_sandbox::{Api, Sandbox};
+use shop_common::orders::OrderBook;
+
+use crate::driver::Client;
+use crate::shopping::{confirmed_once, emails_by_order, eventually};
 
 /// The environment that makes a shop binary pay through `sandbox` (as it would through GMO).
 pub fn gateway_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
@@ -101,4 +109,46 @@ pub fn no_call_ran_twice(sandbox: &Sandbox, order_ids: &[String]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// Waits, at most `deadline`, until the shop's fulfilment caught up with the orders of `placed`
+/// (kept in `store` and `book`, the owner's emails page seen by `owner`): each authorised order
+/// has exactly one confirmation and is ready to ship, no other order has either. What is not
+/// so, then.
+pub async fn fulfilled_once(
+    owner: &Client,
+    store: &dyn PaymentStore,
+    book: &OrderBook,
+    placed: &[String],
+    deadline: Duration,
+) -> Result<(), String> {
+    eventually(deadline, || async {
+        let (mut paid, mut unpaid) = (Vec::new(), Vec::new());
+        for order_id in placed {
+            let id = OrderId::new(order_id.as_str()).map_err(|e| e.to_string())?;
+            let order = store
+                .order(&id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("order {order_id} is lost"))?;
+            let authorized = order.state == OrderState::Authorized;
+            let ready = book
+                .is_ready_to_ship(order_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if ready != authorized {
+                return Err(format!(
+                    "order {order_id} in {}: ready to ship {ready}",
+                    order.state
+                ));
+            }
+            if authorized {
+                paid.push(order_id.clone());
+            } else {
+                unpaid.push(order_id.clone());
+            }
+        }
+        confirmed_once(&emails_by_order(owner).await, &paid, &unpaid)
+    })
+    .await
 }

@@ -27,6 +27,9 @@ pub struct ShopOptions {
     /// `SHOP_TRUSTED_PROXIES` default (the scenarios' clients play the proxy with
     /// [`Client::behind_proxy`]).
     pub trusted_proxies: TrustedProxies,
+    /// When set, the shop reconciles (several times a second) the orders untouched this long,
+    /// its GMO calls timing out in half that time; else after the default half hour.
+    pub reconcile_after: Option<Duration>,
 }
 
 impl Default for ShopOptions {
@@ -36,6 +39,7 @@ impl Default for ShopOptions {
             throttle: ThrottleConfig::default(),
             public_url: None,
             trusted_proxies: TrustedProxies::loopback(),
+            reconcile_after: None,
         }
     }
 }

@@ -5,8 +5,9 @@
 //! reconciliations (every second, for orders untouched for three) race to settle those. The
 //! answers of three SecureTran2 calls are lost (two after GMO authorised, one that never
 //! arrived). Every order is paid once, no call that took effect is sent again (the one that
-//! never arrived is, once GMO showed twice that it had none), and both instances show what GMO
-//! holds.
+//! never arrived is, once GMO showed twice that it had none), both instances show what GMO
+//! holds, and although both deliver the payment events, each authorised order gets exactly one
+//! confirmation (on either instance's emails page) and is ready to ship, no other order either.
 
 use std::time::Duration;
 
@@ -14,7 +15,9 @@ use futures_util::future::join_all;
 use gmo_sandbox::{Api, DeliveryOutcome, Fault, FaultKind, Sandbox};
 use serde_json::json;
 
-use crate::consistency::{agrees, borrowed, notify_url, reconciling_shop_env};
+use shop_common::storage::Storage;
+
+use crate::consistency::{agrees, borrowed, fulfilled_once, notify_url, reconciling_shop_env};
 use crate::database::{in_new_schema, rows_in_schema};
 use crate::driver::{Answer, Client, sandbox_builder};
 use crate::process::{ShopProcess, binary_name};
@@ -178,6 +181,23 @@ async fn pay_across_instances(path: &str, database_url: &str) {
         let owner = &on_b[i % SHOPPERS.len()];
         let state = state_of(owner, order_id).await;
         agrees(&sandbox, order_id, &state).unwrap_or_else(|e| panic!("{e} (on B)"));
+    }
+    let opened = Storage::Postgres(database_url.to_owned())
+        .open()
+        .await
+        .expect("the shops' storage");
+    for url in [&a.url, &b.url] {
+        let owner = Client::new(url);
+        owner.sign_in("owner").await;
+        fulfilled_once(
+            &owner,
+            opened.payments.as_ref(),
+            &opened.orders,
+            &ids,
+            SETTLING_DEADLINE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the fulfilment on {url}: {e}"));
     }
 }
 

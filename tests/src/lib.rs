@@ -104,6 +104,19 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn paid_orders_are_confirmed_once_and_ready_to_ship() {
+            $crate::scenarios::fulfilment::paid_orders_are_confirmed_once::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn payments_finalized_by_reconciliation_are_confirmed_once() {
+            $crate::scenarios::fulfilment::payments_finalized_by_reconciliation_are_confirmed_once::<
+                $shop,
+            >()
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn card_registration_and_checkout_in_chromium() {
             $crate::scenarios::browser::card_registration_and_checkout_in_chromium::<$shop>().await;
         }

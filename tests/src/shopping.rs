@@ -180,3 +180,79 @@ pub async fn cards(client: &Client) -> Vec<Value> {
         .cloned()
         .unwrap_or_default()
 }
+
+/// How many confirmation messages the shop sent for each order, as its owner sees them on the
+/// emails page (`GET /admin/emails` as JSON; `owner` signed in as the shop's owner).
+pub async fn emails_by_order(owner: &Client) -> std::collections::HashMap<String, usize> {
+    let answer = owner.get_json("/admin/emails").await;
+    assert_eq!(answer.status, 200, "the emails page: {answer}");
+    let mut counts = std::collections::HashMap::new();
+    for email in answer.json()["emails"].as_array().expect("emails") {
+        let order_id = email["order_id"].as_str().expect("an order id").to_owned();
+        *counts.entry(order_id).or_default() += 1;
+    }
+    counts
+}
+
+/// Whether the order is ready to ship, as its buyer sees it (`fulfilment` of the order's JSON).
+pub async fn ready_to_ship(client: &Client, order_id: &str) -> bool {
+    order(client, order_id).await["fulfilment"] == "ready_to_ship"
+}
+
+/// Waits until the order is ready to ship (its payment event handled), at most 10 s; panics
+/// otherwise.
+pub async fn wait_until_ready_to_ship(client: &Client, order_id: &str) {
+    eventually(std::time::Duration::from_secs(10), || async {
+        if ready_to_ship(client, order_id).await {
+            Ok(())
+        } else {
+            Err(format!("order {order_id} is not ready to ship"))
+        }
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Checks `fulfilled` every 100 ms until it holds, at most `deadline`: what still did not hold
+/// then.
+pub async fn eventually<F, Fut>(
+    deadline: std::time::Duration,
+    mut fulfilled: F,
+) -> Result<(), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let until = tokio::time::Instant::now() + deadline;
+    loop {
+        match fulfilled().await {
+            Err(_) if tokio::time::Instant::now() < until => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// Whether the shop sent exactly one confirmation for each order of `paid` and none for those
+/// of `unpaid`, per `emails` ([`emails_by_order`]); the first order that breaks it, otherwise.
+pub fn confirmed_once(
+    emails: &std::collections::HashMap<String, usize>,
+    paid: &[String],
+    unpaid: &[String],
+) -> Result<(), String> {
+    let sent = |order_id: &String| emails.get(order_id).copied().unwrap_or(0);
+    if let Some(order_id) = paid.iter().find(|o| sent(o) != 1) {
+        return Err(format!(
+            "paid order {order_id}: {} confirmations, 1 expected",
+            sent(order_id)
+        ));
+    }
+    if let Some(order_id) = unpaid.iter().find(|o| sent(o) != 0) {
+        return Err(format!(
+            "unpaid order {order_id}: {} confirmations, none expected",
+            sent(order_id)
+        ));
+    }
+    Ok(())
+}

@@ -1,49 +1,90 @@
 //! The example shops as shops under test: [`AxumShop`] and [`ActixShop`], each served in
-//! process on `127.0.0.1:0` over real HTTP, paying through the scenario's sandbox. Both are
-//! built from the same `shop_common::shop::Shop`; only the serving differs.
+//! process on `127.0.0.1:0` over real HTTP, paying through the scenario's sandbox, with their
+//! fulfilment handling the payment events. Both are built from the same
+//! `shop_common::shop::Shop`; only the serving differs.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use gmo_core::guard::CardTestingThrottle;
 use gmo_core::store::MemoryStore;
 use gmo_sandbox::RunningSandbox;
+use shop_common::fulfilment::Fulfilment;
 use shop_common::gateway::PaymentGateway;
+use shop_common::orders::OrderBook;
 use shop_common::shop::Shop;
+use shop_common::startup::ShopTasks;
 
 use crate::driver::{ShopOptions, ShopUnderTest};
 
+/// How often the shops under test reconcile: often, so that the scenarios wait little.
+const RECONCILE_EVERY: Duration = Duration::from_millis(250);
+
+/// How often the shops under test hand payment events to their fulfilment.
+const DELIVER_EVERY: Duration = Duration::from_millis(100);
+
 /// What both shops start with: a listener on `127.0.0.1:0`, its URL, the gateway over
-/// `sandbox`, and the shop's state for `options` (its public URL the listener's unless the
-/// options name another).
+/// `sandbox`, the shop's state for `options` (its public URL the listener's unless the options
+/// name another; its fulfilment the payments' event handler) and its background tasks.
 fn prepare(
     sandbox: RunningSandbox,
     options: ShopOptions,
-) -> (std::net::TcpListener, String, PaymentGateway, Shop) {
-    let gateway = PaymentGateway::embedded(sandbox).expect("the gateway");
+) -> (std::net::TcpListener, String, Background, Shop) {
+    let gateway = match options.reconcile_after {
+        // Reconciliation may only settle orders older than twice any call in flight.
+        Some(after) => PaymentGateway::over_sandbox(sandbox, after / 2),
+        None => PaymentGateway::embedded(sandbox),
+    }
+    .expect("the gateway");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     let public_url = options.public_url.unwrap_or_else(|| url.clone());
     let throttle = CardTestingThrottle::new(options.throttle);
+    let orders = OrderBook::new();
+    let fulfilment = Arc::new(Fulfilment::new(orders.clone()));
     let payments = gateway
         .payments(&public_url, Arc::new(MemoryStore::new()), |b| {
-            b.card_registration(options.registration)
+            let b = b
+                .card_registration(options.registration)
                 .card_testing(throttle)
+                .event_handler(fulfilment);
+            match options.reconcile_after {
+                Some(after) => b.reconcile_after(after),
+                None => b,
+            }
         })
         .expect("payments");
+    let tasks = ShopTasks::start(&payments, RECONCILE_EVERY, DELIVER_EVERY);
     let mut shop = Shop::new(
         payments,
         gateway.card_form.clone(),
         &gateway.content_security_policy(),
     );
+    shop.orders = orders;
     shop.trusted_proxies = options.trusted_proxies;
-    (listener, url, gateway, shop)
+    (
+        listener,
+        url,
+        Background {
+            _gateway: gateway,
+            _tasks: tasks,
+        },
+        shop,
+    )
 }
 
-/// Keeps the gateway (and its sandbox) alive while the shop runs; stops the server on drop.
+/// What runs beside a shop's server: the gateway (and its sandbox), reconciliation and event
+/// delivery (stopped when dropped).
+struct Background {
+    _gateway: PaymentGateway,
+    _tasks: ShopTasks,
+}
+
+/// Keeps the background alive while the shop runs; stops the server on drop.
 struct Running<S: Stop> {
     server: S,
-    _gateway: PaymentGateway,
+    _background: Background,
 }
 
 trait Stop: Send + Sync {
@@ -80,7 +121,7 @@ impl ShopUnderTest for AxumShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let (listener, url, gateway, shop) = prepare(sandbox, options);
+        let (listener, url, background, shop) = prepare(sandbox, options);
         listener
             .set_nonblocking(true)
             .expect("a non-blocking listener");
@@ -92,7 +133,7 @@ impl ShopUnderTest for AxumShop {
         });
         let running = Running {
             server,
-            _gateway: gateway,
+            _background: background,
         };
         (url, Box::new(running))
     }
@@ -109,7 +150,7 @@ impl ShopUnderTest for ActixShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let (listener, url, gateway, shop) = prepare(sandbox, options);
+        let (listener, url, background, shop) = prepare(sandbox, options);
         let server = actix_web::HttpServer::new(move || actix_shop::app(shop.clone()))
             .workers(2)
             .disable_signals()
@@ -120,7 +161,7 @@ impl ShopUnderTest for ActixShop {
         tokio::spawn(server);
         let running = Running {
             server: handle,
-            _gateway: gateway,
+            _background: background,
         };
         (url, Box::new(running))
     }

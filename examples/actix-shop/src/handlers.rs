@@ -93,6 +93,15 @@ pub(crate) async fn admin_orders(
     Answer(shop.admin_orders(&session, &head).await)
 }
 
+/// `GET /admin/emails`.
+pub(crate) async fn admin_emails(
+    shop: Data<Shop>,
+    SignedIn(session): SignedIn,
+    Head(head): Head,
+) -> Answer {
+    Answer(shop.admin_emails(&session, &head).await)
+}
+
 /// `POST /admin/orders/{order_id}/{action}`.
 pub(crate) async fn admin_action(
     shop: Data<Shop>,

@@ -83,6 +83,9 @@ pub fn app(
                     web::resource("/admin/orders").route(get_or_head().to(handlers::admin_orders)),
                 )
                 .service(
+                    web::resource("/admin/emails").route(get_or_head().to(handlers::admin_emails)),
+                )
+                .service(
                     web::resource("/admin/orders/{order_id}/{action}").post(handlers::admin_action),
                 )
                 .service(customer_scope::<SignedIn>(DEFAULT_PREFIX))

@@ -15,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", settings.port))?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
     // Built once, outside `HttpServer::new`: the workers share the shop and its throttle.
-    let (shop, _reconciler) = shop_common::startup::open_shop(&settings, &gateway, &url).await?;
+    let (shop, _tasks) = shop_common::startup::open_shop(&settings, &gateway, &url).await?;
     shop_common::startup::announce(&url, &settings, &gateway)?;
 
     // actix stops on Ctrl-C by itself.

@@ -95,6 +95,15 @@ pub(crate) async fn admin_orders(
     Answer(state.shop.admin_orders(&session, &head).await)
 }
 
+/// `GET /admin/emails`.
+pub(crate) async fn admin_emails(
+    State(state): State<ShopState>,
+    session: Session,
+    Head(head): Head,
+) -> Answer {
+    Answer(state.shop.admin_emails(&session, &head).await)
+}
+
 /// `POST /admin/orders/{order_id}/{action}`.
 pub(crate) async fn admin_action(
     State(state): State<ShopState>,

@@ -2,9 +2,10 @@
 //!
 //! A small shop on axum that takes card payments with gmo-axum: sign-in by choosing a user,
 //! products with server-side prices, saved cards, checkout with a saved or a new card through
-//! 3-D Secure, order history, and admin capture, void and refund. Its routes, pages and assets
-//! come from `shop-common` (shared with actix-shop); this crate is the axum glue. See the README
-//! for the HTTP surface.
+//! 3-D Secure, order history, admin capture, void and refund, and the order confirmations sent
+//! from the payment events (an emails page). Its routes, pages and assets come from
+//! `shop-common` (shared with actix-shop); this crate is the axum glue. See the README for the
+//! HTTP surface.
 //!
 //! [`app`] builds the router (tests serve it on `127.0.0.1:0`); the binary starts an embedded
 //! sandbox, or talks to GMO with `GMO_*` variables.
@@ -77,6 +78,7 @@ pub fn app(state: ShopState) -> Router {
         .route("/checkout/{order_id}", get(handlers::checkout_page))
         .route("/cards", get(handlers::cards_page))
         .route("/admin/orders", get(handlers::admin_orders))
+        .route("/admin/emails", get(handlers::admin_emails))
         .route(
             "/admin/orders/{order_id}/{action}",
             post(handlers::admin_action),

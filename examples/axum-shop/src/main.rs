@@ -14,7 +14,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gateway = PaymentGateway::start(&settings).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
     let url = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-    let (shop, _reconciler) = shop_common::startup::open_shop(&settings, &gateway, &url).await?;
+    let (shop, _tasks) = shop_common::startup::open_shop(&settings, &gateway, &url).await?;
     shop_common::startup::announce(&url, &settings, &gateway)?;
 
     let app = axum_shop::app(axum_shop::ShopState::from(shop));

@@ -85,7 +85,9 @@ impl PaymentGateway {
         Self::over_sandbox(sandbox, EMBEDDED_REQUEST_TIMEOUT)
     }
 
-    fn over_sandbox(
+    /// [`PaymentGateway::embedded`] whose calls time out after `request_timeout` (a test that
+    /// reconciles within seconds needs calls shorter than half that age).
+    pub fn over_sandbox(
         sandbox: RunningSandbox,
         request_timeout: Duration,
     ) -> Result<Self, StartError> {

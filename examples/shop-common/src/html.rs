@@ -60,7 +60,9 @@ pub fn layout(title: &str, viewer: &Viewer<'_>, main: &str, scripts: &[&str]) ->
         Some(user) => {
             nav.push_str(r#" <a href="/cards">My cards</a> <a href="/orders">My orders</a>"#);
             if user.admin {
-                nav.push_str(r#" <a href="/admin/orders">All orders</a>"#);
+                nav.push_str(
+                    r#" <a href="/admin/orders">All orders</a> <a href="/admin/emails">Emails</a>"#,
+                );
             }
             let _ = write!(
                 nav,

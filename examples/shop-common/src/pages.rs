@@ -8,7 +8,7 @@ use gmo_core::order::{OrderState, Purpose};
 
 use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
 use crate::html::{Viewer, escape, layout, yen};
-use crate::orders::ShopOrder;
+use crate::orders::{Email, ShopOrder};
 use crate::users::USERS;
 
 /// What the card form needs: GMO's token.js and the shop id it is initialised with.
@@ -227,6 +227,15 @@ pub fn checkout_page(
     )
 }
 
+/// A customer-facing word for an order's fulfilment: set by the payment event's handler only.
+pub fn fulfilment_label(ready_to_ship: bool) -> &'static str {
+    if ready_to_ship {
+        "ready to ship"
+    } else {
+        "not ready"
+    }
+}
+
 fn order_summary(order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
     let what = goods.map_or_else(
         || "Card check".to_owned(),
@@ -246,8 +255,14 @@ fn order_summary(order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
     )
 }
 
-/// `GET /orders/{order_id}`: one order; the page the 3-D Secure return lands on.
-pub fn order_page(viewer: &Viewer<'_>, order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
+/// `GET /orders/{order_id}`: one order, with whether it is ready to ship; the page the 3-D
+/// Secure return lands on.
+pub fn order_page(
+    viewer: &Viewer<'_>,
+    order: &OrderSummary,
+    goods: Option<&ShopOrder>,
+    ready_to_ship: bool,
+) -> String {
     let mut main = String::new();
     let headline = match order.state {
         OrderState::Authorized | OrderState::Captured => "Thank you: your payment is complete.",
@@ -259,6 +274,11 @@ pub fn order_page(viewer: &Viewer<'_>, order: &OrderSummary, goods: Option<&Shop
         let _ = write!(main, r#"<p id="result" class="result">{headline}</p>"#);
     }
     main.push_str(&order_summary(order, goods));
+    let _ = write!(
+        main,
+        r#"<p>Shipping: <span id="fulfilment" data-ready-to-ship="{ready_to_ship}">{}</span></p>"#,
+        fulfilment_label(ready_to_ship)
+    );
     if order.state == OrderState::Prepared {
         let _ = write!(
             main,
@@ -344,6 +364,31 @@ pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> 
         main.push_str("</table>");
     }
     layout("All orders", viewer, &main, &[])
+}
+
+/// `GET /admin/emails`: the messages the shop sent its buyers, newest first.
+pub fn emails_page(viewer: &Viewer<'_>, emails: &[Email]) -> String {
+    let mut main = String::from(
+        "<p>The shop writes its order confirmations here instead of sending them: a demo has no mail server.</p>",
+    );
+    if emails.is_empty() {
+        main.push_str(r#"<p id="no-emails">No emails yet.</p>"#);
+    } else {
+        main.push_str(
+            r#"<table class="orders" id="emails"><tr><th>Order</th><th>To</th><th>Subject</th></tr>"#,
+        );
+        for email in emails {
+            let _ = write!(
+                main,
+                r#"<tr data-order-id="{id}"><td>{id}</td><td>{to}</td><td>{subject}</td></tr>"#,
+                id = escape(&email.order_id),
+                to = escape(&email.user_id),
+                subject = escape(&email.subject),
+            );
+        }
+        main.push_str("</table>");
+    }
+    layout("Emails", viewer, &main, &[])
 }
 
 /// An error page.

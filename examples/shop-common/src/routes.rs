@@ -22,6 +22,15 @@ use crate::request::RequestHead;
 use crate::sessions::{self, Session};
 use crate::shop::Shop;
 
+/// An order's JSON with `fulfilment`: `ready_to_ship` once its payment event was handled, else
+/// `not_ready`.
+#[derive(serde::Serialize)]
+struct WithFulfilment<'a> {
+    #[serde(flatten)]
+    order: &'a OrderSummary,
+    fulfilment: &'static str,
+}
+
 /// The page's view of a session.
 fn viewer(session: &Session) -> Viewer<'_> {
     Viewer {
@@ -224,8 +233,25 @@ impl Shop {
         let Some(order) = self.own_order(session, order_id).await else {
             return not_found(session, json);
         };
+        // The fulfilment's mark, not the payment state: an authorised order is ready to ship
+        // only once its event was handled (and its confirmation written).
+        let ready_to_ship = match self.orders.is_ready_to_ship(order.order_id.as_str()).await {
+            Ok(ready) => ready,
+            Err(e) => return order_book_unavailable(&e),
+        };
         if json {
-            return Reply::json(200, &order);
+            let fulfilment = if ready_to_ship {
+                "ready_to_ship"
+            } else {
+                "not_ready"
+            };
+            return Reply::json(
+                200,
+                &WithFulfilment {
+                    order: &order,
+                    fulfilment,
+                },
+            );
         }
         let goods = match self.orders.get(order.order_id.as_str()).await {
             Ok(goods) => goods,
@@ -233,7 +259,7 @@ impl Shop {
         };
         Reply::page(
             200,
-            pages::order_page(&viewer(session), &order, goods.as_ref()),
+            pages::order_page(&viewer(session), &order, goods.as_ref(), ready_to_ship),
         )
     }
 
@@ -333,6 +359,26 @@ impl Shop {
             return Reply::json(200, &json!({ "orders": orders }));
         }
         Reply::page(200, pages::admin_page(&viewer(session), &list))
+    }
+
+    /// `GET /admin/emails`: the messages sent to buyers (admins only; others get 404).
+    pub async fn admin_emails(&self, session: &Session, head: &RequestHead) -> Reply {
+        let json = head.wants_json();
+        if !session.user.admin {
+            return not_found(session, json);
+        }
+        let emails = match self.orders.emails().await {
+            Ok(emails) => emails,
+            Err(e) => return order_book_unavailable(&e),
+        };
+        if json {
+            let emails: Vec<_> = emails
+                .iter()
+                .map(|e| json!({"order_id": e.order_id, "customer": e.user_id, "subject": e.subject}))
+                .collect();
+            return Reply::json(200, &json!({ "emails": emails }));
+        }
+        Reply::page(200, pages::emails_page(&viewer(session), &emails))
     }
 
     /// `POST /admin/orders/{order_id}/{capture|void|refund}` (admins only).

@@ -13,6 +13,7 @@
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
+//! | `SHOP_DELIVER_EVERY_SECS` | `1` | how often payment events are handed to the shop's fulfilment (the confirmation message and "ready to ship"); every instance delivers, each event is acted on once |
 //! | `SHOP_NOTIFY_SOURCES` | — (every source) | the networks GMO's result notifications may come from: GMO's published sending addresses, which you fill in from GMO's documentation (others are answered `403`) |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
 //! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
@@ -75,6 +76,8 @@ pub struct ShopSettings {
     pub reconcile_every: Duration,
     /// How long an unfinished order waits before reconciliation settles it.
     pub reconcile_after: Duration,
+    /// How often payment events are handed to the fulfilment (`SHOP_DELIVER_EVERY_SECS`).
+    pub deliver_every: Duration,
     /// Whether the card-testing throttle limits attempts (`SHOP_CARD_THROTTLE`, on unless
     /// `off`).
     pub card_throttle: bool,
@@ -169,6 +172,7 @@ impl ShopSettings {
                 .unwrap_or(Duration::from_secs(60)),
             reconcile_after: seconds("SHOP_RECONCILE_AFTER_SECS")?
                 .unwrap_or(Duration::from_secs(30 * 60)),
+            deliver_every: seconds("SHOP_DELIVER_EVERY_SECS")?.unwrap_or(Duration::from_secs(1)),
             // The shop listens on 127.0.0.1: the proxy in front of it is local, and believed
             // unless told otherwise (else every shopper would have the proxy's address).
             trusted_proxies: match get("SHOP_TRUSTED_PROXIES").as_deref().map(str::trim) {
@@ -261,6 +265,7 @@ mod tests {
         assert_eq!(s.storage, Storage::Sqlite(PathBuf::from("data/shop.db")));
         assert_eq!(s.reconcile_every, Duration::from_secs(60));
         assert_eq!(s.reconcile_after, Duration::from_secs(1800));
+        assert_eq!(s.deliver_every, Duration::from_secs(1));
         assert!(s.card_throttle);
         assert!(
             !settings(&[("SHOP_CARD_THROTTLE", "off")])
@@ -324,6 +329,9 @@ mod tests {
         );
         assert!(settings(&[("SHOP_RECONCILE_EVERY_SECS", "0")]).is_err());
         assert!(settings(&[("SHOP_RECONCILE_AFTER_SECS", "soon")]).is_err());
+        assert!(settings(&[("SHOP_DELIVER_EVERY_SECS", "0")]).is_err());
+        let s = settings(&[("SHOP_DELIVER_EVERY_SECS", "5")]).unwrap();
+        assert_eq!(s.deliver_every, Duration::from_secs(5));
         let timeout =
             |secs: &str| settings(&[("GMO_REQUEST_TIMEOUT_SECS", secs)]).map(|s| s.request_timeout);
         assert_eq!(timeout("5").unwrap(), Some(Duration::from_secs(5)));

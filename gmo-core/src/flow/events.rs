@@ -38,8 +38,9 @@ use crate::store::Lease;
 /// ```
 #[async_trait::async_trait]
 pub trait PaymentEventHandler: Send + Sync {
-    /// Acts on one event. An error is logged and the event handed over again later (after 1 s,
-    /// then 2, 4… up to an hour); the order's later events wait for it.
+    /// Acts on one event, within 5 seconds. An error (or a handler that takes longer) is logged
+    /// and the event handed over again later (after 1 s, then 2, 4… up to an hour); the order's
+    /// later events wait for it.
     async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError>;
 }
 
@@ -85,21 +86,21 @@ pub struct DeliveryReport {
     pub failed: usize,
 }
 
-/// How many events one lease takes.
-const BATCH: usize = 100;
-
 /// How long a pass starts handing events over.
 const PASS_TIME: Duration = Duration::from_secs(30);
 
-/// How long a lease holds an event beyond the pass: the handler's time for the last one.
-const HANDLER_TIME: Duration = Duration::from_secs(300);
+/// How long the handler may take over one event before the attempt counts as failed. An
+/// event is leased just before it is handed over, for twice this: an instance that dies while
+/// handing one over holds it back at most that long.
+const HANDLER_TIME: Duration = Duration::from_secs(5);
 
 /// The longest wait before an event is handed over again.
 const MAX_BACKOFF_SECS: u64 = 3600;
 
 impl Payments {
     /// One delivery pass: every due event to the [handler](super::PaymentsBuilder::event_handler)
-    /// (none without one), a lease at a time, until none is due or half a minute is spent.
+    /// (none without one), each leased just before it is handed over (so an instance that dies
+    /// holds one back at most ten seconds), until none is due or half a minute is spent.
     #[tracing::instrument(name = "payments.deliver_events", skip_all)]
     pub async fn deliver_events(&self) -> Result<DeliveryReport, PaymentError> {
         let mut report = DeliveryReport::default();
@@ -110,23 +111,17 @@ impl Payments {
         let owner = format!("deliver-{:032x}", rand::random::<u128>());
         let started = Instant::now();
         while started.elapsed() < PASS_TIME {
+            // One event at a time, leased just before it is handed over.
             let now = OffsetDateTime::now_utc();
             let lease = Lease {
                 owner: owner.clone(),
                 taken_at: now,
-                until: now + PASS_TIME + HANDLER_TIME,
+                until: now + HANDLER_TIME * 2,
             };
-            let batch = store.lease_events(&lease, BATCH).await?;
-            if batch.is_empty() {
+            let Some(stored) = store.lease_events(&lease, 1).await?.pop() else {
                 break;
-            }
-            for stored in batch {
-                if started.elapsed() >= PASS_TIME {
-                    // Its lease runs out by itself; the next pass hands it over.
-                    break;
-                }
-                self.deliver_one(handler, &stored, &mut report).await?;
-            }
+            };
+            self.deliver_one(handler, &stored, &mut report).await?;
         }
         Ok(report)
     }
@@ -138,7 +133,10 @@ impl Payments {
         report: &mut DeliveryReport,
     ) -> Result<(), PaymentError> {
         let event = &stored.event;
-        match handler.handle(event).await {
+        let handled = tokio::time::timeout(HANDLER_TIME, handler.handle(event))
+            .await
+            .unwrap_or_else(|_| Err(HandlerError::new("the handler took longer than 5 s")));
+        match handled {
             Ok(()) => {
                 self.inner
                     .store

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod browser;
 pub mod checkout;
+pub mod fulfilment;
 pub mod input;
 pub mod parity;
 pub mod three_ds;

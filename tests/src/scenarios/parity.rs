@@ -12,7 +12,7 @@ use gmo_sandbox::CHALLENGE_OTP;
 use serde_json::{Value, json};
 
 use crate::driver::{Answer, Body, Client, RunningShop, ShopOptions, ShopUnderTest};
-use crate::shopping::{buy, buy_and_pay, register_card};
+use crate::shopping::{buy, buy_and_pay, register_card, wait_until_ready_to_ship};
 
 /// Who sends a request.
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +97,7 @@ fn probes() -> Vec<Probe> {
         "/cards?registered={bobs}",
         "/cards?registered=a&registered=b&registered",
         "/admin/orders",
+        "/admin/emails",
         "/assets/card-form.js",
         "/assets/style.css",
         "/assets/nothing.js",
@@ -428,6 +429,9 @@ impl Setup {
         let prepared = buy(&alice, "teapot").await;
         let (paid, _) =
             buy_and_pay(&shop, &alice, "matcha", "4111111111111111", CHALLENGE_OTP).await;
+        // The paid order's confirmation comes from its payment event: both shops show it
+        // sent before the probes look.
+        wait_until_ready_to_ship(&alice, &paid).await;
         let bobs = buy(&bob, "furoshiki").await;
         let owner = shop.shopper("owner").await;
         let carol = shop.shopper("carol").await;
