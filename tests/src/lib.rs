@@ -87,6 +87,12 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn declines_finalized_by_reconciliation_count() {
+            $crate::scenarios::throttle::declines_finalized_by_reconciliation_count::<$shop>()
+                .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn posting_again_after_a_decline_costs_nothing() {
             $crate::scenarios::throttle::posting_again_after_a_decline_costs_nothing::<$shop>()
                 .await;

@@ -185,6 +185,12 @@ impl Payments {
 
     /// The event feed, for an app that pulls instead of (or beside) a handler: events whose
     /// `seq` is above `cursor`, in order, at most `limit`. Keep the last `seq` as the cursor.
+    ///
+    /// An order's events always come in order. Across orders, on PostgreSQL, two writes that
+    /// commit together may show their events a moment apart out of `seq` order (a `seq` is
+    /// taken when the event is written, seen when its transaction commits): a puller that must
+    /// see every event reads again from a cursor a little behind, and skips the ids it has.
+    /// The handler's delivery has no such gap.
     pub async fn events_after(
         &self,
         cursor: u64,

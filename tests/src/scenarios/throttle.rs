@@ -6,7 +6,9 @@ use gmo_sandbox::{Api, CHALLENGE_OTP};
 use serde_json::json;
 
 use crate::driver::{RunningShop, ShopOptions, ShopUnderTest};
-use crate::shopping::{buy, buy_and_pay, order, pay, register_card};
+use crate::shopping::{
+    authenticate_at_acs, buy, buy_and_pay, eventually, order, pay, register_card,
+};
 
 const DECLINED: &str = "4100000000000407";
 
@@ -187,4 +189,69 @@ pub async fn posting_again_after_a_decline_costs_nothing<S: ShopUnderTest>() {
     assert_eq!(shop.sandbox.calls(Api::ExecTran), exec_trans, "no GMO call");
     let (paid, _) = buy_and_pay(&shop, &bob, "chopsticks", "4111111111111111", CHALLENGE_OTP).await;
     assert_eq!(order(&bob, &paid).await["state"], "authorized");
+}
+
+/// A card tester who passes the issuer's page and never comes back: the shop's reconciliation
+/// finalizes each payment, the issuer declines it, and those declines count like any other, on
+/// the customer the attempts were admitted for: the sixth card is refused before GMO is called.
+pub async fn declines_finalized_by_reconciliation_count<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions {
+        reconcile_after: Some(std::time::Duration::from_secs(4)),
+        ..ShopOptions::default()
+    })
+    .await;
+    let tester = shop.shopper("carol").await;
+    let mut tried = Vec::new();
+    for _ in 0..5 {
+        let order_id = buy(&tester, "chopsticks").await;
+        let confirmation = tester
+            .post_json(
+                &format!("/payments/checkout/{order_id}"),
+                json!({"token": shop.token(DECLINED)}),
+            )
+            .await;
+        let url = confirmation.json()["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("3-D Secure is asked: {confirmation}"))
+            .to_owned();
+        // Authenticates, and never posts the return.
+        let _ = authenticate_at_acs(&url, CHALLENGE_OTP).await;
+        tried.push(order_id);
+    }
+    let settled = eventually(std::time::Duration::from_secs(40), || async {
+        for order_id in &tried {
+            let state = order(&tester, order_id).await["state"].clone();
+            if state != "failed" {
+                return Err(format!("{order_id} is {state}"));
+            }
+        }
+        Ok(())
+    })
+    .await;
+    settled.unwrap_or_else(|e| panic!("reconciliation did not finalize the declines: {e}"));
+    for order_id in &tried {
+        assert_eq!(shop.sandbox.calls_of(Api::SecureTran2, order_id), 1);
+    }
+    let exec_before = shop.sandbox.calls(Api::ExecTran);
+    let order_id = buy(&tester, "chopsticks").await;
+    let refused = tester
+        .post_json(
+            &format!("/payments/checkout/{order_id}"),
+            json!({"token": shop.token("4111111111111111")}),
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.error_code().as_str()),
+        (429, "too_many_attempts"),
+        "{refused}"
+    );
+    let retry_after: u64 = refused
+        .header("retry-after")
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!(
+        retry_after > 60,
+        "counted failures, not attempts in flight: {retry_after}"
+    );
+    assert_eq!(shop.sandbox.calls(Api::ExecTran), exec_before);
 }
