@@ -13,6 +13,26 @@
 /// statements, `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
+        impl $store {
+            /// Runs `sql`, binding an event's `seq` and a time, in the store's write turn.
+            async fn mark_event(
+                &self,
+                sql: &'static str,
+                seq: u64,
+                at: time::OffsetDateTime,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                use $crate::columns::StoredTime as _;
+                let _turn = self.write_turn().await;
+                sqlx::query(sql)
+                    .bind($crate::columns::version_column(seq)?)
+                    .bind(<$time>::from_time(at)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl gmo_core::store::PaymentStore for $store {
             async fn member(
@@ -250,15 +270,8 @@ macro_rules! impl_payment_store {
                 seq: u64,
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
-                use $crate::columns::StoredTime as _;
-                let _turn = self.write_turn().await;
-                sqlx::query($crate::columns::MARK_EVENT_DELIVERED)
-                    .bind($crate::columns::version_column(seq)?)
-                    .bind(<$time>::from_time(at)?)
-                    .execute(&self.pool)
+                self.mark_event($crate::columns::MARK_EVENT_DELIVERED, seq, at)
                     .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
             }
 
             async fn event_failed(
@@ -266,15 +279,8 @@ macro_rules! impl_payment_store {
                 seq: u64,
                 retry_at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
-                use $crate::columns::StoredTime as _;
-                let _turn = self.write_turn().await;
-                sqlx::query($crate::columns::MARK_EVENT_FAILED)
-                    .bind($crate::columns::version_column(seq)?)
-                    .bind(<$time>::from_time(retry_at)?)
-                    .execute(&self.pool)
+                self.mark_event($crate::columns::MARK_EVENT_FAILED, seq, retry_at)
                     .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
             }
 
             async fn put_notification(

@@ -169,17 +169,11 @@ impl Payments {
     /// Runs [`Payments::deliver_events`] every `period` until the returned task is aborted.
     /// Spawn it once per app instance, beside [`Payments::reconcile_every`].
     pub fn deliver_events_every(&self, period: Duration) -> tokio::task::JoinHandle<()> {
-        let payments = self.clone();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(period);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                match payments.deliver_events().await {
-                    Ok(report) => tracing::debug!(?report, "event delivery pass"),
-                    Err(e) => tracing::warn!(reason = e.reason(), "event delivery pass failed"),
-                }
-            }
+        self.every(period, "event delivery pass", |payments| async move {
+            payments
+                .deliver_events()
+                .await
+                .map(|report| format!("{report:?}"))
         })
     }
 

@@ -519,6 +519,32 @@ impl Payments {
         &self.inner.store
     }
 
+    /// Runs `pass` every `period` (a missed tick waits for the next) until the returned task is
+    /// aborted, logging what each pass did, or why it failed, as `what`.
+    fn every<F, Fut>(
+        &self,
+        period: Duration,
+        what: &'static str,
+        pass: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(Payments) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<String, PaymentError>> + Send,
+    {
+        let payments = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(period);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticker.tick().await;
+                match pass(payments.clone()).await {
+                    Ok(report) => tracing::debug!(report, "{what}"),
+                    Err(e) => tracing::warn!(reason = e.reason(), "{what} failed"),
+                }
+            }
+        })
+    }
+
     /// The card-testing throttle the flows settle attempts with, if one was given
     /// ([`PaymentsBuilder::card_testing`]).
     pub fn card_testing(&self) -> Option<&CardTestingThrottle> {

@@ -122,17 +122,11 @@ impl Payments {
     /// once per app instance: instances lease the orders they settle, so they never work the
     /// same order at once.
     pub fn reconcile_every(&self, period: Duration) -> tokio::task::JoinHandle<()> {
-        let payments = self.clone();
-        tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(period);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                match payments.reconcile().await {
-                    Ok(report) => tracing::debug!(?report, "reconciliation pass"),
-                    Err(e) => tracing::warn!(reason = e.reason(), "reconciliation pass failed"),
-                }
-            }
+        self.every(period, "reconciliation pass", |payments| async move {
+            payments
+                .reconcile()
+                .await
+                .map(|report| format!("{report:?}"))
         })
     }
 
