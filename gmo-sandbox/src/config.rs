@@ -47,6 +47,7 @@ pub struct ShopConfig {
     pub(crate) accepts_card_numbers: bool,
     pub(crate) not_enrolled_policy: NotEnrolledPolicy,
     pub(crate) notify_url: Option<String>,
+    pub(crate) requires_three_d_secure: bool,
 }
 
 impl ShopConfig {
@@ -59,7 +60,15 @@ impl ShopConfig {
             accepts_card_numbers: false,
             not_enrolled_policy: NotEnrolledPolicy::default(),
             notify_url: None,
+            requires_three_d_secure: false,
         }
+    }
+
+    /// Whether the shop's contract requires 3-D Secure on every payment: an EntryTran without
+    /// `TdFlag=2` is refused with `E01080101`. Off by default.
+    pub fn requires_three_d_secure(mut self, required: bool) -> Self {
+        self.requires_three_d_secure = required;
+        self
     }
 
     /// Where this shop's result notifications go (GMO: a shop setting of the management

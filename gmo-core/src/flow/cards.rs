@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use super::checkout::Confirmation;
+use super::checkout::{Confirmation, Presence};
 use super::{
     CardRegistrationMode, Cas, OrderSummary, Outcome, PaymentError, Payments, new_order_id, outcome,
 };
@@ -160,9 +160,9 @@ impl Payments {
         if let Inserted::Existing(_) = self.inner.store.insert_order(&order).await? {
             return Err(PaymentError::InProgress);
         }
-        let order = self.enter(order).await?;
+        let order = self.enter(order, Presence::Shopper).await?;
         match self
-            .execute(order, CardSource::Token(token), attempt)
+            .execute(order, CardSource::Token(token), attempt, Presence::Shopper)
             .await?
         {
             Confirmation::RedirectTo { order_id, url } => {

@@ -202,12 +202,17 @@ impl Payments {
         if let Some(state) = closed(&order) {
             return Err(PaymentError::OrderClosed { state });
         }
-        let order = self.enter(order).await?;
-        self.execute(order, card, attempt).await
+        let order = self.enter(order, Presence::Shopper).await?;
+        self.execute(order, card, attempt, Presence::Shopper).await
     }
 
-    /// Makes sure the order is registered at GMO (EntryTran), once.
-    pub(super) async fn enter(&self, order: Order) -> Result<Order, PaymentError> {
+    /// Makes sure the order is registered at GMO (EntryTran), once; with 3-D Secure when the
+    /// shopper is there to pass it.
+    pub(super) async fn enter(
+        &self,
+        order: Order,
+        presence: Presence,
+    ) -> Result<Order, PaymentError> {
         if order.state != OrderState::Prepared {
             return Ok(order);
         }
@@ -228,11 +233,13 @@ impl Payments {
         if claimed.tax > 0 {
             entry = entry.with_tax(Tax::new(claimed.tax)?);
         }
-        let mut tds = ThreeDSecureEntry::new();
-        tds.tds2_type = self.settings().tds2_type;
-        tds.td_required = self.settings().td_required;
-        tds.tenant_name.clone_from(&self.settings().tenant_name);
-        entry = entry.with_three_d_secure(tds);
+        if presence == Presence::Shopper {
+            let mut tds = ThreeDSecureEntry::new();
+            tds.tds2_type = self.settings().tds2_type;
+            tds.td_required = self.settings().td_required;
+            tds.tenant_name.clone_from(&self.settings().tenant_name);
+            entry = entry.with_three_d_secure(tds);
+        }
 
         let result = self.inner.client.send(&entry).await;
         let duplicate = matches!(&result, Err(e) if e.is_duplicate_order());
@@ -302,6 +309,7 @@ impl Payments {
         order: Order,
         card: CardSource,
         attempt: &mut Option<AttemptTicket>,
+        presence: Presence,
     ) -> Result<Confirmation, PaymentError> {
         if order.state != OrderState::Entered {
             return self.confirmation_of(order);
@@ -334,10 +342,12 @@ impl Payments {
         if claimed.job != JobCd::Check {
             exec.method = Some(Method::Lump);
         }
-        exec.three_d_secure = Some(ThreeDSecureExec::new(RetUrl::new(fill(
-            &self.settings().return_url,
-            &claimed.order_id,
-        ))?));
+        if presence == Presence::Shopper {
+            exec.three_d_secure = Some(ThreeDSecureExec::new(RetUrl::new(fill(
+                &self.settings().return_url,
+                &claimed.order_id,
+            ))?));
+        }
 
         match outcome(self.inner.client.send(&exec).await) {
             Outcome::Done(ExecTranOutcome::ThreeDSecure { redirect_url }) => {
@@ -414,6 +424,16 @@ impl Payments {
             Prepared | Entered => Err(PaymentError::InvalidState { state: order.state }),
         }
     }
+}
+
+/// Whether the shopper takes part in a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Presence {
+    /// At the checkout: 3-D Secure 2.0 is asked for, and passed in the browser.
+    Shopper,
+    /// Not there (a subscription, usage billing): no 3-D Secure (`TdFlag=0`), where the shop's
+    /// contract allows it.
+    OffSession,
 }
 
 /// Whether GMO's transaction is the one this order's EntryTran registers: unprocessed (this

@@ -17,6 +17,8 @@ use crate::types::InvalidValue;
 /// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
 /// | `in_progress` | 409 | another request is running a step of this order |
 /// | `order_closed` | 409 | the order's payment ended (failed, expired): start a new checkout to pay again |
+/// | `idempotency_key_reused` | 409 | an off-session charge's key names another charge |
+/// | `three_d_secure_required` | 409 | the shop's contract requires 3-D Secure: charge with the customer present |
 /// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
 /// | `declined` | 402 | the issuer declined the card; nothing was charged |
 /// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
@@ -50,6 +52,14 @@ pub enum PaymentError {
         /// The order's state.
         state: OrderState,
     },
+    /// An off-session charge's idempotency key was used for another charge (another customer,
+    /// card, amount or job). Nothing was sent.
+    #[error("this idempotency key was used for another charge")]
+    IdempotencyKeyReused,
+    /// The shop's contract requires 3-D Secure, which a charge without the customer cannot
+    /// pass (GMO's `E01080101`). Nothing was charged.
+    #[error("this shop requires 3-D Secure: charge with the customer present")]
+    ThreeDSecureRequired,
     /// GMO already holds a transaction under this order's OrderID with another amount or job:
     /// not this order's, so it is not adopted (the merchant's OrderIDs collide). The order
     /// fails; nothing of it was charged.
@@ -106,6 +116,8 @@ impl PaymentError {
             Self::InProgress => "in_progress",
             Self::OrderIdTaken => "order_id_taken",
             Self::OrderClosed { .. } => "order_closed",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::ThreeDSecureRequired => "three_d_secure_required",
             Self::Declined { .. } => "declined",
             Self::CardProblem { .. } => "card_problem",
             Self::ThreeDSecureFailed { .. } => "three_d_secure_failed",
@@ -126,7 +138,9 @@ impl PaymentError {
             Self::InvalidState { .. }
             | Self::InProgress
             | Self::OrderIdTaken
-            | Self::OrderClosed { .. } => 409,
+            | Self::OrderClosed { .. }
+            | Self::IdempotencyKeyReused
+            | Self::ThreeDSecureRequired => 409,
             Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
             Self::CardProblem { .. } => 422,
             Self::OutcomePending => 202,

@@ -10,6 +10,7 @@
 //! | register a card | [`Payments::register_card`], then [`Payments::complete_three_ds`] in verified mode |
 //! | list, delete, choose the default card | [`Payments::cards`], [`Payments::delete_card`], [`Payments::set_default_card`] |
 //! | checkout | [`Payments::prepare_order`] (server side, with the amount), [`Payments::confirm`] |
+//! | off-session charge of a saved card | [`Payments::charge_saved_card`] |
 //! | 3-D Secure return | [`Payments::complete_three_ds`] |
 //! | result notification | [`Payments::handle_notification`] |
 //! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
@@ -78,6 +79,7 @@
 
 mod admin;
 mod cards;
+mod charge;
 mod checkout;
 mod error;
 mod events;
@@ -93,6 +95,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub use cards::{Card, CardRegistration};
+pub use charge::SavedCardCharge;
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
 pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};

@@ -80,6 +80,9 @@ pub(super) fn entry_tran(ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) 
         }
     };
     let td_required = field(form, "TdRequired").and_then(|t| t.parse().ok());
+    if shop.requires_three_d_secure && !three_ds_requested {
+        errors.push("E01080101");
+    }
     let (Some(order_id), Some(job), Some(amount), Some(tax), true) =
         (order_id, job, amount, tax, errors.is_empty())
     else {
