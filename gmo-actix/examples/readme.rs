@@ -37,8 +37,10 @@ impl Customer for CurrentUser {                                              // 
     fn customer_id(&self) -> Result<CustomerId, InvalidValue> { Ok(self.id.into()) }
 }
 
-// The README's lines keep the README's layout.
+// The README's lines keep the README's layout. The stand-ins for the app's middleware are
+// `Copy`; an app's session middleware is not, hence the README's clones.
 #[rustfmt::skip]
+#[allow(clippy::clone_on_copy)]
 #[actix_web::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // What the app has before the README's lines: its store and credentials, and its own
@@ -60,7 +62,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .wrap(throttle.clone())
             .wrap(CardDataGuardMiddleware::default())                           // actix runs the last .wrap first
     })
-    // What the app does after them: serve.
-    .bind(("127.0.0.1", 0))?;
+    // What the app does after them: serve (here, stop at once).
+    .bind(("127.0.0.1", 0))?
+    .run()
+    .handle()
+    .stop(false)
+    .await;
     Ok(())
 }
