@@ -8,7 +8,7 @@ use super::{
 };
 use crate::api::{AlterTran, ChangeTran, TradeState};
 use crate::order::{Order, OrderState};
-use crate::types::{JobCd, OrderId};
+use crate::types::{JobCd, OrderId, Status};
 use crate::values::{Amount, Tax};
 
 /// What to do to an authorised or captured order.
@@ -103,10 +103,21 @@ impl Payments {
                     .await
             }
             Alteration::Refund => {
-                let request = if sold_in_an_earlier_month(&order) {
-                    AlterTran::refund_after_month(access_id, access_pass)
-                } else {
-                    AlterTran::refund(access_id, access_pass)
+                // The sale's date is GMO's: its last operation on a captured order is the sale.
+                let sold_at = match self.lookup(&order.order_id).await {
+                    Ok(Some(trade)) => trade
+                        .process_date
+                        .as_ref()
+                        .and_then(|d| d.to_offset_date_time()),
+                    _ => None,
+                }
+                .unwrap_or(order.updated_at);
+                let captured = order.state == OrderState::Captured;
+                let request = match reversal_on(sold_at, OffsetDateTime::now_utc(), captured) {
+                    Reversal::ReturnAfterMonth => {
+                        AlterTran::refund_after_month(access_id, access_pass)
+                    }
+                    Reversal::Void | Reversal::Return => AlterTran::refund(access_id, access_pass),
                 };
                 self.inner.client.send(&request).await
             }
@@ -222,7 +233,8 @@ impl Payments {
             .as_ref()
             .and_then(|d| d.to_offset_date_time())
             .unwrap_or(claimed.updated_at);
-        let request = match reversal_on(charged_at, OffsetDateTime::now_utc()) {
+        let captured = matches!(trade.status, Status::Capture | Status::Sales);
+        let request = match reversal_on(charged_at, OffsetDateTime::now_utc(), captured) {
             Reversal::Void => AlterTran::void(access_id, access_pass),
             Reversal::Return => AlterTran::refund(access_id, access_pass),
             Reversal::ReturnAfterMonth => AlterTran::refund_after_month(access_id, access_pass),
@@ -263,16 +275,18 @@ enum Reversal {
     ReturnAfterMonth,
 }
 
-/// The reversal of a charge made at `charged_at`, `now` (both in Japan time, as GMO counts).
-fn reversal_on(charged_at: OffsetDateTime, now: OffsetDateTime) -> Reversal {
+/// The reversal of a charge made at `charged_at`, `now` (both in Japan time, as GMO counts):
+/// VOID on its day, RETURN in its month, RETURNX after, for a `captured` sale (an
+/// authorisation is never RETURNX: GMO refuses it, and RETURN ends it in any month).
+fn reversal_on(charged_at: OffsetDateTime, now: OffsetDateTime, captured: bool) -> Reversal {
     let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
     let (charged, now) = (charged_at.to_offset(jst), now.to_offset(jst));
     if charged.date() == now.date() {
         Reversal::Void
-    } else if (charged.year(), charged.month()) == (now.year(), now.month()) {
-        Reversal::Return
-    } else {
+    } else if captured && (charged.year(), charged.month()) < (now.year(), now.month()) {
         Reversal::ReturnAfterMonth
+    } else {
+        Reversal::Return
     }
 }
 
@@ -286,14 +300,6 @@ fn already_or_invalid(order: &Order, _alteration: Alteration) -> PaymentError {
     }
 }
 
-/// Whether the order was paid in a month (Japan time) before the current one.
-fn sold_in_an_earlier_month(order: &Order) -> bool {
-    let jst = UtcOffset::from_hms(9, 0, 0).unwrap_or(UtcOffset::UTC);
-    let sold = order.created_at.to_offset(jst);
-    let now = OffsetDateTime::now_utc().to_offset(jst);
-    (sold.year(), sold.month()) != (now.year(), now.month())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,18 +309,24 @@ mod tests {
     fn a_charge_is_voided_on_its_day_and_refunded_after_in_japan_time() {
         let charged = datetime!(2026-11-30 14:00 UTC); // 23:00 in Japan
         assert_eq!(
-            reversal_on(charged, datetime!(2026-11-30 14:59 UTC)),
+            reversal_on(charged, datetime!(2026-11-30 14:59 UTC), true),
             Reversal::Void
         );
         // 00:00 of 1 December in Japan: another day, another month.
         assert_eq!(
-            reversal_on(charged, datetime!(2026-11-30 15:00 UTC)),
+            reversal_on(charged, datetime!(2026-11-30 15:00 UTC), true),
             Reversal::ReturnAfterMonth
+        );
+        // An authorisation is returned, whatever the month.
+        assert_eq!(
+            reversal_on(charged, datetime!(2026-12-30 15:00 UTC), false),
+            Reversal::Return
         );
         assert_eq!(
             reversal_on(
                 datetime!(2026-11-02 03:00 UTC),
-                datetime!(2026-11-20 03:00 UTC)
+                datetime!(2026-11-20 03:00 UTC),
+                true
             ),
             Reversal::Return
         );
