@@ -1,6 +1,6 @@
 //! The 3-D Secure 2.0 risk data sent with ExecTran (`Tds2*` fields), `docs/protocol.md` §4.
-//! Its own module so that both ExecTran ([`super::transaction`]) and the 3-D Secure APIs
-//! ([`super::three_d_secure`], which re-exports it) can use it without importing each other.
+//! Its own module so that both ExecTran (`transaction.rs`) and the 3-D Secure APIs
+//! (`three_d_secure.rs`, which re-exports it) can use it without importing each other.
 
 use std::fmt;
 
