@@ -16,7 +16,7 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::api::Api;
+use crate::api::names::Api;
 
 /// What a fault does to a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use tower::Service;
 
 use crate::config::SandboxBuilder;
-use crate::http::router;
+use crate::http::{ConnectionCloser, router};
 use crate::sandbox::Sandbox;
 
 /// Why a sandbox could not start.
@@ -148,18 +148,6 @@ impl Drop for RunningSandbox {
     }
 }
 
-/// Closes the connection a request came on, without an answer (the connection-drop faults).
-/// Handlers find it in the request's extensions.
-#[derive(Debug, Clone)]
-pub(crate) struct ConnectionCloser(Arc<Notify>);
-
-impl ConnectionCloser {
-    /// Asks the connection's task to drop the connection.
-    pub(crate) fn close(&self) {
-        self.0.notify_one();
-    }
-}
-
 /// Accepts connections until `stopped`, then lets the open ones finish their request under way
 /// and close.
 async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
@@ -196,7 +184,7 @@ async fn serve_connection(
     // Answers are small: send them at once.
     let _ = stream.set_nodelay(true);
     let close = Arc::new(Notify::new());
-    let closer = ConnectionCloser(close.clone());
+    let closer = ConnectionCloser::new(close.clone());
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(closer.clone());
         app.clone().call(request)

@@ -20,7 +20,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{optional, optional_string, parse_field, push_token, required};
+use super::fields::{optional, optional_string, parse_field, push_token, required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::CardToken;

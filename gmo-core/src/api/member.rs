@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::{parse_flag, parse_required};
+use super::fields::{parse_flag, parse_required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::types::MemberId;

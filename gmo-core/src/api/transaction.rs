@@ -27,11 +27,11 @@
 //! # Ok(()) }
 //! ```
 
-use super::three_d_secure::Tds2Data;
-use super::{
+use super::fields::{
     optional, optional_string, parse_method, parse_optional, parse_required, push_access,
     push_method, push_token, required,
 };
+use super::risk_data::Tds2Data;
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::{AccessPass, CardToken};

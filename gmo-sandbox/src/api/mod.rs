@@ -4,6 +4,7 @@
 mod answer;
 mod checks;
 mod members;
+pub(crate) mod names;
 mod search;
 mod stored_cards;
 mod tds2;
@@ -15,6 +16,7 @@ use gmo_core::wire::FormFields;
 use time::OffsetDateTime;
 
 pub(crate) use answer::Answer;
+pub use names::Api;
 
 use crate::config::Settings;
 use crate::state::Ledger;
@@ -54,67 +56,29 @@ impl From<Answer> for Step {
     }
 }
 
-macro_rules! apis {
-    ($($name:ident => $handler:path,)*) => {
-        /// The APIs the sandbox serves.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Api {
-            $(
-                #[doc = concat!("`/payment/", stringify!($name), ".idPass`")]
-                $name,
-            )*
+impl Api {
+    /// Runs the handler of this API. The match is exhaustive, so a new [`Api`] needs one.
+    pub(crate) fn handle(self, ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) -> Step {
+        match self {
+            Api::SaveMember => members::save_member(ledger, ctx, form),
+            Api::UpdateMember => members::update_member(ledger, ctx, form),
+            Api::DeleteMember => members::delete_member(ledger, ctx, form),
+            Api::SearchMember => members::search_member(ledger, ctx, form),
+            Api::SaveCard => stored_cards::save_card(ledger, ctx, form),
+            Api::DeleteCard => stored_cards::delete_card(ledger, ctx, form),
+            Api::SearchCard => stored_cards::search_card(ledger, ctx, form),
+            Api::SearchCardDetail => stored_cards::search_card_detail(ledger, ctx, form),
+            Api::TradedCard => stored_cards::traded_card(ledger, ctx, form),
+            Api::EntryTran => transactions::entry_tran(ledger, ctx, form),
+            Api::ExecTran => transactions::exec_tran(ledger, ctx, form),
+            Api::SecureTran2 => transactions::secure_tran2(ledger, ctx, form),
+            Api::Tds2Auth => tds2::tds2_auth(ledger, ctx, form),
+            Api::Tds2Result => tds2::tds2_result(ledger, ctx, form),
+            Api::AlterTran => transactions::alter_tran(ledger, ctx, form),
+            Api::ChangeTran => transactions::change_tran(ledger, ctx, form),
+            Api::SearchTrade => search::search_trade(ledger, ctx, form),
+            Api::SearchTradeMulti => search::search_trade_multi(ledger, ctx, form),
         }
-
-        impl Api {
-            /// Every API, in declaration order.
-            pub const ALL: &'static [Api] = &[$(Api::$name,)*];
-
-            /// The API name, e.g. `EntryTran`.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Api::$name => stringify!($name),)*
-                }
-            }
-
-            /// The API of a path segment such as `EntryTran.idPass` (case-sensitive, as GMO).
-            pub fn from_path_segment(segment: &str) -> Option<Api> {
-                let name = segment.strip_suffix(".idPass")?;
-                Self::ALL.iter().copied().find(|api| api.name() == name)
-            }
-
-            pub(crate) fn handle(self, ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) -> Step {
-                match self {
-                    $(Api::$name => $handler(ledger, ctx, form),)*
-                }
-            }
-        }
-    };
-}
-
-apis! {
-    SaveMember => members::save_member,
-    UpdateMember => members::update_member,
-    DeleteMember => members::delete_member,
-    SearchMember => members::search_member,
-    SaveCard => stored_cards::save_card,
-    DeleteCard => stored_cards::delete_card,
-    SearchCard => stored_cards::search_card,
-    SearchCardDetail => stored_cards::search_card_detail,
-    TradedCard => stored_cards::traded_card,
-    EntryTran => transactions::entry_tran,
-    ExecTran => transactions::exec_tran,
-    SecureTran2 => transactions::secure_tran2,
-    Tds2Auth => tds2::tds2_auth,
-    Tds2Result => tds2::tds2_result,
-    AlterTran => transactions::alter_tran,
-    ChangeTran => transactions::change_tran,
-    SearchTrade => search::search_trade,
-    SearchTradeMulti => search::search_trade_multi,
-}
-
-impl std::fmt::Display for Api {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
     }
 }
 

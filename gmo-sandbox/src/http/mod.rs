@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 
 pub use acs::ReturnForm;
+pub(crate) use payment::ConnectionCloser;
 
 use crate::sandbox::Sandbox;
 use payment::{gmo_answer, payment};

@@ -4,15 +4,34 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 use crate::api::Answer;
 use crate::faults::{GARBAGE_PAGE, MAINTENANCE_PAGE};
 use crate::sandbox::{ApiCall, CallMethod, Reply, Sandbox};
-use crate::server::ConnectionCloser;
 
 use super::multipart::{Multipart, as_url_encoded};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+/// Closes the connection a request came on, without an answer (the connection-drop faults).
+/// The server puts one in each request's extensions; it lives here, with its user, so that
+/// the HTTP layer does not import the server that imports it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionCloser(Arc<Notify>);
+
+impl ConnectionCloser {
+    /// A closer that wakes `notify`, which the connection's task waits on.
+    pub(crate) fn new(notify: Arc<Notify>) -> Self {
+        Self(notify)
+    }
+
+    /// Asks the connection's task to drop the connection.
+    pub(crate) fn close(&self) {
+        self.0.notify_one();
+    }
+}
 
 /// A GMO answer: HTTP 200, Windows-31J text labelled as the sandbox is configured to.
 pub(super) fn gmo_answer(sandbox: &Sandbox, body: Vec<u8>) -> Response {
