@@ -63,1801 +63,300 @@ pub struct CodeInfo {
     pub ja: &'static str,
 }
 
+/// A message in English and Japanese.
+type Message = (&'static str, &'static str);
+
+// Messages several codes share, named so that one edit changes them all.
+const NETWORK_FAILED: Message = (
+    "Communication with the card company failed; the result is unknown, check the transaction status.",
+    "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
+);
+const CARD_UNUSABLE: Message = (
+    "The card was declined: it cannot be used.",
+    "このカードはご利用いただけません。",
+);
+const THREE_DS_FAILED: Message = (
+    "3-D Secure authentication failed.",
+    "本人認証（3Dセキュア）に失敗しました。",
+);
+const OVER_CREDIT_LIMIT: Message = (
+    "The card was declined: credit limit exceeded.",
+    "利用限度額を超えているため、カードが承認されませんでした。",
+);
+const INSUFFICIENT_FUNDS: Message = (
+    "The card was declined: insufficient funds.",
+    "残高不足のため、カードが承認されませんでした。",
+);
+const AMOUNT_MISMATCH: Message = (
+    "The amount does not match the transaction's amount.",
+    "利用金額が取引の金額と一致しません。",
+);
+const BAD_EXPIRY_FORMAT: Message = (
+    "The expiry date has an invalid format.",
+    "有効期限の形式が正しくありません。",
+);
+const SHOP_SETTINGS_WRONG: Message = (
+    "The shop's settings are wrong; contact GMO.",
+    "加盟店の設定に誤りがあります。GMOにお問い合わせください。",
+);
+const GMO_COMMUNICATION_ERROR: Message = (
+    "GMO system error (communication); the result is unknown, check the transaction status.",
+    "GMOのシステムエラー（通信）です。結果が不明のため、取引の状態を確認してください。",
+);
+const GMO_INTERNAL_ERROR: Message = (
+    "GMO internal error; the result is unknown, check the transaction status.",
+    "GMOの内部エラーです。結果が不明のため、取引の状態を確認してください。",
+);
+const BUSY: Message = (
+    "The payment service is busy; try again in a moment.",
+    "決済サービスが混み合っています。しばらくしてから再度お試しください。",
+);
+
+/// Builds the table: one row per code, `ErrInfo ErrCode Kind retryable (en, ja);`.
+// A macro rather than struct literals so that each code reads on one line (and rustfmt leaves
+// the table's columns alone); it is still a `static` slice, so lookups allocate nothing.
+macro_rules! catalogue {
+    ($($err_info:literal $err_code:literal $kind:ident $retryable:literal $message:expr;)*) => {
+        &[$(CodeInfo {
+            err_code: $err_code,
+            err_info: $err_info,
+            kind: ErrorKind::$kind,
+            retryable: $retryable,
+            en: $message.0,
+            ja: $message.1,
+        }),*]
+    };
+}
+
 /// Every catalogued code, sorted by `err_info` in byte order (`lookup` binary-searches it).
-static CATALOGUE: &[CodeInfo] = &[
-    CodeInfo {
-        err_code: "C01",
-        err_info: "42C010000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C03",
-        err_info: "42C030000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C12",
-        err_info: "42C120000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C13",
-        err_info: "42C130000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C14",
-        err_info: "42C140000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C15",
-        err_info: "42C150000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C33",
-        err_info: "42C330000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C50",
-        err_info: "42C500000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C51",
-        err_info: "42C510000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C53",
-        err_info: "42C530000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C54",
-        err_info: "42C540000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C55",
-        err_info: "42C550000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C56",
-        err_info: "42C560000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C57",
-        err_info: "42C570000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C58",
-        err_info: "42C580000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C60",
-        err_info: "42C600000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C70",
-        err_info: "42C700000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C71",
-        err_info: "42C710000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C72",
-        err_info: "42C720000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C73",
-        err_info: "42C730000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C74",
-        err_info: "42C740000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C75",
-        err_info: "42C750000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C76",
-        err_info: "42C760000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C77",
-        err_info: "42C770000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "C78",
-        err_info: "42C780000",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: true,
-        en: "Communication with the card company failed; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信でエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "G02",
-        err_info: "42G020000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: insufficient funds.",
-        ja: "残高不足のため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G03",
-        err_info: "42G030000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: credit limit exceeded.",
-        ja: "利用限度額を超えているため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G04",
-        err_info: "42G040000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: insufficient funds.",
-        ja: "残高不足のため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G05",
-        err_info: "42G050000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: credit limit exceeded.",
-        ja: "利用限度額を超えているため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G06",
-        err_info: "42G060000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: insufficient balance in the debit account.",
-        ja: "デビットカードの口座残高が不足しているため、承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G07",
-        err_info: "42G070000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: limit exceeded.",
-        ja: "限度額を超えているため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G12",
-        err_info: "42G120000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used for this payment.",
-        ja: "このカードはこのお支払いにご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G22",
-        err_info: "42G220000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G30",
-        err_info: "42G300000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G42",
-        err_info: "42G420000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the PIN is incorrect.",
-        ja: "暗証番号が正しくないため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G44",
-        err_info: "42G440000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the security code is incorrect.",
-        ja: "セキュリティコードが正しくないため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G45",
-        err_info: "42G450000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the security code is required.",
-        ja: "セキュリティコードが入力されていないため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G54",
-        err_info: "42G540000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G55",
-        err_info: "42G550000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: credit limit exceeded.",
-        ja: "利用限度額を超えているため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G56",
-        err_info: "42G560000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G60",
-        err_info: "42G600000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G61",
-        err_info: "42G610000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G65",
-        err_info: "42G650000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the card number is incorrect.",
-        ja: "カード番号が正しくないため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G67",
-        err_info: "42G670000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the item code is invalid.",
-        ja: "商品コードに誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G68",
-        err_info: "42G680000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the amount is invalid.",
-        ja: "金額に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G69",
-        err_info: "42G690000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the tax and shipping amount is invalid.",
-        ja: "税送料に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G70",
-        err_info: "42G700000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the number of bonus payments is invalid.",
-        ja: "ボーナス回数に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G71",
-        err_info: "42G710000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the bonus month is invalid.",
-        ja: "ボーナス月に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G72",
-        err_info: "42G720000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the bonus amount is invalid.",
-        ja: "ボーナス額に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G73",
-        err_info: "42G730000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the first payment month is invalid.",
-        ja: "支払開始月に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G74",
-        err_info: "42G740000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the number of instalments is invalid.",
-        ja: "分割回数に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G75",
-        err_info: "42G750000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the instalment amount is invalid.",
-        ja: "分割金額に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G76",
-        err_info: "42G760000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the first instalment amount is invalid.",
-        ja: "初回金額に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G77",
-        err_info: "42G770000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the business category is invalid.",
-        ja: "業務区分に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G78",
-        err_info: "42G780000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the payment category is invalid.",
-        ja: "支払区分に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G79",
-        err_info: "42G790000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the inquiry category is invalid.",
-        ja: "照会区分に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G80",
-        err_info: "42G800000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the cancellation category is invalid.",
-        ja: "取消区分に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G81",
-        err_info: "42G810000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the cancellation handling category is invalid.",
-        ja: "取消取扱区分に誤りがあるため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G83",
-        err_info: "42G830000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: the expiry date is wrong or the card has expired.",
-        ja: "有効期限に誤りがあるか期限切れのため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G91",
-        err_info: "42G910000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined because of a system failure at the card company.",
-        ja: "カード会社のシステム障害のため、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G92",
-        err_info: "42G920000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined at the card company's discretion.",
-        ja: "カード会社の判断により、カードが承認されませんでした。",
-    },
-    CodeInfo {
-        err_code: "G95",
-        err_info: "42G950000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G96",
-        err_info: "42G960000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G97",
-        err_info: "42G970000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G98",
-        err_info: "42G980000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "G99",
-        err_info: "42G990000",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "The card was declined: it cannot be used.",
-        ja: "このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "E00",
-        err_info: "E00000000",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The connectivity test from GMO arrived; no action is needed.",
-        ja: "GMOからの疎通確認です。対応は不要です。",
-    },
-    CodeInfo {
-        err_code: "E00",
-        err_info: "E00000001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The request must be sent with HTTP POST.",
-        ja: "リクエストはHTTPのPOSTで送信してください。",
-    },
-    CodeInfo {
-        err_code: "E00",
-        err_info: "E00000002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The request's Accept headers are not acceptable.",
-        ja: "リクエストのAcceptヘッダーを受け付けられません。",
-    },
-    CodeInfo {
-        err_code: "E00",
-        err_info: "E00000003",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The request's Content-Type is not acceptable.",
-        ja: "リクエストのContent-Typeを受け付けられません。",
-    },
-    CodeInfo {
-        err_code: "E00",
-        err_info: "E00000010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The request body is empty or malformed.",
-        ja: "リクエスト本文が空か、形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01010001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop ID is missing.",
-        ja: "ショップIDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01010008",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop ID has an invalid format.",
-        ja: "ショップIDの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01010010",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop ID does not match.",
-        ja: "ショップIDが一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01020001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop password is missing.",
-        ja: "ショップパスワードが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01020008",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop password has an invalid format.",
-        ja: "ショップパスワードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01030002",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "Shop authentication failed: check the shop ID and password.",
-        ja: "ショップ認証に失敗しました。ショップIDとパスワードを確認してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01040001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The order ID is missing.",
-        ja: "オーダーIDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01040003",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The order ID is longer than 27 characters.",
-        ja: "オーダーIDが27文字を超えています。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01040010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "This order ID has already been used; use a new order ID.",
-        ja: "このオーダーIDは既に使用されています。新しいオーダーIDを使用してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01040013",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The order ID may contain only letters, digits and hyphens.",
-        ja: "オーダーIDには英数字とハイフンのみ使用できます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01050001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The job code is missing.",
-        ja: "処理区分が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01050002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The job code is not a valid value.",
-        ja: "処理区分の値が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01050004",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "This job code cannot be executed: the contract does not allow it, or the transaction was already executed.",
-        ja: "この処理区分は実行できません。契約の対象外か、取引が既に実行済みです。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount is missing.",
-        ja: "利用金額が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount has too many digits.",
-        ja: "利用金額の桁数が多すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount must contain digits only.",
-        ja: "利用金額は数字のみで指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount does not match the transaction's amount.",
-        ja: "利用金額が取引の金額と一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060011",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount is outside the allowed range.",
-        ja: "利用金額が許容範囲外です。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01060021",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The amount does not match the transaction's amount.",
-        ja: "利用金額が取引の金額と一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01070005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The tax and shipping amount has too many digits.",
-        ja: "税送料の桁数が多すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01070006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The tax and shipping amount must contain digits only.",
-        ja: "税送料は数字のみで指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01080007",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The 3-D Secure flag has an invalid value.",
-        ja: "3Dセキュア利用フラグの値が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01080010",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "3-D Secure was requested, but the shop's contract does not include it.",
-        ja: "3Dセキュアが指定されましたが、ショップの契約に含まれていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01080101",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "This shop requires 3-D Secure, but it was not requested.",
-        ja: "このショップでは3Dセキュアが必須ですが、指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01090001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The access ID is missing.",
-        ja: "取引IDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01090008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The access ID has an invalid format.",
-        ja: "取引IDの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01100001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The access password is missing.",
-        ja: "取引パスワードが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01100008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The access password has an invalid format.",
-        ja: "取引パスワードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01110002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "No transaction matches the given access ID and password.",
-        ja: "指定された取引IDとパスワードに該当する取引がありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01110010",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction has not been settled yet, so this operation is not possible.",
-        ja: "取引がまだ決済されていないため、この操作はできません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01130012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card name is too long.",
-        ja: "カード名称が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01170001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card number is missing.",
-        ja: "カード番号が入力されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01170003",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card number is too long.",
-        ja: "カード番号が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01170006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card number must contain digits only.",
-        ja: "カード番号は数字のみで入力してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01170011",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card number must be 10 to 16 digits long.",
-        ja: "カード番号は10〜16桁で入力してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01180001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The expiry date is missing.",
-        ja: "有効期限が入力されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01180003",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The expiry date must be 4 digits.",
-        ja: "有効期限は4桁で入力してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01180006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The expiry date must contain digits only.",
-        ja: "有効期限は数字のみで入力してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01180008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The expiry date has an invalid format.",
-        ja: "有効期限の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01180011",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The expiry date has an invalid format.",
-        ja: "有効期限の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01190001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The site ID is missing.",
-        ja: "サイトIDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01190008",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The site ID has an invalid format.",
-        ja: "サイトIDの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01200001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The site password is missing.",
-        ja: "サイトパスワードが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01200007",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The site ID is incorrect.",
-        ja: "サイトIDが正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01200008",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The site password has an invalid format.",
-        ja: "サイトパスワードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01210002",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "Site authentication failed: check the site ID and password.",
-        ja: "サイト認証に失敗しました。サイトIDとパスワードを確認してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01220001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID is missing.",
-        ja: "会員IDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01220005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID is too long.",
-        ja: "会員IDが長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01220008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID has an invalid format.",
-        ja: "会員IDの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01220010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID is already in use or invalid.",
-        ja: "会員IDが重複しているか、正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01220012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID has an invalid length.",
-        ja: "会員IDの長さが正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01230001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card sequence number is missing.",
-        ja: "カード登録連番が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01230006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card sequence number must contain digits only.",
-        ja: "カード登録連番は数字のみで指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01230009",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member already has the maximum number of registered cards.",
-        ja: "登録できるカードの上限に達しています。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01240002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The specified card is not registered.",
-        ja: "指定されたカードは登録されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01250008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card password has an invalid format.",
-        ja: "カードパスワードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01250010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card password does not match.",
-        ja: "カードパスワードが一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01260001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The payment method is missing.",
-        ja: "支払方法が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01260002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The payment method is not a valid value.",
-        ja: "支払方法の値が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01260010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "This card or payment method cannot be used.",
-        ja: "このカードまたは支払方法はご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01270001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The number of instalments is missing.",
-        ja: "支払回数が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01270005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The number of instalments has too many digits.",
-        ja: "支払回数の桁数が多すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01270006",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The number of instalments must contain digits only.",
-        ja: "支払回数は数字のみで指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01270010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "This number of instalments is not available.",
-        ja: "指定された支払回数はご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01290001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The browser's HTTP Accept value is missing.",
-        ja: "ブラウザのHTTP_ACCEPTが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01300001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The browser's HTTP User-Agent value is missing.",
-        ja: "ブラウザのHTTP_USER_AGENTが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01310002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The device category is missing.",
-        ja: "使用端末情報が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01310007",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The device category must be 0 or 1.",
-        ja: "使用端末情報は0または1で指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01320012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "Client field 1 is too long.",
-        ja: "加盟店自由項目1が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01330012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "Client field 2 is too long.",
-        ja: "加盟店自由項目2が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01340012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "Client field 3 is too long.",
-        ja: "加盟店自由項目3が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01350001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The 3-D Secure MD value is missing.",
-        ja: "3DセキュアのMDが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01350008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The 3-D Secure MD value has an invalid format.",
-        ja: "3DセキュアのMDの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01360001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The 3-D Secure PaRes value is missing.",
-        ja: "3DセキュアのPaResが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01370008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The shop name shown during 3-D Secure has an invalid format.",
-        ja: "3Dセキュア表示店舗名の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01370012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The shop name shown during 3-D Secure is too long.",
-        ja: "3Dセキュア表示店舗名が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01390002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "No member with this member ID exists.",
-        ja: "指定された会員IDの会員は存在しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01390010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "A member with this member ID already exists.",
-        ja: "指定された会員IDの会員は既に存在します。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01400007",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The client field return flag must be 0 or 1.",
-        ja: "加盟店自由項目返却フラグは0または1で指定してください。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01410010",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction is locked and cannot be changed.",
-        ja: "取引が操作禁止の状態のため、変更できません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01420010",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The authorisation has expired and can no longer be captured.",
-        ja: "仮売上の有効期間を過ぎているため、売上を確定できません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01430012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member name is too long.",
-        ja: "会員名が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01440008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The default card flag has an invalid format.",
-        ja: "洗替・継続課金フラグの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01450008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The item code has an invalid format.",
-        ja: "商品コードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01460008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The security code has an invalid format.",
-        ja: "セキュリティコードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01470008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card sequence mode has an invalid format.",
-        ja: "カード登録連番モードの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01480008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The cardholder name has an invalid format.",
-        ja: "カード名義人の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01480011",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The cardholder name is too long.",
-        ja: "カード名義人が長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01490005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The total of amount and tax exceeds the allowed limit.",
-        ja: "利用金額と税送料の合計が上限を超えています。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01630010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The member ID differs from the one on the transaction.",
-        ja: "会員IDが取引の会員IDと一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01640010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The site ID differs from the one on the transaction.",
-        ja: "サイトIDが取引のサイトIDと一致しません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01650012",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop does not belong to the given site.",
-        ja: "ショップが指定されたサイトに属していません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01840010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "This combination of parameters is not allowed.",
-        ja: "パラメータの組み合わせが正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01870008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The token type has an invalid format.",
-        ja: "トークンタイプの形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01910008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The mask-level setting flag has an invalid format.",
-        ja: "マスクレベル利用有無の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01950008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The setting for cards without 3-D Secure 2.0 (Tds2Type) has an invalid format.",
-        ja: "3Dセキュア2.0非対応カードの取扱い（Tds2Type）の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01E30001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The return URL for 3-D Secure is missing.",
-        ja: "3Dセキュアの戻りURLが指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01E30005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The return URL for 3-D Secure is too long.",
-        ja: "3Dセキュアの戻りURLが長すぎます。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01E40001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The authentication status is missing.",
-        ja: "認証状態が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "E01",
-        err_info: "E01E40008",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The authentication status has an invalid format.",
-        ja: "認証状態の形式が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010001",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction has already been settled.",
-        ja: "この取引は既に決済済みです。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010002",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction has not been settled, so it cannot be changed.",
-        ja: "取引が未決済のため、変更できません。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010003",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "This operation is not possible in the transaction's current state.",
-        ja: "現在の取引状態では、この操作はできません。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010010",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction is more than 180 days old and can no longer be processed.",
-        ja: "決済から180日を過ぎているため、この取引は操作できません。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010099",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "This card cannot be used: its card company could not be determined.",
-        ja: "カード会社を判定できないため、このカードはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11010999",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The transaction may already be complete; check its status.",
-        ja: "取引は既に完了している可能性があります。取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E11",
-        err_info: "E11310005",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "The card cannot be registered: the member already has a card.",
-        ja: "会員に既にカードが登録されているため、カードを登録できません。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21010001",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21010007",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21010201",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure is required, but this card is not enrolled in it.",
-        ja: "本人認証（3Dセキュア）が必須ですが、このカードは対応していません。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21010202",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure is required, but no 3-D Secure password is set for this card.",
-        ja: "本人認証（3Dセキュア）が必須ですが、このカードにはパスワードが設定されていません。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21020001",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21020002",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication was cancelled.",
-        ja: "本人認証（3Dセキュア）がキャンセルされました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21020007",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21020999",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21030001",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication could not be started.",
-        ja: "本人認証（3Dセキュア）を開始できませんでした。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21030007",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure authentication failed.",
-        ja: "本人認証（3Dセキュア）に失敗しました。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21030201",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "This card does not support 3-D Secure 2.0.",
-        ja: "このカードは本人認証（3Dセキュア2.0）に対応していません。",
-    },
-    CodeInfo {
-        err_code: "E21",
-        err_info: "E21030202",
-        kind: ErrorKind::ThreeDSecureFailed,
-        retryable: false,
-        en: "3-D Secure 2.0 authentication is required for this payment.",
-        ja: "この決済には本人認証（3Dセキュア2.0）が必要です。",
-    },
-    CodeInfo {
-        err_code: "E31",
-        err_info: "E31500014",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The request was sent with GET; it must be sent with POST.",
-        ja: "GETで送信されました。POSTで送信してください。",
-    },
-    CodeInfo {
-        err_code: "E41",
-        err_info: "E41170002",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "This card brand is not accepted here.",
-        ja: "このカードブランドはご利用いただけません。",
-    },
-    CodeInfo {
-        err_code: "E41",
-        err_info: "E41170099",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The card number is invalid.",
-        ja: "カード番号が正しくありません。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61010001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop's settings are wrong; contact GMO.",
-        ja: "加盟店の設定に誤りがあります。GMOにお問い合わせください。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61010002",
-        kind: ErrorKind::Declined,
-        retryable: false,
-        en: "This card cannot be used here, or the card number is wrong.",
-        ja: "このカードはご利用いただけないか、カード番号に誤りがあります。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61010003",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop's settings are wrong; contact GMO.",
-        ja: "加盟店の設定に誤りがあります。GMOにお問い合わせください。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61020001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "This payment method is suspended for the shop.",
-        ja: "このショップではこの決済方法が停止されています。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61030001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "The shop's contract does not cover this operation.",
-        ja: "この操作はショップの契約の対象外です。",
-    },
-    CodeInfo {
-        err_code: "E61",
-        err_info: "E61040001",
-        kind: ErrorKind::MerchantConfiguration,
-        retryable: false,
-        en: "Card numbers may not be sent directly; use a card token.",
-        ja: "カード番号を直接送信することはできません。トークンを使用してください。",
-    },
-    CodeInfo {
-        err_code: "E82",
-        err_info: "E82010001",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "Another request for this transaction is in progress; check its result later.",
-        ja: "この取引の別のリクエストが処理中です。後で結果を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E90",
-        err_info: "E90010001",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "The request was sent again while the first was still running; check the transaction status.",
-        ja: "最初のリクエストの処理中に再送信されました。取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91019999",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO system error (database); the result is unknown, check the transaction status.",
-        ja: "GMOのシステムエラー（データベース）です。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91020001",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "The card network timed out; the result is unknown, check the transaction status.",
-        ja: "カード会社との通信がタイムアウトしました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91029998",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO system error (communication); the result is unknown, check the transaction status.",
-        ja: "GMOのシステムエラー（通信）です。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91029999",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO system error (communication); the result is unknown, check the transaction status.",
-        ja: "GMOのシステムエラー（通信）です。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91050001",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO system error; the result is unknown, check the transaction status.",
-        ja: "GMOのシステムエラーです。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91060001",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO internal error; the result is unknown, check the transaction status.",
-        ja: "GMOの内部エラーです。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91099996",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "GMO internal error; the result is unknown, check the transaction status.",
-        ja: "GMOの内部エラーです。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91099997",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "No such API: check the request URL.",
-        ja: "指定されたAPIは存在しません。リクエストURLを確認してください。",
-    },
-    CodeInfo {
-        err_code: "E91",
-        err_info: "E91099999",
-        kind: ErrorKind::OutcomeUnknown,
-        retryable: false,
-        en: "Unexpected GMO system error; the result is unknown, check the transaction status.",
-        ja: "GMOで想定外のエラーが発生しました。結果が不明のため、取引の状態を確認してください。",
-    },
-    CodeInfo {
-        err_code: "E92",
-        err_info: "E92000001",
-        kind: ErrorKind::Throttled,
-        retryable: true,
-        en: "The payment service is busy; try again in a moment.",
-        ja: "決済サービスが混み合っています。しばらくしてから再度お試しください。",
-    },
-    CodeInfo {
-        err_code: "E92",
-        err_info: "E92000002",
-        kind: ErrorKind::Throttled,
-        retryable: true,
-        en: "The payment service is busy; try again in a moment.",
-        ja: "決済サービスが混み合っています。しばらくしてから再度お試しください。",
-    },
-    CodeInfo {
-        err_code: "EX1",
-        err_info: "EX1000301",
-        kind: ErrorKind::TokenProblem,
-        retryable: false,
-        en: "The card token was not found; enter the card details again.",
-        ja: "カードトークンが見つかりません。カード情報を再度入力してください。",
-    },
-    CodeInfo {
-        err_code: "EX1",
-        err_info: "EX1000302",
-        kind: ErrorKind::TokenProblem,
-        retryable: false,
-        en: "The card token has already been used; enter the card details again.",
-        ja: "カードトークンは既に使用されています。カード情報を再度入力してください。",
-    },
-    CodeInfo {
-        err_code: "EX1",
-        err_info: "EX1000303",
-        kind: ErrorKind::TokenProblem,
-        retryable: false,
-        en: "The card token has expired; enter the card details again.",
-        ja: "カードトークンの有効期限が切れています。カード情報を再度入力してください。",
-    },
-    CodeInfo {
-        err_code: "EX1",
-        err_info: "EX1000304",
-        kind: ErrorKind::TokenProblem,
-        retryable: false,
-        en: "The card token is not valid; enter the card details again.",
-        ja: "カードトークンが無効です。カード情報を再度入力してください。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01004002",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "No transaction is registered for this order ID.",
-        ja: "このオーダーIDの取引は登録されていません。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01004010",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "This order ID has already been used.",
-        ja: "このオーダーIDは既に使用されています。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01004012",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The order ID is too long.",
-        ja: "オーダーIDが長すぎます。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01004013",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The order ID contains characters that are not allowed.",
-        ja: "オーダーIDに使用できない文字が含まれています。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01004014",
-        kind: ErrorKind::StateConflict,
-        retryable: false,
-        en: "This order has already been submitted for payment.",
-        ja: "このオーダーは既に決済処理されています。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01051001",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The payment type is missing.",
-        ja: "決済方法が指定されていません。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01051005",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The payment type is too long.",
-        ja: "決済方法の桁数が多すぎます。",
-    },
-    CodeInfo {
-        err_code: "M01",
-        err_info: "M01051011",
-        kind: ErrorKind::InvalidRequest,
-        retryable: false,
-        en: "The payment type is outside the valid range.",
-        ja: "決済方法の値が範囲外です。",
-    },
-];
+#[rustfmt::skip]
+static CATALOGUE: &[CodeInfo] = catalogue! {
+    // ErrInfo   ErrCode Kind                  retry  (English, Japanese)
+    "42C010000" "C01"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C030000" "C03"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C120000" "C12"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C130000" "C13"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C140000" "C14"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C150000" "C15"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C330000" "C33"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C500000" "C50"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C510000" "C51"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C530000" "C53"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C540000" "C54"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C550000" "C55"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C560000" "C56"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C570000" "C57"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C580000" "C58"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C600000" "C60"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C700000" "C70"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C710000" "C71"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C720000" "C72"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C730000" "C73"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C740000" "C74"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C750000" "C75"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C760000" "C76"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C770000" "C77"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42C780000" "C78"   OutcomeUnknown        true   NETWORK_FAILED;
+    "42G020000" "G02"   Declined              false  INSUFFICIENT_FUNDS;
+    "42G030000" "G03"   Declined              false  OVER_CREDIT_LIMIT;
+    "42G040000" "G04"   Declined              false  INSUFFICIENT_FUNDS;
+    "42G050000" "G05"   Declined              false  OVER_CREDIT_LIMIT;
+    "42G060000" "G06"   Declined              false  ("The card was declined: insufficient balance in the debit account.", "デビットカードの口座残高が不足しているため、承認されませんでした。");
+    "42G070000" "G07"   Declined              false  ("The card was declined: limit exceeded.", "限度額を超えているため、カードが承認されませんでした。");
+    "42G120000" "G12"   Declined              false  ("The card was declined: it cannot be used for this payment.", "このカードはこのお支払いにご利用いただけません。");
+    "42G220000" "G22"   Declined              false  CARD_UNUSABLE;
+    "42G300000" "G30"   Declined              false  CARD_UNUSABLE;
+    "42G420000" "G42"   Declined              false  ("The card was declined: the PIN is incorrect.", "暗証番号が正しくないため、カードが承認されませんでした。");
+    "42G440000" "G44"   Declined              false  ("The card was declined: the security code is incorrect.", "セキュリティコードが正しくないため、カードが承認されませんでした。");
+    "42G450000" "G45"   Declined              false  ("The card was declined: the security code is required.", "セキュリティコードが入力されていないため、カードが承認されませんでした。");
+    "42G540000" "G54"   Declined              false  CARD_UNUSABLE;
+    "42G550000" "G55"   Declined              false  OVER_CREDIT_LIMIT;
+    "42G560000" "G56"   Declined              false  CARD_UNUSABLE;
+    "42G600000" "G60"   Declined              false  CARD_UNUSABLE;
+    "42G610000" "G61"   Declined              false  CARD_UNUSABLE;
+    "42G650000" "G65"   Declined              false  ("The card was declined: the card number is incorrect.", "カード番号が正しくないため、カードが承認されませんでした。");
+    "42G670000" "G67"   Declined              false  ("The card was declined: the item code is invalid.", "商品コードに誤りがあるため、カードが承認されませんでした。");
+    "42G680000" "G68"   Declined              false  ("The card was declined: the amount is invalid.", "金額に誤りがあるため、カードが承認されませんでした。");
+    "42G690000" "G69"   Declined              false  ("The card was declined: the tax and shipping amount is invalid.", "税送料に誤りがあるため、カードが承認されませんでした。");
+    "42G700000" "G70"   Declined              false  ("The card was declined: the number of bonus payments is invalid.", "ボーナス回数に誤りがあるため、カードが承認されませんでした。");
+    "42G710000" "G71"   Declined              false  ("The card was declined: the bonus month is invalid.", "ボーナス月に誤りがあるため、カードが承認されませんでした。");
+    "42G720000" "G72"   Declined              false  ("The card was declined: the bonus amount is invalid.", "ボーナス額に誤りがあるため、カードが承認されませんでした。");
+    "42G730000" "G73"   Declined              false  ("The card was declined: the first payment month is invalid.", "支払開始月に誤りがあるため、カードが承認されませんでした。");
+    "42G740000" "G74"   Declined              false  ("The card was declined: the number of instalments is invalid.", "分割回数に誤りがあるため、カードが承認されませんでした。");
+    "42G750000" "G75"   Declined              false  ("The card was declined: the instalment amount is invalid.", "分割金額に誤りがあるため、カードが承認されませんでした。");
+    "42G760000" "G76"   Declined              false  ("The card was declined: the first instalment amount is invalid.", "初回金額に誤りがあるため、カードが承認されませんでした。");
+    "42G770000" "G77"   Declined              false  ("The card was declined: the business category is invalid.", "業務区分に誤りがあるため、カードが承認されませんでした。");
+    "42G780000" "G78"   Declined              false  ("The card was declined: the payment category is invalid.", "支払区分に誤りがあるため、カードが承認されませんでした。");
+    "42G790000" "G79"   Declined              false  ("The card was declined: the inquiry category is invalid.", "照会区分に誤りがあるため、カードが承認されませんでした。");
+    "42G800000" "G80"   Declined              false  ("The card was declined: the cancellation category is invalid.", "取消区分に誤りがあるため、カードが承認されませんでした。");
+    "42G810000" "G81"   Declined              false  ("The card was declined: the cancellation handling category is invalid.", "取消取扱区分に誤りがあるため、カードが承認されませんでした。");
+    "42G830000" "G83"   Declined              false  ("The card was declined: the expiry date is wrong or the card has expired.", "有効期限に誤りがあるか期限切れのため、カードが承認されませんでした。");
+    "42G910000" "G91"   Declined              false  ("The card was declined because of a system failure at the card company.", "カード会社のシステム障害のため、カードが承認されませんでした。");
+    "42G920000" "G92"   Declined              false  ("The card was declined at the card company's discretion.", "カード会社の判断により、カードが承認されませんでした。");
+    "42G950000" "G95"   Declined              false  CARD_UNUSABLE;
+    "42G960000" "G96"   Declined              false  CARD_UNUSABLE;
+    "42G970000" "G97"   Declined              false  CARD_UNUSABLE;
+    "42G980000" "G98"   Declined              false  CARD_UNUSABLE;
+    "42G990000" "G99"   Declined              false  CARD_UNUSABLE;
+    "E00000000" "E00"   InvalidRequest        false  ("The connectivity test from GMO arrived; no action is needed.", "GMOからの疎通確認です。対応は不要です。");
+    "E00000001" "E00"   InvalidRequest        false  ("The request must be sent with HTTP POST.", "リクエストはHTTPのPOSTで送信してください。");
+    "E00000002" "E00"   InvalidRequest        false  ("The request's Accept headers are not acceptable.", "リクエストのAcceptヘッダーを受け付けられません。");
+    "E00000003" "E00"   InvalidRequest        false  ("The request's Content-Type is not acceptable.", "リクエストのContent-Typeを受け付けられません。");
+    "E00000010" "E00"   InvalidRequest        false  ("The request body is empty or malformed.", "リクエスト本文が空か、形式が正しくありません。");
+    "E01010001" "E01"   MerchantConfiguration false  ("The shop ID is missing.", "ショップIDが指定されていません。");
+    "E01010008" "E01"   MerchantConfiguration false  ("The shop ID has an invalid format.", "ショップIDの形式が正しくありません。");
+    "E01010010" "E01"   MerchantConfiguration false  ("The shop ID does not match.", "ショップIDが一致しません。");
+    "E01020001" "E01"   MerchantConfiguration false  ("The shop password is missing.", "ショップパスワードが指定されていません。");
+    "E01020008" "E01"   MerchantConfiguration false  ("The shop password has an invalid format.", "ショップパスワードの形式が正しくありません。");
+    "E01030002" "E01"   MerchantConfiguration false  ("Shop authentication failed: check the shop ID and password.", "ショップ認証に失敗しました。ショップIDとパスワードを確認してください。");
+    "E01040001" "E01"   InvalidRequest        false  ("The order ID is missing.", "オーダーIDが指定されていません。");
+    "E01040003" "E01"   InvalidRequest        false  ("The order ID is longer than 27 characters.", "オーダーIDが27文字を超えています。");
+    "E01040010" "E01"   InvalidRequest        false  ("This order ID has already been used; use a new order ID.", "このオーダーIDは既に使用されています。新しいオーダーIDを使用してください。");
+    "E01040013" "E01"   InvalidRequest        false  ("The order ID may contain only letters, digits and hyphens.", "オーダーIDには英数字とハイフンのみ使用できます。");
+    "E01050001" "E01"   InvalidRequest        false  ("The job code is missing.", "処理区分が指定されていません。");
+    "E01050002" "E01"   InvalidRequest        false  ("The job code is not a valid value.", "処理区分の値が正しくありません。");
+    "E01050004" "E01"   MerchantConfiguration false  ("This job code cannot be executed: the contract does not allow it, or the transaction was already executed.", "この処理区分は実行できません。契約の対象外か、取引が既に実行済みです。");
+    "E01060001" "E01"   InvalidRequest        false  ("The amount is missing.", "利用金額が指定されていません。");
+    "E01060005" "E01"   InvalidRequest        false  ("The amount has too many digits.", "利用金額の桁数が多すぎます。");
+    "E01060006" "E01"   InvalidRequest        false  ("The amount must contain digits only.", "利用金額は数字のみで指定してください。");
+    "E01060010" "E01"   InvalidRequest        false  AMOUNT_MISMATCH;
+    "E01060011" "E01"   InvalidRequest        false  ("The amount is outside the allowed range.", "利用金額が許容範囲外です。");
+    "E01060021" "E01"   InvalidRequest        false  AMOUNT_MISMATCH;
+    "E01070005" "E01"   InvalidRequest        false  ("The tax and shipping amount has too many digits.", "税送料の桁数が多すぎます。");
+    "E01070006" "E01"   InvalidRequest        false  ("The tax and shipping amount must contain digits only.", "税送料は数字のみで指定してください。");
+    "E01080007" "E01"   InvalidRequest        false  ("The 3-D Secure flag has an invalid value.", "3Dセキュア利用フラグの値が正しくありません。");
+    "E01080010" "E01"   MerchantConfiguration false  ("3-D Secure was requested, but the shop's contract does not include it.", "3Dセキュアが指定されましたが、ショップの契約に含まれていません。");
+    "E01080101" "E01"   MerchantConfiguration false  ("This shop requires 3-D Secure, but it was not requested.", "このショップでは3Dセキュアが必須ですが、指定されていません。");
+    "E01090001" "E01"   InvalidRequest        false  ("The access ID is missing.", "取引IDが指定されていません。");
+    "E01090008" "E01"   InvalidRequest        false  ("The access ID has an invalid format.", "取引IDの形式が正しくありません。");
+    "E01100001" "E01"   InvalidRequest        false  ("The access password is missing.", "取引パスワードが指定されていません。");
+    "E01100008" "E01"   InvalidRequest        false  ("The access password has an invalid format.", "取引パスワードの形式が正しくありません。");
+    "E01110002" "E01"   InvalidRequest        false  ("No transaction matches the given access ID and password.", "指定された取引IDとパスワードに該当する取引がありません。");
+    "E01110010" "E01"   StateConflict         false  ("The transaction has not been settled yet, so this operation is not possible.", "取引がまだ決済されていないため、この操作はできません。");
+    "E01130012" "E01"   InvalidRequest        false  ("The card name is too long.", "カード名称が長すぎます。");
+    "E01170001" "E01"   InvalidRequest        false  ("The card number is missing.", "カード番号が入力されていません。");
+    "E01170003" "E01"   InvalidRequest        false  ("The card number is too long.", "カード番号が長すぎます。");
+    "E01170006" "E01"   InvalidRequest        false  ("The card number must contain digits only.", "カード番号は数字のみで入力してください。");
+    "E01170011" "E01"   InvalidRequest        false  ("The card number must be 10 to 16 digits long.", "カード番号は10〜16桁で入力してください。");
+    "E01180001" "E01"   InvalidRequest        false  ("The expiry date is missing.", "有効期限が入力されていません。");
+    "E01180003" "E01"   InvalidRequest        false  ("The expiry date must be 4 digits.", "有効期限は4桁で入力してください。");
+    "E01180006" "E01"   InvalidRequest        false  ("The expiry date must contain digits only.", "有効期限は数字のみで入力してください。");
+    "E01180008" "E01"   InvalidRequest        false  BAD_EXPIRY_FORMAT;
+    "E01180011" "E01"   InvalidRequest        false  BAD_EXPIRY_FORMAT;
+    "E01190001" "E01"   MerchantConfiguration false  ("The site ID is missing.", "サイトIDが指定されていません。");
+    "E01190008" "E01"   MerchantConfiguration false  ("The site ID has an invalid format.", "サイトIDの形式が正しくありません。");
+    "E01200001" "E01"   MerchantConfiguration false  ("The site password is missing.", "サイトパスワードが指定されていません。");
+    "E01200007" "E01"   MerchantConfiguration false  ("The site ID is incorrect.", "サイトIDが正しくありません。");
+    "E01200008" "E01"   MerchantConfiguration false  ("The site password has an invalid format.", "サイトパスワードの形式が正しくありません。");
+    "E01210002" "E01"   MerchantConfiguration false  ("Site authentication failed: check the site ID and password.", "サイト認証に失敗しました。サイトIDとパスワードを確認してください。");
+    "E01220001" "E01"   InvalidRequest        false  ("The member ID is missing.", "会員IDが指定されていません。");
+    "E01220005" "E01"   InvalidRequest        false  ("The member ID is too long.", "会員IDが長すぎます。");
+    "E01220008" "E01"   InvalidRequest        false  ("The member ID has an invalid format.", "会員IDの形式が正しくありません。");
+    "E01220010" "E01"   InvalidRequest        false  ("The member ID is already in use or invalid.", "会員IDが重複しているか、正しくありません。");
+    "E01220012" "E01"   InvalidRequest        false  ("The member ID has an invalid length.", "会員IDの長さが正しくありません。");
+    "E01230001" "E01"   InvalidRequest        false  ("The card sequence number is missing.", "カード登録連番が指定されていません。");
+    "E01230006" "E01"   InvalidRequest        false  ("The card sequence number must contain digits only.", "カード登録連番は数字のみで指定してください。");
+    "E01230009" "E01"   InvalidRequest        false  ("The member already has the maximum number of registered cards.", "登録できるカードの上限に達しています。");
+    "E01240002" "E01"   InvalidRequest        false  ("The specified card is not registered.", "指定されたカードは登録されていません。");
+    "E01250008" "E01"   InvalidRequest        false  ("The card password has an invalid format.", "カードパスワードの形式が正しくありません。");
+    "E01250010" "E01"   InvalidRequest        false  ("The card password does not match.", "カードパスワードが一致しません。");
+    "E01260001" "E01"   InvalidRequest        false  ("The payment method is missing.", "支払方法が指定されていません。");
+    "E01260002" "E01"   InvalidRequest        false  ("The payment method is not a valid value.", "支払方法の値が正しくありません。");
+    "E01260010" "E01"   InvalidRequest        false  ("This card or payment method cannot be used.", "このカードまたは支払方法はご利用いただけません。");
+    "E01270001" "E01"   InvalidRequest        false  ("The number of instalments is missing.", "支払回数が指定されていません。");
+    "E01270005" "E01"   InvalidRequest        false  ("The number of instalments has too many digits.", "支払回数の桁数が多すぎます。");
+    "E01270006" "E01"   InvalidRequest        false  ("The number of instalments must contain digits only.", "支払回数は数字のみで指定してください。");
+    "E01270010" "E01"   InvalidRequest        false  ("This number of instalments is not available.", "指定された支払回数はご利用いただけません。");
+    "E01290001" "E01"   InvalidRequest        false  ("The browser's HTTP Accept value is missing.", "ブラウザのHTTP_ACCEPTが指定されていません。");
+    "E01300001" "E01"   InvalidRequest        false  ("The browser's HTTP User-Agent value is missing.", "ブラウザのHTTP_USER_AGENTが指定されていません。");
+    "E01310002" "E01"   InvalidRequest        false  ("The device category is missing.", "使用端末情報が指定されていません。");
+    "E01310007" "E01"   InvalidRequest        false  ("The device category must be 0 or 1.", "使用端末情報は0または1で指定してください。");
+    "E01320012" "E01"   InvalidRequest        false  ("Client field 1 is too long.", "加盟店自由項目1が長すぎます。");
+    "E01330012" "E01"   InvalidRequest        false  ("Client field 2 is too long.", "加盟店自由項目2が長すぎます。");
+    "E01340012" "E01"   InvalidRequest        false  ("Client field 3 is too long.", "加盟店自由項目3が長すぎます。");
+    "E01350001" "E01"   InvalidRequest        false  ("The 3-D Secure MD value is missing.", "3DセキュアのMDが指定されていません。");
+    "E01350008" "E01"   InvalidRequest        false  ("The 3-D Secure MD value has an invalid format.", "3DセキュアのMDの形式が正しくありません。");
+    "E01360001" "E01"   InvalidRequest        false  ("The 3-D Secure PaRes value is missing.", "3DセキュアのPaResが指定されていません。");
+    "E01370008" "E01"   InvalidRequest        false  ("The shop name shown during 3-D Secure has an invalid format.", "3Dセキュア表示店舗名の形式が正しくありません。");
+    "E01370012" "E01"   InvalidRequest        false  ("The shop name shown during 3-D Secure is too long.", "3Dセキュア表示店舗名が長すぎます。");
+    "E01390002" "E01"   InvalidRequest        false  ("No member with this member ID exists.", "指定された会員IDの会員は存在しません。");
+    "E01390010" "E01"   InvalidRequest        false  ("A member with this member ID already exists.", "指定された会員IDの会員は既に存在します。");
+    "E01400007" "E01"   InvalidRequest        false  ("The client field return flag must be 0 or 1.", "加盟店自由項目返却フラグは0または1で指定してください。");
+    "E01410010" "E01"   StateConflict         false  ("The transaction is locked and cannot be changed.", "取引が操作禁止の状態のため、変更できません。");
+    "E01420010" "E01"   StateConflict         false  ("The authorisation has expired and can no longer be captured.", "仮売上の有効期間を過ぎているため、売上を確定できません。");
+    "E01430012" "E01"   InvalidRequest        false  ("The member name is too long.", "会員名が長すぎます。");
+    "E01440008" "E01"   InvalidRequest        false  ("The default card flag has an invalid format.", "洗替・継続課金フラグの形式が正しくありません。");
+    "E01450008" "E01"   InvalidRequest        false  ("The item code has an invalid format.", "商品コードの形式が正しくありません。");
+    "E01460008" "E01"   InvalidRequest        false  ("The security code has an invalid format.", "セキュリティコードの形式が正しくありません。");
+    "E01470008" "E01"   InvalidRequest        false  ("The card sequence mode has an invalid format.", "カード登録連番モードの形式が正しくありません。");
+    "E01480008" "E01"   InvalidRequest        false  ("The cardholder name has an invalid format.", "カード名義人の形式が正しくありません。");
+    "E01480011" "E01"   InvalidRequest        false  ("The cardholder name is too long.", "カード名義人が長すぎます。");
+    "E01490005" "E01"   InvalidRequest        false  ("The total of amount and tax exceeds the allowed limit.", "利用金額と税送料の合計が上限を超えています。");
+    "E01630010" "E01"   InvalidRequest        false  ("The member ID differs from the one on the transaction.", "会員IDが取引の会員IDと一致しません。");
+    "E01640010" "E01"   InvalidRequest        false  ("The site ID differs from the one on the transaction.", "サイトIDが取引のサイトIDと一致しません。");
+    "E01650012" "E01"   MerchantConfiguration false  ("The shop does not belong to the given site.", "ショップが指定されたサイトに属していません。");
+    "E01840010" "E01"   InvalidRequest        false  ("This combination of parameters is not allowed.", "パラメータの組み合わせが正しくありません。");
+    "E01870008" "E01"   InvalidRequest        false  ("The token type has an invalid format.", "トークンタイプの形式が正しくありません。");
+    "E01910008" "E01"   InvalidRequest        false  ("The mask-level setting flag has an invalid format.", "マスクレベル利用有無の形式が正しくありません。");
+    "E01950008" "E01"   InvalidRequest        false  ("The setting for cards without 3-D Secure 2.0 (Tds2Type) has an invalid format.", "3Dセキュア2.0非対応カードの取扱い（Tds2Type）の形式が正しくありません。");
+    "E01E30001" "E01"   InvalidRequest        false  ("The return URL for 3-D Secure is missing.", "3Dセキュアの戻りURLが指定されていません。");
+    "E01E30005" "E01"   InvalidRequest        false  ("The return URL for 3-D Secure is too long.", "3Dセキュアの戻りURLが長すぎます。");
+    "E01E40001" "E01"   InvalidRequest        false  ("The authentication status is missing.", "認証状態が指定されていません。");
+    "E01E40008" "E01"   InvalidRequest        false  ("The authentication status has an invalid format.", "認証状態の形式が正しくありません。");
+    "E11010001" "E11"   StateConflict         false  ("The transaction has already been settled.", "この取引は既に決済済みです。");
+    "E11010002" "E11"   StateConflict         false  ("The transaction has not been settled, so it cannot be changed.", "取引が未決済のため、変更できません。");
+    "E11010003" "E11"   StateConflict         false  ("This operation is not possible in the transaction's current state.", "現在の取引状態では、この操作はできません。");
+    "E11010010" "E11"   StateConflict         false  ("The transaction is more than 180 days old and can no longer be processed.", "決済から180日を過ぎているため、この取引は操作できません。");
+    "E11010099" "E11"   Declined              false  ("This card cannot be used: its card company could not be determined.", "カード会社を判定できないため、このカードはご利用いただけません。");
+    "E11010999" "E11"   StateConflict         false  ("The transaction may already be complete; check its status.", "取引は既に完了している可能性があります。取引の状態を確認してください。");
+    "E11310005" "E11"   StateConflict         false  ("The card cannot be registered: the member already has a card.", "会員に既にカードが登録されているため、カードを登録できません。");
+    "E21010001" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21010007" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21010201" "E21"   ThreeDSecureFailed    false  ("3-D Secure is required, but this card is not enrolled in it.", "本人認証（3Dセキュア）が必須ですが、このカードは対応していません。");
+    "E21010202" "E21"   ThreeDSecureFailed    false  ("3-D Secure is required, but no 3-D Secure password is set for this card.", "本人認証（3Dセキュア）が必須ですが、このカードにはパスワードが設定されていません。");
+    "E21020001" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21020002" "E21"   ThreeDSecureFailed    false  ("3-D Secure authentication was cancelled.", "本人認証（3Dセキュア）がキャンセルされました。");
+    "E21020007" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21020999" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21030001" "E21"   ThreeDSecureFailed    false  ("3-D Secure authentication could not be started.", "本人認証（3Dセキュア）を開始できませんでした。");
+    "E21030007" "E21"   ThreeDSecureFailed    false  THREE_DS_FAILED;
+    "E21030201" "E21"   ThreeDSecureFailed    false  ("This card does not support 3-D Secure 2.0.", "このカードは本人認証（3Dセキュア2.0）に対応していません。");
+    "E21030202" "E21"   ThreeDSecureFailed    false  ("3-D Secure 2.0 authentication is required for this payment.", "この決済には本人認証（3Dセキュア2.0）が必要です。");
+    "E31500014" "E31"   InvalidRequest        false  ("The request was sent with GET; it must be sent with POST.", "GETで送信されました。POSTで送信してください。");
+    "E41170002" "E41"   Declined              false  ("This card brand is not accepted here.", "このカードブランドはご利用いただけません。");
+    "E41170099" "E41"   InvalidRequest        false  ("The card number is invalid.", "カード番号が正しくありません。");
+    "E61010001" "E61"   MerchantConfiguration false  SHOP_SETTINGS_WRONG;
+    "E61010002" "E61"   Declined              false  ("This card cannot be used here, or the card number is wrong.", "このカードはご利用いただけないか、カード番号に誤りがあります。");
+    "E61010003" "E61"   MerchantConfiguration false  SHOP_SETTINGS_WRONG;
+    "E61020001" "E61"   MerchantConfiguration false  ("This payment method is suspended for the shop.", "このショップではこの決済方法が停止されています。");
+    "E61030001" "E61"   MerchantConfiguration false  ("The shop's contract does not cover this operation.", "この操作はショップの契約の対象外です。");
+    "E61040001" "E61"   MerchantConfiguration false  ("Card numbers may not be sent directly; use a card token.", "カード番号を直接送信することはできません。トークンを使用してください。");
+    "E82010001" "E82"   StateConflict         false  ("Another request for this transaction is in progress; check its result later.", "この取引の別のリクエストが処理中です。後で結果を確認してください。");
+    "E90010001" "E90"   OutcomeUnknown        false  ("The request was sent again while the first was still running; check the transaction status.", "最初のリクエストの処理中に再送信されました。取引の状態を確認してください。");
+    "E91019999" "E91"   OutcomeUnknown        false  ("GMO system error (database); the result is unknown, check the transaction status.", "GMOのシステムエラー（データベース）です。結果が不明のため、取引の状態を確認してください。");
+    "E91020001" "E91"   OutcomeUnknown        false  ("The card network timed out; the result is unknown, check the transaction status.", "カード会社との通信がタイムアウトしました。結果が不明のため、取引の状態を確認してください。");
+    "E91029998" "E91"   OutcomeUnknown        false  GMO_COMMUNICATION_ERROR;
+    "E91029999" "E91"   OutcomeUnknown        false  GMO_COMMUNICATION_ERROR;
+    "E91050001" "E91"   OutcomeUnknown        false  ("GMO system error; the result is unknown, check the transaction status.", "GMOのシステムエラーです。結果が不明のため、取引の状態を確認してください。");
+    "E91060001" "E91"   OutcomeUnknown        false  GMO_INTERNAL_ERROR;
+    "E91099996" "E91"   OutcomeUnknown        false  GMO_INTERNAL_ERROR;
+    "E91099997" "E91"   InvalidRequest        false  ("No such API: check the request URL.", "指定されたAPIは存在しません。リクエストURLを確認してください。");
+    "E91099999" "E91"   OutcomeUnknown        false  ("Unexpected GMO system error; the result is unknown, check the transaction status.", "GMOで想定外のエラーが発生しました。結果が不明のため、取引の状態を確認してください。");
+    "E92000001" "E92"   Throttled             true   BUSY;
+    "E92000002" "E92"   Throttled             true   BUSY;
+    "EX1000301" "EX1"   TokenProblem          false  ("The card token was not found; enter the card details again.", "カードトークンが見つかりません。カード情報を再度入力してください。");
+    "EX1000302" "EX1"   TokenProblem          false  ("The card token has already been used; enter the card details again.", "カードトークンは既に使用されています。カード情報を再度入力してください。");
+    "EX1000303" "EX1"   TokenProblem          false  ("The card token has expired; enter the card details again.", "カードトークンの有効期限が切れています。カード情報を再度入力してください。");
+    "EX1000304" "EX1"   TokenProblem          false  ("The card token is not valid; enter the card details again.", "カードトークンが無効です。カード情報を再度入力してください。");
+    "M01004002" "M01"   InvalidRequest        false  ("No transaction is registered for this order ID.", "このオーダーIDの取引は登録されていません。");
+    "M01004010" "M01"   InvalidRequest        false  ("This order ID has already been used.", "このオーダーIDは既に使用されています。");
+    "M01004012" "M01"   InvalidRequest        false  ("The order ID is too long.", "オーダーIDが長すぎます。");
+    "M01004013" "M01"   InvalidRequest        false  ("The order ID contains characters that are not allowed.", "オーダーIDに使用できない文字が含まれています。");
+    "M01004014" "M01"   StateConflict         false  ("This order has already been submitted for payment.", "このオーダーは既に決済処理されています。");
+    "M01051001" "M01"   InvalidRequest        false  ("The payment type is missing.", "決済方法が指定されていません。");
+    "M01051005" "M01"   InvalidRequest        false  ("The payment type is too long.", "決済方法の桁数が多すぎます。");
+    "M01051011" "M01"   InvalidRequest        false  ("The payment type is outside the valid range.", "決済方法の値が範囲外です。");
+};
 
 /// Every catalogued code, sorted by `err_info`.
 pub fn all() -> &'static [CodeInfo] {
@@ -2234,6 +733,28 @@ mod tests {
         for kind in ALL_KINDS {
             assert!(!generic_en(kind).is_empty());
             assert!(!generic_ja(kind).is_empty());
+        }
+    }
+
+    #[test]
+    fn each_message_has_one_translation() {
+        // A message used by several codes belongs in a named constant above the table, so that
+        // one edit changes it everywhere; two translations of one English text mean a missed one.
+        let mut ja_of = std::collections::BTreeMap::new();
+        let mut en_of = std::collections::BTreeMap::new();
+        for info in all() {
+            assert_eq!(
+                *ja_of.entry(info.en).or_insert(info.ja),
+                info.ja,
+                "{}",
+                info.err_info
+            );
+            assert_eq!(
+                *en_of.entry(info.ja).or_insert(info.en),
+                info.en,
+                "{}",
+                info.err_info
+            );
         }
     }
 
