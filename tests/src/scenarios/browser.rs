@@ -15,24 +15,32 @@ use crate::tap::Tap;
 const CHALLENGE_CARD: &str = "4100000000005000";
 const FRICTIONLESS_CARD: &str = "4111111111111111";
 
+/// Waits for the element `locator` finds. A page still navigating (the issuer's page posting
+/// itself on) answers the search "aborted by navigation": that is waited out too.
+async fn element(browser: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+    let started = std::time::Instant::now();
+    loop {
+        match browser.wait().at_most(WAIT).for_element(locator).await {
+            Ok(element) => return element,
+            Err(e)
+                if e.to_string().contains("aborted by navigation") && started.elapsed() < WAIT =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{locator:?}: {e}"),
+        }
+    }
+}
+
 async fn type_into(browser: &Client, id: &str, text: &str) {
-    let field = browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    let field = element(browser, Locator::Id(id)).await;
     field.clear().await.expect("clear");
     field.send_keys(text).await.expect("type");
 }
 
 async fn click(browser: &Client, css: &str) {
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
+    element(browser, Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
