@@ -1,5 +1,5 @@
-//! The root README's "actix-web in 15 lines", compiled: the README's lines stand here in the
-//! README's layout (the `readme` test checks it), inside the app they go into, so that a renamed
+//! The root README's "actix-web in 15 lines", compiled: the README's lines stand here in its layout
+//! (gmo-scenarios' `readme` test checks it), inside the app they go into, so that a renamed
 //! item breaks the build instead of the README.
 
 use std::future::{Ready, ready};

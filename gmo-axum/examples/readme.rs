@@ -1,6 +1,6 @@
-//! The root README's "axum in 15 lines", compiled: the README's lines stand here word for word
-//! (the `readme` test checks it), inside the app they go into, so that a renamed item breaks
-//! the build instead of the README.
+//! The root README's "axum in 15 lines", compiled: the README's lines stand here in its layout
+//! (gmo-scenarios' `readme` test checks it), inside the app they go into, so that a renamed
+//! item breaks the build instead of the README.
 
 use std::sync::Arc;
 use std::time::Duration;
