@@ -43,6 +43,18 @@ impl PaymentStore for OldStore {
     async fn insert_member(&self, m: &Member) -> Result<Inserted<Member>, StoreError> {
         self.inner.insert_member(m).await
     }
+    async fn delete_member(
+        &self,
+        c: &gmo_core::order::CustomerId,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.inner.delete_member(c).await
+    }
+    async fn has_claims(
+        &self,
+        c: &gmo_core::order::CustomerId,
+    ) -> Result<bool, gmo_core::store::StoreError> {
+        self.inner.has_claims(c).await
+    }
     async fn order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
         self.inner.order(id).await
     }

@@ -150,6 +150,12 @@ pub(crate) const SELECT_MEMBER: &str =
 pub(crate) const INSERT_MEMBER: &str = "INSERT INTO gmo_members (customer_id, member_id, created_at) \
      VALUES ($1, $2, $3) ON CONFLICT (customer_id) DO NOTHING";
 
+pub(crate) const DELETE_MEMBER: &str = "DELETE FROM gmo_members WHERE customer_id = $1";
+/// Binds the customer. The states are `OrderState::is_claim`'s (a test holds them equal).
+pub(crate) const SELECT_HAS_CLAIMS: &str = "SELECT order_id FROM gmo_orders WHERE customer_id = $1 \
+     AND state IN ('entering', 'executing', 'finalizing', 'registering', 'capturing', 'voiding', \
+     'refunding', 'changing_amount', 'reversing') LIMIT 1";
+
 pub(crate) const MARK_NOTIFICATION_PROCESSED: &str =
     "UPDATE gmo_notifications SET processed_at = $2 WHERE key = $1";
 
@@ -560,6 +566,17 @@ mod tests {
             <i64 as StoredTime>::from_time(early).unwrap()
                 < <i64 as StoredTime>::from_time(earlier).unwrap()
         );
+    }
+
+    #[test]
+    fn the_claim_states_are_the_core_s() {
+        let listed: Vec<&str> = SELECT_HAS_CLAIMS.split('\'').skip(1).step_by(2).collect();
+        let claims: Vec<&str> = OrderState::ALL
+            .iter()
+            .filter(|s| s.is_claim())
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(listed, claims);
     }
 
     #[test]

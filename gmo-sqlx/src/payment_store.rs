@@ -75,6 +75,31 @@ macro_rules! impl_payment_store {
                 }
             }
 
+            async fn delete_member(
+                &self,
+                customer: &gmo_core::order::CustomerId,
+            ) -> Result<(), gmo_core::store::StoreError> {
+                let _turn = self.write_turn().await;
+                sqlx::query($crate::columns::DELETE_MEMBER)
+                    .bind(customer.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
+            }
+
+            async fn has_claims(
+                &self,
+                customer: &gmo_core::order::CustomerId,
+            ) -> Result<bool, gmo_core::store::StoreError> {
+                let found: Option<(String,)> = sqlx::query_as($crate::columns::SELECT_HAS_CLAIMS)
+                    .bind(customer.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::columns::driver)?;
+                Ok(found.is_some())
+            }
+
             async fn order(
                 &self,
                 order_id: &gmo_core::types::OrderId,

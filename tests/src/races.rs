@@ -452,6 +452,18 @@ impl PaymentStore for StaleReads {
     async fn insert_member(&self, m: &Member) -> Result<Inserted<Member>, StoreError> {
         self.store.insert_member(m).await
     }
+    async fn delete_member(
+        &self,
+        c: &gmo_core::order::CustomerId,
+    ) -> Result<(), gmo_core::store::StoreError> {
+        self.store.delete_member(c).await
+    }
+    async fn has_claims(
+        &self,
+        c: &gmo_core::order::CustomerId,
+    ) -> Result<bool, gmo_core::store::StoreError> {
+        self.store.has_claims(c).await
+    }
     async fn order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
         Ok(self.maybe_stale(self.store.order(id).await?))
     }

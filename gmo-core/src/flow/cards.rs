@@ -11,7 +11,8 @@ use super::{
     CardRegistrationMode, Cas, OrderSummary, Outcome, PaymentError, Payments, new_order_id, outcome,
 };
 use crate::api::{
-    CardSource, DeleteCard, SaveCard, SaveMember, SearchCard, StoredCard, TradeState, TradedCard,
+    CardSource, DeleteCard, DeleteMember, SaveCard, SaveMember, SearchCard, StoredCard, TradeState,
+    TradedCard,
 };
 use crate::error::GmoError;
 use crate::guard::AttemptTicket;
@@ -261,6 +262,36 @@ impl Payments {
             Outcome::Unavailable => Err(PaymentError::GatewayUnavailable),
             Outcome::Unknown => Err(PaymentError::OutcomePending),
         }
+    }
+
+    /// Closes the customer's payment account: deletes their GMO member (and with it every saved
+    /// card) and forgets the mapping. Refused with [`PaymentError::InProgress`] while one of
+    /// their orders has a GMO call in flight; past orders stay, for the records. Repeating it
+    /// (after a crash, say) finishes what is left.
+    #[tracing::instrument(name = "payments.close_account", skip_all)]
+    pub async fn close_account(&self, customer: &CustomerId) -> Result<(), PaymentError> {
+        let store = &self.inner.store;
+        if store.has_claims(customer).await? {
+            return Err(PaymentError::InProgress);
+        }
+        let Some(member) = store.member(customer).await? else {
+            return Ok(());
+        };
+        match outcome(
+            self.inner
+                .client
+                .send(&DeleteMember::new(member.member_id.clone()))
+                .await,
+        ) {
+            Outcome::Done(_) => {}
+            // Deleted before (a repeated closure): only the mapping is left.
+            Outcome::Failed(failure, _) if is_missing(&failure.err_info) => {}
+            Outcome::Failed(_, error) => return Err(error),
+            Outcome::Unavailable => return Err(PaymentError::GatewayUnavailable),
+            Outcome::Unknown => return Err(PaymentError::OutcomePending),
+        }
+        store.delete_member(customer).await?;
+        Ok(())
     }
 
     async fn find_card(&self, member_id: &MemberId, seq: CardSeq) -> Option<Card> {

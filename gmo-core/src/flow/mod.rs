@@ -9,6 +9,7 @@
 //! |---|---|
 //! | register a card | [`Payments::register_card`], then [`Payments::complete_three_ds`] in verified mode |
 //! | list, delete, choose the default card | [`Payments::cards`], [`Payments::delete_card`], [`Payments::set_default_card`] |
+//! | close a customer's payment account | [`Payments::close_account`] |
 //! | checkout | [`Payments::prepare_order`] (server side, with the amount), [`Payments::confirm`] |
 //! | off-session charge of a saved card | [`Payments::charge_saved_card`] |
 //! | 3-D Secure return | [`Payments::complete_three_ds`] |

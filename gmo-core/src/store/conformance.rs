@@ -40,6 +40,7 @@ macro_rules! store_conformance {
     (@rules $kind:ident $make:expr) => {
         $crate::store_conformance!(@$kind $make;
             member_is_create_only,
+            members_are_forgotten_and_claims_are_seen,
             order_round_trips_every_field,
             order_insert_is_create_only,
             update_is_compare_and_set,
@@ -164,6 +165,48 @@ pub async fn member_is_create_only(store: Arc<dyn PaymentStore>) {
         Some(Inserted::Existing(first.clone()))
     );
     assert_eq!(store.member(&customer).await.ok(), Some(Some(first)));
+}
+
+/// A deleted member is gone (and deleting an unknown one is no error); a customer's claims
+/// are seen, another customer's are not.
+pub async fn members_are_forgotten_and_claims_are_seen(store: Arc<dyn PaymentStore>) {
+    let customer = customer();
+    let member = Member {
+        customer_id: customer.clone(),
+        member_id: MemberId::new(unique("m-")).unwrap_or_else(|e| panic!("{e}")),
+        created_at: at(1),
+    };
+    assert_eq!(
+        store.insert_member(&member).await.ok(),
+        Some(Inserted::Created)
+    );
+    assert!(store.delete_member(&customer).await.is_ok());
+    assert_eq!(store.member(&customer).await.ok(), Some(None));
+    assert!(store.delete_member(&customer).await.is_ok());
+
+    let mut order = sample_order();
+    order.customer_id = customer.clone();
+    order.state = OrderState::Authorized;
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    let mut other = sample_order();
+    other.state = OrderState::Executing;
+    assert_eq!(
+        store.insert_order(&other).await.ok(),
+        Some(Inserted::Created)
+    );
+    assert_eq!(store.has_claims(&customer).await.ok(), Some(false));
+    let capturing = next(&order, OrderState::Capturing);
+    assert_eq!(
+        store
+            .update_order(&capturing, order.version, &[])
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    assert_eq!(store.has_claims(&customer).await.ok(), Some(true));
 }
 
 /// Every field of an order, including the secret AccessPass, comes back as written.

@@ -71,6 +71,19 @@ impl PaymentStore for MemoryStore {
         Ok(Inserted::Created)
     }
 
+    async fn delete_member(&self, customer: &CustomerId) -> Result<(), StoreError> {
+        self.lock()?.members.remove(customer);
+        Ok(())
+    }
+
+    async fn has_claims(&self, customer: &CustomerId) -> Result<bool, StoreError> {
+        Ok(self
+            .lock()?
+            .orders
+            .values()
+            .any(|o| &o.customer_id == customer && o.state.is_claim()))
+    }
+
     async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError> {
         Ok(self.lock()?.orders.get(order_id).cloned())
     }

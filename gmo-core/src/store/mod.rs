@@ -53,6 +53,8 @@
 //! impl PaymentStore for MyStore {
 //!     async fn member(&self, c: &CustomerId) -> Result<Option<Member>, StoreError> { self.0.member(c).await }
 //!     async fn insert_member(&self, m: &Member) -> Result<Inserted<Member>, StoreError> { self.0.insert_member(m).await }
+//!     async fn delete_member(&self, c: &CustomerId) -> Result<(), StoreError> { self.0.delete_member(c).await }
+//!     async fn has_claims(&self, c: &CustomerId) -> Result<bool, StoreError> { self.0.has_claims(c).await }
 //!     async fn order(&self, id: &OrderId) -> Result<Option<Order>, StoreError> { self.0.order(id).await }
 //!     async fn order_by_access_id(&self, id: &AccessId) -> Result<Option<Order>, StoreError> { self.0.order_by_access_id(id).await }
 //!     async fn insert_order(&self, o: &Order) -> Result<Inserted<Order>, StoreError> { self.0.insert_order(o).await }
@@ -190,6 +192,14 @@ pub trait PaymentStore: Send + Sync {
     /// Stores a customer's member, create-only: if the customer already has one, answers
     /// [`Inserted::Existing`] with it and changes nothing.
     async fn insert_member(&self, member: &Member) -> Result<Inserted<Member>, StoreError>;
+
+    /// Forgets a customer's member (the customer closed their account; GMO's member is deleted
+    /// first). Unknown customers are ignored.
+    async fn delete_member(&self, customer: &CustomerId) -> Result<(), StoreError>;
+
+    /// Whether any of the customer's orders stands in a claim state (a GMO call may be in
+    /// flight for it).
+    async fn has_claims(&self, customer: &CustomerId) -> Result<bool, StoreError>;
 
     /// An order by its id.
     async fn order(&self, order_id: &OrderId) -> Result<Option<Order>, StoreError>;
