@@ -6,7 +6,7 @@ mod support;
 use std::sync::Arc;
 
 use gmo_core::PaymentError;
-use gmo_core::flow::{CardRegistration, SavedCardCharge};
+use gmo_core::flow::{CardRegistration, ChargedCard, SavedCardCharge};
 use gmo_core::order::{CustomerId, OrderState};
 use gmo_core::store::MemoryStore;
 use gmo_core::types::OrderId;
@@ -159,4 +159,71 @@ async fn a_shop_that_requires_three_d_secure_refuses_off_session_charges() {
         world.state(&OrderId::new("dave-1").unwrap()).await,
         OrderState::Failed
     );
+}
+
+#[tokio::test]
+async fn the_default_card_is_chosen_once_per_key() {
+    let world = World::direct().await;
+    let erin = customer("erin");
+    let key = |k: &str| OrderId::new(k).unwrap();
+    let default_charge = |yen: u32, k: &str| {
+        SavedCardCharge::new(
+            erin.clone(),
+            ChargedCard::Default,
+            Amount::new(yen).unwrap(),
+            key(k),
+        )
+    };
+    let first = with_saved_card(&world, &erin, "4111111111111111").await;
+    // Saved, but none chosen as the default: nothing is sent.
+    let none = world
+        .payments
+        .charge_saved_card(default_charge(300, "erin-0"))
+        .await
+        .unwrap_err();
+    assert!(matches!(none, PaymentError::NoDefaultCard), "{none:?}");
+    assert_eq!(none.http_status(), 409);
+    assert_eq!(world.sandbox.calls_of(Api::EntryTran, "erin-0"), 0);
+
+    let second = with_saved_card(&world, &erin, "5555555555554444").await;
+    world
+        .payments
+        .set_default_card(&erin, second)
+        .await
+        .unwrap();
+    let paid = world
+        .payments
+        .charge_saved_card(default_charge(300, "erin-1"))
+        .await
+        .unwrap();
+    assert_eq!(paid.card_seq, Some(u32::from(second.get())));
+    assert_eq!(paid.state, OrderState::Authorized);
+
+    // The customer chooses another default; the key's repeat still names the first charge.
+    world.payments.set_default_card(&erin, first).await.unwrap();
+    let again = world
+        .payments
+        .charge_saved_card(default_charge(300, "erin-1"))
+        .await
+        .unwrap();
+    assert_eq!(again.card_seq, Some(u32::from(second.get())));
+    assert_eq!(world.sandbox.calls_of(Api::ExecTran, "erin-1"), 1);
+    // The same key for another amount is another charge.
+    let reused = world
+        .payments
+        .charge_saved_card(default_charge(400, "erin-1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(reused, PaymentError::IdempotencyKeyReused),
+        "{reused:?}"
+    );
+    // A new key takes the new default.
+    let next = world
+        .payments
+        .charge_saved_card(default_charge(300, "erin-2"))
+        .await
+        .unwrap();
+    assert_eq!(next.card_seq, Some(u32::from(first.get())));
+    world.assert_agrees(&next.order_id).await;
 }

@@ -72,3 +72,73 @@ async fn a_sale_of_this_month_is_returned_whatever_the_order_s_age() {
     world.payments.refund(&order_id).await.unwrap();
     assert_eq!(world.gmo_status(&order_id), Some(Status::Return));
 }
+
+#[tokio::test]
+async fn a_part_is_refunded_once_and_never_off_a_changed_amount() {
+    use gmo_core::PaymentError;
+    use gmo_core::values::Amount;
+    use gmo_sandbox::Api;
+
+    let clock = ManualClock::starting_now();
+    let world = world(&clock).await;
+    let sale = sold_at(&world, &clock, OffsetDateTime::now_utc(), true).await;
+    let yen = |n: u32| Amount::new(n).unwrap();
+    let changes = || world.sandbox.calls_of(Api::ChangeTran, sale.as_str());
+
+    let refunded = world
+        .payments
+        .refund_part(&sale, yen(300), yen(1500))
+        .await
+        .unwrap();
+    assert_eq!(
+        (refunded.amount, refunded.state),
+        (1200, OrderState::Captured)
+    );
+    assert_eq!(
+        world.sandbox.transaction(sale.as_str()).map(|t| t.amount),
+        Some(1200)
+    );
+    assert_eq!(world.gmo_status(&sale), Some(Status::Capture));
+    assert_eq!(changes(), 1);
+
+    // The operator's form submitted twice: refunded once.
+    let again = world
+        .payments
+        .refund_part(&sale, yen(300), yen(1500))
+        .await
+        .unwrap();
+    assert_eq!(again.amount, 1200);
+    assert_eq!(changes(), 1);
+    // Another part off the amount seen before the first: refused, nothing sent.
+    let stale = world
+        .payments
+        .refund_part(&sale, yen(100), yen(1500))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(stale, PaymentError::AmountChanged { amount: 1200 }),
+        "{stale:?}"
+    );
+    assert_eq!(
+        (stale.http_status(), stale.reason()),
+        (409, "amount_changed")
+    );
+    // The whole is a refund, not a part.
+    let whole = world
+        .payments
+        .refund_part(&sale, yen(1200), yen(1200))
+        .await
+        .unwrap_err();
+    assert!(matches!(whole, PaymentError::InvalidInput(_)), "{whole:?}");
+    // Asking for the amount the order has sends nothing.
+    world
+        .payments
+        .change_amount(&sale, yen(1200))
+        .await
+        .unwrap();
+    assert_eq!(changes(), 1);
+    world.assert_agrees(&sale).await;
+
+    let rest = world.payments.refund(&sale).await.unwrap();
+    assert_eq!(rest.state, OrderState::Refunded);
+}

@@ -110,6 +110,16 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn admin_refunds_a_part_and_changes_the_amount() {
+            $crate::scenarios::admin::admin_refunds_a_part_and_changes_the_amount::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn admin_charges_a_default_card_once() {
+            $crate::scenarios::admin::admin_charges_a_default_card_once::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn paid_orders_are_confirmed_once_and_ready_to_ship() {
             $crate::scenarios::fulfilment::paid_orders_are_confirmed_once::<$shop>().await;
         }

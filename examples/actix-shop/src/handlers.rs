@@ -108,9 +108,32 @@ pub(crate) async fn admin_action(
     SignedIn(session): SignedIn,
     path: Path<(String, String)>,
     Head(head): Head,
+    ShopBody(body): ShopBody,
 ) -> Answer {
     let (order_id, action) = path.into_inner();
-    Answer(shop.admin_action(&session, &head, &order_id, &action).await)
+    Answer(
+        shop.admin_action(&session, &head, &order_id, &action, &body)
+            .await,
+    )
+}
+
+/// `GET /admin/charges`.
+pub(crate) async fn admin_charge_page(
+    shop: Data<Shop>,
+    SignedIn(session): SignedIn,
+    Head(head): Head,
+) -> Answer {
+    Answer(shop.admin_charge_page(&session, &head))
+}
+
+/// `POST /admin/charges`.
+pub(crate) async fn admin_charge(
+    shop: Data<Shop>,
+    SignedIn(session): SignedIn,
+    Head(head): Head,
+    ShopBody(body): ShopBody,
+) -> Answer {
+    Answer(shop.admin_charge(&session, &head, &body).await)
 }
 
 /// `GET /assets/{name}`.

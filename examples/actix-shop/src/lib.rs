@@ -86,6 +86,11 @@ pub fn app(
                     web::resource("/admin/emails").route(get_or_head().to(handlers::admin_emails)),
                 )
                 .service(
+                    web::resource("/admin/charges")
+                        .route(get_or_head().to(handlers::admin_charge_page))
+                        .post(handlers::admin_charge),
+                )
+                .service(
                     web::resource("/admin/orders/{order_id}/{action}").post(handlers::admin_action),
                 )
                 .service(customer_scope::<SignedIn>(DEFAULT_PREFIX))

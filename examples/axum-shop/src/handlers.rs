@@ -110,14 +110,34 @@ pub(crate) async fn admin_action(
     session: Session,
     path: Result<Path<(String, String)>, PathRejection>,
     Head(head): Head,
+    ShopBody(body): ShopBody,
 ) -> Answer {
     let (order_id, action) = param(path);
     Answer(
         state
             .shop
-            .admin_action(&session, &head, &order_id, &action)
+            .admin_action(&session, &head, &order_id, &action, &body)
             .await,
     )
+}
+
+/// `GET /admin/charges`.
+pub(crate) async fn admin_charge_page(
+    State(state): State<ShopState>,
+    session: Session,
+    Head(head): Head,
+) -> Answer {
+    Answer(state.shop.admin_charge_page(&session, &head))
+}
+
+/// `POST /admin/charges`.
+pub(crate) async fn admin_charge(
+    State(state): State<ShopState>,
+    session: Session,
+    Head(head): Head,
+    ShopBody(body): ShopBody,
+) -> Answer {
+    Answer(state.shop.admin_charge(&session, &head, &body).await)
 }
 
 /// `GET /assets/{name}`.

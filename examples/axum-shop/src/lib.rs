@@ -80,6 +80,10 @@ pub fn app(state: ShopState) -> Router {
         .route("/admin/orders", get(handlers::admin_orders))
         .route("/admin/emails", get(handlers::admin_emails))
         .route(
+            "/admin/charges",
+            get(handlers::admin_charge_page).post(handlers::admin_charge),
+        )
+        .route(
             "/admin/orders/{order_id}/{action}",
             post(handlers::admin_action),
         )

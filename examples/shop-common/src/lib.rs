@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod admin;
 pub mod catalogue;
 pub mod csp;
 pub mod fulfilment;

@@ -72,7 +72,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS shop_orders (
 const CREATE_USER_INDEX: &str =
     "CREATE INDEX IF NOT EXISTS shop_orders_by_user ON shop_orders (user_id, created_at)";
 const INSERT: &str = "INSERT INTO shop_orders (order_id, user_id, product, quantity, created_at) \
-     VALUES ($1, $2, $3, $4, $5)";
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING";
 const COLUMNS: &str = "SELECT order_id, user_id, product, quantity FROM shop_orders";
 const CREATE_EMAILS: &str = "CREATE TABLE IF NOT EXISTS shop_emails (
     event_id TEXT PRIMARY KEY,
@@ -117,11 +117,15 @@ impl OrderBook {
         })
     }
 
-    /// Records an order.
+    /// Records an order, unless one is recorded under its id already (an owner's charge
+    /// submitted twice): the first stays.
     pub async fn insert(&self, order: ShopOrder) -> Result<(), OrderBookError> {
         match &self.backend {
             Backend::Memory(memory) => {
                 let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
+                if memory.index.contains_key(order.order_id.as_str()) {
+                    return Ok(());
+                }
                 let at = memory.orders.len();
                 memory.index.insert(order.order_id.as_str().to_owned(), at);
                 memory.orders.push(order);

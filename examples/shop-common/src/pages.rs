@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use gmo_core::flow::{Card, OrderSummary};
 use gmo_core::order::{OrderState, Purpose};
+use gmo_core::types::OrderId;
 
 use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
 use crate::html::{Viewer, escape, layout, yen};
@@ -347,6 +348,18 @@ pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> 
                     },
                 );
             }
+            if !allowed.is_empty() {
+                // The amount the part is taken from goes with it: submitted twice, or after
+                // another operator's change, it takes nothing more.
+                let _ = write!(
+                    actions,
+                    r#"<form class="inline" method="post" action="/admin/orders/{id}/refund-part">{csrf}<input type="hidden" name="seen" value="{amount}"><input type="number" name="part" min="1" max="{max}" required aria-label="Yen to refund"><button type="submit">Refund part</button></form> <form class="inline" method="post" action="/admin/orders/{id}/change-amount">{csrf}<input type="number" name="amount" min="1" value="{amount}" required aria-label="New amount"><button type="submit">Change amount</button></form>"#,
+                    id = escape(order.order_id.as_str()),
+                    csrf = viewer.csrf_input(),
+                    amount = order.amount,
+                    max = order.amount.saturating_sub(1),
+                );
+            }
             let _ = write!(
                 main,
                 r#"<tr data-order-id="{id}"><td>{id}</td><td>{user}</td><td>{what}</td><td>{total}</td><td>{state}</td><td>{actions}</td></tr>"#,
@@ -363,7 +376,45 @@ pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> 
         }
         main.push_str("</table>");
     }
+    main.push_str(
+        r#"<p><a href="/admin/charges" id="new-charge">Charge a customer's default card</a> · <a href="/admin/emails">Emails</a></p>"#,
+    );
     layout("All orders", viewer, &main, &[])
+}
+
+/// `GET /admin/charges`: charge a customer's default card, the customer away. `key` is the
+/// charge's idempotency key: the form submitted twice charges once.
+pub fn charge_page(viewer: &Viewer<'_>, key: &OrderId) -> String {
+    let mut customers = String::new();
+    for user in USERS.iter().filter(|u| !u.admin) {
+        let _ = write!(
+            customers,
+            r#"<option value="{id}">{name}</option>"#,
+            id = escape(user.id),
+            name = escape(user.name),
+        );
+    }
+    let mut products = String::new();
+    for product in PRODUCTS {
+        let _ = write!(
+            products,
+            r#"<option value="{id}">{name} ({price})</option>"#,
+            id = escape(product.id),
+            name = escape(product.name),
+            price = yen(product.price_yen),
+        );
+    }
+    let main = format!(
+        r#"<p>Charges the card the customer chose as their default, without 3-D Secure: for what they agreed to be billed for while away.</p>
+<form method="post" action="/admin/charges" id="charge-form">{csrf}<input type="hidden" name="key" value="{key}">
+<p><label>Customer <select name="customer">{customers}</select></label></p>
+<p><label>Product <select name="product">{products}</select></label> <label>Quantity <input type="number" name="quantity" value="1" min="1" max="{max}"></label></p>
+<p><button type="submit">Charge</button></p></form>"#,
+        csrf = viewer.csrf_input(),
+        key = escape(key.as_str()),
+        max = MAX_QUANTITY,
+    );
+    layout("Charge a saved card", viewer, &main, &[])
 }
 
 /// `GET /admin/emails`: the messages the shop sent its buyers, newest first.

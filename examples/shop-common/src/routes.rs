@@ -32,7 +32,7 @@ struct WithFulfilment<'a> {
 }
 
 /// The page's view of a session.
-fn viewer(session: &Session) -> Viewer<'_> {
+pub(crate) fn viewer(session: &Session) -> Viewer<'_> {
     Viewer {
         user: Some(session.user),
         csrf_token: Some(&session.csrf_token),
@@ -57,7 +57,7 @@ fn session_json(session: &Session) -> serde_json::Value {
     })
 }
 
-fn payment_error(error: &PaymentError) -> Reply {
+pub(crate) fn payment_error(error: &PaymentError) -> Reply {
     Reply::error(&ErrorResponse::from_payment_error(
         error,
         MessagePolicy::default(),
@@ -65,7 +65,7 @@ fn payment_error(error: &PaymentError) -> Reply {
 }
 
 /// `503 unavailable`: the order book's database failed (the cause is logged, not shown).
-fn order_book_unavailable(error: &OrderBookError) -> Reply {
+pub(crate) fn order_book_unavailable(error: &OrderBookError) -> Reply {
     tracing::error!(%error, "order book");
     Reply::error(&ErrorResponse::new(
         503,
@@ -74,7 +74,7 @@ fn order_book_unavailable(error: &OrderBookError) -> Reply {
     ))
 }
 
-fn not_found(session: &Session, json: bool) -> Reply {
+pub(crate) fn not_found(session: &Session, json: bool) -> Reply {
     if json {
         return payment_error(&PaymentError::NotFound);
     }
@@ -333,87 +333,5 @@ impl Shop {
                 registered.as_ref(),
             ),
         )
-    }
-
-    /// `GET /admin/orders`: every order (admins only; others get 404).
-    pub async fn admin_orders(&self, session: &Session, head: &RequestHead) -> Reply {
-        let json = head.wants_json();
-        if !session.user.admin {
-            return not_found(session, json);
-        }
-        let every = match self.orders.all().await {
-            Ok(every) => every,
-            Err(e) => return order_book_unavailable(&e),
-        };
-        let mut list = Vec::new();
-        for goods in every {
-            if let Ok(order) = self.payments.order_for_admin(&goods.order_id).await {
-                list.push((order, goods));
-            }
-        }
-        if json {
-            let orders: Vec<_> = list
-                .iter()
-                .map(|(o, g)| json!({"order": o, "customer": g.user_id}))
-                .collect();
-            return Reply::json(200, &json!({ "orders": orders }));
-        }
-        Reply::page(200, pages::admin_page(&viewer(session), &list))
-    }
-
-    /// `GET /admin/emails`: the messages sent to buyers (admins only; others get 404).
-    pub async fn admin_emails(&self, session: &Session, head: &RequestHead) -> Reply {
-        let json = head.wants_json();
-        if !session.user.admin {
-            return not_found(session, json);
-        }
-        let emails = match self.orders.emails().await {
-            Ok(emails) => emails,
-            Err(e) => return order_book_unavailable(&e),
-        };
-        if json {
-            let emails: Vec<_> = emails
-                .iter()
-                .map(|e| json!({"order_id": e.order_id, "customer": e.user_id, "subject": e.subject}))
-                .collect();
-            return Reply::json(200, &json!({ "emails": emails }));
-        }
-        Reply::page(200, pages::emails_page(&viewer(session), &emails))
-    }
-
-    /// `POST /admin/orders/{order_id}/{capture|void|refund}` (admins only).
-    pub async fn admin_action(
-        &self,
-        session: &Session,
-        head: &RequestHead,
-        order_id: &str,
-        action: &str,
-    ) -> Reply {
-        let json = head.wants_json();
-        if !session.user.admin {
-            return not_found(session, json);
-        }
-        let Ok(order_id) = OrderId::new(order_id) else {
-            return not_found(session, json);
-        };
-        let payments = &self.payments;
-        let result = match action {
-            "capture" => payments.capture(&order_id).await,
-            "void" => payments.void(&order_id).await,
-            "refund" => payments.refund(&order_id).await,
-            _ => return not_found(session, json),
-        };
-        match (result, json) {
-            (Ok(order), true) => Reply::json(200, &order),
-            (Ok(_), false) => Reply::redirect("/admin/orders"),
-            (Err(e), true) => payment_error(&e),
-            (Err(e), false) => {
-                let answer = ErrorResponse::from_payment_error(&e, MessagePolicy::default());
-                Reply::page(
-                    answer.status(),
-                    pages::error_page(&viewer(session), "Not done", answer.message()),
-                )
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
-//! The merchant's back-office operations on an order: capture, void, refund and amount change.
-//! Each runs its GMO call once, guarded by a claim state.
+//! The merchant's back-office operations on an order: capture, void, refund, partial refund
+//! and amount change. Each runs its GMO call once, guarded by a claim state; the amount-setting
+//! ones are idempotent, so an operator's double submission changes nothing twice.
 
 use time::{OffsetDateTime, UtcOffset};
 
@@ -8,7 +9,7 @@ use super::{
 };
 use crate::api::{AlterTran, ChangeTran, TradeState};
 use crate::order::{Order, OrderState};
-use crate::types::{JobCd, OrderId, Status};
+use crate::types::{InvalidValue, JobCd, OrderId, Status};
 use crate::values::{Amount, Tax};
 
 /// What to do to an authorised or captured order.
@@ -36,40 +37,126 @@ impl Alteration {
 impl Payments {
     /// Captures an authorised order (AlterTran `SALES`, for the authorised amount).
     pub async fn capture(&self, order_id: &OrderId) -> Result<OrderSummary, PaymentError> {
-        self.alter(order_id, Alteration::Capture).await
+        self.alter(self.load(order_id).await?, Alteration::Capture)
+            .await
     }
 
     /// Cancels an authorised or captured order on the day of the sale (AlterTran `VOID`).
     pub async fn void(&self, order_id: &OrderId) -> Result<OrderSummary, PaymentError> {
-        self.alter(order_id, Alteration::Void).await
+        self.alter(self.load(order_id).await?, Alteration::Void)
+            .await
     }
 
     /// Refunds an authorised or captured order in full: AlterTran `RETURN`, or `RETURNX` once the
     /// month of the sale (Japan time) is over.
     pub async fn refund(&self, order_id: &OrderId) -> Result<OrderSummary, PaymentError> {
-        self.alter(order_id, Alteration::Refund).await
+        self.alter(self.load(order_id).await?, Alteration::Refund)
+            .await
     }
 
     /// Changes the amount of an authorised or captured order (ChangeTran). GMO authorises the
     /// new amount again, so the issuer may decline it; the order then keeps its old amount.
+    /// Asking for the amount the order already has changes nothing and sends nothing.
     pub async fn change_amount(
         &self,
         order_id: &OrderId,
         amount: Amount,
     ) -> Result<OrderSummary, PaymentError> {
-        self.alter(order_id, Alteration::ChangeAmount(amount)).await
+        let order = self.load(order_id).await?;
+        self.alter(order, Alteration::ChangeAmount(amount)).await
     }
 
-    #[tracing::instrument(name = "payments.alter", skip_all, fields(order_id = %order_id, alteration = ?alteration))]
-    async fn alter(
+    /// Refunds `part` of an authorised or captured order, whose amount the operator saw as
+    /// `seen`: ChangeTran to `seen - part` (GMO's partial refund; the whole is
+    /// [`refund`](Self::refund)). The same request again (a double submission, a retry after a
+    /// lost answer) finds the order at `seen - part` and changes nothing; an order whose amount
+    /// is neither is [`PaymentError::AmountChanged`], so two operators never both take a part
+    /// off one amount.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # use std::sync::Arc;
+    /// # use gmo_core::flow::{Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
+    /// # use gmo_core::order::CustomerId;
+    /// # use gmo_core::store::MemoryStore;
+    /// # use gmo_core::types::{ShopId, SiteId};
+    /// # use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
+    /// # let sandbox = gmo_sandbox::Sandbox::builder().spawn().await?;
+    /// # let client = GmoClient::builder(Environment::Custom(sandbox.base_url().into()))
+    /// #     .shop(ShopId::new(sandbox.shop_id())?, ShopPass::new(sandbox.shop_pass()))
+    /// #     .site(SiteId::new(sandbox.site_id())?, SitePass::new(sandbox.site_pass()))
+    /// #     .build()?;
+    /// # let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
+    /// #     .return_url("https://shop.example/payments/3ds/{order_id}")
+    /// #     .build()?;
+    /// # let alice = CustomerId::new("alice")?;
+    /// # let order = payments.prepare_order(PrepareOrder::new(alice.clone(), Amount::new(1_200)?)).await?;
+    /// # let token = CardToken::new(sandbox.issue_token("4111111111111111", "2812", "123")?);
+    /// # let Confirmation::RedirectTo { url, .. } =
+    /// #     payments.confirm(&alice, &order.order_id, PaymentSource::NewCard(token)).await?
+    /// # else { unreachable!() };
+    /// # let back = gmo_sandbox::AcsBrowser::new().authenticate(&url, "").await?;
+    /// # payments.complete_three_ds(ThreeDsReturn {
+    /// #     order_id: order.order_id.clone(),
+    /// #     access_id: back.field("AccessID").unwrap_or_default().to_owned(),
+    /// # }).await?;
+    /// use gmo_core::values::Amount;
+    ///
+    /// // An order of 1,200 yen, authorised; the operator refunds 200 of it.
+    /// let (part, seen) = (Amount::new(200)?, Amount::new(1_200)?);
+    /// let refunded = payments.refund_part(&order.order_id, part, seen).await?;
+    /// assert_eq!(refunded.amount, 1_000);
+    /// // Submitted twice: refunded once.
+    /// let again = payments.refund_part(&order.order_id, part, seen).await?;
+    /// assert_eq!(again.amount, 1_000);
+    /// # Ok(()) }
+    /// ```
+    pub async fn refund_part(
         &self,
         order_id: &OrderId,
+        part: Amount,
+        seen: Amount,
+    ) -> Result<OrderSummary, PaymentError> {
+        let rest = seen
+            .yen()
+            .checked_sub(part.yen())
+            .filter(|rest| *rest > 0 && part.yen() > 0)
+            .ok_or(InvalidValue {
+                field: "Amount",
+                rule: "a part of at least 1 yen, less than the order's amount (the whole is a refund)",
+            })?;
+        let order = self.load(order_id).await?;
+        if order.amount == rest {
+            return self
+                .alter(order, Alteration::ChangeAmount(Amount::new(rest)?))
+                .await;
+        }
+        if order.amount != seen.yen() {
+            return Err(PaymentError::AmountChanged {
+                amount: order.amount,
+            });
+        }
+        self.alter(order, Alteration::ChangeAmount(Amount::new(rest)?))
+            .await
+    }
+
+    #[tracing::instrument(name = "payments.alter", skip_all, fields(order_id = %order.order_id, alteration = ?alteration))]
+    async fn alter(
+        &self,
+        order: Order,
         alteration: Alteration,
     ) -> Result<OrderSummary, PaymentError> {
-        let order = self.load(order_id).await?;
         let (from, claim, target) = alteration.plan(order.state);
         if !from.contains(&order.state) {
             return Err(already_or_invalid(&order, alteration));
+        }
+        if let Alteration::ChangeAmount(amount) = alteration
+            && order.amount == amount.yen()
+            && order.pending_amount.is_none()
+        {
+            // Already so: a repeated request, answered without another authorisation.
+            return Ok(OrderSummary::from(&order));
         }
         let claimed = match self
             .transition(&order, claim, |o| {

@@ -451,7 +451,7 @@ fn is_missing(err_info: &str) -> bool {
 }
 
 /// The error of a failed read-only call.
-fn read_error(e: GmoError) -> PaymentError {
+pub(super) fn read_error(e: GmoError) -> PaymentError {
     match outcome::<()>(Err(e)) {
         Outcome::Failed(_, error) => error,
         _ => PaymentError::GatewayUnavailable,

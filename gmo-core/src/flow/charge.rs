@@ -2,17 +2,39 @@
 //! an order. The merchant's idempotency key is the order's OrderID, so the same key never
 //! charges twice, across retries, crashes and instances: the order is stored create-only under
 //! it, and its EntryTran and ExecTran are claimed like a checkout's.
+//!
+//! The card is a saved card by its number, or the customer's default card: the one flagged
+//! with GMO's `DefaultFlag` (GMO's card for 洗替・継続課金, card refresh and recurring
+//! billing), which the customer chooses with [`Payments::set_default_card`]. The default is
+//! looked up once, when the key's order is made, and kept on it: a repeat of the key charges
+//! the card chosen then, even if the customer has chosen another since.
 
 use super::checkout::{Confirmation, Presence};
 use super::{OrderSummary, PaymentError, Payments};
-use crate::api::CardSource;
+use crate::api::{CardSource, SearchCard};
 use crate::order::{CustomerId, Order, Purpose};
 use crate::store::Inserted;
-use crate::types::{JobCd, OrderId, SeqMode};
+use crate::types::{JobCd, MemberId, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, Tax};
 
 /// `E01080101`: the shop's contract requires 3-D Secure.
 const THREE_D_SECURE_REQUIRED: &str = "E01080101";
+
+/// Which of the customer's saved cards a charge uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargedCard {
+    /// This card (GMO's physical CardSeq).
+    Seq(CardSeq),
+    /// The customer's default card (GMO's `DefaultFlag`), looked up when the charge is first
+    /// made. A customer without one is [`PaymentError::NoDefaultCard`].
+    Default,
+}
+
+impl From<CardSeq> for ChargedCard {
+    fn from(seq: CardSeq) -> Self {
+        Self::Seq(seq)
+    }
+}
 
 /// A charge of a customer's saved card, the customer not present.
 #[derive(Debug, Clone)]
@@ -20,8 +42,8 @@ const THREE_D_SECURE_REQUIRED: &str = "E01080101";
 pub struct SavedCardCharge {
     /// Whose card.
     pub customer_id: CustomerId,
-    /// The saved card (GMO's physical CardSeq).
-    pub card_seq: CardSeq,
+    /// Which card.
+    pub card: ChargedCard,
     /// Amount in yen, decided by the merchant's server.
     pub amount: Amount,
     /// Tax and shipping in yen.
@@ -33,16 +55,17 @@ pub struct SavedCardCharge {
 }
 
 impl SavedCardCharge {
-    /// A charge of `amount` yen on `customer_id`'s card `card_seq`, under `idempotency_key`.
+    /// A charge of `amount` yen on `customer_id`'s `card` (a [`CardSeq`], or
+    /// [`ChargedCard::Default`]), under `idempotency_key`.
     pub fn new(
         customer_id: CustomerId,
-        card_seq: CardSeq,
+        card: impl Into<ChargedCard>,
         amount: Amount,
         idempotency_key: OrderId,
     ) -> Self {
         Self {
             customer_id,
-            card_seq,
+            card: card.into(),
             amount,
             tax: Tax::default(),
             job: None,
@@ -95,7 +118,7 @@ impl Payments {
             }));
         }
         crate::values::checked_total(charge.amount, Some(charge.tax))?;
-        let mut order = Order::prepared(
+        let mut asked = Order::prepared(
             charge.idempotency_key.clone(),
             charge.customer_id.clone(),
             Purpose::Purchase,
@@ -103,12 +126,35 @@ impl Payments {
             charge.amount.yen(),
             charge.tax.yen(),
         );
-        order.card_seq = Some(u32::from(charge.card_seq.get()));
-        let order = match self.inner.store.insert_order(&order).await? {
-            Inserted::Created => order,
-            Inserted::Existing(existing) if same_charge(&existing, &order) => existing,
-            Inserted::Existing(_) => return Err(PaymentError::IdempotencyKeyReused),
+        let existing = match charge.card {
+            ChargedCard::Seq(seq) => {
+                asked.card_seq = Some(u32::from(seq.get()));
+                None
+            }
+            // A repeat carries on with the card chosen the first time.
+            ChargedCard::Default => self.inner.store.order(&charge.idempotency_key).await?,
         };
+        let order = match existing {
+            Some(existing) => existing,
+            None => {
+                if charge.card == ChargedCard::Default {
+                    let seq = self.default_card(&member.member_id).await?;
+                    asked.card_seq = Some(u32::from(seq.get()));
+                }
+                match self.inner.store.insert_order(&asked).await? {
+                    Inserted::Created => asked.clone(),
+                    Inserted::Existing(existing) => existing,
+                }
+            }
+        };
+        if !same_charge(&order, &asked, charge.card) {
+            return Err(PaymentError::IdempotencyKeyReused);
+        }
+        let card_seq = order
+            .card_seq
+            .and_then(|seq| u16::try_from(seq).ok())
+            .and_then(|seq| CardSeq::new(seq).ok())
+            .ok_or(PaymentError::IdempotencyKeyReused)?;
         let order = self
             .enter(order, Presence::OffSession)
             .await
@@ -116,7 +162,7 @@ impl Payments {
         let card = CardSource::StoredCard {
             member_id: member.member_id,
             seq_mode: SeqMode::Physical,
-            card_seq: charge.card_seq,
+            card_seq,
         };
         match self
             .execute(order, card, &mut None, Presence::OffSession)
@@ -131,8 +177,9 @@ impl Payments {
 }
 
 /// Whether a stored order is the charge asked for again (its idempotency key reused for the
-/// same charge, not another).
-fn same_charge(stored: &Order, asked: &Order) -> bool {
+/// same charge, not another): the same customer, amount and job, on the card asked for (any
+/// card, for the default: it was the default when the key was first used).
+fn same_charge(stored: &Order, asked: &Order, card: ChargedCard) -> bool {
     let key = |o: &Order| {
         (
             o.customer_id.clone(),
@@ -140,10 +187,29 @@ fn same_charge(stored: &Order, asked: &Order) -> bool {
             o.job.clone(),
             o.amount,
             o.tax,
-            o.card_seq,
         )
     };
-    key(stored) == key(asked)
+    let same_card = match card {
+        ChargedCard::Seq(seq) => stored.card_seq == Some(u32::from(seq.get())),
+        ChargedCard::Default => stored.card_seq.is_some(),
+    };
+    key(stored) == key(asked) && same_card
+}
+
+impl Payments {
+    /// The member's default card (`DefaultFlag=1`, not deleted).
+    async fn default_card(&self, member_id: &MemberId) -> Result<CardSeq, PaymentError> {
+        let search = SearchCard::all(member_id.clone(), SeqMode::Physical);
+        match self.inner.client.send(&search).await {
+            Ok(cards) => cards
+                .iter()
+                .find(|card| card.default_card && !card.deleted)
+                .map(|card| card.card_seq)
+                .ok_or(PaymentError::NoDefaultCard),
+            Err(e) if e.is_not_found() => Err(PaymentError::NoDefaultCard),
+            Err(e) => Err(super::cards::read_error(e)),
+        }
+    }
 }
 
 /// GMO's "this shop requires 3-D Secure" as its typed error.

@@ -17,6 +17,8 @@ use crate::types::InvalidValue;
 /// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
 /// | `in_progress` | 409 | another request is running a step of this order |
 /// | `order_closed` | 409 | the order's payment ended (failed, expired): start a new checkout to pay again |
+/// | `amount_changed` | 409 | the order's amount is no longer the one the request was made against |
+/// | `no_default_card` | 409 | a charge of the default card, and the customer has chosen none |
 /// | `idempotency_key_reused` | 409 | an off-session charge's key names another charge |
 /// | `three_d_secure_required` | 409 | the shop's contract requires 3-D Secure: charge with the customer present |
 /// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
@@ -52,6 +54,17 @@ pub enum PaymentError {
         /// The order's state.
         state: OrderState,
     },
+    /// The order's amount is not the one the request was made against (another operator
+    /// changed it since): nothing was sent. Look at the order again.
+    #[error("the order's amount is now {amount} yen")]
+    AmountChanged {
+        /// The order's amount now.
+        amount: u32,
+    },
+    /// A charge of the customer's default card, and none of their cards is the default.
+    /// Nothing was sent.
+    #[error("the customer has no default card")]
+    NoDefaultCard,
     /// An off-session charge's idempotency key was used for another charge (another customer,
     /// card, amount or job). Nothing was sent.
     #[error("this idempotency key was used for another charge")]
@@ -116,6 +129,8 @@ impl PaymentError {
             Self::InProgress => "in_progress",
             Self::OrderIdTaken => "order_id_taken",
             Self::OrderClosed { .. } => "order_closed",
+            Self::AmountChanged { .. } => "amount_changed",
+            Self::NoDefaultCard => "no_default_card",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::ThreeDSecureRequired => "three_d_secure_required",
             Self::Declined { .. } => "declined",
@@ -139,6 +154,8 @@ impl PaymentError {
             | Self::InProgress
             | Self::OrderIdTaken
             | Self::OrderClosed { .. }
+            | Self::AmountChanged { .. }
+            | Self::NoDefaultCard
             | Self::IdempotencyKeyReused
             | Self::ThreeDSecureRequired => 409,
             Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,

@@ -11,10 +11,10 @@
 //! | list, delete, choose the default card | [`Payments::cards`], [`Payments::delete_card`], [`Payments::set_default_card`] |
 //! | close a customer's payment account | [`Payments::close_account`] |
 //! | checkout | [`Payments::prepare_order`] (server side, with the amount), [`Payments::confirm`] |
-//! | off-session charge of a saved card | [`Payments::charge_saved_card`] |
+//! | off-session charge of a saved card (or the default card) | [`Payments::charge_saved_card`] |
 //! | 3-D Secure return | [`Payments::complete_three_ds`] |
 //! | result notification | [`Payments::handle_notification`] |
-//! | capture, void, refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::change_amount`] |
+//! | capture, void, refund, partial refund, amount change | [`Payments::capture`], [`Payments::void`], [`Payments::refund`], [`Payments::refund_part`], [`Payments::change_amount`] |
 //! | reconciliation | [`Payments::reconcile`], [`Payments::reconcile_every`] |
 //! | payment events for the app | [`PaymentsBuilder::event_handler`], [`Payments::deliver_events_every`], [`Payments::events_after`] |
 //!
@@ -96,7 +96,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub use cards::{Card, CardRegistration};
-pub use charge::SavedCardCharge;
+pub use charge::{ChargedCard, SavedCardCharge};
 pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
 pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};
