@@ -51,14 +51,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (csrf, session) = (NormalizePath::trim(), NormalizePath::trim());
 
     let payments = Payments::builder(GmoClient::builder(Environment::Test).shop(shop_id, shop_pass).site(site_id, site_pass).build()?, store)
-        .return_url("https://shop.example/payments/3ds/{order_id}")
+        .public_url("https://shop.example")
         .card_testing(CardTestingThrottle::new(ThrottleConfig::default())).build()?;
     let throttle = CardTestingMiddleware::for_payments(&payments);                 // shared by the workers
     HttpServer::new(move || {
         App::new()
             .app_data(web::Data::new(payments.clone()))
-            .service(gateway_scope("/payments"))                                // outside session and CSRF: the issuer's page and GMO call these
-            .service(customer_scope::<CurrentUser>("/payments").wrap(csrf.clone()).wrap(session.clone()))   // inside the app's own
+            .service(gateway_scope(&payments))                                // outside session and CSRF: the issuer's page and GMO call these
+            .service(customer_scope::<CurrentUser>(payments.gateway_prefix()).wrap(csrf.clone()).wrap(session.clone()))   // inside the app's own
             .wrap(throttle.clone())
             .wrap(CardDataGuardMiddleware::default())                           // actix runs the last .wrap first
     })

@@ -38,7 +38,7 @@
 //!     // Once, outside `HttpServer::new`: its closure runs once per worker, and the workers
 //!     // must share the payments handle and the card-testing throttle.
 //!     let payments = Payments::builder(client(), Arc::new(MemoryStore::new()))
-//!         .return_url("https://shop.example/payments/3ds/{order_id}")
+//!         .public_url("https://shop.example")
 //!         .build()?;
 //!     let payment_routes = PaymentRoutes::new(payments); // under /payments
 //!
@@ -80,7 +80,7 @@
 //! # let client = GmoClient::builder(Environment::Custom("http://127.0.0.1:9".into()))
 //! #     .shop(ShopId::new("tshop00000001")?, ShopPass::new("pass")).build()?;
 //! # let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-//! #     .return_url("https://shop.example/payments/3ds/{order_id}").build()?;
+//! #     .public_url("https://shop.example").build()?;
 //! use actix_web::{App, HttpServer, web};
 //! use gmo_actix::{CardDataGuardMiddleware, CardTestingMiddleware, customer_scope, gateway_scope};
 //!
@@ -88,9 +88,9 @@
 //! HttpServer::new(move || {
 //!     App::new()
 //!         .app_data(web::Data::new(payments.clone()))
-//!         .service(gateway_scope("/payments"))
+//!         .service(gateway_scope(&payments))
 //!         .service(
-//!             customer_scope::<CurrentUser>("/payments"), // .wrap(csrf).wrap(session)
+//!             customer_scope::<CurrentUser>(payments.gateway_prefix()), // .wrap(csrf).wrap(session)
 //!         )
 //!         // … the app's own routes …
 //!         .wrap(throttle.clone())

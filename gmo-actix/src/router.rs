@@ -8,7 +8,7 @@ use actix_web::web::{self, Data, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Scope};
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
-use gmo_core::http::routes::{self, DEFAULT_PREFIX};
+use gmo_core::http::routes;
 use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, NotificationRoute, handlers};
 use std::future::{Ready, ready};
 
@@ -48,7 +48,7 @@ use crate::response::{self, ApiError};
 /// use gmo_actix::PaymentRoutes;
 ///
 /// let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-///     .return_url("https://shop.example/payments/3ds/{order_id}")
+///     .public_url("https://shop.example")
 ///     .build()?;
 /// let payment_routes = PaymentRoutes::new(payments); // under /payments
 /// HttpServer::new(move || {
@@ -63,31 +63,22 @@ use crate::response::{self, ApiError};
 #[derive(Debug, Clone)]
 pub struct PaymentRoutes {
     payments: Payments,
-    prefix: String,
     notify: NotificationRoute,
     guard: CardDataGuardMiddleware,
     throttle: CardTestingMiddleware,
 }
 
 impl PaymentRoutes {
-    /// The routes under [`DEFAULT_PREFIX`] (`/payments`), with the default guard and the
+    /// The routes under the payments' [gateway prefix](Payments::gateway_prefix) (`/payments`
+    /// unless set), where the return URL GMO is given points, with the default guard and the
     /// payments' card-testing throttle ([`CardTestingMiddleware::for_payments`]).
     pub fn new(payments: Payments) -> Self {
         Self {
             throttle: CardTestingMiddleware::for_payments(&payments),
             payments,
-            prefix: DEFAULT_PREFIX.to_owned(),
             notify: NotificationRoute::default(),
             guard: CardDataGuardMiddleware::default(),
         }
-    }
-
-    /// Mounts the routes under `prefix` instead (it must match the return URL given to
-    /// [`PaymentsBuilder::return_url`](gmo_core::flow::PaymentsBuilder::return_url)).
-    #[must_use]
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
     }
 
     /// Uses this card-data guard.
@@ -124,10 +115,11 @@ impl PaymentRoutes {
     {
         let this = self.clone();
         move |config| {
+            let prefix = this.payments.gateway_prefix().to_owned();
             config.app_data(Data::new(this.payments));
             config.app_data(Data::new(this.notify));
             config.service(
-                web::scope(trimmed(&this.prefix))
+                web::scope(&prefix)
                     .configure(customer_routes::<C>)
                     .configure(gateway_routes)
                     .wrap(this.throttle)
@@ -156,15 +148,18 @@ where
         .configure(customer_routes::<C>)
 }
 
-/// The gateway routes under `prefix`: `POST`/`GET /3ds/{order_id}` (the browser's return from
+/// The gateway routes under the payments' [gateway prefix](Payments::gateway_prefix), where the
+/// return URL GMO is given points: `POST`/`GET /3ds/{order_id}` (the browser's return from
 /// 3-D Secure) and `POST /notify` (GMO's result notification). Mount it **outside** session and
 /// CSRF middleware: the return is a cross-site navigation and the notification comes from
-/// GMO's servers. Like [`customer_scope`], it finds `web::Data<Payments>` in the app, and the
-/// notification route's settings as `web::Data<NotificationRoute>` (without one, notifications
-/// are accepted from every source).
-pub fn gateway_scope(prefix: &str) -> Scope {
-    web::scope(trimmed(prefix))
+/// GMO's servers. It carries the [`Payments`] handle; it finds the notification route's
+/// settings as `web::Data<NotificationRoute>` in the app (without one, notifications are
+/// accepted from every source).
+pub fn gateway_scope(payments: &Payments) -> Scope {
+    let prefix = payments.gateway_prefix();
+    web::scope(prefix)
         .guard(RouteSet::new(prefix, true))
+        .app_data(Data::new(payments.clone()))
         .configure(gateway_routes)
 }
 

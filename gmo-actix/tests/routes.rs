@@ -141,7 +141,7 @@ impl TestApp {
             .build()
             .unwrap();
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-            .return_url("http://shop.test/payments/3ds/{order_id}")
+            .public_url("http://shop.test")
             .card_registration(mode)
             .card_testing(gmo_core::guard::CardTestingThrottle::new(
                 gmo_core::guard::ThrottleConfig::default(),
@@ -179,8 +179,11 @@ impl TestApp {
                 let app = App::new()
                     .app_data(Data::new(self.payments.clone()))
                     .configure(with_policy)
-                    .service(customer_scope::<HeaderCustomer>("/payments").wrap(from_fn(csrf)))
-                    .service(gateway_scope("/payments"))
+                    .service(
+                        customer_scope::<HeaderCustomer>(self.payments.gateway_prefix())
+                            .wrap(from_fn(csrf)),
+                    )
+                    .service(gateway_scope(&self.payments))
                     .wrap(self.routes.throttle().clone())
                     .wrap(CardDataGuardMiddleware::default());
                 let app = init_service(app).await;
@@ -616,7 +619,20 @@ async fn notifications_are_acknowledged_with_0() {
 #[actix_web::test]
 async fn scopes_share_a_prefix_in_either_order_and_nest() {
     let app = TestApp::new(CardRegistrationMode::Verified, None, Mount::Scopes).await;
-    let payments = Data::new(app.payments.clone());
+    // Served under `/pay` (inside `/shop` in the last two arrangements).
+    let under_pay = |public_url: &str| {
+        Payments::builder(app.payments.client().clone(), app.payments.store().clone())
+            .public_url(public_url)
+            .gateway_prefix("/pay/")
+            .build()
+            .unwrap()
+    };
+    let (at_root, in_shop) = (
+        under_pay("http://shop.test"),
+        under_pay("http://shop.test/shop"),
+    );
+    let payments = Data::new(at_root.clone());
+    let shop_payments = Data::new(in_shop.clone());
     let notification = format!(
         "ShopID={}&ShopPass=**********&ErrCode=E00&ErrInfo=E00000000",
         app.sandbox.shop_id()
@@ -649,7 +665,7 @@ async fn scopes_share_a_prefix_in_either_order_and_nest() {
         "",
         App::new()
             .app_data(payments.clone())
-            .service(gateway_scope("/pay"))
+            .service(gateway_scope(&at_root))
             .service(customer_scope::<HeaderCustomer>("/pay/"))
     );
     check!(
@@ -657,44 +673,34 @@ async fn scopes_share_a_prefix_in_either_order_and_nest() {
         App::new()
             .app_data(payments.clone())
             .service(customer_scope::<HeaderCustomer>("/pay").wrap(from_fn(csrf)))
-            .service(gateway_scope("/pay"))
+            .service(gateway_scope(&at_root))
     );
     check!(
         "/shop",
-        App::new().app_data(payments.clone()).service(
+        App::new().app_data(shop_payments.clone()).service(
             web::scope("/shop")
                 .service(customer_scope::<HeaderCustomer>("/pay"))
-                .service(gateway_scope("/pay"))
+                .service(gateway_scope(&in_shop))
         )
     );
     check!(
         "/shop",
         App::new().service(
-            web::scope("/shop").configure(
-                PaymentRoutes::new(app.payments.clone())
-                    .prefix("/pay")
-                    .configure::<HeaderCustomer>()
-            )
+            web::scope("/shop")
+                .configure(PaymentRoutes::new(in_shop.clone()).configure::<HeaderCustomer>())
         )
     );
 }
 
 #[actix_web::test]
-async fn without_the_payments_handle_the_routes_answer_500_and_say_why() {
-    let service = init_service(
-        App::new()
-            .service(customer_scope::<HeaderCustomer>("/payments"))
-            .service(gateway_scope("/payments")),
-    )
-    .await;
-    for request in [
-        TestRequest::get()
-            .uri("/payments/cards")
-            .insert_header(("x-customer", "gina")),
-        TestRequest::post()
-            .uri("/payments/notify")
-            .set_payload("x=1"),
-    ] {
+async fn without_the_payments_handle_the_customer_routes_answer_500_and_say_why() {
+    // The gateway scope carries its handle; the customer scope finds it in the app.
+    let service =
+        init_service(App::new().service(customer_scope::<HeaderCustomer>("/payments"))).await;
+    for request in [TestRequest::get()
+        .uri("/payments/cards")
+        .insert_header(("x-customer", "gina"))]
+    {
         let refused = answer(call_service(&service, request.to_request()).await).await;
         assert_eq!(
             (refused.status, refused.code()),
@@ -944,10 +950,15 @@ async fn payment_routes_have_both_route_sets_and_both_middlewares() {
     let app = TestApp::new(CardRegistrationMode::Direct, None, Mount::Routes).await;
     let mut limits = ThrottleConfig::default();
     limits.new_cards_per_customer = Some(Limit::new(1, Duration::from_secs(3600)));
+    let payments = Payments::builder(app.payments.client().clone(), app.payments.store().clone())
+        .public_url("http://shop.test")
+        .gateway_prefix("/pay")
+        .card_registration(CardRegistrationMode::Direct)
+        .build()
+        .unwrap();
     let service = init_service(
         App::new().configure(
-            PaymentRoutes::new(app.payments.clone())
-                .prefix("/pay")
+            PaymentRoutes::new(payments)
                 .card_testing(CardTestingMiddleware::new(limits))
                 .configure::<HeaderCustomer>(),
         ),

@@ -72,15 +72,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let session_layer = tower::layer::util::Identity::new();
 
     let payments = Payments::builder(GmoClient::builder(Environment::Test).shop(shop_id, shop_pass).site(site_id, site_pass).build()?, store)
-        .return_url("https://shop.example/payments/3ds/{order_id}")
+        .public_url("https://shop.example")
         .card_testing(CardTestingThrottle::new(ThrottleConfig::default()))     // its attempts end with their orders
         .event_handler(Arc::new(Fulfilment)).build()?;                          // the app's PaymentEventHandler (below)
     payments.reconcile_every(Duration::from_secs(60));                          // lost answers, closed tabs, crashes
     payments.deliver_events_every(Duration::from_secs(1));                      // events to the handler, each once
     let app = app
-        .nest("/payments", customer_routes::<AppState, CurrentUser>())        // inside the session and CSRF layers
+        .nest(payments.gateway_prefix(), customer_routes::<AppState, CurrentUser>()) // inside the session and CSRF layers
         .layer(session_layer)                                                   // (the app's own)
-        .nest("/payments", gateway_routes(payments.clone()))                    // outside them: the issuer's page and GMO call these
+        .merge(gateway_routes(payments.clone()))                                // outside them: the issuer's page and GMO call these
         .layer(CardTestingLayer::for_payments(&payments))                      // the throttle the payments settle
         .layer(CardDataGuardLayer::default());
 

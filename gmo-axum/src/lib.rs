@@ -36,14 +36,14 @@
 //! # fn client() -> GmoClient { GmoClient::builder(Environment::Custom("http://127.0.0.1:9".into()))
 //! #     .shop(ShopId::new("tshop00000001").unwrap(), ShopPass::new("pass")).build().unwrap() }
 //! let payments = Payments::builder(client(), Arc::new(MemoryStore::new()))
-//!     .return_url("https://shop.example/payments/3ds/{order_id}")
+//!     .public_url("https://shop.example")
 //!     .build()?;
 //! let app: Router = Router::new()
 //!     // … the app's routes, then the customer routes inside its session and CSRF layers:
-//!     .nest("/payments", customer_routes::<AppState, CurrentUser>())
+//!     .nest(payments.gateway_prefix(), customer_routes::<AppState, CurrentUser>())
 //!     // .layer(session_layer)
 //!     // outside them, the routes GMO and the issuer's page call:
-//!     .nest("/payments", gateway_routes(payments.clone()))
+//!     .merge(gateway_routes(payments.clone()))
 //!     .layer(CardTestingLayer::default())
 //!     .layer(CardDataGuardLayer::default())
 //!     .with_state(AppState { payments });

@@ -20,8 +20,9 @@ use crate::layer::{CardDataGuardLayer, CardTestingLayer};
 use crate::response::{self, ApiError};
 
 /// The customer routes: `GET`/`POST /cards`, `DELETE /cards/{card_seq}`,
-/// `POST /checkout/{order_id}`. Nest them under the merchant's prefix, **inside** its session,
-/// authentication and CSRF layers.
+/// `POST /checkout/{order_id}`. Nest them under a prefix of the merchant's choice (usually the
+/// payments' [gateway prefix](Payments::gateway_prefix), beside the gateway routes),
+/// **inside** its session, authentication and CSRF layers.
 ///
 /// `C` is the merchant's extractor of the signed-in customer; `S` its state, which must give
 /// the [`Payments`] handle (`FromRef`): a missing piece does not compile.
@@ -38,9 +39,10 @@ where
 }
 
 /// The gateway routes: `POST`/`GET /3ds/{order_id}` (the browser's return from 3-D Secure) and
-/// `POST /notify` (GMO's result notification), with the [`Payments`] handle baked in. Nest them
-/// under the same prefix as the customer routes but **outside** session and CSRF layers: the
-/// return is a cross-site navigation and the notification comes from GMO's servers.
+/// `POST /notify` (GMO's result notification), with the [`Payments`] handle baked in, already
+/// under the payments' [gateway prefix](Payments::gateway_prefix), where the return URL GMO is
+/// given points. **Merge** them into the app (not nest), **outside** session and CSRF layers:
+/// the return is a cross-site navigation and the notification comes from GMO's servers.
 ///
 /// Notifications are accepted from any source; [`gateway_routes_with`] limits them to GMO's
 /// networks.
@@ -59,12 +61,13 @@ pub fn gateway_routes_with<S>(payments: Payments, notify: NotificationRoute) -> 
 where
     S: Clone + Send + Sync + 'static,
 {
+    let prefix = payments.gateway_prefix().to_owned();
     Router::new()
         .route(
-            routes::THREE_DS_RETURN,
+            &format!("{prefix}{}", routes::THREE_DS_RETURN),
             get(three_ds_return).post(three_ds_return),
         )
-        .route(routes::NOTIFY, post(notify_handler))
+        .route(&format!("{prefix}{}", routes::NOTIFY), post(notify_handler))
         .with_state(Gateway {
             payments,
             notify: Arc::new(notify),
@@ -84,8 +87,9 @@ impl FromRef<Gateway> for Payments {
     }
 }
 
-/// Both route sets with the card-data guard and a card-testing throttle of default limits, for
-/// an app without session or CSRF layers in the way. Nest it under the prefix.
+/// Both route sets under the payments' [gateway prefix](Payments::gateway_prefix), with the
+/// card-data guard and a card-testing throttle of default limits, for an app without session
+/// or CSRF layers in the way. Merge it into the app.
 ///
 /// The throttle is this router's own; to share one throttle with other routes, build the
 /// routers and layers separately.
@@ -95,7 +99,14 @@ where
     Payments: FromRef<S>,
     C: FromRequestParts<S> + Customer + Send + Sync + 'static,
 {
-    customer_routes::<S, C>()
+    let prefix = payments.gateway_prefix().to_owned();
+    let customer = customer_routes::<S, C>();
+    let customer = if prefix.is_empty() {
+        customer
+    } else {
+        Router::new().nest(&prefix, customer)
+    };
+    customer
         .merge(gateway_routes(payments))
         .layer(CardTestingLayer::default())
         .layer(CardDataGuardLayer::default())

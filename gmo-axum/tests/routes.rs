@@ -83,7 +83,7 @@ impl TestApp {
             .build()
             .unwrap();
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-            .return_url("http://shop.test/payments/3ds/{order_id}")
+            .public_url("http://shop.test")
             .card_registration(mode)
             .card_testing(gmo_core::guard::CardTestingThrottle::new(
                 gmo_core::guard::ThrottleConfig::default(),
@@ -91,8 +91,11 @@ impl TestApp {
             .build()
             .unwrap();
         let mut router = Router::new()
-            .nest("/payments", customer_routes::<AppState, HeaderCustomer>())
-            .nest("/payments", gateway_routes(payments.clone()))
+            .nest(
+                payments.gateway_prefix(),
+                customer_routes::<AppState, HeaderCustomer>(),
+            )
+            .merge(gateway_routes(payments.clone()))
             .layer(CardTestingLayer::for_payments(&payments))
             .layer(CardDataGuardLayer::default())
             .with_state(AppState {
@@ -572,14 +575,18 @@ async fn the_throttle_layer_finds_the_client_behind_trusted_proxies() {
 #[tokio::test]
 async fn the_convenience_router_has_both_route_sets_and_both_layers() {
     let app = TestApp::new(CardRegistrationMode::Direct, None).await;
+    let payments =
+        gmo_core::Payments::builder(app.payments.client().clone(), app.payments.store().clone())
+            .public_url("http://shop.test")
+            .gateway_prefix("/pay")
+            .card_registration(CardRegistrationMode::Direct)
+            .build()
+            .unwrap();
     let router: Router = Router::new()
-        .nest(
-            "/pay",
-            gmo_axum::routes::<AppState, HeaderCustomer>(app.payments.clone()),
-        )
-        .with_state(AppState {
-            payments: app.payments.clone(),
-        });
+        .merge(gmo_axum::routes::<AppState, HeaderCustomer>(
+            payments.clone(),
+        ))
+        .with_state(AppState { payments });
     let send = |request: Request<Body>| router.clone().oneshot(request);
     // A form body registers a card; the answer is JSON.
     let token = app.token("4111111111111111");
@@ -630,7 +637,6 @@ async fn notifications_come_only_from_the_listed_sources() {
         .unwrap()
         .trusted_proxies(TrustedProxies::loopback());
     let router: Router = gmo_axum::gateway_routes_with(app.payments.clone(), route);
-    let router = Router::new().nest("/payments", router);
     let body = format!(
         "ShopID={}&ShopPass=**********&ErrCode=E00&ErrInfo=E00000000",
         app.sandbox.shop_id()

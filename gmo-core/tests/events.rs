@@ -154,7 +154,7 @@ async fn world_with(handler: Arc<Recorder>) -> (World, Payments) {
         support::client_for(&world.sandbox, Duration::from_secs(5)),
         world.store.clone(),
     )
-    .return_url(support::RETURN_URL)
+    .public_url(support::PUBLIC_URL)
     .event_handler(handler)
     .build()
     .unwrap();

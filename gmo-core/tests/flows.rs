@@ -439,7 +439,7 @@ async fn reconciliation_never_outruns_a_call_in_flight() {
     let client = support::client_for(&world.sandbox, Duration::from_secs(5));
     let build = |after: Duration| {
         gmo_core::Payments::builder(client.clone(), Arc::new(MemoryStore::new()))
-            .return_url(support::RETURN_URL)
+            .public_url(support::PUBLIC_URL)
             .reconcile_after(after)
             .build()
     };
@@ -452,4 +452,55 @@ async fn reconciliation_never_outruns_a_call_in_flight() {
         }
     );
     assert!(build(Duration::from_secs(10)).is_ok());
+}
+
+#[tokio::test]
+async fn the_return_url_is_derived_from_the_public_url_and_the_gateway_prefix() {
+    use gmo_core::flow::ConfigError;
+    use gmo_core::store::MemoryStore;
+
+    let world = World::new().await;
+    let client = support::client_for(&world.sandbox, std::time::Duration::from_secs(5));
+    let build = |url: &str, prefix: &str| {
+        gmo_core::Payments::builder(client.clone(), Arc::new(MemoryStore::new()))
+            .public_url(url)
+            .gateway_prefix(prefix)
+            .build()
+    };
+    let payments = build("https://shop.example/app/", "/pay/").unwrap();
+    assert_eq!(payments.gateway_prefix(), "/pay");
+    assert_eq!(
+        payments.notification_url(),
+        "https://shop.example/app/pay/notify"
+    );
+    assert_eq!(
+        build("https://shop.example", "").unwrap().gateway_prefix(),
+        ""
+    );
+    for url in [
+        "",
+        "shop.example",
+        "https://",
+        "https://shop.example/?a=1",
+        "ftp://shop.example",
+    ] {
+        assert_eq!(
+            build(url, "/payments").unwrap_err(),
+            ConfigError::PublicUrl,
+            "{url}"
+        );
+    }
+    for prefix in ["payments", "/pay{id}", "/pay?x", "//pay", "/pay ments"] {
+        assert_eq!(
+            build("https://shop.example", prefix).unwrap_err(),
+            ConfigError::GatewayPrefix,
+            "{prefix}"
+        );
+    }
+    // GMO's 256-character limit applies to the return URL the two make.
+    let long = format!("https://shop.example/{}", "a".repeat(240));
+    assert!(matches!(
+        build(&long, "/payments").unwrap_err(),
+        ConfigError::Invalid(_)
+    ));
 }

@@ -31,11 +31,9 @@ pub fn payments(
         .request_timeout(request_timeout)
         .build()
         .expect("a client");
-    settings(
-        Payments::builder(client, store).return_url("https://shop.example/payments/3ds/{order_id}"),
-    )
-    .build()
-    .expect("payments")
+    settings(Payments::builder(client, store).public_url("https://shop.example"))
+        .build()
+        .expect("payments")
 }
 
 /// Serves GMO's notifications on a loopback port, each to the next instance in turn; answers

@@ -24,7 +24,6 @@ use actix_web::web::{self, Data, PayloadConfig};
 use actix_web::{App, Error, guard};
 use gmo_actix::{CardDataGuardMiddleware, CardTestingMiddleware, customer_scope, gateway_scope};
 use gmo_core::http::MAX_BODY_BYTES;
-use gmo_core::http::routes::DEFAULT_PREFIX;
 use shop_common::shop::Shop;
 
 pub use session::SignedIn;
@@ -44,6 +43,8 @@ pub fn app(
 > {
     let throttle = CardTestingMiddleware::with_throttle(shop.throttle.clone())
         .trusted_proxies(shop.trusted_proxies.clone());
+    let gateway = gateway_scope(&shop.payments);
+    let customer = customer_scope::<SignedIn>(shop.payments.gateway_prefix());
     App::new()
         .app_data(Data::new(shop.payments.clone()))
         .app_data(Data::new(shop.notification_route()))
@@ -57,7 +58,7 @@ pub fn app(
                 .post(handlers::sign_in),
         )
         .service(web::resource("/assets/{name}").route(get_or_head().to(handlers::asset)))
-        .service(gateway_scope(DEFAULT_PREFIX))
+        .service(gateway)
         // The signed-in part: pages, order creation, admin, and the customer payment routes,
         // all behind the session's CSRF check. Registered last: its empty prefix matches every
         // path.
@@ -93,7 +94,7 @@ pub fn app(
                 .service(
                     web::resource("/admin/orders/{order_id}/{action}").post(handlers::admin_action),
                 )
-                .service(customer_scope::<SignedIn>(DEFAULT_PREFIX))
+                .service(customer)
                 .wrap(from_fn(session::require_csrf_token)),
         )
         // actix runs the last `.wrap` first: the headers, then the guard, then the throttle.

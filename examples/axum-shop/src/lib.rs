@@ -25,7 +25,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_routes_with};
 use gmo_core::Payments;
-use gmo_core::http::routes::DEFAULT_PREFIX;
 use shop_common::pages::CardFormConfig;
 use shop_common::sessions::Session;
 use shop_common::shop::Shop;
@@ -87,7 +86,10 @@ pub fn app(state: ShopState) -> Router {
             "/admin/orders/{order_id}/{action}",
             post(handlers::admin_action),
         )
-        .nest(DEFAULT_PREFIX, customer_routes::<ShopState, Session>())
+        .nest(
+            shop.payments.gateway_prefix(),
+            customer_routes::<ShopState, Session>(),
+        )
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::require_csrf_token,
@@ -100,10 +102,10 @@ pub fn app(state: ShopState) -> Router {
             get(handlers::sign_in_page).post(handlers::sign_in),
         )
         .route("/assets/{name}", get(handlers::asset))
-        .nest(
-            DEFAULT_PREFIX,
-            gateway_routes_with(shop.payments.clone(), shop.notification_route()),
-        )
+        .merge(gateway_routes_with(
+            shop.payments.clone(),
+            shop.notification_route(),
+        ))
         .layer(
             CardTestingLayer::with_throttle(shop.throttle.clone())
                 .trusted_proxies(shop.trusted_proxies.clone()),

@@ -161,15 +161,12 @@ impl Shop {
                 return refused(status, e.code(), e.to_string());
             }
         };
-        let key = match field(&fields, "key").map(OrderId::new) {
-            Some(Ok(key)) => key,
-            _ => {
-                return refused(
-                    400,
-                    "invalid_input",
-                    "`key` must be the form's idempotency key",
-                );
-            }
+        let Some(Ok(key)) = field(&fields, "key").map(OrderId::new) else {
+            return refused(
+                400,
+                "invalid_input",
+                "`key` must be the form's idempotency key",
+            );
         };
         let amount = match Amount::new(line.total_yen()) {
             Ok(amount) => amount,

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gmo_core::flow::{ConfigError, PaymentsBuilder};
-use gmo_core::http::routes::{DEFAULT_PREFIX, NOTIFY, return_url_template};
 use gmo_core::store::PaymentStore;
 use gmo_core::types::{InvalidValue, ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
@@ -122,14 +121,15 @@ impl PaymentGateway {
         store: Arc<dyn PaymentStore>,
         settings: impl FnOnce(PaymentsBuilder) -> PaymentsBuilder,
     ) -> Result<Payments, StartError> {
-        if let Some(sandbox) = &self.sandbox {
-            sandbox.set_notify_url(Some(format!("{public_url}{DEFAULT_PREFIX}{NOTIFY}")));
-        }
         let builder = Payments::builder(self.client.clone(), store)
-            .return_url(return_url_template(public_url, DEFAULT_PREFIX))
+            .public_url(public_url)
             .completion_url("/orders/{order_id}")
             .card_registered_url("/cards?registered={order_id}");
-        Ok(settings(builder).build()?)
+        let payments = settings(builder).build()?;
+        if let Some(sandbox) = &self.sandbox {
+            sandbox.set_notify_url(Some(payments.notification_url()));
+        }
+        Ok(payments)
     }
 
     /// The Content-Security-Policy of the shop's pages.

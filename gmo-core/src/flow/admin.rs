@@ -88,7 +88,7 @@ impl Payments {
     /// #     .site(SiteId::new(sandbox.site_id())?, SitePass::new(sandbox.site_pass()))
     /// #     .build()?;
     /// # let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-    /// #     .return_url("https://shop.example/payments/3ds/{order_id}")
+    /// #     .public_url("https://shop.example")
     /// #     .build()?;
     /// # let alice = CustomerId::new("alice")?;
     /// # let order = payments.prepare_order(PrepareOrder::new(alice.clone(), Amount::new(1_200)?)).await?;

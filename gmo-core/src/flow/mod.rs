@@ -39,7 +39,7 @@
 //!     .site(SiteId::new(sandbox.site_id())?, SitePass::new(sandbox.site_pass()))
 //!     .build()?;
 //! let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
-//!     .return_url("https://shop.example/payments/3ds/{order_id}")
+//!     .public_url("https://shop.example")
 //!     .build()?;
 //!
 //! // The merchant's server fixes the amount.
@@ -108,6 +108,7 @@ use crate::api::{SearchTrade, TradeState};
 use crate::client::GmoClient;
 use crate::error::{ErrorKind, GmoError, RequestError};
 use crate::guard::{AttemptTicket, CardTestingThrottle};
+use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
 use crate::types::{JobCd, OrderId, Status, TdRequired, Tds2Type};
@@ -145,6 +146,9 @@ pub enum UnexpectedCharge {
 /// The settings of the flows. Built by [`PaymentsBuilder`].
 #[derive(Debug, Clone)]
 pub struct Settings {
+    public_url: String,
+    gateway_prefix: String,
+    /// Derived by [`PaymentsBuilder::build`] from the two above.
     return_url: String,
     completion_url: String,
     card_registered_url: String,
@@ -174,6 +178,13 @@ pub enum ConfigError {
     /// A URL template lacks `{order_id}`.
     #[error("the {0} template must contain {{order_id}}")]
     MissingOrderId(&'static str),
+    /// The public URL is missing or not an absolute `http(s)://` URL without query or fragment.
+    #[error("the public URL must be an absolute http(s) URL, without query or fragment")]
+    PublicUrl,
+    /// The gateway prefix is not a path (`/payments`): it must start with `/` and carry no
+    /// query, fragment, parameter or space.
+    #[error("the gateway prefix must be a path such as /payments")]
+    GatewayPrefix,
     /// The default job must be `AUTH` or `CAPTURE`.
     #[error("the default job must be AUTH or CAPTURE")]
     DefaultJob,
@@ -206,11 +217,21 @@ impl std::fmt::Debug for PaymentsBuilder {
 }
 
 impl PaymentsBuilder {
-    /// The URL GMO sends the browser back to after 3-D Secure, with `{order_id}` where the order
-    /// goes, e.g. `https://shop.example/payments/3ds/{order_id}`. Absolute, at most 256
-    /// characters once filled in. Required.
-    pub fn return_url(mut self, template: impl Into<String>) -> Self {
-        self.settings.return_url = template.into();
+    /// Where the shopper's browser reaches the app: scheme, host, port, and the path the app is
+    /// served under if any, e.g. `https://shop.example`. Required. GMO's 3-D Secure return
+    /// goes to this URL, [the gateway prefix](Self::gateway_prefix) and
+    /// [`THREE_DS_RETURN`](crate::http::routes::THREE_DS_RETURN), which is where the adapters
+    /// mount the return route: the two cannot disagree.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.settings.public_url = url.into();
+        self
+    }
+
+    /// The path the adapters mount the gateway routes under (the 3-D Secure return and GMO's
+    /// notification; the bundled routers put the customer routes there too). Default
+    /// [`DEFAULT_PREFIX`](crate::http::routes::DEFAULT_PREFIX), `/payments`.
+    pub fn gateway_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.settings.gateway_prefix = prefix.into();
         self
     }
 
@@ -296,10 +317,13 @@ impl PaymentsBuilder {
     }
 
     /// Checks the settings and builds the handle.
-    pub fn build(self) -> Result<Payments, ConfigError> {
+    pub fn build(mut self) -> Result<Payments, ConfigError> {
+        let s = &mut self.settings;
+        s.public_url = checked_public_url(&s.public_url)?.to_owned();
+        s.gateway_prefix = checked_prefix(&s.gateway_prefix)?.to_owned();
+        s.return_url = format!("{}{}{THREE_DS_RETURN}", s.public_url, s.gateway_prefix);
         let s = &self.settings;
         for (name, template) in [
-            ("return URL", &s.return_url),
             ("completion URL", &s.completion_url),
             ("card-registered URL", &s.card_registered_url),
         ] {
@@ -403,6 +427,36 @@ impl From<&Order> for OrderSummary {
     }
 }
 
+/// The public URL without its trailing `/`: absolute `http(s)://` with a host, no query,
+/// fragment or `{`.
+fn checked_public_url(url: &str) -> Result<&str, ConfigError> {
+    let url = url.trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .and_then(|rest| rest.split('/').next())
+        .filter(|host| !host.is_empty());
+    if host.is_none() || url.contains(['?', '#', '{', '}', ' ']) {
+        return Err(ConfigError::PublicUrl);
+    }
+    Ok(url)
+}
+
+/// The gateway prefix without its trailing `/`: empty (the root) or `/` and path segments,
+/// without a query, fragment, parameter or space.
+fn checked_prefix(prefix: &str) -> Result<&str, ConfigError> {
+    let prefix = prefix.trim_end_matches('/');
+    let clean = prefix.is_empty()
+        || (prefix.starts_with('/')
+            && !prefix.contains("//")
+            && !prefix.contains(['?', '#', '{', '}', ' ', '*', ':']));
+    if clean {
+        Ok(prefix)
+    } else {
+        Err(ConfigError::GatewayPrefix)
+    }
+}
+
 /// Fills `{order_id}` into a URL template.
 fn fill(template: &str, order_id: &OrderId) -> String {
     template.replace("{order_id}", order_id.as_str())
@@ -499,6 +553,8 @@ impl Payments {
             event_handler: None,
             card_testing: None,
             settings: Settings {
+                public_url: String::new(),
+                gateway_prefix: DEFAULT_PREFIX.to_owned(),
                 return_url: String::new(),
                 completion_url: "/orders/{order_id}".into(),
                 card_registered_url: "/cards?registered={order_id}".into(),
@@ -511,6 +567,32 @@ impl Payments {
                 unexpected_charge: UnexpectedCharge::Reverse,
             },
         }
+    }
+
+    /// The path the gateway routes are mounted under ([`PaymentsBuilder::gateway_prefix`]),
+    /// without a trailing `/`; the adapters read it from here.
+    pub fn gateway_prefix(&self) -> &str {
+        &self.settings().gateway_prefix
+    }
+
+    /// The URL of GMO's result notifications: give it to GMO (the shop's notification URL in
+    /// GMO's management screen).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use gmo_core::{Environment, GmoClient, Payments, ShopPass, store::MemoryStore, types::ShopId};
+    /// # let client = GmoClient::builder(Environment::Custom("http://127.0.0.1:9".into()))
+    /// #     .shop(ShopId::new("tshop00000001")?, ShopPass::new("pass")).build()?;
+    /// let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
+    ///     .public_url("https://shop.example")
+    ///     .build()?;
+    /// assert_eq!(payments.gateway_prefix(), "/payments");
+    /// assert_eq!(payments.notification_url(), "https://shop.example/payments/notify");
+    /// # Ok::<_, Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn notification_url(&self) -> String {
+        let s = self.settings();
+        format!("{}{}{NOTIFY}", s.public_url, s.gateway_prefix)
     }
 
     /// The GMO client.

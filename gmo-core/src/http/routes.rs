@@ -1,6 +1,9 @@
 //! The route table of the payment routes, shared by the adapters so that both serve the same
 //! paths. Paths use `{name}` parameters (the syntax of axum 0.8 and actix-web alike) and are
-//! relative to the prefix the merchant mounts them under ([`DEFAULT_PREFIX`]).
+//! relative to the gateway prefix, which [`Payments`](crate::Payments) owns
+//! ([`PaymentsBuilder::gateway_prefix`](crate::flow::PaymentsBuilder::gateway_prefix), default
+//! [`DEFAULT_PREFIX`]) and the adapters mount them under: the 3-D Secure return URL GMO is given
+//! is derived from the same prefix, so the route and the URL cannot disagree.
 //!
 //! | method | path | who calls it | what |
 //! |---|---|---|---|
@@ -15,7 +18,7 @@
 //! must be mounted outside both: the 3-D Secure return is a cross-site navigation and the
 //! notification comes from GMO's servers.
 
-/// Where the routes are mounted unless the merchant picks another prefix.
+/// Where the routes are mounted unless the merchant sets another gateway prefix.
 pub const DEFAULT_PREFIX: &str = "/payments";
 
 /// `GET` lists the customer's cards, `POST` registers one.
@@ -38,23 +41,3 @@ pub const ORDER_ID_PARAM: &str = "order_id";
 
 /// The path parameter naming a saved card.
 pub const CARD_SEQ_PARAM: &str = "card_seq";
-
-/// The return URL template for [`PaymentsBuilder::return_url`](crate::flow::PaymentsBuilder::return_url):
-/// `base_url` (scheme, host and port the browser sees, without a trailing slash) + `prefix` +
-/// [`THREE_DS_RETURN`].
-///
-/// ```
-/// use gmo_core::http::routes::{DEFAULT_PREFIX, return_url_template};
-///
-/// assert_eq!(
-///     return_url_template("https://shop.example", DEFAULT_PREFIX),
-///     "https://shop.example/payments/3ds/{order_id}"
-/// );
-/// ```
-pub fn return_url_template(base_url: &str, prefix: &str) -> String {
-    format!(
-        "{}{}{THREE_DS_RETURN}",
-        base_url.trim_end_matches('/'),
-        prefix.trim_end_matches('/')
-    )
-}

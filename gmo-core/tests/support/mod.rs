@@ -15,7 +15,7 @@ use gmo_core::values::Amount;
 use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{AcsBrowser, RunningSandbox, Sandbox, SandboxBuilder};
 
-pub const RETURN_URL: &str = "http://shop.test/payments/3ds/{order_id}";
+pub const PUBLIC_URL: &str = "http://shop.test";
 
 pub struct World {
     pub sandbox: RunningSandbox,
@@ -47,7 +47,7 @@ impl World {
     ) -> Self {
         let sandbox = sandbox.spawn().await.expect("sandbox");
         let client = client_for(&sandbox, Duration::from_secs(5));
-        let payments = settings(Payments::builder(client, store.clone()).return_url(RETURN_URL))
+        let payments = settings(Payments::builder(client, store.clone()).public_url(PUBLIC_URL))
             .build()
             .expect("payments");
         Self {
@@ -61,7 +61,7 @@ impl World {
     /// The same payments handle with another client request timeout.
     pub fn rebuild_with_timeout(&self, timeout: Duration) -> Payments {
         Payments::builder(client_for(&self.sandbox, timeout), self.store.clone())
-            .return_url(RETURN_URL)
+            .public_url(PUBLIC_URL)
             .build()
             .expect("payments")
     }
