@@ -4,11 +4,11 @@
 
 mod support;
 
+use gmo_core::CardToken;
 use gmo_core::PaymentError;
 use gmo_core::flow::{Card, CardRegistration};
 use gmo_core::order::{CustomerId, OrderState};
 use gmo_core::values::CardSeq;
-use gmo_core::CardToken;
 use gmo_sandbox::{Api, CHALLENGE_OTP, Fault, FaultKind};
 use support::{World, customer};
 
@@ -178,7 +178,10 @@ async fn verified_replacement_runs_three_d_secure_then_swaps_the_card_once() {
     assert_eq!(cards[0], kept);
     let new = &cards[1];
     assert_eq!(completion.order.card_seq, Some(u32::from(new.card_seq)));
-    assert_ne!(new.card_seq, old.card_seq, "TradedCard saves under a new number");
+    assert_ne!(
+        new.card_seq, old.card_seq,
+        "TradedCard saves under a new number"
+    );
     assert_eq!(new.expiry.as_deref(), Some("01/30"));
     assert!(new.default, "the default flag moves to the new card");
     // A replayed return changes nothing more.
@@ -201,9 +204,11 @@ async fn a_lost_deletion_is_finished_by_reconciliation() {
     let CardRegistration::RedirectTo { order_id, url } = registration else {
         panic!("3-D Secure expected")
     };
-    world
-        .sandbox
-        .add_fault(Fault::new(FaultKind::DropBeforeCommit).on(Api::DeleteCard).times(10));
+    world.sandbox.add_fault(
+        Fault::new(FaultKind::DropBeforeCommit)
+            .on(Api::DeleteCard)
+            .times(10),
+    );
     let ret = world.authenticate(&url, CHALLENGE_OTP).await;
     let completion = world.payments.complete_three_ds(ret).await.unwrap();
     // TradedCard saved the new card; the old one could not be deleted yet: the claim stays.
@@ -221,5 +226,9 @@ async fn a_lost_deletion_is_finished_by_reconciliation() {
     assert_eq!(cards.len(), 1, "{cards:?}");
     assert_ne!(cards[0].card_seq, old.card_seq);
     assert_eq!(cards[0].expiry.as_deref(), Some("01/30"));
-    assert_eq!(world.sandbox.calls(Api::TradedCard), 2, "one per registration");
+    assert_eq!(
+        world.sandbox.calls(Api::TradedCard),
+        2,
+        "one per registration"
+    );
 }

@@ -145,7 +145,9 @@ impl Payments {
         attempt: AttemptTicket,
     ) -> Result<CardRegistration, PaymentError> {
         let mut attempt = Some(attempt);
-        let result = self.save_card_to(customer, token, target, &mut attempt).await;
+        let result = self
+            .save_card_to(customer, token, target, &mut attempt)
+            .await;
         if let Some(unused) = attempt {
             // Direct registrations end here, by their answer; others made no GMO call for it.
             let card_failed = matches!(&result, Err(e) if e.is_card_failure());

@@ -99,7 +99,10 @@ pub async fn default_card<S: ShopUnderTest>() {
             "card {seq} can be made the default: {page}"
         );
     }
-    assert!(!page.contains(&format!(r#"class="make-default" data-card-seq="{}""#, all[1])));
+    assert!(!page.contains(&format!(
+        r#"class="make-default" data-card-seq="{}""#,
+        all[1]
+    )));
 
     // Bob has one card: Alice's third is not his, and no number is a card.
     let bob = shop.shopper("bob").await;
@@ -178,7 +181,11 @@ pub async fn replace_card<S: ShopUnderTest>() {
         assert_eq!(after[0], before[0], "the other card is untouched");
         let new = &after[1];
         assert_eq!(new["expiry"], "01/30", "{registration:?}: {new}");
-        assert!(new["masked_number"].as_str().is_some_and(|m| m.ends_with("111")));
+        assert!(
+            new["masked_number"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("111"))
+        );
         let new_seq = new["card_seq"].as_u64().expect("card_seq");
         match registration {
             CardRegistrationMode::Direct => assert_eq!(new_seq, old),
@@ -186,7 +193,9 @@ pub async fn replace_card<S: ShopUnderTest>() {
         }
         let page = alice.get("/cards").await.text();
         assert!(page.contains("(expires 01/30)"), "{page}");
-        assert!(page.contains(&format!(r#"class="replace-card" data-card-seq="{new_seq}""#)));
+        assert!(page.contains(&format!(
+            r#"class="replace-card" data-card-seq="{new_seq}""#
+        )));
 
         // The same token again: a clear error (the flow's `card_problem`, which the shop's
         // default message policy answers as every unusable card: `402 declined`, "could not be

@@ -300,7 +300,13 @@ fn probes() -> Vec<Probe> {
         probe(Alice, "DELETE", "/payments/cards/99", Body::Empty, JSON),
         // Replacing a card and the default card.
         probe(Alice, "PUT", "/payments/cards/0", Body::Empty, JSON),
-        probe(Alice, "PUT", "/payments/cards/0", form(&[("token", "")]), JSON),
+        probe(
+            Alice,
+            "PUT",
+            "/payments/cards/0",
+            form(&[("token", "")]),
+            JSON,
+        ),
         probe(
             Alice,
             "PUT",
@@ -338,8 +344,20 @@ fn probes() -> Vec<Probe> {
             json_body(json!({"price": 1})),
             JSON,
         ),
-        probe(Alice, "PUT", "/payments/cards/99/default", Body::Empty, JSON),
-        probe(Alice, "DELETE", "/payments/cards/0/default", Body::Empty, JSON),
+        probe(
+            Alice,
+            "PUT",
+            "/payments/cards/99/default",
+            Body::Empty,
+            JSON,
+        ),
+        probe(
+            Alice,
+            "DELETE",
+            "/payments/cards/0/default",
+            Body::Empty,
+            JSON,
+        ),
         probe(
             AliceForged,
             "PUT",
@@ -347,7 +365,13 @@ fn probes() -> Vec<Probe> {
             Body::Empty,
             JSON,
         ),
-        probe(Anonymous, "PUT", "/payments/cards/0/default", Body::Empty, JSON),
+        probe(
+            Anonymous,
+            "PUT",
+            "/payments/cards/0/default",
+            Body::Empty,
+            JSON,
+        ),
         // Closing the account: refused unconfirmed, forged or signed out (Alice keeps hers).
         probe(Alice, "POST", "/account/close", json_body(json!({})), JSON),
         probe(Alice, "POST", "/account/close", form(&[]), HTML),
