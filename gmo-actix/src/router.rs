@@ -129,8 +129,8 @@ impl PaymentRoutes {
     }
 }
 
-/// The customer routes under `prefix`: `GET`/`POST /cards`, `DELETE /cards/{card_seq}`,
-/// `POST /checkout/{order_id}`. `.wrap` the scope in the merchant's session, authentication and
+/// The customer routes under `prefix`: `GET`/`POST /cards`, `PUT`/`DELETE /cards/{card_seq}`,
+/// `PUT`/`POST /cards/{card_seq}/default`, `POST /checkout/{order_id}`. `.wrap` the scope in the merchant's session, authentication and
 /// CSRF middleware. `C` is the merchant's extractor of the signed-in customer.
 ///
 /// The handlers find [`Payments`] as `web::Data<Payments>`: register it with
@@ -177,7 +177,16 @@ where
                 .route(get_or_head().to(list_cards::<C>))
                 .post(register_card::<C>),
         )
-        .service(web::resource(routes::CARD).delete(delete_card::<C>))
+        .service(
+            web::resource(routes::CARD)
+                .delete(delete_card::<C>)
+                .put(replace_card::<C>),
+        )
+        .service(
+            web::resource(routes::DEFAULT_CARD)
+                .put(set_default_card::<C>)
+                .post(set_default_card::<C>),
+        )
         .service(web::resource(routes::CHECKOUT).post(checkout::<C>));
 }
 
@@ -310,6 +319,56 @@ async fn register_card<C: Customer>(
     .await;
     let registration = result.map_err(|e| e.with_policy(policy))?;
     Ok(response::json(registration))
+}
+
+async fn replace_card<C: Customer>(
+    Handle(payments): Handle,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    CardThrottle(attempts): CardThrottle,
+    card_seq: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let result: Result<_, ApiError> = async {
+        let (content_type, body) = split(&req, payload).await?;
+        Ok(handlers::replace_card(
+            &payments,
+            &customer.id,
+            &card_seq,
+            content_type.as_deref(),
+            &body,
+            attempts.as_ref(),
+        )
+        .await?)
+    }
+    .await;
+    let registration = result.map_err(|e| e.with_policy(policy))?;
+    Ok(response::json(registration))
+}
+
+async fn set_default_card<C: Customer>(
+    Handle(payments): Handle,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    card_seq: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let result: Result<_, ApiError> = async {
+        let (content_type, body) = split(&req, payload).await?;
+        Ok(handlers::set_default_card(
+            &payments,
+            &customer.id,
+            &card_seq,
+            content_type.as_deref(),
+            &body,
+        )
+        .await?)
+    }
+    .await;
+    let card = result.map_err(|e| e.with_policy(policy))?;
+    Ok(response::json(card))
 }
 
 async fn delete_card<C: Customer>(

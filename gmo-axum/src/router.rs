@@ -19,10 +19,10 @@ use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, Th
 use crate::layer::{CardDataGuardLayer, CardTestingLayer};
 use crate::response::{self, ApiError};
 
-/// The customer routes: `GET`/`POST /cards`, `DELETE /cards/{card_seq}`,
-/// `POST /checkout/{order_id}`. Nest them under a prefix of the merchant's choice (usually the
-/// payments' [gateway prefix](Payments::gateway_prefix), beside the gateway routes),
-/// **inside** its session, authentication and CSRF layers.
+/// The customer routes: `GET`/`POST /cards`, `PUT`/`DELETE /cards/{card_seq}`,
+/// `PUT`/`POST /cards/{card_seq}/default`, `POST /checkout/{order_id}`. Nest them under a prefix
+/// of the merchant's choice (usually the payments' [gateway prefix](Payments::gateway_prefix),
+/// beside the gateway routes), **inside** its session, authentication and CSRF layers.
 ///
 /// `C` is the merchant's extractor of the signed-in customer; `S` its state, which must give
 /// the [`Payments`] handle (`FromRef`): a missing piece does not compile.
@@ -34,7 +34,14 @@ where
 {
     Router::new()
         .route(routes::CARDS, get(list_cards::<C>).post(register_card::<C>))
-        .route(routes::CARD, axum::routing::delete(delete_card::<C>))
+        .route(
+            routes::CARD,
+            axum::routing::delete(delete_card::<C>).put(replace_card::<C>),
+        )
+        .route(
+            routes::DEFAULT_CARD,
+            axum::routing::put(set_default_card::<C>).post(set_default_card::<C>),
+        )
         .route(routes::CHECKOUT, post(checkout::<C>))
 }
 
@@ -170,6 +177,60 @@ async fn register_card<C: Customer>(
     .await;
     answer(result.map_err(|e| e.with_policy(policy)), |registration| {
         response::json(StatusCode::OK, registration)
+    })
+}
+
+async fn replace_card<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    CardThrottle(attempts): CardThrottle,
+    card_seq: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let card_seq = path_param(card_seq);
+    let result = async {
+        let (content_type, body) = split(request).await?;
+        let registration = handlers::replace_card(
+            &payments,
+            &customer.id,
+            &card_seq,
+            content_type.as_deref(),
+            &body,
+            attempts.as_ref(),
+        )
+        .await?;
+        Ok::<_, ApiError>(registration)
+    }
+    .await;
+    answer(result.map_err(|e| e.with_policy(policy)), |registration| {
+        response::json(StatusCode::OK, registration)
+    })
+}
+
+async fn set_default_card<C: Customer>(
+    State(payments): State<Payments>,
+    customer: PayingCustomer<C>,
+    Messages(policy): Messages,
+    card_seq: Result<Path<String>, PathRejection>,
+    request: Request,
+) -> Response {
+    let card_seq = path_param(card_seq);
+    let result = async {
+        let (content_type, body) = split(request).await?;
+        let card = handlers::set_default_card(
+            &payments,
+            &customer.id,
+            &card_seq,
+            content_type.as_deref(),
+            &body,
+        )
+        .await?;
+        Ok::<_, ApiError>(card)
+    }
+    .await;
+    answer(result.map_err(|e| e.with_policy(policy)), |card| {
+        response::json(StatusCode::OK, card)
     })
 }
 

@@ -92,7 +92,8 @@ pub enum Purpose {
     /// A purchase: an authorisation (and capture) of the order's amount.
     Purchase,
     /// A card registration verified by 3-D Secure: a `CHECK` transaction whose card is then
-    /// attached to the customer's GMO member with TradedCard.
+    /// attached to the customer's GMO member with TradedCard (for a replacement, the replaced
+    /// card is then deleted).
     CardRegistration,
 }
 
@@ -283,7 +284,8 @@ pub struct Order {
     pub access_id: Option<AccessId>,
     /// GMO's transaction password, after EntryTran. Secret.
     pub access_pass: Option<AccessPass>,
-    /// The saved card used to pay, or the card registered by a registration.
+    /// The saved card used to pay, or the card registered by a registration. A card
+    /// replacement's registration names the card it replaces here until its card is saved.
     pub card_seq: Option<u32>,
     /// The status GMO last confirmed.
     pub gmo_status: Option<Status>,

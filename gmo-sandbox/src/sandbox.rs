@@ -482,6 +482,19 @@ impl Sandbox {
             .map(|m| MemberSnapshot::of(site_id, m))
     }
 
+    /// Every member of every site (deleted members are gone), by site and MemberID: what a
+    /// test reads to check that a customer's member was deleted without knowing its id.
+    pub fn members(&self) -> Vec<MemberSnapshot> {
+        let ledger = self.ledger();
+        let mut members: Vec<MemberSnapshot> = ledger
+            .members
+            .iter()
+            .map(|((site_id, _), m)| MemberSnapshot::of(site_id, m))
+            .collect();
+        members.sort_by(|a, b| (&a.site_id, &a.member_id).cmp(&(&b.site_id, &b.member_id)));
+        members
+    }
+
     /// How many calls named each order.
     pub fn call_counts_by_order(&self) -> BTreeMap<String, u64> {
         self.ledger()

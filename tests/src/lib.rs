@@ -52,6 +52,21 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_default_card_is_switched_and_preselected_at_checkout() {
+            $crate::scenarios::cards::default_card::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn a_card_is_replaced_from_a_new_token() {
+            $crate::scenarios::cards::replace_card::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_payment_account_is_closed_from_the_shop() {
+            $crate::scenarios::cards::account_closure::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn another_customers_order_is_not_found() {
             $crate::scenarios::checkout::another_customers_order::<$shop>().await;
         }

@@ -84,6 +84,16 @@ pub(crate) async fn cards_page(
     Answer(shop.cards_page(&session, &head).await)
 }
 
+/// `POST /account/close`.
+pub(crate) async fn close_account(
+    shop: Data<Shop>,
+    SignedIn(session): SignedIn,
+    Head(head): Head,
+    ShopBody(body): ShopBody,
+) -> Answer {
+    Answer(shop.close_account(&session, &head, &body).await)
+}
+
 /// `GET /admin/orders`.
 pub(crate) async fn admin_orders(
     shop: Data<Shop>,

@@ -80,6 +80,7 @@ pub fn app(
                         .route(get_or_head().to(handlers::checkout_page)),
                 )
                 .service(web::resource("/cards").route(get_or_head().to(handlers::cards_page)))
+                .service(web::resource("/account/close").post(handlers::close_account))
                 .service(
                     web::resource("/admin/orders").route(get_or_head().to(handlers::admin_orders)),
                 )

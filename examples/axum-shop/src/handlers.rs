@@ -86,6 +86,16 @@ pub(crate) async fn cards_page(
     Answer(state.shop.cards_page(&session, &head).await)
 }
 
+/// `POST /account/close`.
+pub(crate) async fn close_account(
+    State(state): State<ShopState>,
+    session: Session,
+    Head(head): Head,
+    ShopBody(body): ShopBody,
+) -> Answer {
+    Answer(state.shop.close_account(&session, &head, &body).await)
+}
+
 /// `GET /admin/orders`.
 pub(crate) async fn admin_orders(
     State(state): State<ShopState>,

@@ -76,6 +76,7 @@ pub fn app(state: ShopState) -> Router {
         .route("/orders/{order_id}", get(handlers::order))
         .route("/checkout/{order_id}", get(handlers::checkout_page))
         .route("/cards", get(handlers::cards_page))
+        .route("/account/close", post(handlers::close_account))
         .route("/admin/orders", get(handlers::admin_orders))
         .route("/admin/emails", get(handlers::admin_emails))
         .route(

@@ -6,6 +6,9 @@
  *
  * #card-form data attributes: action (where to POST), done (where to go once paid or saved;
  * "{order_id}" is filled in), shop-id (Multipayment.init), csrf.
+ *
+ * On the cards page, "Make default" PUTs /payments/cards/{seq}/default, and "Replace" points the
+ * same card form at PUT /payments/cards/{seq} (the new card's token replaces the saved one).
  */
 (function () {
   "use strict";
@@ -48,13 +51,43 @@
     });
   });
 
+  // Making a saved card the default.
+  var defaults = document.querySelectorAll("button.make-default");
+  Array.prototype.forEach.call(defaults, function (button) {
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var url = "/payments/cards/" + button.getAttribute("data-card-seq") + "/default";
+      post(url, "PUT").then(function () {
+        window.location.reload();
+      });
+    });
+  });
+
   if (!root) {
     return;
   }
   var submit = byId("card-submit");
   var error = byId("card-error");
   var action = root.getAttribute("data-action");
+  var method = "POST";
   var done = root.getAttribute("data-done");
+
+  // Replacing a saved card: the same form, sent to the card's own route.
+  var replaces = document.querySelectorAll("button.replace-card");
+  Array.prototype.forEach.call(replaces, function (button) {
+    button.addEventListener("click", function () {
+      var seq = button.getAttribute("data-card-seq");
+      action = "/payments/cards/" + seq;
+      method = "PUT";
+      var title = byId("card-form-title");
+      if (title) {
+        title.textContent = "Replace card " + seq;
+      }
+      submit.textContent = "Replace card";
+      error.textContent = "";
+      byId("card-number").focus();
+    });
+  });
 
   function fail(message) {
     error.textContent = message;
@@ -62,7 +95,7 @@
   }
 
   function send(body) {
-    post(action, "POST", body).then(function (answer) {
+    post(action, method, body).then(function (answer) {
       if (answer.status === "redirect_to") {
         // The issuer's 3-D Secure page: a top-level navigation, exactly GMO's URL.
         window.location.href = answer.url;

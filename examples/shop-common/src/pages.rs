@@ -132,40 +132,67 @@ fn card_line(card: &Card) -> String {
     )
 }
 
-/// `GET /cards`: the saved cards, delete buttons, and the form to add one.
+/// What the cards page reports at its top.
+#[derive(Debug, Clone, Copy)]
+pub enum CardsNotice<'a> {
+    /// Nothing.
+    None,
+    /// How a registration or replacement through 3-D Secure ended (`?registered=<order>`).
+    Registered(&'a OrderSummary),
+    /// The payment account was closed (`?closed=1`).
+    AccountClosed,
+}
+
+/// `GET /cards`: the saved cards with their buttons (make default, replace, delete), the form
+/// to add (or replace) one, and the account closure form.
 pub fn cards_page(
     viewer: &Viewer<'_>,
     config: &CardFormConfig,
     cards: &[Card],
-    registered: Option<&OrderSummary>,
+    notice: CardsNotice<'_>,
 ) -> String {
     let mut main = String::new();
-    if let Some(order) = registered {
-        let (class, text) = match order.state {
-            OrderState::CardRegistered => ("notice", "Your card is saved."),
-            OrderState::Failed => ("error", "The card could not be saved."),
-            _ => ("notice", "Your card is being saved."),
-        };
-        let _ = write!(
-            main,
-            r#"<p class="{class}" id="registration-result">{text}</p>"#
-        );
+    match notice {
+        CardsNotice::Registered(order) => {
+            let (class, text) = match order.state {
+                OrderState::CardRegistered => ("notice", "Your card is saved."),
+                OrderState::Failed => ("error", "The card could not be saved."),
+                _ => ("notice", "Your card is being saved."),
+            };
+            let _ = write!(
+                main,
+                r#"<p class="{class}" id="registration-result">{text}</p>"#
+            );
+        }
+        CardsNotice::AccountClosed => main.push_str(
+            r#"<p class="notice" id="account-closed">Your payment account is closed: no card is kept.</p>"#,
+        ),
+        CardsNotice::None => {}
     }
     if cards.is_empty() {
         main.push_str(r#"<p id="no-cards">No saved cards yet.</p>"#);
     } else {
         main.push_str(r#"<ul class="cards" id="cards">"#);
         for card in cards {
+            let make_default = if card.default {
+                String::new()
+            } else {
+                format!(
+                    r#" <button type="button" class="make-default" data-card-seq="{}">Make default</button>"#,
+                    card.card_seq
+                )
+            };
             let _ = write!(
                 main,
-                r#"<li class="card" data-card-seq="{seq}">{line} <button type="button" class="delete-card" data-card-seq="{seq}">Delete</button></li>"#,
+                r#"<li class="card" data-card-seq="{seq}" data-default="{default}">{line}{make_default} <button type="button" class="replace-card" data-card-seq="{seq}">Replace</button> <button type="button" class="delete-card" data-card-seq="{seq}">Delete</button></li>"#,
                 seq = card.card_seq,
+                default = card.default,
                 line = card_line(card),
             );
         }
         main.push_str("</ul>");
     }
-    main.push_str("<h2>Add a card</h2>");
+    main.push_str(r#"<h2 id="card-form-title">Add a card</h2>"#);
     main.push_str(&card_fields(
         viewer,
         config,
@@ -173,6 +200,16 @@ pub fn cards_page(
         "/cards",
         "Save card",
     ));
+    let _ = write!(
+        main,
+        r#"<h2>Close my payment account</h2>
+<form method="post" action="/account/close" id="close-account">{csrf}
+<p>Deletes every saved card and your payment profile at the payment gateway. Your orders stay.</p>
+<p><label><input type="checkbox" name="confirm" value="yes" id="close-account-confirm" required> I want my payment account closed</label></p>
+<p><button type="submit" id="close-account-submit">Close my payment account</button></p>
+</form>"#,
+        csrf = viewer.csrf_input(),
+    );
     layout(
         "My cards",
         viewer,
@@ -199,12 +236,22 @@ pub fn checkout_page(
         return layout("Checkout", viewer, &main, &[]);
     }
     main.push_str(r#"<h2>Pay with</h2><div id="sources">"#);
-    for (i, card) in cards.iter().enumerate() {
+    // The default card is chosen, or the first when none is the default.
+    let chosen = cards
+        .iter()
+        .find(|c| c.default)
+        .or(cards.first())
+        .map(|c| c.card_seq);
+    for card in cards {
         let _ = write!(
             main,
             r#"<p><label><input type="radio" name="source" value="{seq}" id="source-{seq}"{checked}> {line}</label></p>"#,
             seq = card.card_seq,
-            checked = if i == 0 { " checked" } else { "" },
+            checked = if Some(card.card_seq) == chosen {
+                " checked"
+            } else {
+                ""
+            },
             line = card_line(card),
         );
     }

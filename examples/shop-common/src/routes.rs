@@ -313,7 +313,7 @@ impl Shop {
     }
 
     /// `GET /cards`: saved cards and the form to add one; `?registered=<order>` after 3-D
-    /// Secure.
+    /// Secure, `?closed=1` after the account was closed.
     pub async fn cards_page(&self, session: &Session, head: &RequestHead) -> Reply {
         let cards = self
             .payments
@@ -324,14 +324,54 @@ impl Shop {
             Some(id) => self.own_order(session, &id).await,
             None => None,
         };
+        let notice = match (&registered, head.query_param("closed").as_deref()) {
+            (Some(order), _) => pages::CardsNotice::Registered(order),
+            (None, Some("1")) => pages::CardsNotice::AccountClosed,
+            _ => pages::CardsNotice::None,
+        };
         Reply::page(
             200,
-            pages::cards_page(
-                &viewer(session),
-                &self.card_form,
-                &cards,
-                registered.as_ref(),
-            ),
+            pages::cards_page(&viewer(session), &self.card_form, &cards, notice),
         )
+    }
+
+    /// `POST /account/close` with `confirm=yes`: closes the customer's payment account (their
+    /// GMO member and every saved card; [`gmo_core::Payments::close_account`]). Refused with
+    /// `409 in_progress` while one of their payments is in flight, and with
+    /// `400 confirmation_required` without the confirmation. Closing a closed account is fine.
+    /// Pages are sent to `/cards?closed=1`; JSON gets `{"closed": true}`.
+    pub async fn close_account(&self, session: &Session, head: &RequestHead, body: &[u8]) -> Reply {
+        let json = head.wants_json();
+        let fields = match head.body_fields(body) {
+            Ok(fields) => fields,
+            Err(unreadable) => return Reply::error(&unreadable),
+        };
+        if !fields.iter().any(|(k, v)| k == "confirm" && v == "yes") {
+            let answer = ErrorResponse::new(
+                400,
+                "confirmation_required",
+                "confirm that the payment account is to be closed (confirm=yes)",
+            );
+            return if json {
+                Reply::error(&answer)
+            } else {
+                Reply::page(
+                    400,
+                    pages::error_page(&viewer(session), "Not closed", answer.message()),
+                )
+            };
+        }
+        match (self.payments.close_account(&customer(session)).await, json) {
+            (Ok(()), true) => Reply::json(200, &json!({ "closed": true })),
+            (Ok(()), false) => Reply::redirect("/cards?closed=1"),
+            (Err(e), true) => payment_error(&e),
+            (Err(e), false) => {
+                let answer = ErrorResponse::from_payment_error(&e, MessagePolicy::default());
+                Reply::page(
+                    answer.status(),
+                    pages::error_page(&viewer(session), "Not closed", answer.message()),
+                )
+            }
+        }
     }
 }

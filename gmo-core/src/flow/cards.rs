@@ -1,4 +1,5 @@
-//! Cards: registration (verified with 3-D Secure, or direct), listing, deletion, the default card.
+//! Cards: registration and replacement (verified with 3-D Secure, or direct), listing, deletion,
+//! the default card.
 //!
 //! GMO keeps the cards; the store keeps only which GMO member is whose. Card numbers are GMO's
 //! masked ones, and card numbers, expiry input and security codes never pass through here: a card
@@ -84,7 +85,8 @@ impl Payments {
         customer: &CustomerId,
         token: CardToken,
     ) -> Result<CardRegistration, PaymentError> {
-        self.register_card_with(customer, token, &mut None).await
+        self.save_card_to(customer, token, Target::New, &mut None)
+            .await
     }
 
     /// [`Payments::register_card`] for a card attempt the card-testing throttle admitted, as
@@ -95,8 +97,57 @@ impl Payments {
         token: CardToken,
         attempt: AttemptTicket,
     ) -> Result<CardRegistration, PaymentError> {
+        self.save_with_attempt(customer, token, Target::New, attempt)
+            .await
+    }
+
+    /// Replaces the customer's saved card `card_seq` with the card behind a one-time token (a
+    /// new expiry, or a new card), verified as [`Payments::register_card`] verifies a new one:
+    ///
+    /// * In [direct mode](CardRegistrationMode::Direct), SaveCard with the `CardSeq` and the
+    ///   token: the card keeps its number (`card_seq`), and its default flag.
+    /// * In [verified mode](CardRegistrationMode::Verified), the same `CHECK` with 3-D Secure as
+    ///   a registration, with the order naming the card it replaces. At the return, TradedCard
+    ///   saves the verified card and the replaced one is deleted (its default flag carried
+    ///   over). GMO's TradedCard takes no `CardSeq`, so the verified card gets a **new number**:
+    ///   [`CardRegistration::Registered`] names it.
+    ///
+    /// A card the customer does not have is [`PaymentError::NotFound`], checked before the token
+    /// is used. The old card stays until the new one is saved.
+    #[tracing::instrument(name = "payments.replace_card", skip_all)]
+    pub async fn replace_card(
+        &self,
+        customer: &CustomerId,
+        card_seq: CardSeq,
+        token: CardToken,
+    ) -> Result<CardRegistration, PaymentError> {
+        self.save_card_to(customer, token, Target::Replace(card_seq), &mut None)
+            .await
+    }
+
+    /// [`Payments::replace_card`] for a card attempt the card-testing throttle admitted.
+    pub async fn replace_card_attempt(
+        &self,
+        customer: &CustomerId,
+        card_seq: CardSeq,
+        token: CardToken,
+        attempt: AttemptTicket,
+    ) -> Result<CardRegistration, PaymentError> {
+        self.save_with_attempt(customer, token, Target::Replace(card_seq), attempt)
+            .await
+    }
+
+    async fn save_with_attempt(
+        &self,
+        customer: &CustomerId,
+        token: CardToken,
+        target: Target,
+        attempt: AttemptTicket,
+    ) -> Result<CardRegistration, PaymentError> {
         let mut attempt = Some(attempt);
-        let result = self.register_card_with(customer, token, &mut attempt).await;
+        let result = self
+            .save_card_to(customer, token, target, &mut attempt)
+            .await;
         if let Some(unused) = attempt {
             // Direct registrations end here, by their answer; others made no GMO call for it.
             let card_failed = matches!(&result, Err(e) if e.is_card_failure());
@@ -105,26 +156,61 @@ impl Payments {
         result
     }
 
-    async fn register_card_with(
+    /// Registration and replacement: one path, by the shop's registration mode.
+    async fn save_card_to(
         &self,
         customer: &CustomerId,
         token: CardToken,
+        target: Target,
         attempt: &mut Option<AttemptTicket>,
     ) -> Result<CardRegistration, PaymentError> {
+        let replaced = match target {
+            Target::New => None,
+            Target::Replace(seq) => Some(self.own_card(customer, seq).await?),
+        };
         match self.settings().registration {
-            CardRegistrationMode::Direct => self.save_card(customer, token).await,
-            CardRegistrationMode::Verified => self.verify_card(customer, token, attempt).await,
+            CardRegistrationMode::Direct => self.save_card(customer, token, replaced).await,
+            CardRegistrationMode::Verified => {
+                self.verify_card(customer, token, replaced, attempt).await
+            }
         }
     }
 
+    /// One of the customer's live cards, or [`PaymentError::NotFound`].
+    async fn own_card(&self, customer: &CustomerId, seq: CardSeq) -> Result<Card, PaymentError> {
+        let member = self
+            .inner
+            .store
+            .member(customer)
+            .await?
+            .ok_or(PaymentError::NotFound)?;
+        let search = SearchCard::one(member.member_id, SeqMode::Physical, seq);
+        match self.inner.client.send(&search).await {
+            Ok(cards) => cards
+                .iter()
+                .find(|c| !c.deleted)
+                .map(Card::from)
+                .ok_or(PaymentError::NotFound),
+            Err(e) if e.is_not_found() => Err(PaymentError::NotFound),
+            Err(e) => Err(read_error(e)),
+        }
+    }
+
+    /// SaveCard: a new card, or `replaced`'s number given a new card (its default flag kept:
+    /// SaveCard always sends `DefaultFlag`).
     async fn save_card(
         &self,
         customer: &CustomerId,
         token: CardToken,
+        replaced: Option<Card>,
     ) -> Result<CardRegistration, PaymentError> {
         let member_id = self.ensure_member(customer).await?;
         let mut save = SaveCard::new(member_id.clone(), token);
         save.seq_mode = SeqMode::Physical;
+        if let Some(old) = &replaced {
+            save.card_seq = Some(CardSeq::new(old.card_seq)?);
+            save.default_card = old.default;
+        }
         let saved = match outcome(self.inner.client.send(&save).await) {
             Outcome::Done(saved) => saved,
             Outcome::Failed(_, error) => return Err(error),
@@ -144,13 +230,16 @@ impl Payments {
         Ok(CardRegistration::Registered { card })
     }
 
+    /// The `CHECK` with 3-D Secure. A replacement's order names the card it replaces in
+    /// `card_seq` until the verified card is saved (then it names the saved card).
     async fn verify_card(
         &self,
         customer: &CustomerId,
         token: CardToken,
+        replaced: Option<Card>,
         attempt: &mut Option<AttemptTicket>,
     ) -> Result<CardRegistration, PaymentError> {
-        let order = Order::prepared(
+        let mut order = Order::prepared(
             new_order_id(),
             customer.clone(),
             Purpose::CardRegistration,
@@ -158,6 +247,7 @@ impl Payments {
             0,
             0,
         );
+        order.card_seq = replaced.map(|old| u32::from(old.card_seq));
         if let Inserted::Existing(_) = self.inner.store.insert_order(&order).await? {
             return Err(PaymentError::InProgress);
         }
@@ -368,15 +458,29 @@ impl Payments {
                 return self.settle_to(&claimed, OrderState::Verified, |_| ()).await;
             }
         };
-        let mut traded = TradedCard::new(claimed.order_id.clone(), member_id);
+        let replacing = replaced_seq(&claimed);
+        let mut traded = TradedCard::new(claimed.order_id.clone(), member_id.clone());
         traded.seq_mode = SeqMode::Physical;
-        match outcome(self.inner.client.send(&traded).await) {
-            Outcome::Done(card) => {
-                self.settle_to(&claimed, OrderState::CardRegistered, |o| {
-                    o.card_seq = Some(u32::from(card.card_seq.get()));
-                })
+        if let Some(old) = replacing {
+            // The replaced card's default flag goes to its successor.
+            traded.default_card = self
+                .find_card(&member_id, old)
                 .await
-            }
+                .is_some_and(|card| card.default);
+        }
+        match outcome(self.inner.client.send(&traded).await) {
+            Outcome::Done(card) => match replacing {
+                Some(old) if old != card.card_seq => {
+                    self.retire_replaced(claimed, &member_id, old, card.card_seq)
+                        .await
+                }
+                _ => {
+                    self.settle_to(&claimed, OrderState::CardRegistered, |o| {
+                        o.card_seq = Some(u32::from(card.card_seq.get()));
+                    })
+                    .await
+                }
+            },
             Outcome::Failed(failure, error) => {
                 tracing::info!(
                     reason = error.reason(),
@@ -391,6 +495,40 @@ impl Payments {
         }
     }
 
+    /// A replacement's last step, under the `Registering` claim: the verified card is saved as
+    /// `saved`, so the replaced card `old` is deleted, then the order records `saved`. Deleting
+    /// is safe to repeat ("no such card" is done), so an unknown answer leaves the claim for
+    /// reconciliation ([`Payments::resolve_attach`]), which finds the saved card and deletes the
+    /// old one again.
+    async fn retire_replaced(
+        &self,
+        claimed: Order,
+        member_id: &MemberId,
+        old: CardSeq,
+        saved: CardSeq,
+    ) -> Result<Order, PaymentError> {
+        let delete = DeleteCard::new(member_id.clone(), SeqMode::Physical, old);
+        match outcome(self.inner.client.send(&delete).await) {
+            Outcome::Done(_) => {}
+            Outcome::Failed(failure, _) if is_missing(&failure.err_info) => {}
+            Outcome::Failed(_, error) => {
+                // The new card is saved; the old one stays for the customer to delete.
+                tracing::warn!(
+                    reason = error.reason(),
+                    "the replaced card could not be deleted"
+                );
+            }
+            // The claim is written again, so that reconciliation's age counts from now.
+            Outcome::Unavailable | Outcome::Unknown => {
+                return self.settle_to(&claimed, claimed.state, |_| ()).await;
+            }
+        }
+        self.settle_to(&claimed, OrderState::CardRegistered, |o| {
+            o.card_seq = Some(u32::from(saved.get()));
+        })
+        .await
+    }
+
     /// A stale TradedCard claim: the card is attached if the member has a live card with the
     /// CHECK's last digits and expiry; otherwise the registration failed.
     pub(super) async fn resolve_attach(
@@ -401,7 +539,7 @@ impl Payments {
         let Some(member) = self.inner.store.member(&order.customer_id).await? else {
             return self.settle_to(&order, OrderState::Verified, |_| ()).await;
         };
-        let search = SearchCard::all(member.member_id, SeqMode::Physical);
+        let search = SearchCard::all(member.member_id.clone(), SeqMode::Physical);
         let cards = match self.inner.client.send(&search).await {
             Ok(cards) => cards,
             Err(e) if e.is_not_found() => Vec::new(),
@@ -416,25 +554,53 @@ impl Payments {
             trade.masked_number.as_deref().and_then(last3),
             trade.expiry.as_ref().map(|e| e.yymm().to_owned()),
         );
+        let replacing = replaced_seq(&order);
         let found = cards.iter().rev().find(|c| {
             !c.deleted
+                && Some(c.card_seq) != replacing
                 && wanted.0.is_some()
                 && last3(&c.masked_number) == wanted.0
                 && c.expiry.as_ref().map(|e| e.yymm().to_owned()) == wanted.1
         });
         match found {
-            Some(card) => {
-                let seq = u32::from(card.card_seq.get());
-                self.settle_to(&order, OrderState::CardRegistered, |o| {
-                    o.card_seq = Some(seq)
-                })
-                .await
-            }
+            Some(card) => match replacing {
+                Some(old) => {
+                    self.retire_replaced(order, &member.member_id, old, card.card_seq)
+                        .await
+                }
+                None => {
+                    let seq = u32::from(card.card_seq.get());
+                    self.settle_to(&order, OrderState::CardRegistered, |o| {
+                        o.card_seq = Some(seq)
+                    })
+                    .await
+                }
+            },
             // TradedCard failed, or never ran: which is unknowable, so it is never sent again.
             // The customer registers the card anew.
             None => self.settle_to(&order, OrderState::Failed, |_| ()).await,
         }
     }
+}
+
+/// What a card registration saves.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// A new card.
+    New,
+    /// A new card under this saved card's number (or, verified, in its place).
+    Replace(CardSeq),
+}
+
+/// The card a registration order replaces: its `card_seq` before the card is saved.
+fn replaced_seq(order: &Order) -> Option<CardSeq> {
+    if order.state == OrderState::CardRegistered {
+        return None;
+    }
+    order
+        .card_seq
+        .and_then(|seq| u16::try_from(seq).ok())
+        .and_then(|seq| CardSeq::new(seq).ok())
 }
 
 /// A new random MemberID: `m` and 32 lowercase hex digits.

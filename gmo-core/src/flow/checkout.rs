@@ -314,9 +314,11 @@ impl Payments {
         if order.state != OrderState::Entered {
             return self.confirmation_of(order);
         }
+        // A new card leaves `card_seq` as it was: a card replacement's order names the card it
+        // replaces there.
         let saved_card = match &card {
             CardSource::StoredCard { card_seq, .. } => Some(u32::from(card_seq.get())),
-            _ => None,
+            _ => order.card_seq,
         };
         let held = attempt.clone();
         let claimed = match self

@@ -398,7 +398,8 @@ pub struct OrderSummary {
     pub tax: u32,
     /// `AUTH`, `CAPTURE` or `CHECK`.
     pub job: JobCd,
-    /// The saved card used or registered.
+    /// The saved card used or registered (a replacement's: the replaced card until its card is
+    /// saved).
     pub card_seq: Option<u32>,
     /// Why it failed, as a stable reason (the classification, never the issuer's code).
     pub failure: Option<ErrorKind>,

@@ -3,6 +3,8 @@
 //! | route | body |
 //! |---|---|
 //! | `POST /cards` | `{"token": "…"}` or `token=…` |
+//! | `PUT /cards/{card_seq}` | `{"token": "…"}` or `token=…` (the replacing card) |
+//! | `PUT`/`POST /cards/{card_seq}/default` | nothing, `{}`, or a form (its CSRF field, say) |
 //! | `POST /checkout/{order_id}` | `{"token": "…"}` (a new card) or `{"card_seq": 0}` (a saved card), or the same as a form |
 //!
 //! The rules, the same for both encodings:
@@ -148,6 +150,26 @@ pub fn card_request(content_type: Option<&str>, body: &[u8]) -> Result<CardToken
         Some(token) => Ok(token),
         None => Err(BodyError::MissingField("token")),
     }
+}
+
+/// Reads the body of a route that takes no field (`PUT /cards/{card_seq}/default`): empty, a
+/// JSON object or a form, with the same refusals as the others (a price or card field, a
+/// malformed body).
+///
+/// ```
+/// use gmo_core::http::body::{BodyError, no_fields_request};
+///
+/// no_fields_request(None, b"")?;
+/// no_fields_request(Some("application/json"), b"{}")?;
+/// no_fields_request(Some("application/x-www-form-urlencoded"), b"csrf=x")?;
+/// assert_eq!(
+///     no_fields_request(Some("application/json"), b"[1]").unwrap_err(),
+///     BodyError::NotAnObject
+/// );
+/// # Ok::<(), BodyError>(())
+/// ```
+pub fn no_fields_request(content_type: Option<&str>, body: &[u8]) -> Result<(), BodyError> {
+    Fields::read(content_type, body).map(|_| ())
 }
 
 /// Reads the body of `POST /checkout/{order_id}`: a new card's token or a saved card's number.
@@ -612,6 +634,29 @@ mod tests {
             assert!(!err.to_string().contains("1111"), "{err}");
             assert!(!format!("{err:?}").contains("1111"), "{err:?}");
         }
+    }
+
+    #[test]
+    fn the_default_route_reads_no_field_but_refuses_bad_bodies() {
+        assert_eq!(no_fields_request(None, b""), Ok(()));
+        assert_eq!(no_fields_request(JSON, b"{}"), Ok(()));
+        assert_eq!(no_fields_request(FORM, b"csrf_token=x"), Ok(()));
+        assert_eq!(
+            no_fields_request(JSON, b"{"),
+            Err(BodyError::MalformedJson { line: 1, column: 1 })
+        );
+        assert_eq!(
+            no_fields_request(FORM, b"amount=1"),
+            Err(BodyError::PriceField("amount"))
+        );
+        assert_eq!(
+            no_fields_request(JSON, br#"{"cvc":"123"}"#),
+            Err(BodyError::CardField("cvc"))
+        );
+        assert_eq!(
+            no_fields_request(Some("text/plain"), b"x"),
+            Err(BodyError::UnsupportedMediaType)
+        );
     }
 
     #[test]

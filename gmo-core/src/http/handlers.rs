@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::attempts::{AttemptKind, CardAttempts};
-use super::body::{card_request, checkout_request};
+use super::body::{card_request, checkout_request, no_fields_request};
 use super::error::log_refusal;
 use super::{NotificationRoute, RouteError};
 use crate::PaymentError;
@@ -78,6 +78,68 @@ pub async fn register_card(
     logged("register_card", run.await)
 }
 
+/// `PUT /cards/{card_seq}`: replaces the customer's card with the card behind the token in
+/// `body` ([`Payments::replace_card`]). A card number that cannot be one, or that is not the
+/// customer's, is `not_found`, found before the token is used.
+pub async fn replace_card(
+    payments: &Payments,
+    customer: &CustomerId,
+    card_seq: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    attempts: Option<&CardAttempts>,
+) -> Result<CardRegistration, RouteError> {
+    let run = async {
+        let seq = parse_card_seq(card_seq)?;
+        let token = card_request(content_type, body)?;
+        let result = match attempts {
+            Some(a) => match a
+                .begin(customer, AttemptKind::NewCard)
+                .await?
+                .ticket_for(payments, a)
+            {
+                Ok(ticket) => {
+                    payments
+                        .replace_card_attempt(customer, seq, token, ticket)
+                        .await
+                }
+                Err(attempt) => {
+                    let result = payments.replace_card(customer, seq, token).await;
+                    attempt.finish(&result).await;
+                    result
+                }
+            },
+            None => payments.replace_card(customer, seq, token).await,
+        };
+        Ok(result?)
+    };
+    logged("replace_card", run.await)
+}
+
+/// `PUT`/`POST /cards/{card_seq}/default`: makes the customer's card the default and answers
+/// it. The body carries nothing (a form's CSRF field is ignored) but is read by the same rules
+/// as the others. A card number that cannot be one, or that is not the customer's, is
+/// `not_found`.
+pub async fn set_default_card(
+    payments: &Payments,
+    customer: &CustomerId,
+    card_seq: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Card, RouteError> {
+    let run = async {
+        let seq = parse_card_seq(card_seq)?;
+        no_fields_request(content_type, body)?;
+        Ok(payments.set_default_card(customer, seq).await?)
+    };
+    logged("set_default_card", run.await)
+}
+
+/// A card number from the path; one that cannot be one names no card.
+fn parse_card_seq(card_seq: &str) -> Result<CardSeq, PaymentError> {
+    card_seq.parse().map_err(|_| PaymentError::NotFound)
+}
+
 /// `DELETE /cards/{card_seq}`. A card number that cannot be one is `not_found`.
 pub async fn delete_card(
     payments: &Payments,
@@ -85,7 +147,7 @@ pub async fn delete_card(
     card_seq: &str,
 ) -> Result<(), RouteError> {
     let run = async {
-        let seq: CardSeq = card_seq.parse().map_err(|_| PaymentError::NotFound)?;
+        let seq = parse_card_seq(card_seq)?;
         Ok(payments.delete_card(customer, seq).await?)
     };
     logged("delete_card", run.await)

@@ -5,7 +5,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`routes`] | the route table: paths as constants, the return URL template |
-//! | [`body`] | the bodies of `POST /cards` and `POST /checkout/{order_id}` (JSON or form) |
+//! | [`body`] | the bodies of the card and checkout routes (JSON or form) |
 //! | [`three_ds`] | reading the 3-D Secure return (form body or query) |
 //! | [`handlers`] | one function per route: body, throttle, flow, logs |
 //! | [`error`] | [`RouteError`], the JSON error body and status, the customer-visible [`MessagePolicy`] |
@@ -18,7 +18,9 @@
 //! [`CardRegistration`](crate::flow::CardRegistration) (`{"status": "registered", "card": …}`
 //! or `{"status": "redirect_to", "order_id": …, "url": …}`); `POST /checkout/{order_id}` →
 //! [`Confirmation`](crate::flow::Confirmation) (`{"status": "completed", "order": …}` or
-//! `{"status": "redirect_to", …}`); `DELETE /cards/{card_seq}` → 204. The 3-D Secure return
+//! `{"status": "redirect_to", …}`); `PUT /cards/{card_seq}` → [`CardRegistration`](crate::flow::CardRegistration)
+//! as `POST /cards`; `PUT`/`POST /cards/{card_seq}/default` → the [`Card`](crate::flow::Card);
+//! `DELETE /cards/{card_seq}` → 204. The 3-D Secure return
 //! answers `303 See Other` to the completion page, the notification `0` as `text/plain`.
 
 pub mod attempts;

@@ -9,7 +9,9 @@
 //! |---|---|---|---|
 //! | `GET` | [`CARDS`] | the customer's browser | the customer's saved cards |
 //! | `POST` | [`CARDS`] | the customer's browser | register a card from a token |
+//! | `PUT` | [`CARD`] | the customer's browser | replace a saved card from a token |
 //! | `DELETE` | [`CARD`] | the customer's browser | delete a saved card |
+//! | `PUT`, `POST` | [`DEFAULT_CARD`] | the customer's browser | make a saved card the default |
 //! | `POST` | [`CHECKOUT`] | the customer's browser | pay a prepared order |
 //! | `POST`, `GET` | [`THREE_DS_RETURN`] | the issuer's 3-D Secure page (gateway) | the 3-D Secure return |
 //! | `POST` | [`NOTIFY`] | GMO's servers (gateway) | a result notification |
@@ -24,8 +26,11 @@ pub const DEFAULT_PREFIX: &str = "/payments";
 /// `GET` lists the customer's cards, `POST` registers one.
 pub const CARDS: &str = "/cards";
 
-/// `DELETE` deletes one of the customer's cards.
+/// `PUT` replaces one of the customer's cards from a token; `DELETE` deletes it.
 pub const CARD: &str = "/cards/{card_seq}";
+
+/// `PUT` (or `POST`, for a plain HTML form) makes one of the customer's cards the default.
+pub const DEFAULT_CARD: &str = "/cards/{card_seq}/default";
 
 /// `POST` confirms a prepared order with a token or a saved card.
 pub const CHECKOUT: &str = "/checkout/{order_id}";

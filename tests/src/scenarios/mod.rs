@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod browser;
+pub mod cards;
 pub mod checkout;
 pub mod fulfilment;
 pub mod input;
