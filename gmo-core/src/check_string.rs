@@ -165,6 +165,43 @@ mod tests {
     }
 
     #[test]
+    fn instalments_are_covered_by_pay_times() {
+        // An instalment answer signed over PayTimes=3 verifies as sent, and is refused when
+        // PayTimes reads otherwise (a tampered or misread number of payments).
+        let pass = ShopPass::new("pass");
+        let signed = CheckStringFields {
+            order_id: "o1",
+            forward: "2a99662",
+            method: "2",
+            pay_times: "3",
+            approve: "6416276",
+            tran_id: "1303011202111111111111198895",
+            tran_date: "20130301120312",
+        }
+        .compute(&pass);
+        let answer = |pay_times: &str| {
+            format!(
+                "ACS=0&OrderID=o1&Forward=2a99662&Method=2&PayTimes={pay_times}&Approve=6416276\
+                 &TranID=1303011202111111111111198895&TranDate=20130301120312&CheckString={signed}"
+            )
+        };
+        let verified = |pay_times: &str| {
+            verify(
+                &Response::parse(answer(pay_times).as_bytes()).unwrap(),
+                &pass,
+            )
+        };
+        assert_eq!(verified("3"), Ok(()));
+        for other in ["6", "", "03"] {
+            assert_eq!(
+                verified(other),
+                Err(CheckStringProblem::Mismatch),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_missing_field_is_not_a_match() {
         let response = Response::parse(b"OrderID=o&Forward=f").unwrap();
         assert!(matches!(

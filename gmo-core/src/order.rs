@@ -30,9 +30,10 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
+use crate::api::Tds2Data;
 use crate::error::ErrorKind;
 use crate::secret::AccessPass;
-use crate::types::{AccessId, InvalidValue, JobCd, OrderId, Status};
+use crate::types::{AccessId, InvalidValue, JobCd, Method, OrderId, Status};
 
 /// The merchant's own identifier of a customer (their user id), 1 to 255 characters without
 /// control characters.
@@ -315,6 +316,17 @@ pub struct Order {
     /// The card-testing throttle's hold on this order's card attempt, from the checkout until
     /// the attempt's outcome is known: whichever path settles the order ends it, once.
     pub card_attempt: Option<crate::guard::AttemptTicket>,
+    /// How the shopper pays (`Method`, `PayTimes`): chosen at checkout and fixed by the claim of
+    /// ExecTran (a retried or concurrent confirmation cannot change it), then what GMO echoed
+    /// once the payment is authorised. `None` before the checkout and for card registrations.
+    #[serde(default)]
+    pub method: Option<Method>,
+    /// The shopper's 3-D Secure 2.0 risk data (`Tds2*`), kept from
+    /// [`prepare_order`](crate::flow::Payments::prepare_order) for the ExecTran of the
+    /// checkout, which may run later on another instance. Personal data (never card data):
+    /// `Debug` shows field names only. Empty when the merchant gave none.
+    #[serde(default)]
+    pub risk_data: Tds2Data,
 }
 
 impl Order {
@@ -351,6 +363,8 @@ impl Order {
             updated_at: now,
             gmo_unconfirmed_at: None,
             card_attempt: None,
+            method: None,
+            risk_data: Tds2Data::new(),
         }
     }
 

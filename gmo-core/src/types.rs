@@ -233,7 +233,11 @@ wire_enum!(
 );
 
 /// The payment method (`Method`): lump sum, instalments, bonus or revolving.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///
+/// Serialised (in orders, their summaries and JSON answers) as `"lump"`, `{"installments": 3}`,
+/// `"bonus_lump"`, `{"bonus_installments": 2}` or `"revolving"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Method {
     /// 一括: lump sum (`1`).
     Lump,

@@ -50,6 +50,9 @@ pub struct TransactionSnapshot {
     pub expire: Option<String>,
     /// `ClientField1..3`.
     pub client_fields: [String; 3],
+    /// The 3-D Secure 2.0 risk data of the last ExecTran (`Tds2*` fields but
+    /// `Tds2ChallengeIndType`), by GMO field name, as sent.
+    pub tds2_fields: std::collections::BTreeMap<String, String>,
     /// Whether EntryTran asked for 3-D Secure (`TdFlag=2`).
     pub three_ds_requested: bool,
     /// The 3-D Secure session, if ExecTran opened one.
@@ -111,6 +114,7 @@ impl TransactionSnapshot {
             card_no_masked: tx.card.as_ref().map(|c| mask_last4(&c.number)),
             expire: tx.card.as_ref().map(|c| c.expire.clone()),
             client_fields: tx.exec.client_fields.clone(),
+            tds2_fields: tx.exec.tds2_fields.clone(),
             three_ds_requested: tx.three_ds_requested,
             three_ds: tx.three_ds.as_ref().map(|s| ThreeDsSnapshot {
                 trans_id: s.trans_id.clone(),

@@ -8,7 +8,7 @@ use gmo_core::event::{PaymentEvent, StoredEvent};
 use gmo_core::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
-use gmo_core::types::{AccessId, JobCd, MemberId, OrderId, Status};
+use gmo_core::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 use sqlx::query::Query;
@@ -71,21 +71,21 @@ impl StoredTime for i64 {
     }
 }
 
-/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$24`).
+/// The columns of `gmo_orders` that make an [`Order`], in binding order (`$1`…`$27`).
 macro_rules! order_columns {
     () => {
         "order_id, customer_id, purpose, job, amount, tax, state, access_id, access_pass, \
          card_seq, gmo_status, tran_id, approve, forward, redirect_url, pending_amount, \
          failure_kind, failure_err_code, failure_err_info, created_at, updated_at, version, \
-         gmo_unconfirmed_at, card_attempt"
+         gmo_unconfirmed_at, card_attempt, method, pay_times, risk_data"
     };
 }
 
-/// Placeholders for [`order_columns!`], `settled` (`$25`) and `settle_first` (`$26`).
+/// Placeholders for [`order_columns!`], `settled` (`$28`) and `settle_first` (`$29`).
 macro_rules! order_values {
     () => {
         "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-         $20, $21, $22, $23, $24, $25, $26"
+         $20, $21, $22, $23, $24, $25, $26, $27, $28, $29"
     };
 }
 
@@ -107,14 +107,14 @@ pub(crate) const INSERT_ORDER: &str = concat!(
     order_values!(),
     ") ON CONFLICT (order_id) DO NOTHING"
 );
-/// Binds [`bind_order`], then the version read (`$27`): the compare-and-set. The lease columns
+/// Binds [`bind_order`], then the version read (`$30`): the compare-and-set. The lease columns
 /// are left alone.
 pub(crate) const UPDATE_ORDER: &str = concat!(
     "UPDATE gmo_orders SET (",
     order_columns!(),
     ", settled, settle_first) = (",
     order_values!(),
-    ") WHERE order_id = $1 AND version = $27"
+    ") WHERE order_id = $1 AND version = $30"
 );
 /// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
 /// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
@@ -186,6 +186,9 @@ pub(crate) struct OrderRow<T> {
     version: i64,
     gmo_unconfirmed_at: Option<T>,
     card_attempt: Option<String>,
+    method: Option<String>,
+    pay_times: Option<i64>,
+    risk_data: Option<String>,
 }
 
 const ORDERS: &str = "gmo_orders";
@@ -270,12 +273,26 @@ impl<T: StoredTime> OrderRow<T> {
                     serde_json::from_str(&json).map_err(|_| unreadable(ORDERS, "card_attempt"))
                 })
                 .transpose()?,
+            method: self
+                .method
+                .map(|code| {
+                    let pay_times = self.pay_times.map(|n| n.to_string()).unwrap_or_default();
+                    Method::parse(&code, &pay_times).ok_or_else(|| unreadable(ORDERS, "method"))
+                })
+                .transpose()?,
+            risk_data: self
+                .risk_data
+                .map(|json| {
+                    serde_json::from_str(&json).map_err(|_| unreadable(ORDERS, "risk_data"))
+                })
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }
 
-/// Binds an order's columns as `$1`…`$24` in [`order_columns!`] order, `settled` as `$25` and
-/// `settle_first` as `$26`.
+/// Binds an order's columns as `$1`…`$27` in [`order_columns!`] order, `settled` as `$28` and
+/// `settle_first` as `$29`.
 pub(crate) fn bind_order<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     order: &Order,
@@ -326,6 +343,13 @@ where
                 .transpose()
                 .map_err(StoreError::new)?,
         )
+        .bind(text(order.method.map(Method::code)))
+        .bind(order.method.and_then(Method::pay_times).map(i64::from))
+        .bind(if order.risk_data.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&order.risk_data).map_err(StoreError::new)?)
+        })
         .bind(!order.state.needs_settling())
         .bind(order.state.settles_first()))
 }
@@ -583,7 +607,7 @@ mod tests {
     fn placeholders_match_the_columns() {
         let columns = order_columns!().split(',').count();
         let values = order_values!().split(',').count();
-        assert_eq!(columns, 24);
+        assert_eq!(columns, 27);
         assert_eq!(
             values,
             columns + 2,

@@ -304,3 +304,31 @@ async fn migration_4_keeps_the_newest_notification_of_each_order() {
         .expect("keys");
     assert_eq!(keys, ["a|3", "b|1"]);
 }
+
+#[tokio::test]
+async fn orders_of_the_0005_schema_stay_valid_after_0006() {
+    let store = support::sqlite_store().await;
+    drop_store_tables(store.pool()).await;
+    // The schema of migrations 0001 to 0005, with an order of it: entered, not yet executed.
+    sqlx::raw_sql(concat!(
+        "DELETE FROM gmo_migrations WHERE version >= 6; ",
+        include_str!("../migrations/sqlite/0001_payment_store.sql"),
+        ";\n",
+        include_str!("../migrations/sqlite/0002_versions_and_leases.sql"),
+        ";\n",
+        include_str!("../migrations/sqlite/0003_throttle_events.sql"),
+        ";\n",
+        include_str!("../migrations/sqlite/0004_one_notification_per_order.sql"),
+        ";\n",
+        include_str!("../migrations/sqlite/0005_payment_events.sql"),
+        "; INSERT INTO gmo_orders (order_id, customer_id, purpose, job, amount, tax, state, \
+         access_id, access_pass, settled, settle_first, created_at, updated_at, version) VALUES \
+         ('before-0006', 'c', 'purchase', 'AUTH', 100, 0, 'entered', \
+          '0123456789abcdef0123456789abcdef', 'pass', 0, 0, 1577836800000000, 1577836800000000, 2)"
+    ))
+    .execute(store.pool())
+    .await
+    .expect("the 0005 schema");
+    store.migrate().await.expect("migration 6");
+    support::orders_before_0006_stay_valid(&store).await;
+}

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
-use gmo_core::flow::CardRegistrationMode;
+use gmo_core::flow::{CardRegistrationMode, PaymentMethods};
 use gmo_core::guard::ThrottleConfig;
 use gmo_core::http::TrustedProxies;
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
@@ -30,6 +30,9 @@ pub struct ShopOptions {
     /// When set, the shop reconciles (several times a second) the orders untouched this long,
     /// its GMO calls timing out in half that time; else after the default half hour.
     pub reconcile_after: Option<Duration>,
+    /// The payment methods the shop offers: lump sum and instalments of 3, 6 or 12 payments
+    /// (as `SHOP_PAY_TIMES=3,6,12`).
+    pub payment_methods: PaymentMethods,
 }
 
 impl Default for ShopOptions {
@@ -40,6 +43,7 @@ impl Default for ShopOptions {
             public_url: None,
             trusted_proxies: TrustedProxies::loopback(),
             reconcile_after: None,
+            payment_methods: PaymentMethods::lump_sum_only().installments([3, 6, 12]),
         }
     }
 }

@@ -77,6 +77,11 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn instalments_are_paid_as_chosen_and_unoffered_ones_refused() {
+            $crate::scenarios::checkout::instalments::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn three_ds_returns_forged_replayed_and_concurrent() {
             $crate::scenarios::three_ds::forged_replayed_and_concurrent_returns::<$shop>().await;
         }

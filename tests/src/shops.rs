@@ -47,6 +47,7 @@ fn prepare(
         .payments(&public_url, Arc::new(MemoryStore::new()), |b| {
             let b = b
                 .card_registration(options.registration)
+                .payment_methods(options.payment_methods)
                 .card_testing(throttle)
                 .event_handler(fulfilment);
             match options.reconcile_after {

@@ -94,8 +94,22 @@
     submit.disabled = false;
   }
 
+  // The payment method chosen on a checkout page ("installments:3" is instalments in 3
+  // payments); pages without a choice pay in one lump sum.
+  function withMethod(body) {
+    var select = byId("payment-method");
+    if (select) {
+      var parts = select.value.split(":");
+      body.method = parts[0];
+      if (parts.length > 1) {
+        body.pay_times = parseInt(parts[1], 10);
+      }
+    }
+    return body;
+  }
+
   function send(body) {
-    post(action, method, body).then(function (answer) {
+    post(action, method, withMethod(body)).then(function (answer) {
       if (answer.status === "redirect_to") {
         // The issuer's 3-D Secure page: a top-level navigation, exactly GMO's URL.
         window.location.href = answer.url;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use gmo_core::flow::{Card, OrderSummary};
 use gmo_core::order::{OrderState, Purpose};
-use gmo_core::types::OrderId;
+use gmo_core::types::{Method, OrderId};
 
 use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
 use crate::html::{Viewer, escape, layout, yen};
@@ -225,6 +225,7 @@ pub fn checkout_page(
     order: &OrderSummary,
     goods: Option<&ShopOrder>,
     cards: &[Card],
+    methods: &[Method],
 ) -> String {
     let mut main = order_summary(order, goods);
     if order.state != OrderState::Prepared {
@@ -260,6 +261,19 @@ pub fn checkout_page(
         r#"<p><label><input type="radio" name="source" value="new" id="source-new"{checked}> A new card</label></p></div>"#,
         checked = if cards.is_empty() { " checked" } else { "" },
     );
+    // The methods the shop's settings offer; the server checks the choice again.
+    if methods.len() > 1 {
+        main.push_str(r#"<h2>How to pay</h2><p><label>Payment <select id="payment-method">"#);
+        for method in methods {
+            let _ = write!(
+                main,
+                r#"<option value="{value}">{label}</option>"#,
+                value = method_value(*method),
+                label = method_label(*method),
+            );
+        }
+        main.push_str("</select></label></p>");
+    }
     main.push_str(&card_fields(
         viewer,
         config,
@@ -273,6 +287,29 @@ pub fn checkout_page(
         &main,
         &[&config.token_js_url, CARD_FORM_JS_PATH],
     )
+}
+
+/// The value of a method's `<option>`, as `card-form.js` sends it: the checkout body's `method`,
+/// and `:` and the number of payments for instalments.
+fn method_value(method: Method) -> String {
+    match method {
+        Method::Lump => "lump".to_owned(),
+        Method::Installments(n) => format!("installments:{n}"),
+        Method::BonusLump => "bonus_lump".to_owned(),
+        Method::BonusInstallments(n) => format!("bonus_installments:{n}"),
+        Method::Revolving => "revolving".to_owned(),
+    }
+}
+
+/// A payment method as the shopper reads it.
+pub fn method_label(method: Method) -> String {
+    match method {
+        Method::Lump => "In one payment".to_owned(),
+        Method::Installments(n) => format!("In {n} instalments"),
+        Method::BonusLump => "With the next bonus".to_owned(),
+        Method::BonusInstallments(n) => format!("In {n} bonus instalments"),
+        Method::Revolving => "Revolving".to_owned(),
+    }
 }
 
 /// A customer-facing word for an order's fulfilment: set by the payment event's handler only.
@@ -294,12 +331,17 @@ fn order_summary(order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
 <tr><th>Order</th><td>{id}</td></tr>
 <tr><th>Items</th><td>{what}</td></tr>
 <tr><th>Total</th><td id="order-total">{total}</td></tr>
-<tr><th>Status</th><td id="order-state">{state}</td></tr>
+<tr><th>Status</th><td id="order-state">{state}</td></tr>{method}
 </table>"#,
         id = escape(order.order_id.as_str()),
         total = yen(order.amount + order.tax),
         state_code = order.state.as_str(),
         state = state_label(order.state),
+        method = order.method.map_or_else(String::new, |m| format!(
+            r#"
+<tr><th>Payment</th><td id="order-method">{}</td></tr>"#,
+            method_label(m)
+        )),
     )
 }
 

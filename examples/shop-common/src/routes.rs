@@ -188,8 +188,10 @@ impl Shop {
         };
         let prepared = async {
             let amount = Amount::new(line.total_yen())?;
+            // The customer's e-mail and address help the issuer approve without a challenge.
+            let risk_data = session.user.risk_data()?;
             self.payments
-                .prepare_order(PrepareOrder::new(customer(session), amount))
+                .prepare_order(PrepareOrder::new(customer(session), amount).risk_data(risk_data))
                 .await
         }
         .await;
@@ -308,6 +310,7 @@ impl Shop {
                 &order,
                 goods.as_ref(),
                 &cards,
+                &self.payments.payment_methods().offered(),
             ),
         )
     }

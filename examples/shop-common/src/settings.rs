@@ -15,6 +15,7 @@
 //! | `SHOP_RECONCILE_AFTER_SECS` | `1800` | how long an unfinished order waits before reconciliation settles it with GMO |
 //! | `SHOP_DELIVER_EVERY_SECS` | `1` | how often payment events are handed to the shop's fulfilment (the confirmation message and "ready to ship"); every instance delivers, each event is acted on once |
 //! | `SHOP_NOTIFY_SOURCES` | — (every source) | the networks GMO's result notifications may come from: GMO's published sending addresses, which you fill in from GMO's documentation (others are answered `403`) |
+//! | `SHOP_PAY_TIMES` | — (lump sum only) | the numbers of instalments shoppers may choose at checkout, comma-separated (`3,6,12`: each 2 to 99, as the shop's card contract allows); lump sum is always offered |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
 //! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
 //!
@@ -23,6 +24,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use gmo_core::flow::PaymentMethods;
 use gmo_core::http::{NotificationRoute, TrustedProxies};
 use gmo_core::secret::{ShopPass, SitePass};
 
@@ -88,6 +90,9 @@ pub struct ShopSettings {
     /// The networks GMO's result notifications may come from (`SHOP_NOTIFY_SOURCES`: GMO's
     /// published sending addresses, which the merchant fills in; empty: every source).
     pub notify_sources: NotificationRoute,
+    /// The payment methods offered at checkout: lump sum, and instalments in the numbers of
+    /// payments of `SHOP_PAY_TIMES`.
+    pub payment_methods: PaymentMethods,
 }
 
 /// A setting that cannot be used.
@@ -193,6 +198,10 @@ impl ShopSettings {
                         "addresses or networks, comma-separated",
                     )
                 })?,
+            payment_methods: match get("SHOP_PAY_TIMES") {
+                None => PaymentMethods::lump_sum_only(),
+                Some(list) => PaymentMethods::lump_sum_only().installments(pay_times(&list)?),
+            },
             card_throttle: match get("SHOP_CARD_THROTTLE").as_deref().map(str::trim) {
                 None | Some("on") => true,
                 Some("off") => false,
@@ -200,6 +209,19 @@ impl ShopSettings {
             },
         })
     }
+}
+
+/// `SHOP_PAY_TIMES`: numbers of payments from 2 to 99, comma-separated.
+fn pay_times(list: &str) -> Result<Vec<u8>, SettingsError> {
+    list.split(',')
+        .map(|n| match n.trim().parse::<u8>() {
+            Ok(n @ 2..=99) => Ok(n),
+            _ => Err(SettingsError::Invalid(
+                "SHOP_PAY_TIMES",
+                "numbers of payments from 2 to 99, comma-separated",
+            )),
+        })
+        .collect()
 }
 
 /// `SHOP_DATABASE_URL`'s storage.
@@ -253,6 +275,24 @@ mod tests {
             settings(&[("SHOP_TRUSTED_PROXIES", "proxy.local")]),
             Err(SettingsError::Invalid("SHOP_TRUSTED_PROXIES", _))
         ));
+    }
+
+    #[test]
+    fn instalments_are_offered_as_set() {
+        use gmo_core::types::Method;
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.payment_methods.offered(), [Method::Lump]);
+        let s = settings(&[("SHOP_PAY_TIMES", "12, 3,6")]).unwrap();
+        assert_eq!(s.payment_methods.installment_pay_times(), [3, 6, 12]);
+        for bad in ["1", "3,x", "100", "3,,6"] {
+            assert!(
+                matches!(
+                    settings(&[("SHOP_PAY_TIMES", bad)]),
+                    Err(SettingsError::Invalid("SHOP_PAY_TIMES", _))
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -66,6 +66,7 @@ pub async fn open_shop(
     let fulfilment = Arc::new(Fulfilment::new(storage.orders.clone()));
     let payments = gateway.payments(public_url, storage.payments, |b| {
         b.reconcile_after(settings.reconcile_after)
+            .payment_methods(settings.payment_methods.clone())
             .card_testing(throttle)
             .event_handler(fulfilment)
     })?;

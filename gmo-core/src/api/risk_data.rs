@@ -45,6 +45,14 @@ macro_rules! tds2_fields {
                 }
             }
 
+            /// The field of a GMO field name, e.g. `Tds2Email`.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+
             fn shape(self) -> (Shape, &'static str) {
                 match self {
                     $(Self::$variant => ($shape, $rule),)*
@@ -245,8 +253,13 @@ impl Tds2Data {
         self.values.is_empty()
     }
 
-    /// Writes the fields in GMO's order; a phone country code and number go together.
-    pub(crate) fn encode(&self, form: &mut FormEncoder) -> Result<(), RequestError> {
+    /// The fields set, in GMO's order, with their values.
+    pub fn iter(&self) -> impl Iterator<Item = (Tds2Field, &str)> {
+        self.values.iter().map(|(f, v)| (*f, v.as_str()))
+    }
+
+    /// Checks the rules between fields: a phone's country code and number go together.
+    pub fn check(&self) -> Result<(), InvalidValue> {
         for (code, number) in [
             (Tds2Field::HomePhoneCc, Tds2Field::HomePhoneSubscriber),
             (Tds2Field::MobilePhoneCc, Tds2Field::MobilePhoneSubscriber),
@@ -256,10 +269,15 @@ impl Tds2Data {
                 return Err(InvalidValue {
                     field: code.name(),
                     rule: "given together with the phone number (and the number with it)",
-                }
-                .into());
+                });
             }
         }
+        Ok(())
+    }
+
+    /// Writes the fields in GMO's order; a phone country code and number go together.
+    pub(crate) fn encode(&self, form: &mut FormEncoder) -> Result<(), RequestError> {
+        self.check()?;
         for (field, value) in &self.values {
             form.push(field.name(), value)?;
         }
@@ -279,6 +297,35 @@ impl fmt::Debug for Tds2Data {
                     .collect::<Vec<_>>(),
             )
             .finish()
+    }
+}
+
+/// Stored as a JSON object of GMO field names and values (stores keep an order's risk data
+/// until its ExecTran). Reading it back checks every value again: a stored value that breaks
+/// its rule is an error, never sent.
+impl serde::Serialize for Tds2Data {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.values.len()))?;
+        for (field, value) in &self.values {
+            map.serialize_entry(field.name(), value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tds2Data {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = std::collections::BTreeMap::<String, String>::deserialize(deserializer)?;
+        let mut data = Tds2Data::new();
+        for (name, value) in raw {
+            let field = Tds2Field::from_name(&name)
+                .ok_or_else(|| D::Error::custom("an unknown Tds2 field"))?;
+            data.set(field, value).map_err(D::Error::custom)?;
+        }
+        data.check().map_err(D::Error::custom)?;
+        Ok(data)
     }
 }
 
@@ -337,5 +384,30 @@ mod tests {
             "Tds2ChAccDate=20200101&Tds2Email=a%40b.jp&Tds2MobilePhoneCC=81&Tds2MobilePhoneSubscriber=9012345678"
         );
         assert!(!format!("{data:?}").contains("a@b.jp"));
+    }
+
+    #[test]
+    fn stored_json_round_trips_and_is_checked_again() {
+        let mut data = Tds2Data::new();
+        data.set(Tds2Field::Email, "a@b.jp")
+            .unwrap()
+            .set(Tds2Field::BillAddrCity, "渋谷区")
+            .unwrap();
+        let json = serde_json::to_string(&data).unwrap();
+        assert_eq!(
+            json,
+            r#"{"Tds2BillAddrCity":"渋谷区","Tds2Email":"a@b.jp"}"#
+        );
+        assert_eq!(serde_json::from_str::<Tds2Data>(&json).unwrap(), data);
+        for bad in [
+            r#"{"Tds2ChAccDate":"2024-01-01"}"#,
+            r#"{"Tds2Nope":"1"}"#,
+            r#"{"Tds2MobilePhoneCC":"81"}"#,
+        ] {
+            assert!(serde_json::from_str::<Tds2Data>(bad).is_err(), "{bad}");
+        }
+        for field in Tds2Field::ALL {
+            assert_eq!(Tds2Field::from_name(field.name()), Some(*field));
+        }
     }
 }

@@ -101,12 +101,16 @@ impl Payments {
         &self,
         charge: SavedCardCharge,
     ) -> Result<OrderSummary, PaymentError> {
-        let member = self
-            .inner
-            .store
-            .member(&charge.customer_id)
-            .await?
-            .ok_or(PaymentError::NotFound)?;
+        let member =
+            self.inner
+                .store
+                .member(&charge.customer_id)
+                .await?
+                .ok_or(match charge.card {
+                    // No card saved, so none chosen as the default.
+                    ChargedCard::Default => PaymentError::NoDefaultCard,
+                    ChargedCard::Seq(_) => PaymentError::NotFound,
+                })?;
         let job = charge
             .job
             .clone()

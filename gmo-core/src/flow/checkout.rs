@@ -10,8 +10,8 @@
 use time::OffsetDateTime;
 
 use super::{
-    Cas, OrderSummary, Outcome, PaymentError, Payments, authorized_state, fill, new_order_id,
-    outcome,
+    Cas, OrderSummary, Outcome, PaymentError, Payments, RiskData, authorized_state, fill,
+    new_order_id, outcome,
 };
 use crate::api::{
     CardSource, EntryTran, ExecTran, ExecTranOutcome, ThreeDSecureEntry, ThreeDSecureExec,
@@ -38,6 +38,9 @@ pub struct PrepareOrder {
     pub job: Option<JobCd>,
     /// The OrderID; `None` makes a random one.
     pub order_id: Option<OrderId>,
+    /// What the merchant knows about the shopper, for the issuer's 3-D Secure 2.0 risk
+    /// assessment; sent with the checkout's ExecTran. Empty: none is sent.
+    pub risk_data: RiskData,
 }
 
 impl PrepareOrder {
@@ -49,7 +52,16 @@ impl PrepareOrder {
             tax: Tax::default(),
             job: None,
             order_id: None,
+            risk_data: RiskData::new(),
         }
+    }
+
+    /// Adds the shopper's risk data (e-mail, phone, addresses, account history), kept with the
+    /// order and sent with its ExecTran: issuers approve more payments without a challenge
+    /// when they have it.
+    pub fn risk_data(mut self, risk_data: RiskData) -> Self {
+        self.risk_data = risk_data;
+        self
     }
 
     /// Adds tax and shipping.
@@ -80,6 +92,51 @@ pub enum PaymentSource {
     NewCard(CardToken),
     /// A card saved on the customer's GMO member.
     SavedCard(CardSeq),
+}
+
+/// A shopper's confirmation of an order: the card, and how they pay. A [`PaymentSource`]
+/// alone is a lump-sum payment.
+///
+/// ```
+/// use gmo_core::flow::{Checkout, PaymentSource};
+/// use gmo_core::types::Method;
+/// use gmo_core::values::CardSeq;
+///
+/// let checkout = Checkout::new(PaymentSource::SavedCard(CardSeq::new(0)?))
+///     .method(Method::Installments(3));
+/// assert_eq!(checkout.method, Method::Installments(3));
+/// # Ok::<(), gmo_core::types::InvalidValue>(())
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Checkout {
+    /// The card.
+    pub source: PaymentSource,
+    /// The payment method the shopper chose; it must be one the merchant offers
+    /// ([`PaymentsBuilder::payment_methods`](super::PaymentsBuilder::payment_methods)).
+    pub method: Method,
+}
+
+impl Checkout {
+    /// Pays with `source` in one lump sum.
+    pub fn new(source: PaymentSource) -> Self {
+        Self {
+            source,
+            method: Method::Lump,
+        }
+    }
+
+    /// Chooses the payment method (and its number of payments).
+    pub fn method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+}
+
+impl From<PaymentSource> for Checkout {
+    fn from(source: PaymentSource) -> Self {
+        Self::new(source)
+    }
 }
 
 /// What a confirmation came to.
@@ -117,7 +174,7 @@ impl Payments {
             }));
         }
         crate::values::checked_total(order.amount, Some(order.tax))?;
-        let record = Order::prepared(
+        let mut record = Order::prepared(
             order.order_id.unwrap_or_else(new_order_id),
             order.customer_id,
             Purpose::Purchase,
@@ -125,6 +182,8 @@ impl Payments {
             order.amount.yen(),
             order.tax.yen(),
         );
+        record.risk_data = order.risk_data.into();
+        record.risk_data.check()?;
         match self.inner.store.insert_order(&record).await? {
             crate::store::Inserted::Created => Ok(OrderSummary::from(&record)),
             crate::store::Inserted::Existing(existing) => Err(PaymentError::InvalidState {
@@ -133,19 +192,24 @@ impl Payments {
         }
     }
 
-    /// Confirms a prepared order with a card: runs EntryTran and ExecTran (with 3-D Secure 2.0)
-    /// once, whatever the number of concurrent or repeated confirmations.
+    /// Confirms a prepared order with a card (a [`PaymentSource`], paid in one lump sum, or a
+    /// [`Checkout`] with the shopper's payment method): runs EntryTran and ExecTran (with 3-D
+    /// Secure 2.0 and the order's risk data) once, whatever the number of concurrent or repeated
+    /// confirmations.
     ///
-    /// A repeated confirmation answers what the first one did (the same redirect, or the
-    /// completed order); a confirmation while another runs is [`PaymentError::InProgress`].
+    /// A method the merchant does not offer is [`PaymentError::MethodNotOffered`]. The method
+    /// is fixed when ExecTran is claimed: a repeated confirmation with the same method answers
+    /// what the first one did (the same redirect, or the completed order), one with another
+    /// method is [`PaymentError::MethodAlreadyChosen`]; a confirmation while another runs is
+    /// [`PaymentError::InProgress`].
     #[tracing::instrument(name = "payments.confirm", skip_all, fields(order_id = %order_id))]
     pub async fn confirm(
         &self,
         customer: &CustomerId,
         order_id: &OrderId,
-        source: PaymentSource,
+        checkout: impl Into<Checkout>,
     ) -> Result<Confirmation, PaymentError> {
-        self.confirm_with(customer, order_id, source, &mut None)
+        self.confirm_with(customer, order_id, checkout.into(), &mut None)
             .await
     }
 
@@ -158,12 +222,12 @@ impl Payments {
         &self,
         customer: &CustomerId,
         order_id: &OrderId,
-        source: PaymentSource,
+        checkout: impl Into<Checkout>,
         attempt: AttemptTicket,
     ) -> Result<Confirmation, PaymentError> {
         let mut attempt = Some(attempt);
         let result = self
-            .confirm_with(customer, order_id, source, &mut attempt)
+            .confirm_with(customer, order_id, checkout.into(), &mut attempt)
             .await;
         if let Some(unused) = attempt {
             self.settle_attempt(&unused, false).await;
@@ -176,14 +240,20 @@ impl Payments {
         &self,
         customer: &CustomerId,
         order_id: &OrderId,
-        source: PaymentSource,
+        checkout: Checkout,
         attempt: &mut Option<AttemptTicket>,
     ) -> Result<Confirmation, PaymentError> {
         let order = self.owned_order(customer, order_id).await?;
         if order.purpose != Purpose::Purchase {
             return Err(PaymentError::NotFound);
         }
-        let card = match source {
+        let method = checkout.method;
+        if !self.payment_methods().offers(method) {
+            return Err(PaymentError::MethodNotOffered {
+                field: self.payment_methods().refused_field(method),
+            });
+        }
+        let card = match checkout.source {
             PaymentSource::NewCard(token) => CardSource::Token(token),
             PaymentSource::SavedCard(card_seq) => {
                 let member = self
@@ -202,7 +272,13 @@ impl Payments {
         if let Some(state) = closed(&order) {
             return Err(PaymentError::OrderClosed { state });
         }
-        let order = self.enter(order, Presence::Shopper).await?;
+        same_method(&order, method)?;
+        let mut order = self.enter(order, Presence::Shopper).await?;
+        same_method(&order, method)?;
+        if order.state == OrderState::Entered {
+            // Decided here, written by the claim of ExecTran.
+            order.method = Some(method);
+        }
         self.execute(order, card, attempt, Presence::Shopper).await
     }
 
@@ -303,7 +379,8 @@ impl Payments {
         }
     }
 
-    /// Runs ExecTran once for an entered order, or answers what an earlier run did.
+    /// Runs ExecTran once for an entered order, or answers what an earlier run did. It pays by
+    /// `order.method` (lump sum when unset; none for a `CHECK`), which the claim fixes.
     pub(super) async fn execute(
         &self,
         order: Order,
@@ -314,6 +391,10 @@ impl Payments {
         if order.state != OrderState::Entered {
             return self.confirmation_of(order);
         }
+        let method = match order.job {
+            JobCd::Check => None,
+            _ => Some(order.method.unwrap_or(Method::Lump)),
+        };
         // A new card leaves `card_seq` as it was: a card replacement's order names the card it
         // replaces there.
         let saved_card = match &card {
@@ -325,11 +406,13 @@ impl Payments {
             .transition(&order, OrderState::Executing, |o| {
                 o.card_seq = saved_card;
                 o.card_attempt = held;
+                o.method = method;
             })
             .await?
         {
             Cas::Won(claimed) => claimed,
-            Cas::Lost(current) => return self.confirmation_of(current),
+            // Another confirmation claimed it first: it answers for the same method only.
+            Cas::Lost(current) => return self.confirmation_for(current, method),
         };
         // The order holds the attempt now: its outcome ends it.
         *attempt = None;
@@ -341,14 +424,14 @@ impl Payments {
             });
         };
         let mut exec = ExecTran::new(access_id, access_pass, claimed.order_id.clone(), card);
-        if claimed.job != JobCd::Check {
-            exec.method = Some(Method::Lump);
-        }
+        exec.method = claimed.method;
         if presence == Presence::Shopper {
-            exec.three_d_secure = Some(ThreeDSecureExec::new(RetUrl::new(fill(
+            let mut tds = ThreeDSecureExec::new(RetUrl::new(fill(
                 &self.settings().return_url,
                 &claimed.order_id,
-            ))?));
+            ))?);
+            tds.data = claimed.risk_data.clone();
+            exec.three_d_secure = Some(tds);
         }
 
         match outcome(self.inner.client.send(&exec).await) {
@@ -374,6 +457,8 @@ impl Payments {
                         o.tran_id = Some(auth.tran_id);
                         o.approve = Some(auth.approve);
                         o.forward = Some(auth.forward);
+                        // What GMO echoed (and the CheckString covered) is the order's method.
+                        o.method = auth.method.or(o.method);
                     })
                     .await?;
                 let next = self.after_authorization(next).await?;
@@ -394,6 +479,19 @@ impl Payments {
                 self.confirmation_of(settled)
             }
         }
+    }
+
+    /// What an order answers to a confirmation paying by `method`: another method than the
+    /// one the order is paid by is refused, whatever the state.
+    fn confirmation_for(
+        &self,
+        order: Order,
+        method: Option<Method>,
+    ) -> Result<Confirmation, PaymentError> {
+        if let Some(method) = method {
+            same_method(&order, method)?;
+        }
+        self.confirmation_of(order)
     }
 
     /// What an order in `order.state` answers to a confirmation.
@@ -446,6 +544,16 @@ fn entered_for(order: &Order, trade: &crate::api::TradeState) -> bool {
         && trade.amount.yen() == order.amount
         && trade.tax.yen() == order.tax
         && trade.job_cd == order.job
+}
+
+/// Refuses a confirmation by `method` of an order already paid (or being paid) by another.
+fn same_method(order: &Order, method: Method) -> Result<(), PaymentError> {
+    match order.method {
+        Some(chosen) if chosen != method => {
+            Err(PaymentError::MethodAlreadyChosen { method: chosen })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The state of an order whose payment has ended, when it has: paying again takes a new order.

@@ -21,8 +21,10 @@ use crate::types::InvalidValue;
 /// | `no_default_card` | 409 | a charge of the default card, and the customer has chosen none |
 /// | `idempotency_key_reused` | 409 | an off-session charge's key names another charge |
 /// | `three_d_secure_required` | 409 | the shop's contract requires 3-D Secure: charge with the customer present |
+/// | `method_already_chosen` | 409 | the order is being (or was) paid with another method: a confirmation cannot change it |
 /// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
 /// | `declined` | 402 | the issuer declined the card; nothing was charged |
+/// | `method_not_offered` | 422 | the shop does not offer this payment method or number of payments (the field is named) |
 /// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
 /// | `three_d_secure_failed` | 402 | 3-D Secure authentication failed; nothing was charged |
 /// | `outcome_pending` | 202 | GMO's answer was lost; the order is settled by reconciliation |
@@ -78,6 +80,20 @@ pub enum PaymentError {
     /// fails; nothing of it was charged.
     #[error("the OrderID is already used at GMO by another transaction")]
     OrderIdTaken,
+    /// The payment method (or its number of payments) asked for at checkout is not one the
+    /// merchant offers ([`PaymentMethods`](super::PaymentMethods)). Nothing was sent.
+    #[error("the shop does not offer this payment option: `{field}`")]
+    MethodNotOffered {
+        /// The checkout field to fix: `method` or `pay_times`.
+        field: &'static str,
+    },
+    /// The order's payment method was fixed by an earlier confirmation (its ExecTran is claimed
+    /// or done) and this one asks for another. Nothing was sent.
+    #[error("this order is paid with another payment method")]
+    MethodAlreadyChosen {
+        /// The method the order is paid with.
+        method: crate::types::Method,
+    },
     /// The issuer declined the card. Nothing was charged.
     #[error("the card was declined")]
     Declined {
@@ -132,6 +148,8 @@ impl PaymentError {
             Self::AmountChanged { .. } => "amount_changed",
             Self::NoDefaultCard => "no_default_card",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::MethodNotOffered { .. } => "method_not_offered",
+            Self::MethodAlreadyChosen { .. } => "method_already_chosen",
             Self::ThreeDSecureRequired => "three_d_secure_required",
             Self::Declined { .. } => "declined",
             Self::CardProblem { .. } => "card_problem",
@@ -157,7 +175,9 @@ impl PaymentError {
             | Self::AmountChanged { .. }
             | Self::NoDefaultCard
             | Self::IdempotencyKeyReused
+            | Self::MethodAlreadyChosen { .. }
             | Self::ThreeDSecureRequired => 409,
+            Self::MethodNotOffered { .. } => 422,
             Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
             Self::CardProblem { .. } => 422,
             Self::OutcomePending => 202,

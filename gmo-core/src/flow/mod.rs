@@ -84,8 +84,10 @@ mod charge;
 mod checkout;
 mod error;
 mod events;
+mod methods;
 mod notify;
 mod reconcile;
+mod risk;
 mod settle;
 mod three_d_secure;
 
@@ -97,11 +99,13 @@ use time::OffsetDateTime;
 
 pub use cards::{Card, CardRegistration};
 pub use charge::{ChargedCard, SavedCardCharge};
-pub use checkout::{Confirmation, PaymentSource, PrepareOrder};
+pub use checkout::{Checkout, Confirmation, PaymentSource, PrepareOrder};
 pub use error::PaymentError;
 pub use events::{DeliveryReport, HandlerError, PaymentEventHandler};
+pub use methods::PaymentMethods;
 pub use notify::{NotificationAck, NotificationPolicy};
 pub use reconcile::ReconcileReport;
+pub use risk::{Address, RiskData};
 pub use three_d_secure::{Completion, ThreeDsReturn};
 
 use crate::api::{SearchTrade, TradeState};
@@ -111,7 +115,7 @@ use crate::guard::{AttemptTicket, CardTestingThrottle};
 use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
-use crate::types::{JobCd, OrderId, Status, TdRequired, Tds2Type};
+use crate::types::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
 use crate::values::{RetUrl, TdTenantName};
 
 /// How card registration works.
@@ -159,6 +163,7 @@ pub struct Settings {
     registration: CardRegistrationMode,
     reconcile_after: Duration,
     unexpected_charge: UnexpectedCharge,
+    payment_methods: PaymentMethods,
 }
 
 /// Builds [`Payments`].
@@ -201,6 +206,14 @@ pub enum ConfigError {
         after: Duration,
         /// The client's request timeout.
         request_timeout: Duration,
+    },
+    /// The payment methods offered break GMO's rules (e.g. instalments of one payment).
+    #[error("the {method} offered must be {rule}")]
+    PaymentMethods {
+        /// Which method, e.g. `instalments`.
+        method: &'static str,
+        /// The rule it breaks.
+        rule: &'static str,
     },
     /// A value breaks GMO's rules.
     #[error(transparent)]
@@ -309,6 +322,14 @@ impl PaymentsBuilder {
         self
     }
 
+    /// The payment methods shoppers may choose at checkout (lump sum, instalments with the
+    /// numbers of payments the card contract allows, bonus, revolving). Default: lump sum only.
+    /// Checked by [`build`](Self::build) ([`ConfigError::PaymentMethods`]).
+    pub fn payment_methods(mut self, methods: PaymentMethods) -> Self {
+        self.settings.payment_methods = methods;
+        self
+    }
+
     /// What to do with a charge GMO holds for an order closed as failed or expired. Default
     /// [`UnexpectedCharge::Reverse`].
     pub fn unexpected_charge(mut self, policy: UnexpectedCharge) -> Self {
@@ -335,6 +356,7 @@ impl PaymentsBuilder {
         if !matches!(s.default_job, JobCd::Auth | JobCd::Capture) {
             return Err(ConfigError::DefaultJob);
         }
+        s.payment_methods.check()?;
         if self.client.shop_id().is_none() {
             return Err(ConfigError::NoShop);
         }
@@ -401,6 +423,8 @@ pub struct OrderSummary {
     /// The saved card used or registered (a replacement's: the replaced card until its card is
     /// saved).
     pub card_seq: Option<u32>,
+    /// How the shopper pays: chosen at checkout, then as GMO echoed it once authorised.
+    pub method: Option<Method>,
     /// Why it failed, as a stable reason (the classification, never the issuer's code).
     pub failure: Option<ErrorKind>,
     /// When it was prepared.
@@ -421,6 +445,7 @@ impl From<&Order> for OrderSummary {
             tax: o.tax,
             job: o.job.clone(),
             card_seq: o.card_seq,
+            method: o.method,
             failure: o.failure.as_ref().map(|f| f.kind),
             created_at: o.created_at,
             updated_at: o.updated_at,
@@ -566,6 +591,7 @@ impl Payments {
                 registration: CardRegistrationMode::Verified,
                 reconcile_after: Duration::from_secs(30 * 60),
                 unexpected_charge: UnexpectedCharge::Reverse,
+                payment_methods: PaymentMethods::default(),
             },
         }
     }
@@ -630,6 +656,12 @@ impl Payments {
                 }
             }
         })
+    }
+
+    /// The payment methods shoppers may choose ([`PaymentsBuilder::payment_methods`]): what a
+    /// checkout page offers.
+    pub fn payment_methods(&self) -> &PaymentMethods {
+        &self.inner.settings.payment_methods
     }
 
     /// The card-testing throttle the flows settle attempts with, if one was given
@@ -823,5 +855,8 @@ fn record_trade(order: &mut Order, trade: &TradeState) {
         order.approve.clone_from(&trade.approve);
         order.forward.clone_from(&trade.forward);
         order.pending_amount = None;
+        if trade.method.is_some() {
+            order.method = trade.method;
+        }
     }
 }

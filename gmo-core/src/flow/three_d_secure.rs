@@ -88,6 +88,8 @@ impl Payments {
                     o.approve = Some(auth.approve);
                     o.forward = Some(auth.forward);
                     o.redirect_url = None;
+                    // What GMO echoed (and the CheckString covered) is the order's method.
+                    o.method = auth.method.or(o.method);
                 })
                 .await?
             }

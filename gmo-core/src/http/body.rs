@@ -5,7 +5,12 @@
 //! | `POST /cards` | `{"token": "…"}` or `token=…` |
 //! | `PUT /cards/{card_seq}` | `{"token": "…"}` or `token=…` (the replacing card) |
 //! | `PUT`/`POST /cards/{card_seq}/default` | nothing, `{}`, or a form (its CSRF field, say) |
-//! | `POST /checkout/{order_id}` | `{"token": "…"}` (a new card) or `{"card_seq": 0}` (a saved card), or the same as a form |
+//! | `POST /checkout/{order_id}` | `{"token": "…"}` (a new card) or `{"card_seq": 0}` (a saved card), and optionally the payment method: `"method": "installments", "pay_times": 3`; or the same as a form |
+//!
+//! `method` is `lump` (the default when absent), `installments`, `bonus_lump`,
+//! `bonus_installments` or `revolving`; `pay_times` (a number, 1 to 99) goes with the two
+//! instalment methods only. Whether the shop offers it is the flow's decision
+//! ([`PaymentError::MethodNotOffered`](crate::PaymentError::MethodNotOffered)).
 //!
 //! The rules, the same for both encodings:
 //!
@@ -25,9 +30,9 @@
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
-use crate::flow::PaymentSource;
+use crate::flow::{Checkout, PaymentSource};
 use crate::secret::CardToken;
-use crate::types::InvalidValue;
+use crate::types::{InvalidValue, Method};
 use crate::values::CardSeq;
 
 /// The largest body the payment routes read: 64 KiB (the guard's recommendation), plenty for a
@@ -172,33 +177,40 @@ pub fn no_fields_request(content_type: Option<&str>, body: &[u8]) -> Result<(), 
     Fields::read(content_type, body).map(|_| ())
 }
 
-/// Reads the body of `POST /checkout/{order_id}`: a new card's token or a saved card's number.
+/// Reads the body of `POST /checkout/{order_id}`: a new card's token or a saved card's number,
+/// and the payment method (lump sum when absent).
 ///
 /// ```
 /// use gmo_core::flow::PaymentSource;
 /// use gmo_core::http::body::{BodyError, checkout_request};
+/// use gmo_core::types::Method;
 ///
-/// let source = checkout_request(Some("application/json"), br#"{"card_seq":2}"#)?;
-/// assert!(matches!(source, PaymentSource::SavedCard(seq) if seq.get() == 2));
-/// let source = checkout_request(Some("application/x-www-form-urlencoded"), b"token=tok")?;
-/// assert!(matches!(source, PaymentSource::NewCard(_)));
+/// let checkout = checkout_request(Some("application/json"), br#"{"card_seq":2}"#)?;
+/// assert!(matches!(checkout.source, PaymentSource::SavedCard(seq) if seq.get() == 2));
+/// assert_eq!(checkout.method, Method::Lump);
+/// let checkout = checkout_request(
+///     Some("application/x-www-form-urlencoded"),
+///     b"token=tok&method=installments&pay_times=3",
+/// )?;
+/// assert!(matches!(checkout.source, PaymentSource::NewCard(_)));
+/// assert_eq!(checkout.method, Method::Installments(3));
 /// assert_eq!(
 ///     checkout_request(Some("application/json"), br#"{"card_seq":"2"}"#).unwrap_err(),
 ///     BodyError::WrongType { field: "card_seq", expected: "a number from 0 to 9999" }
 /// );
 /// # Ok::<(), BodyError>(())
 /// ```
-pub fn checkout_request(
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<PaymentSource, BodyError> {
+pub fn checkout_request(content_type: Option<&str>, body: &[u8]) -> Result<Checkout, BodyError> {
     let fields = Fields::read(content_type, body)?;
-    match (fields.token()?, fields.card_seq()?) {
-        (Some(_), Some(_)) => Err(BodyError::Ambiguous("give either `token` or `card_seq`")),
-        (Some(token), None) => Ok(PaymentSource::NewCard(token)),
-        (None, Some(seq)) => Ok(PaymentSource::SavedCard(seq)),
-        (None, None) => Err(BodyError::MissingField("token")),
-    }
+    let source = match (fields.token()?, fields.card_seq()?) {
+        (Some(_), Some(_)) => {
+            return Err(BodyError::Ambiguous("give either `token` or `card_seq`"));
+        }
+        (Some(token), None) => PaymentSource::NewCard(token),
+        (None, Some(seq)) => PaymentSource::SavedCard(seq),
+        (None, None) => return Err(BodyError::MissingField("token")),
+    };
+    Ok(Checkout::new(source).method(fields.method()?))
 }
 
 /// A field value as the body carried it.
@@ -351,6 +363,64 @@ impl Fields {
         Ok(Some(CardToken::new(text.clone())))
     }
 
+    /// `method` and `pay_times`: lump sum when neither is given.
+    fn method(&self) -> Result<Method, BodyError> {
+        const METHODS: &str = "lump, installments, bonus_lump, bonus_installments or revolving";
+        let name = match self.one("method")? {
+            None => None,
+            Some(Value::Text(text)) => Some(text.as_str()),
+            Some(_) => {
+                return Err(BodyError::WrongType {
+                    field: "method",
+                    expected: "a string",
+                });
+            }
+        };
+        let pay_times = self.pay_times()?;
+        let invalid = |field, rule| Err(BodyError::Invalid(InvalidValue { field, rule }));
+        match (name.unwrap_or("lump"), pay_times) {
+            ("installments", Some(n)) => Ok(Method::Installments(n)),
+            ("bonus_installments", Some(n)) => Ok(Method::BonusInstallments(n)),
+            ("installments" | "bonus_installments", None) => {
+                Err(BodyError::MissingField("pay_times"))
+            }
+            ("lump" | "bonus_lump" | "revolving", Some(_)) => invalid(
+                "pay_times",
+                "given only with the method installments or bonus_installments",
+            ),
+            ("lump", None) => Ok(Method::Lump),
+            ("bonus_lump", None) => Ok(Method::BonusLump),
+            ("revolving", None) => Ok(Method::Revolving),
+            _ => invalid("method", METHODS),
+        }
+    }
+
+    fn pay_times(&self) -> Result<Option<u8>, BodyError> {
+        const EXPECTED: &str = "a number from 1 to 99";
+        let times = match self.one("pay_times")? {
+            None => return Ok(None),
+            Some(Value::Number(n)) if self.json => n.as_u64().and_then(|n| u8::try_from(n).ok()),
+            Some(Value::Text(text)) if !self.json => text
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| text.parse::<u8>().ok())
+                .flatten(),
+            Some(_) => {
+                return Err(BodyError::WrongType {
+                    field: "pay_times",
+                    expected: EXPECTED,
+                });
+            }
+        };
+        match times {
+            Some(n @ 1..=99) => Ok(Some(n)),
+            _ => Err(BodyError::Invalid(InvalidValue {
+                field: "pay_times",
+                rule: EXPECTED,
+            })),
+        }
+    }
+
     fn card_seq(&self) -> Result<Option<CardSeq>, BodyError> {
         const EXPECTED: &str = "a number from 0 to 9999";
         let seq = match self.one("card_seq")? {
@@ -437,7 +507,73 @@ mod tests {
     const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
     fn checkout(ct: Option<&str>, body: &str) -> Result<PaymentSource, BodyError> {
-        checkout_request(ct, body.as_bytes())
+        checkout_request(ct, body.as_bytes()).map(|c| c.source)
+    }
+
+    fn method(ct: Option<&str>, body: &str) -> Result<Method, BodyError> {
+        checkout_request(ct, body.as_bytes()).map(|c| c.method)
+    }
+
+    #[test]
+    fn the_method_is_read_from_json_and_forms_and_lump_sum_by_default() {
+        assert_eq!(method(JSON, r#"{"token":"t"}"#), Ok(Method::Lump));
+        assert_eq!(
+            method(
+                JSON,
+                r#"{"token":"t","method":"installments","pay_times":6}"#
+            ),
+            Ok(Method::Installments(6))
+        );
+        assert_eq!(
+            method(FORM, "card_seq=0&method=bonus_installments&pay_times=2"),
+            Ok(Method::BonusInstallments(2))
+        );
+        assert_eq!(
+            method(FORM, "token=t&method=revolving"),
+            Ok(Method::Revolving)
+        );
+        assert_eq!(
+            method(JSON, r#"{"token":"t","method":"bonus_lump"}"#),
+            Ok(Method::BonusLump)
+        );
+        for (ct, body, field) in [
+            (
+                JSON,
+                r#"{"token":"t","method":"installments"}"#,
+                "pay_times",
+            ),
+            (
+                JSON,
+                r#"{"token":"t","method":"installments","pay_times":"3"}"#,
+                "pay_times",
+            ),
+            (
+                JSON,
+                r#"{"token":"t","method":"installments","pay_times":100}"#,
+                "pay_times",
+            ),
+            (FORM, "token=t&method=installments&pay_times=0", "pay_times"),
+            (
+                FORM,
+                "token=t&method=installments&pay_times=-3",
+                "pay_times",
+            ),
+            (FORM, "token=t&pay_times=3", "pay_times"),
+            (FORM, "token=t&method=split", "method"),
+            (JSON, r#"{"token":"t","method":2}"#, "method"),
+            (FORM, "token=t&method=revolving&method=lump", "method"),
+        ] {
+            let err = method(ct, body).unwrap_err();
+            let named = match &err {
+                BodyError::MissingField(f) => *f,
+                BodyError::WrongType { field, .. } => field,
+                BodyError::Invalid(invalid) => invalid.field,
+                BodyError::Ambiguous(_) => "method",
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(named, field, "{body}: {err}");
+            assert_eq!(err.http_status(), 400);
+        }
     }
 
     #[test]

@@ -165,7 +165,7 @@ pub async fn checkout(
 ) -> Result<Confirmation, RouteError> {
     let run = async {
         let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
-        let source = checkout_request(content_type, body)?;
+        let checkout = checkout_request(content_type, body)?;
         let result = match attempts {
             Some(a) => match a
                 .begin(customer, AttemptKind::Payment)
@@ -174,16 +174,16 @@ pub async fn checkout(
             {
                 Ok(ticket) => {
                     payments
-                        .confirm_attempt(customer, &order_id, source, ticket)
+                        .confirm_attempt(customer, &order_id, checkout, ticket)
                         .await
                 }
                 Err(attempt) => {
-                    let result = payments.confirm(customer, &order_id, source).await;
+                    let result = payments.confirm(customer, &order_id, checkout).await;
                     attempt.finish(&result).await;
                     result
                 }
             },
-            None => payments.confirm(customer, &order_id, source).await,
+            None => payments.confirm(customer, &order_id, checkout).await,
         };
         Ok(result?)
     };

@@ -22,12 +22,13 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
 use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, Updated};
+use crate::api::Tds2Field;
 use crate::error::ErrorKind;
 use crate::event::{EventKind, PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::secret::AccessPass;
-use crate::types::{AccessId, JobCd, MemberId, OrderId, Status};
+use crate::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};
 
 /// Expands to one test per conformance rule for the store made by `$make` (an expression of a
 /// future that yields an `Arc` of a fresh, empty store, evaluated once per test).
@@ -216,6 +217,15 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     order.job = JobCd::Check;
     order.amount = 9_999_999;
     order.tax = 0;
+    // Risk data (personal data, kept for the ExecTran) comes back field by field.
+    for (field, value) in [
+        (Tds2Field::Email, "taro@example.jp"),
+        (Tds2Field::BillAddrCity, "渋谷区"),
+        (Tds2Field::MobilePhoneCc, "81"),
+        (Tds2Field::MobilePhoneSubscriber, "9012345678"),
+    ] {
+        let _ = order.risk_data.set(field, value);
+    }
     assert_eq!(
         store.insert_order(&order).await.ok(),
         Some(Inserted::Created)
@@ -242,11 +252,39 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     });
     full.updated_at = at(5);
     full.gmo_unconfirmed_at = Some(at(4));
+    full.method = Some(Method::BonusInstallments(12));
     assert_eq!(
         store.update_order(&full, order.version, &[]).await.ok(),
         Some(Updated::Done)
     );
-    assert_eq!(store.order(&order.order_id).await.ok(), Some(Some(full)));
+    assert_eq!(
+        store.order(&order.order_id).await.ok(),
+        Some(Some(full.clone()))
+    );
+    // Every method, with and without a number of payments.
+    let mut current = full;
+    for method in [
+        Method::Lump,
+        Method::Installments(3),
+        Method::BonusLump,
+        Method::Revolving,
+    ] {
+        let mut changed = next(&current, OrderState::AwaitingThreeDs);
+        changed.method = Some(method);
+        assert_eq!(
+            store
+                .update_order(&changed, current.version, &[])
+                .await
+                .ok(),
+            Some(Updated::Done)
+        );
+        assert_eq!(
+            store.order(&order.order_id).await.ok(),
+            Some(Some(changed.clone())),
+            "{method:?}"
+        );
+        current = changed;
+    }
 }
 
 /// A second insert of the same id changes nothing and answers the stored order.

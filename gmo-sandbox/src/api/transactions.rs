@@ -285,6 +285,13 @@ pub(super) fn exec_tran(ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) -
     if !matches!(field(form, "DeviceCategory"), None | Some("0" | "1")) {
         errors.push("E01310007");
     }
+    // Risk data is recorded as sent (for the inspect API); GMO's use of it (the issuer's
+    // risk-based decision) is not modelled: docs/protocol.md documents none.
+    let tds2_fields = form
+        .iter()
+        .filter(|(name, _)| name.starts_with("Tds2") && *name != "Tds2ChallengeIndType")
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
     let three_ds = tx.as_ref().is_some_and(|tx| tx.three_ds_requested);
     let ret_url = field(form, "RetUrl").unwrap_or_default().to_owned();
     let callback_type = match field(form, "CallbackType") {
@@ -375,6 +382,7 @@ pub(super) fn exec_tran(ledger: &mut Ledger, ctx: &Ctx<'_>, form: &FormFields) -
         pay_times,
         client_fields,
         client_field_flag,
+        tds2_fields,
     };
     let access_id = tx.access_id.clone();
     if let Some(entry) = ledger.transactions.get_mut(&access_id) {

@@ -24,6 +24,8 @@ pub(crate) struct ExecParams {
     pub(crate) pay_times: String,
     pub(crate) client_fields: [String; 3],
     pub(crate) client_field_flag: bool,
+    /// The 3-D Secure 2.0 risk data (`Tds2*` fields) as sent, by name.
+    pub(crate) tds2_fields: std::collections::BTreeMap<String, String>,
 }
 
 /// Where a 3-D Secure 2.0 authentication stands.

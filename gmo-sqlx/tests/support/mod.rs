@@ -224,3 +224,31 @@ pub async fn legacy_orders_are_versioned_and_money_first(
     let states: Vec<OrderState> = leased.iter().map(|o| o.state).collect();
     assert_eq!(states, [OrderState::Finalizing, OrderState::Prepared]);
 }
+
+/// Orders written before migration 0006 (no method, no risk data) read back with neither, and
+/// take both afterwards.
+pub async fn orders_before_0006_stay_valid(store: &dyn gmo_core::store::PaymentStore) {
+    use gmo_core::api::Tds2Field;
+    use gmo_core::order::OrderState;
+    use gmo_core::store::Updated;
+    use gmo_core::types::{Method, OrderId};
+    let id = OrderId::new("before-0006").expect("an order id");
+    let order = store.order(&id).await.expect("read").expect("kept");
+    assert_eq!(order.method, None);
+    assert!(order.risk_data.is_empty());
+    assert_eq!(order.state, OrderState::Entered);
+    let mut claimed = gmo_core::store::conformance::next(&order, OrderState::Executing);
+    claimed.method = Some(Method::Installments(3));
+    claimed
+        .risk_data
+        .set(Tds2Field::Email, "taro@example.jp")
+        .expect("an e-mail");
+    assert_eq!(
+        store
+            .update_order(&claimed, order.version, &[])
+            .await
+            .expect("update"),
+        Updated::Done
+    );
+    assert_eq!(store.order(&id).await.expect("read"), Some(claimed));
+}

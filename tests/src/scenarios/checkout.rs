@@ -294,3 +294,100 @@ pub async fn prices_come_from_the_server<S: ShopUnderTest>() {
     );
     assert_eq!(shop.sandbox.calls(Api::EntryTran), 1);
 }
+
+/// Paying in instalments: the checkout page offers the shop's numbers of payments, the shopper
+/// pays in 3 and the order shows Method 2 / PayTimes 3 at GMO and in the shop (page and JSON);
+/// a number the shop does not offer is refused with a 4xx naming the field, before any GMO call.
+/// The customer's e-mail and address went to GMO as 3-D Secure risk data.
+pub async fn instalments<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let alice = shop.shopper("alice").await;
+
+    let order_id = buy(&alice, "matcha").await;
+    let page = alice.get(&format!("/checkout/{order_id}")).await.text();
+    for offered in [
+        "installments:3",
+        "installments:6",
+        "installments:12",
+        "lump",
+    ] {
+        assert!(
+            page.contains(&format!(r#"value="{offered}""#)),
+            "the checkout page offers {offered}:\n{page}"
+        );
+    }
+    assert!(!page.contains("revolving"), "not offered by this shop");
+
+    // Not offered: refused, naming the field, nothing sent to GMO.
+    for (body, field) in [
+        (
+            json!({"token": shop.token("4111111111111111"), "method": "installments", "pay_times": 5}),
+            "pay_times",
+        ),
+        (
+            json!({"token": shop.token("4111111111111111"), "method": "revolving"}),
+            "method",
+        ),
+    ] {
+        let refused = alice
+            .post_json(&format!("/payments/checkout/{order_id}"), body)
+            .await;
+        assert!((400..500).contains(&refused.status), "{field}: {refused}");
+        assert_eq!(
+            refused.json()["error"]["code"],
+            "method_not_offered",
+            "{refused}"
+        );
+        assert!(
+            refused.text().contains(field),
+            "the error names `{field}`: {refused}"
+        );
+    }
+    assert_eq!(shop.sandbox.calls_for_order(&order_id), 0);
+
+    let payment = pay(
+        &alice,
+        &order_id,
+        json!({"token": shop.token("4111111111111111"), "method": "installments", "pay_times": 3}),
+        CHALLENGE_OTP,
+    )
+    .await;
+    assert_eq!(
+        payment.landing(),
+        Some(format!("/orders/{order_id}")),
+        "{}",
+        payment.confirmation
+    );
+    let at_gmo = shop.sandbox.transaction(&order_id).expect("at GMO");
+    assert_eq!(
+        (at_gmo.method.as_str(), at_gmo.pay_times.as_str()),
+        ("2", "3")
+    );
+    assert_eq!(at_gmo.status, Status::Auth);
+    let shown = order(&alice, &order_id).await;
+    assert_eq!(shown["state"], "authorized");
+    assert_eq!(shown["method"], json!({"installments": 3}));
+    let page = alice.get(&format!("/orders/{order_id}")).await.text();
+    assert!(page.contains("In 3 instalments"), "{page}");
+    // The shop's customer data went with ExecTran as risk data.
+    assert_eq!(
+        at_gmo.tds2_fields.get("Tds2Email").map(String::as_str),
+        Some("alice@example.jp")
+    );
+    assert_eq!(
+        at_gmo
+            .tds2_fields
+            .get("Tds2ShipAddrPostCode")
+            .map(String::as_str),
+        Some("1500001")
+    );
+    // A repeat with another method cannot switch it.
+    let switched = alice
+        .post_json(
+            &format!("/payments/checkout/{order_id}"),
+            json!({"token": shop.token("4111111111111111"), "method": "installments", "pay_times": 6}),
+        )
+        .await;
+    assert_eq!(switched.status, 409, "{switched}");
+    assert_eq!(shop.sandbox.calls_of(Api::ExecTran, &order_id), 1);
+}
