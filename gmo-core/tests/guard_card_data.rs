@@ -298,3 +298,25 @@ proptest! {
         prop_assert!(guard.check_body(Some("text/plain"), &text).is_err());
     }
 }
+
+/// A UTF-16 byte-order mark before an ASCII body does not hide its card number: the body is read
+/// as the mark says and as its bytes are (a form parser that ignores the mark reads the number).
+#[test]
+fn a_byte_order_mark_does_not_hide_a_card_number() {
+    let guard = guard();
+    for bom in [&b"\xFF\xFE"[..], b"\xFE\xFF"] {
+        for (content_type, body) in [
+            (None, format!("note={PAN}")),
+            (Some("application/x-www-form-urlencoded"), format!("note={PAN}")),
+            (Some("application/json"), format!(r#"{{"note":"{PAN}"}}"#)),
+            (Some("text/plain"), format!("\n{PAN}\n")),
+        ] {
+            let mut bytes = bom.to_vec();
+            bytes.extend_from_slice(body.as_bytes());
+            assert!(
+                guard.check_body(content_type, &bytes).is_err(),
+                "{bom:?} {content_type:?}"
+            );
+        }
+    }
+}

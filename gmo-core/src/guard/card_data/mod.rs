@@ -367,17 +367,24 @@ impl CardDataGuard {
             return Ok(());
         }
         let content_type = content_type.unwrap_or_default().trim();
+        let charset = Charset::from_content_type(content_type);
+        // UTF-16 and the like (declared, or a byte-order mark): decoded whole, then read as
+        // UTF-8; and read as the bytes are too, as an app that ignores the mark reads them (a
+        // mark before an ASCII form must not hide the form's card number).
+        if let Some(text) = decode_whole_body(body, charset) {
+            self.check_body_as(content_type, text.as_bytes(), Charset::Utf8First)?;
+        }
+        self.check_body_as(content_type, body, charset)
+    }
+
+    /// [`Self::check_body`] of a body read in `charset`.
+    fn check_body_as(
+        &self,
+        content_type: &str,
+        body: &[u8],
+        charset: Charset,
+    ) -> Result<(), CardDataFound> {
         let media = content_type.split(';').next().unwrap_or_default().trim();
-        let mut charset = Charset::from_content_type(content_type);
-        // UTF-16 and the like: decoded whole first, then read as UTF-8.
-        let decoded = decode_whole_body(body, charset);
-        let body = match &decoded {
-            Some(text) => {
-                charset = Charset::Utf8First;
-                text.as_bytes()
-            }
-            None => body,
-        };
         let policy = self.policy();
         let scanner = &mut RunScanner::default();
         if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
