@@ -307,7 +307,10 @@ fn a_byte_order_mark_does_not_hide_a_card_number() {
     for bom in [&b"\xFF\xFE"[..], b"\xFE\xFF"] {
         for (content_type, body) in [
             (None, format!("note={PAN}")),
-            (Some("application/x-www-form-urlencoded"), format!("note={PAN}")),
+            (
+                Some("application/x-www-form-urlencoded"),
+                format!("note={PAN}"),
+            ),
             (Some("application/json"), format!(r#"{{"note":"{PAN}"}}"#)),
             (Some("text/plain"), format!("\n{PAN}\n")),
         ] {

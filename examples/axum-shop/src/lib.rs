@@ -91,6 +91,9 @@ pub fn app(state: ShopState) -> Router {
             shop.payments.gateway_prefix(),
             customer_routes::<ShopState, Session>(),
         )
+        // The shop's own 404, behind the CSRF check like every other path (a router merged in
+        // later would otherwise replace axum's default fallback with its own).
+        .fallback(|| async { axum::http::StatusCode::NOT_FOUND })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             session::require_csrf_token,
