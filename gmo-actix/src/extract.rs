@@ -5,18 +5,18 @@ use std::convert::Infallible;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
-use actix_web::web::{Bytes, Data};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use gmo_core::PaymentError;
 use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::routes::ORDER_ID_PARAM;
 use gmo_core::http::three_ds::read_three_ds_return;
-use gmo_core::http::{CardAttempts, MAX_BODY_BYTES, MessagePolicy, RouteError};
+use gmo_core::http::{CardAttempts, MAX_BODY_BYTES, RouteError};
 use gmo_core::notification::{NotificationError, ResultNotification};
 
 use crate::body::read_limited;
-use crate::response::ApiError;
+use crate::response::Refusal;
 
 /// The signed-in customer who pays: the merchant's own extractor `C` (its current-user type,
 /// implementing [`Customer`]) and the id it gives.
@@ -45,9 +45,9 @@ where
         Box::pin(async move {
             let customer = customer.await.map_err(Into::into)?;
             let id = customer.customer_id().map_err(|e| {
-                let error = ApiError::new(RouteError::CustomerId(e));
-                gmo_core::http::error::log_refusal("paying_customer", error.error());
-                error
+                let error = RouteError::CustomerId(e);
+                gmo_core::http::error::log_refusal("paying_customer", &error);
+                Refusal::from(error)
             })?;
             Ok(Self { customer, id })
         })
@@ -61,7 +61,7 @@ where
 pub struct ThreeDsReturn(pub gmo_core::flow::ThreeDsReturn);
 
 impl FromRequest for ThreeDsReturn {
-    type Error = ApiError;
+    type Error = Refusal;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
@@ -91,7 +91,7 @@ impl GmoNotification {
 }
 
 impl FromRequest for GmoNotification {
-    type Error = ApiError;
+    type Error = Refusal;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(_: &HttpRequest, payload: &mut Payload) -> Self::Future {
@@ -105,11 +105,11 @@ impl FromRequest for GmoNotification {
 /// merchant's own card-taking handlers like the library's routes do:
 ///
 /// ```
-/// use gmo_actix::{ApiError, CardThrottle};
+/// use gmo_actix::{Refusal, CardThrottle};
 /// use gmo_core::customer::CustomerId;
 /// use gmo_core::http::AttemptKind;
 ///
-/// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<&'static str, ApiError> {
+/// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<&'static str, Refusal> {
 ///     let customer = CustomerId::from(7_u64);
 ///     let attempt = match &throttle {
 ///         Some(t) => Some(t.begin(&customer, AttemptKind::Payment).await?),
@@ -120,7 +120,7 @@ impl FromRequest for GmoNotification {
 ///     if let Some(attempt) = attempt {
 ///         attempt.finish(&result).await;
 ///     }
-///     result.map(|_| "paid").map_err(ApiError::from)
+///     result.map(|_| "paid").map_err(Refusal::from)
 /// }
 /// # let _ = actix_web::web::post().to(my_card_handler);
 /// ```
@@ -133,25 +133,5 @@ impl FromRequest for CardThrottle {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(Self(req.extensions().get::<CardAttempts>().cloned())))
-    }
-}
-
-/// The [`MessagePolicy`] for this request: the one registered with
-/// `.app_data(MessagePolicy::revealing())` (or `.app_data(Data::new(…))`) on the app or a scope,
-/// or the default (card failures told only "declined").
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Messages(pub MessagePolicy);
-
-impl FromRequest for Messages {
-    type Error = Infallible;
-    type Future = Ready<Result<Self, Self::Error>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let policy = req
-            .app_data::<MessagePolicy>()
-            .or_else(|| req.app_data::<Data<MessagePolicy>>().map(|d| d.get_ref()))
-            .copied()
-            .unwrap_or_default();
-        ready(Ok(Self(policy)))
     }
 }

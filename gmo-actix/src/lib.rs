@@ -111,13 +111,15 @@
 //! | `POST`/`GET /3ds/{order_id}` | the 3-D Secure return (gateway route): `303` to the completion page |
 //! | `POST /notify` | GMO's result notification (gateway route): `0` once stored |
 //!
-//! Errors are `{"error": {"code": "…", "message": "…"}}` ([`ApiError`], a [`ResponseError`](actix_web::ResponseError))
+//! Errors are `{"error": {"code": "…", "message": "…"}}` ([`Refusal`], a [`ResponseError`](actix_web::ResponseError))
 //! with the statuses of [`gmo_core::http::error`]; every card failure is told only `declined`
-//! unless `.app_data(MessagePolicy::revealing())` says otherwise (see [`Messages`]).
+//! unless the payments' [`MessagePolicy`](gmo_core::http::MessagePolicy)
+//! ([`PaymentsBuilder::message_policy`](gmo_core::flow::PaymentsBuilder::message_policy)) says
+//! otherwise.
 //!
 //! The pieces, for the merchant's own handlers too: [`PayingCustomer`] (the signed-in
 //! customer and its id), [`ThreeDsReturn`], [`GmoNotification`], [`CardThrottle`] (the
-//! throttle for a card-taking handler of the merchant's own), [`Messages`]. `web::Data<Payments>`
+//! throttle for a card-taking handler of the merchant's own). `web::Data<Payments>`
 //! gives the handle. Each route handler is glue: it extracts, makes one call of
 //! [`gmo_core::http::handlers`], and maps the answer.
 #![forbid(unsafe_code)]
@@ -130,10 +132,10 @@ mod middleware;
 mod response;
 mod router;
 
-pub use extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
+pub use extract::{CardThrottle, GmoNotification, PayingCustomer, ThreeDsReturn};
 pub use gmo_core::customer::Customer;
 pub use middleware::{
     CardDataGuardMiddleware, CardDataGuardService, CardTestingMiddleware, CardTestingService,
 };
-pub use response::ApiError;
+pub use response::Refusal;
 pub use router::{PaymentRoutes, customer_scope, gateway_scope};

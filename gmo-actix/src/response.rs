@@ -7,15 +7,15 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use gmo_core::flow::{Completion, NotificationAck};
-use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::http::ErrorResponse;
 
-/// An error of a payment route, answered as JSON (see [`gmo_core::http::error`] for the codes)
-/// through [`ResponseError`]. `?` turns the core's errors into it, so merchant handlers can use
-/// it too:
+/// A refused request, answered as JSON (see [`gmo_core::http::error`] for the codes): the
+/// core's [`gmo_core::http::Refusal`] as an actix [`ResponseError`]. `?` turns the core's
+/// errors into it, so merchant handlers can use it too:
 ///
 /// ```
 /// use actix_web::web::{Data, Json, Path};
-/// use gmo_actix::{ApiError, PayingCustomer};
+/// use gmo_actix::{PayingCustomer, Refusal};
 /// use gmo_core::customer::CustomerId;
 /// use gmo_core::flow::OrderSummary;
 /// use gmo_core::types::OrderId;
@@ -25,69 +25,33 @@ use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
 ///     payments: Data<Payments>,
 ///     customer: PayingCustomer<CustomerId>,
 ///     id: Path<String>,
-/// ) -> Result<Json<OrderSummary>, ApiError> {
+/// ) -> Result<Json<OrderSummary>, Refusal> {
 ///     let id = OrderId::new(id.into_inner()).map_err(|_| PaymentError::NotFound)?;
 ///     Ok(Json(payments.order(&customer.id, &id).await?))
 /// }
 /// ```
 #[derive(Debug)]
-pub struct ApiError {
-    error: RouteError,
-    policy: MessagePolicy,
-}
+pub struct Refusal(pub gmo_core::http::Refusal);
 
-impl ApiError {
-    /// The error, told under the default [`MessagePolicy`].
-    pub fn new(error: impl Into<RouteError>) -> Self {
-        Self {
-            error: error.into(),
-            policy: MessagePolicy::default(),
-        }
-    }
-
-    /// Tells the error under `policy`.
-    #[must_use]
-    pub fn with_policy(mut self, policy: MessagePolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The error.
-    pub fn error(&self) -> &RouteError {
-        &self.error
-    }
-
-    /// What the browser is told.
-    pub fn answer(&self) -> ErrorResponse {
-        ErrorResponse::from_error(&self.error, self.policy)
-    }
-}
-
-impl<E: Into<RouteError>> From<E> for ApiError {
+impl<E: Into<gmo_core::http::Refusal>> From<E> for Refusal {
     fn from(error: E) -> Self {
-        Self::new(error)
+        Self(error.into())
     }
 }
 
-impl fmt::Display for ApiError {
+impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.error, f)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl std::error::Error for ApiError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
-    }
-}
-
-impl ResponseError for ApiError {
+impl ResponseError for Refusal {
     fn status_code(&self) -> StatusCode {
-        status(&self.answer())
+        status(&self.0.answer())
     }
 
     fn error_response(&self) -> HttpResponse {
-        error_response(&self.answer())
+        error_response(&self.0.answer())
     }
 }
 

@@ -6,6 +6,7 @@ use actix_web::dev::Payload;
 use actix_web::guard::{Guard, GuardContext};
 use actix_web::web::{self, Data, ServiceConfig};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Scope};
+use futures_util::future::LocalBoxFuture;
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
 use gmo_core::http::routes;
@@ -13,9 +14,9 @@ use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, NotificationRoute, handlers}
 use std::future::{Ready, ready};
 
 use crate::body::{content_type, read_limited};
-use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
+use crate::extract::{CardThrottle, GmoNotification, PayingCustomer, ThreeDsReturn};
 use crate::middleware::{CardDataGuardMiddleware, CardTestingMiddleware};
-use crate::response::{self, ApiError};
+use crate::response::{self, Refusal};
 
 /// Every payment route under one prefix, with the card-data guard and the card-testing
 /// throttle, and the [`Payments`] handle registered as `web::Data<Payments>` (so the merchant's
@@ -276,143 +277,122 @@ impl FromRequest for Handle {
     }
 }
 
-/// The content type and the body, at most [`MAX_BODY_BYTES`].
-async fn split(
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<(Option<String>, web::Bytes), ApiError> {
-    let content_type = content_type(req.headers()).map(str::to_owned);
-    let body = read_limited(payload, MAX_BODY_BYTES).await?;
-    Ok((content_type, body))
+/// A payment route's body, at most [`MAX_BODY_BYTES`], with its content type.
+struct PaymentBody {
+    content_type: Option<String>,
+    bytes: web::Bytes,
+}
+
+impl FromRequest for PaymentBody {
+    type Error = Refusal;
+    type Future = LocalBoxFuture<'static, Result<Self, Refusal>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = content_type(req.headers()).map(str::to_owned);
+        let payload = payload.take();
+        Box::pin(async move {
+            let bytes = read_limited(payload, MAX_BODY_BYTES).await?;
+            Ok(Self {
+                content_type,
+                bytes,
+            })
+        })
+    }
 }
 
 async fn list_cards<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
-) -> Result<HttpResponse, ApiError> {
-    let cards = handlers::list_cards(&payments, &customer.id)
-        .await
-        .map_err(|e| ApiError::new(e).with_policy(policy))?;
+) -> Result<HttpResponse, Refusal> {
+    let cards = handlers::list_cards(&payments, &customer.id).await?;
     Ok(response::json(cards))
 }
 
 async fn register_card<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let result: Result<_, ApiError> = async {
-        let (content_type, body) = split(&req, payload).await?;
-        Ok(handlers::register_card(
-            &payments,
-            &customer.id,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?)
-    }
-    .await;
-    let registration = result.map_err(|e| e.with_policy(policy))?;
+    body: PaymentBody,
+) -> Result<HttpResponse, Refusal> {
+    let registration = handlers::register_card(
+        &payments,
+        &customer.id,
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
     Ok(response::json(registration))
 }
 
 async fn replace_card<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
     card_seq: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let result: Result<_, ApiError> = async {
-        let (content_type, body) = split(&req, payload).await?;
-        Ok(handlers::replace_card(
-            &payments,
-            &customer.id,
-            &card_seq,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?)
-    }
-    .await;
-    let registration = result.map_err(|e| e.with_policy(policy))?;
+    body: PaymentBody,
+) -> Result<HttpResponse, Refusal> {
+    let registration = handlers::replace_card(
+        &payments,
+        &customer.id,
+        &card_seq,
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
     Ok(response::json(registration))
 }
 
 async fn set_default_card<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     card_seq: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let result: Result<_, ApiError> = async {
-        let (content_type, body) = split(&req, payload).await?;
-        Ok(handlers::set_default_card(
-            &payments,
-            &customer.id,
-            &card_seq,
-            content_type.as_deref(),
-            &body,
-        )
-        .await?)
-    }
-    .await;
-    let card = result.map_err(|e| e.with_policy(policy))?;
+    body: PaymentBody,
+) -> Result<HttpResponse, Refusal> {
+    let card = handlers::set_default_card(
+        &payments,
+        &customer.id,
+        &card_seq,
+        body.content_type.as_deref(),
+        &body.bytes,
+    )
+    .await?;
     Ok(response::json(card))
 }
 
 async fn delete_card<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     card_seq: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    handlers::delete_card(&payments, &customer.id, &card_seq)
-        .await
-        .map_err(|e| ApiError::new(e).with_policy(policy))?;
+) -> Result<HttpResponse, Refusal> {
+    handlers::delete_card(&payments, &customer.id, &card_seq).await?;
     Ok(response::no_content())
 }
 
 async fn checkout<C: Customer>(
     Handle(payments): Handle,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
     order_id: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
-    let result: Result<_, ApiError> = async {
-        let (content_type, body) = split(&req, payload).await?;
-        Ok(handlers::checkout(
-            &payments,
-            &customer.id,
-            &order_id,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?)
-    }
-    .await;
-    let confirmation = result.map_err(|e| e.with_policy(policy))?;
+    body: PaymentBody,
+) -> Result<HttpResponse, Refusal> {
+    let confirmation = handlers::checkout(
+        &payments,
+        &customer.id,
+        &order_id,
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
     Ok(response::json(confirmation))
 }
 
 async fn three_ds_return(
     Handle(payments): Handle,
     ThreeDsReturn(ret): ThreeDsReturn,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let completion = handlers::three_ds_return(&payments, ret).await?;
     Ok(response::completion(&completion))
 }
@@ -425,7 +405,7 @@ async fn notify(
     route: Option<Data<NotificationRoute>>,
     request: HttpRequest,
     notification: GmoNotification,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, Refusal> {
     let route = route.map_or_else(NotificationRoute::default, |r| r.as_ref().clone());
     let forwarded = request
         .headers()

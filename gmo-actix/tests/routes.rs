@@ -86,7 +86,6 @@ struct TestApp {
     sandbox: RunningSandbox,
     payments: Payments,
     routes: PaymentRoutes,
-    policy: Option<MessagePolicy>,
     mount: Mount,
 }
 
@@ -142,6 +141,7 @@ impl TestApp {
             .unwrap();
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
             .public_url("http://shop.test")
+            .message_policy(policy.unwrap_or_default())
             .card_registration(mode)
             .card_testing(gmo_core::guard::CardTestingThrottle::new(
                 gmo_core::guard::ThrottleConfig::default(),
@@ -153,7 +153,6 @@ impl TestApp {
             sandbox,
             payments,
             routes,
-            policy,
             mount,
         }
     }
@@ -161,24 +160,15 @@ impl TestApp {
     /// Sends one request to a freshly built app, as a new worker would serve it: the clones of
     /// the routes and middleware share the store and the throttle.
     async fn send(&self, request: TestRequest) -> Answer {
-        let policy = self.policy;
-        let with_policy = move |config: &mut web::ServiceConfig| {
-            if let Some(policy) = policy {
-                config.app_data(policy);
-            }
-        };
         match self.mount {
             Mount::Routes => {
-                let app = App::new()
-                    .configure(with_policy)
-                    .configure(self.routes.configure::<HeaderCustomer>());
+                let app = App::new().configure(self.routes.configure::<HeaderCustomer>());
                 let app = init_service(app).await;
                 answer(call_service(&app, request.to_request()).await).await
             }
             Mount::Scopes => {
                 let app = App::new()
                     .app_data(Data::new(self.payments.clone()))
-                    .configure(with_policy)
                     .service(
                         customer_scope::<HeaderCustomer>(self.payments.gateway_prefix())
                             .wrap(from_fn(csrf)),

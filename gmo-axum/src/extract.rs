@@ -9,11 +9,11 @@ use bytes::Bytes;
 use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::routes::ORDER_ID_PARAM;
 use gmo_core::http::three_ds::read_three_ds_return;
-use gmo_core::http::{BodyError, CardAttempts, MAX_BODY_BYTES, MessagePolicy, RouteError};
+use gmo_core::http::{BodyError, CardAttempts, MAX_BODY_BYTES, RouteError};
 use gmo_core::notification::{NotificationError, ResultNotification};
 
 use crate::body::read_limited;
-use crate::response::ApiError;
+use crate::response::Refusal;
 
 /// The signed-in customer who pays: the merchant's own extractor `C` (its current-user type,
 /// implementing [`Customer`]) and the id it gives.
@@ -34,7 +34,7 @@ pub enum PayingCustomerRejection<R> {
     /// The merchant's extractor refused (not signed in, …): its own answer.
     Customer(R),
     /// The merchant's [`Customer::customer_id`] failed: a 500.
-    InvalidId(ApiError),
+    InvalidId(Refusal),
 }
 
 impl<R: IntoResponse> IntoResponse for PayingCustomerRejection<R> {
@@ -58,9 +58,9 @@ where
             .await
             .map_err(PayingCustomerRejection::Customer)?;
         let id = customer.customer_id().map_err(|e| {
-            let error = ApiError::new(RouteError::CustomerId(e));
-            gmo_core::http::error::log_refusal("paying_customer", error.error());
-            PayingCustomerRejection::InvalidId(error)
+            let error = RouteError::CustomerId(e);
+            gmo_core::http::error::log_refusal("paying_customer", &error);
+            PayingCustomerRejection::InvalidId(Refusal::from(error))
         })?;
         Ok(Self { customer, id })
     }
@@ -73,7 +73,7 @@ where
 pub struct ThreeDsReturn(pub gmo_core::flow::ThreeDsReturn);
 
 impl<S: Send + Sync> FromRequest<S> for ThreeDsReturn {
-    type Rejection = ApiError;
+    type Rejection = Refusal;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
@@ -107,7 +107,7 @@ impl GmoNotification {
 }
 
 impl<S: Send + Sync> FromRequest<S> for GmoNotification {
-    type Rejection = ApiError;
+    type Rejection = Refusal;
 
     async fn from_request(request: Request, _: &S) -> Result<Self, Self::Rejection> {
         let body = read_limited(request.into_body(), MAX_BODY_BYTES)
@@ -122,11 +122,11 @@ impl<S: Send + Sync> FromRequest<S> for GmoNotification {
 /// card-taking handlers like the library's routes do:
 ///
 /// ```
-/// use gmo_axum::{ApiError, CardThrottle};
+/// use gmo_axum::{Refusal, CardThrottle};
 /// use gmo_core::http::AttemptKind;
 /// use gmo_core::customer::CustomerId;
 ///
-/// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<(), ApiError> {
+/// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<(), Refusal> {
 ///     let customer = CustomerId::from(7_u64);
 ///     let attempt = match &throttle {
 ///         Some(t) => Some(t.begin(&customer, AttemptKind::Payment).await?),
@@ -137,7 +137,7 @@ impl<S: Send + Sync> FromRequest<S> for GmoNotification {
 ///     if let Some(attempt) = attempt {
 ///         attempt.finish(&result).await;
 ///     }
-///     result.map(|_| ()).map_err(ApiError::from)
+///     result.map(|_| ()).map_err(Refusal::from)
 /// }
 /// ```
 #[derive(Debug, Clone)]
@@ -148,24 +148,5 @@ impl<S: Send + Sync> FromRequestParts<S> for CardThrottle {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(parts.extensions.get::<CardAttempts>().cloned()))
-    }
-}
-
-/// The [`MessagePolicy`] for this request: the one a `.layer(Extension(policy))` set, or the
-/// default (card failures told only "declined").
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Messages(pub MessagePolicy);
-
-impl<S: Send + Sync> FromRequestParts<S> for Messages {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<MessagePolicy>()
-                .copied()
-                .unwrap_or_default(),
-        ))
     }
 }

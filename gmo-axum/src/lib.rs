@@ -60,8 +60,10 @@
 //! | `POST /notify` | GMO's result notification (gateway route): `0` once stored |
 //!
 //! Errors are `{"error": {"code": "…", "message": "…"}}` with the statuses of
-//! [`gmo_core::http::error`]; every card failure is told only `declined` unless a
-//! [`MessagePolicy`](gmo_core::http::MessagePolicy) extension says otherwise.
+//! [`gmo_core::http::error`]; every card failure is told only `declined` unless the payments'
+//! [`MessagePolicy`](gmo_core::http::MessagePolicy)
+//! ([`PaymentsBuilder::message_policy`](gmo_core::flow::PaymentsBuilder::message_policy)) says
+//! otherwise.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
@@ -73,9 +75,9 @@ mod response;
 mod router;
 
 pub use extract::{
-    CardThrottle, GmoNotification, Messages, PayingCustomer, PayingCustomerRejection, ThreeDsReturn,
+    CardThrottle, GmoNotification, PayingCustomer, PayingCustomerRejection, ThreeDsReturn,
 };
 pub use gmo_core::customer::Customer;
 pub use layer::{CardDataGuardLayer, CardDataGuardService, CardTestingLayer, CardTestingService};
-pub use response::ApiError;
+pub use response::Refusal;
 pub use router::{customer_routes, gateway_routes, gateway_routes_with, routes};

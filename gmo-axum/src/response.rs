@@ -5,15 +5,16 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use gmo_core::flow::{Completion, NotificationAck};
-use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::http::ErrorResponse;
 
-/// An error of a payment route, answered as JSON (see [`gmo_core::http::error`] for the codes).
-/// `?` turns the core's errors into it, so merchant handlers can use it too:
+/// A refused request, answered as JSON (see [`gmo_core::http::error`] for the codes): the
+/// core's [`gmo_core::http::Refusal`] as an axum response. `?` turns the core's errors into it,
+/// so merchant handlers can use it too:
 ///
 /// ```
 /// use axum::extract::{Path, State};
 /// use axum::Json;
-/// use gmo_axum::{ApiError, PayingCustomer};
+/// use gmo_axum::{PayingCustomer, Refusal};
 /// use gmo_core::flow::OrderSummary;
 /// use gmo_core::types::OrderId;
 /// use gmo_core::{PaymentError, Payments};
@@ -22,53 +23,23 @@ use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
 ///     State(payments): State<Payments>,
 ///     customer: PayingCustomer<gmo_core::customer::CustomerId>,
 ///     Path(id): Path<String>,
-/// ) -> Result<Json<OrderSummary>, ApiError> {
+/// ) -> Result<Json<OrderSummary>, Refusal> {
 ///     let id = OrderId::new(id).map_err(|_| PaymentError::NotFound)?;
 ///     Ok(Json(payments.order(&customer.id, &id).await?))
 /// }
 /// ```
 #[derive(Debug)]
-pub struct ApiError {
-    error: RouteError,
-    policy: MessagePolicy,
-}
+pub struct Refusal(pub gmo_core::http::Refusal);
 
-impl ApiError {
-    /// The error, told under the default [`MessagePolicy`].
-    pub fn new(error: impl Into<RouteError>) -> Self {
-        Self {
-            error: error.into(),
-            policy: MessagePolicy::default(),
-        }
-    }
-
-    /// Tells the error under `policy`.
-    #[must_use]
-    pub fn with_policy(mut self, policy: MessagePolicy) -> Self {
-        self.policy = policy;
-        self
-    }
-
-    /// The error.
-    pub fn error(&self) -> &RouteError {
-        &self.error
-    }
-
-    /// What the browser is told.
-    pub fn answer(&self) -> ErrorResponse {
-        ErrorResponse::from_error(&self.error, self.policy)
-    }
-}
-
-impl<E: Into<RouteError>> From<E> for ApiError {
+impl<E: Into<gmo_core::http::Refusal>> From<E> for Refusal {
     fn from(error: E) -> Self {
-        Self::new(error)
+        Self(error.into())
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        error_response(&self.answer())
+        error_response(&self.0.answer())
     }
 }
 

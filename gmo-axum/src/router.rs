@@ -15,9 +15,9 @@ use gmo_core::customer::Customer;
 use gmo_core::http::{BodyError, MAX_BODY_BYTES, NotificationRoute, handlers, routes};
 
 use crate::body::read_limited;
-use crate::extract::{CardThrottle, GmoNotification, Messages, PayingCustomer, ThreeDsReturn};
+use crate::extract::{CardThrottle, GmoNotification, PayingCustomer, ThreeDsReturn};
 use crate::layer::{CardDataGuardLayer, CardTestingLayer};
-use crate::response::{self, ApiError};
+use crate::response::{self, Refusal};
 
 /// The customer routes: `GET`/`POST /cards`, `PUT`/`DELETE /cards/{card_seq}`,
 /// `PUT`/`POST /cards/{card_seq}/default`, `POST /checkout/{order_id}`. Nest them under a prefix
@@ -119,160 +119,118 @@ where
         .layer(CardDataGuardLayer::default())
 }
 
-fn content_type(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+/// A payment route's body, at most [`MAX_BODY_BYTES`], with its content type.
+struct PaymentBody {
+    content_type: Option<String>,
+    bytes: bytes::Bytes,
 }
 
-/// The content type and the body, at most [`MAX_BODY_BYTES`].
-async fn split(request: Request) -> Result<(Option<String>, bytes::Bytes), ApiError> {
-    let content_type = content_type(&request);
-    let body = read_limited(request.into_body(), MAX_BODY_BYTES)
-        .await
-        .map_err(BodyError::from)?;
-    Ok((content_type, body))
-}
+impl<S: Send + Sync> FromRequest<S> for PaymentBody {
+    type Rejection = Refusal;
 
-fn answer<T>(result: Result<T, ApiError>, ok: impl FnOnce(T) -> Response) -> Response {
-    match result {
-        Ok(value) => ok(value),
-        Err(error) => error.into_response(),
+    async fn from_request(request: Request, _: &S) -> Result<Self, Refusal> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = read_limited(request.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(BodyError::from)?;
+        Ok(Self {
+            content_type,
+            bytes,
+        })
     }
 }
 
 async fn list_cards<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
-) -> Response {
-    let result = handlers::list_cards(&payments, &customer.id).await;
-    answer(
-        result.map_err(|e| ApiError::new(e).with_policy(policy)),
-        |cards| response::json(StatusCode::OK, cards),
-    )
+) -> Result<Response, Refusal> {
+    let cards = handlers::list_cards(&payments, &customer.id).await?;
+    Ok(response::json(StatusCode::OK, cards))
 }
 
 async fn register_card<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
-    request: Request,
-) -> Response {
-    let result = async {
-        let (content_type, body) = split(request).await?;
-        let registration = handlers::register_card(
-            &payments,
-            &customer.id,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?;
-        Ok::<_, ApiError>(registration)
-    }
-    .await;
-    answer(result.map_err(|e| e.with_policy(policy)), |registration| {
-        response::json(StatusCode::OK, registration)
-    })
+    body: PaymentBody,
+) -> Result<Response, Refusal> {
+    let registration = handlers::register_card(
+        &payments,
+        &customer.id,
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
+    Ok(response::json(StatusCode::OK, registration))
 }
 
 async fn replace_card<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
     card_seq: Result<Path<String>, PathRejection>,
-    request: Request,
-) -> Response {
-    let card_seq = path_param(card_seq);
-    let result = async {
-        let (content_type, body) = split(request).await?;
-        let registration = handlers::replace_card(
-            &payments,
-            &customer.id,
-            &card_seq,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?;
-        Ok::<_, ApiError>(registration)
-    }
-    .await;
-    answer(result.map_err(|e| e.with_policy(policy)), |registration| {
-        response::json(StatusCode::OK, registration)
-    })
+    body: PaymentBody,
+) -> Result<Response, Refusal> {
+    let registration = handlers::replace_card(
+        &payments,
+        &customer.id,
+        &path_param(card_seq),
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
+    Ok(response::json(StatusCode::OK, registration))
 }
 
 async fn set_default_card<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     card_seq: Result<Path<String>, PathRejection>,
-    request: Request,
-) -> Response {
-    let card_seq = path_param(card_seq);
-    let result = async {
-        let (content_type, body) = split(request).await?;
-        let card = handlers::set_default_card(
-            &payments,
-            &customer.id,
-            &card_seq,
-            content_type.as_deref(),
-            &body,
-        )
-        .await?;
-        Ok::<_, ApiError>(card)
-    }
-    .await;
-    answer(result.map_err(|e| e.with_policy(policy)), |card| {
-        response::json(StatusCode::OK, card)
-    })
+    body: PaymentBody,
+) -> Result<Response, Refusal> {
+    let card = handlers::set_default_card(
+        &payments,
+        &customer.id,
+        &path_param(card_seq),
+        body.content_type.as_deref(),
+        &body.bytes,
+    )
+    .await?;
+    Ok(response::json(StatusCode::OK, card))
 }
 
 async fn delete_card<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     card_seq: Result<Path<String>, PathRejection>,
-) -> Response {
-    let result = handlers::delete_card(&payments, &customer.id, &path_param(card_seq)).await;
-    answer(
-        result.map_err(|e| ApiError::new(e).with_policy(policy)),
-        |()| response::no_store(StatusCode::NO_CONTENT.into_response()),
-    )
+) -> Result<Response, Refusal> {
+    handlers::delete_card(&payments, &customer.id, &path_param(card_seq)).await?;
+    Ok(response::no_store(StatusCode::NO_CONTENT.into_response()))
 }
 
 async fn checkout<C: Customer>(
     State(payments): State<Payments>,
     customer: PayingCustomer<C>,
-    Messages(policy): Messages,
     CardThrottle(attempts): CardThrottle,
     order_id: Result<Path<String>, PathRejection>,
-    request: Request,
-) -> Response {
-    let order_id = path_param(order_id);
-    let result = async {
-        let (content_type, body) = split(request).await?;
-        let confirmation = handlers::checkout(
-            &payments,
-            &customer.id,
-            &order_id,
-            content_type.as_deref(),
-            &body,
-            attempts.as_ref(),
-        )
-        .await?;
-        Ok::<_, ApiError>(confirmation)
-    }
-    .await;
-    answer(result.map_err(|e| e.with_policy(policy)), |confirmation| {
-        response::json(StatusCode::OK, confirmation)
-    })
+    body: PaymentBody,
+) -> Result<Response, Refusal> {
+    let confirmation = handlers::checkout(
+        &payments,
+        &customer.id,
+        &path_param(order_id),
+        body.content_type.as_deref(),
+        &body.bytes,
+        attempts.as_ref(),
+    )
+    .await?;
+    Ok(response::json(StatusCode::OK, confirmation))
 }
 
 /// A path parameter; one that is not UTF-8 once percent-decoded is empty, so that the handler
@@ -285,14 +243,15 @@ fn path_param(path: Result<Path<String>, PathRejection>) -> String {
 async fn three_ds_return(
     State(payments): State<Payments>,
     ThreeDsReturn(ret): ThreeDsReturn,
-) -> Response {
-    let result = handlers::three_ds_return(&payments, ret).await;
-    answer(result.map_err(ApiError::new), |completion| {
-        response::completion(&completion)
-    })
+) -> Result<Response, Refusal> {
+    let completion = handlers::three_ds_return(&payments, ret).await?;
+    Ok(response::completion(&completion))
 }
 
-async fn notify_handler(State(gateway): State<Gateway>, request: Request) -> Response {
+async fn notify_handler(
+    State(gateway): State<Gateway>,
+    request: Request,
+) -> Result<Response, Refusal> {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -303,17 +262,14 @@ async fn notify_handler(State(gateway): State<Gateway>, request: Request) -> Res
         .iter()
         .filter_map(|v| v.to_str().ok().map(str::to_owned))
         .collect();
-    let notification = match GmoNotification::from_request(request, &()).await {
-        Ok(notification) => notification,
-        Err(rejection) => return rejection.into_response(),
-    };
-    let result = handlers::notification(
+    let GmoNotification(notification) = GmoNotification::from_request(request, &()).await?;
+    let ack = handlers::notification(
         &gateway.payments,
         &gateway.notify,
         peer,
         forwarded.iter().map(String::as_str),
-        &notification.0,
+        &notification,
     )
-    .await;
-    answer(result.map_err(ApiError::new), response::notification_ack)
+    .await?;
+    Ok(response::notification_ack(ack))
 }

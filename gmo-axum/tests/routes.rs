@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
-use axum::{Extension, Router};
 use gmo_axum::{
     CardDataGuardLayer, CardTestingLayer, CardThrottle, Customer, customer_routes, gateway_routes,
 };
@@ -84,13 +84,14 @@ impl TestApp {
             .unwrap();
         let payments = Payments::builder(client, Arc::new(MemoryStore::new()))
             .public_url("http://shop.test")
+            .message_policy(policy.unwrap_or_default())
             .card_registration(mode)
             .card_testing(gmo_core::guard::CardTestingThrottle::new(
                 gmo_core::guard::ThrottleConfig::default(),
             ))
             .build()
             .unwrap();
-        let mut router = Router::new()
+        let router = Router::new()
             .nest(
                 payments.gateway_prefix(),
                 customer_routes::<AppState, HeaderCustomer>(),
@@ -101,9 +102,6 @@ impl TestApp {
             .with_state(AppState {
                 payments: payments.clone(),
             });
-        if let Some(policy) = policy {
-            router = router.layer(Extension(policy));
-        }
         Self {
             sandbox,
             payments,

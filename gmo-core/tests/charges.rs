@@ -153,7 +153,7 @@ async fn a_shop_that_requires_three_d_secure_refuses_off_session_charges() {
         matches!(refused, PaymentError::ThreeDSecureRequired),
         "{refused:?}"
     );
-    assert_eq!(refused.http_status(), 409);
+    assert_eq!(support::http_status(&refused), 409);
     assert_eq!(world.sandbox.calls_of(Api::ExecTran, "dave-1"), 0);
     assert_eq!(
         world.state(&OrderId::new("dave-1").unwrap()).await,
@@ -182,7 +182,7 @@ async fn the_default_card_is_chosen_once_per_key() {
         .await
         .unwrap_err();
     assert!(matches!(none, PaymentError::NoDefaultCard), "{none:?}");
-    assert_eq!(none.http_status(), 409);
+    assert_eq!(support::http_status(&none), 409);
     assert_eq!(world.sandbox.calls_of(Api::EntryTran, "erin-0"), 0);
 
     let second = with_saved_card(&world, &erin, "5555555555554444").await;

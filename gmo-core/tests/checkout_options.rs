@@ -109,7 +109,7 @@ async fn a_method_not_offered_is_refused_naming_the_field_and_nothing_is_sent() 
             matches!(err, PaymentError::MethodNotOffered { field: f } if f == field),
             "{method:?}: {err:?}"
         );
-        assert_eq!(err.http_status(), 422);
+        assert_eq!(support::http_status(&err), 422);
         assert_eq!(err.reason(), "method_not_offered");
     }
     assert_eq!(world.sandbox.calls_for_order(order_id.as_str()), 0);
@@ -197,7 +197,7 @@ async fn the_method_is_decided_once_repeats_answer_the_same_and_a_switch_is_refu
             method: Method::Installments(3)
         }
     ));
-    assert_eq!(err.http_status(), 409);
+    assert_eq!(support::http_status(&err), 409);
     assert_eq!(world.sandbox.calls_for_order(order_id.as_str()), calls);
 }
 

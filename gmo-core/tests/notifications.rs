@@ -198,7 +198,7 @@ async fn refused_notifications_are_not_acknowledged() {
         .await
         .unwrap_err();
     assert!(matches!(garbage, PaymentError::BadNotification(_)));
-    assert_eq!(garbage.http_status(), 400);
+    assert_eq!(support::http_status(&garbage), 400);
     let foreign = world
         .payments
         .handle_notification(b"ShopID=tshop99999999&OrderID=x1&Status=AUTH")
@@ -264,7 +264,7 @@ async fn a_store_failure_refuses_the_acknowledgement_and_the_resend_works() {
     store.fail_notification_inserts(2);
     for _ in 0..2 {
         let err = world.payments.handle_notification(&body).await.unwrap_err();
-        assert_eq!(err.http_status(), 500);
+        assert_eq!(support::http_status(&err), 500);
     }
     assert_eq!(
         world.payments.handle_notification(&body).await.unwrap(),

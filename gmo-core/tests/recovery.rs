@@ -277,7 +277,7 @@ async fn another_transaction_under_the_order_id_is_not_adopted() {
         .await
         .unwrap_err();
     assert!(matches!(refused, PaymentError::OrderIdTaken), "{refused:?}");
-    assert_eq!(refused.http_status(), 409);
+    assert_eq!(support::http_status(&refused), 409);
     assert_eq!(world.state(&taken).await, OrderState::Failed);
     assert_eq!(world.sandbox.calls_of(Api::ExecTran, taken.as_str()), 0);
     assert_eq!(

@@ -120,7 +120,7 @@ async fn a_part_is_refunded_once_and_never_off_a_changed_amount() {
         "{stale:?}"
     );
     assert_eq!(
-        (stale.http_status(), stale.reason()),
+        (support::http_status(&stale), stale.reason()),
         (409, "amount_changed")
     );
     // The whole is a refund, not a part.

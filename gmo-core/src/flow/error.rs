@@ -1,4 +1,4 @@
-//! Errors of the payment flows, with stable reasons and HTTP statuses for the adapters.
+//! Errors of the payment flows, with stable reasons.
 
 use crate::error::{ErrorKind, GmoError};
 use crate::notification::NotificationError;
@@ -8,32 +8,32 @@ use crate::types::InvalidValue;
 
 /// Why a flow did not do what was asked.
 ///
-/// Each variant has a stable machine-readable [`reason`](PaymentError::reason) and an
-/// [`http_status`](PaymentError::http_status) that both adapters use:
+/// Each variant has a stable machine-readable [`reason`](PaymentError::reason); the HTTP
+/// status the adapters answer it with is decided in one place, `gmo_core::http::error`.
 ///
-/// | reason | status | meaning |
-/// |---|---|---|
-/// | `not_found` | 404 | no such order, or not this customer's (never told apart) |
-/// | `invalid_state` | 409 | the order cannot do this now (e.g. capture a voided order) |
-/// | `in_progress` | 409 | another request is running a step of this order |
-/// | `order_closed` | 409 | the order's payment ended (failed, expired): start a new checkout to pay again |
-/// | `amount_changed` | 409 | the order's amount is no longer the one the request was made against |
-/// | `no_default_card` | 409 | a charge of the default card, and the customer has chosen none |
-/// | `idempotency_key_reused` | 409 | an off-session charge's key names another charge |
-/// | `three_d_secure_required` | 409 | the shop's contract requires 3-D Secure: charge with the customer present |
-/// | `method_already_chosen` | 409 | the order is being (or was) paid with another method: a confirmation cannot change it |
-/// | `order_id_taken` | 409 | GMO holds another transaction under this OrderID (not this order's) |
-/// | `declined` | 402 | the issuer declined the card; nothing was charged |
-/// | `method_not_offered` | 422 | the shop does not offer this payment method or number of payments (the field is named) |
-/// | `card_problem` | 422 | the card token is unusable (expired, used): tokenise the card again |
-/// | `three_d_secure_failed` | 402 | 3-D Secure authentication failed; nothing was charged |
-/// | `outcome_pending` | 202 | GMO's answer was lost; the order is settled by reconciliation |
-/// | `gateway_unavailable` | 503 | GMO could not be reached or is busy; nothing happened |
-/// | `gateway_error` | 502 | GMO refused the request (shop settings, contract) |
-/// | `invalid_input` | 400 | a value breaks GMO's rules |
-/// | `bad_notification` | 400 | a notification body that cannot be read |
-/// | `foreign_shop` | 403 | a notification for another shop |
-/// | `store_error` | 500 | the merchant's store failed |
+/// | reason | meaning |
+/// |---|---|
+/// | `not_found` | no such order, or not this customer's (never told apart) |
+/// | `invalid_state` | the order cannot do this now (e.g. capture a voided order) |
+/// | `in_progress` | another request is running a step of this order |
+/// | `order_closed` | the order's payment ended (failed, expired): start a new checkout to pay again |
+/// | `amount_changed` | the order's amount is no longer the one the request was made against |
+/// | `no_default_card` | a charge of the default card, and the customer has chosen none |
+/// | `idempotency_key_reused` | an off-session charge's key names another charge |
+/// | `three_d_secure_required` | the shop's contract requires 3-D Secure: charge with the customer present |
+/// | `method_already_chosen` | the order is being (or was) paid with another method: a confirmation cannot change it |
+/// | `order_id_taken` | GMO holds another transaction under this OrderID (not this order's) |
+/// | `declined` | the issuer declined the card; nothing was charged |
+/// | `method_not_offered` | the shop does not offer this payment method or number of payments (the field is named) |
+/// | `card_problem` | the card token is unusable (expired, used): tokenise the card again |
+/// | `three_d_secure_failed` | 3-D Secure authentication failed; nothing was charged |
+/// | `outcome_pending` | GMO's answer was lost; the order is settled by reconciliation |
+/// | `gateway_unavailable` | GMO could not be reached or is busy; nothing happened |
+/// | `gateway_error` | GMO refused the request (shop settings, contract) |
+/// | `invalid_input` | a value breaks GMO's rules |
+/// | `bad_notification` | a notification body that cannot be read |
+/// | `foreign_shop` | a notification for another shop |
+/// | `store_error` | the merchant's store failed |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PaymentError {
@@ -161,31 +161,6 @@ impl PaymentError {
             Self::BadNotification(_) => "bad_notification",
             Self::ForeignShop => "foreign_shop",
             Self::Store(_) => "store_error",
-        }
-    }
-
-    /// The HTTP status an adapter answers (see the table above).
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Self::NotFound => 404,
-            Self::InvalidState { .. }
-            | Self::InProgress
-            | Self::OrderIdTaken
-            | Self::OrderClosed { .. }
-            | Self::AmountChanged { .. }
-            | Self::NoDefaultCard
-            | Self::IdempotencyKeyReused
-            | Self::MethodAlreadyChosen { .. }
-            | Self::ThreeDSecureRequired => 409,
-            Self::MethodNotOffered { .. } => 422,
-            Self::Declined { .. } | Self::ThreeDSecureFailed { .. } => 402,
-            Self::CardProblem { .. } => 422,
-            Self::OutcomePending => 202,
-            Self::GatewayUnavailable => 503,
-            Self::Gateway(_) => 502,
-            Self::InvalidInput(_) | Self::BadNotification(_) => 400,
-            Self::ForeignShop => 403,
-            Self::Store(_) => 500,
         }
     }
 

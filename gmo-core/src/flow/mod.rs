@@ -111,7 +111,7 @@ pub use three_d_secure::{Completion, ThreeDsReturn};
 use crate::api::{SearchTrade, TradeState};
 use crate::client::GmoClient;
 use crate::error::{ErrorKind, GmoError, RequestError};
-use crate::guard::{AttemptTicket, CardTestingThrottle};
+use crate::guard::{AttemptTicket, CardTestingThrottle, MessagePolicy};
 use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
@@ -164,6 +164,7 @@ pub struct Settings {
     reconcile_after: Duration,
     unexpected_charge: UnexpectedCharge,
     payment_methods: PaymentMethods,
+    message_policy: MessagePolicy,
 }
 
 /// Builds [`Payments`].
@@ -334,6 +335,14 @@ impl PaymentsBuilder {
     /// [`UnexpectedCharge::Reverse`].
     pub fn unexpected_charge(mut self, policy: UnexpectedCharge) -> Self {
         self.settings.unexpected_charge = policy;
+        self
+    }
+
+    /// What the browser is told when a card fails: by default ([`MessagePolicy::masked`]) every
+    /// card failure is one answer, `402 declined`; [`MessagePolicy::revealing`] tells each its
+    /// kind. The payment routes of both adapters answer under it.
+    pub fn message_policy(mut self, policy: MessagePolicy) -> Self {
+        self.settings.message_policy = policy;
         self
     }
 
@@ -592,6 +601,7 @@ impl Payments {
                 reconcile_after: Duration::from_secs(30 * 60),
                 unexpected_charge: UnexpectedCharge::Reverse,
                 payment_methods: PaymentMethods::default(),
+                message_policy: MessagePolicy::default(),
             },
         }
     }
@@ -620,6 +630,11 @@ impl Payments {
     pub fn notification_url(&self) -> String {
         let s = self.settings();
         format!("{}{}{NOTIFY}", s.public_url, s.gateway_prefix)
+    }
+
+    /// What the browser is told when a card fails ([`PaymentsBuilder::message_policy`]).
+    pub fn message_policy(&self) -> MessagePolicy {
+        self.settings().message_policy
     }
 
     /// The GMO client.

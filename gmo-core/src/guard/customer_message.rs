@@ -10,6 +10,36 @@
 
 use crate::error::ErrorKind;
 
+/// What the browser is told when a card fails.
+///
+/// By default ([`MessagePolicy::default`]) a decline, an unusable card or token and a failed
+/// 3-D Secure authentication all answer the same status (402), code (`declined`) and message:
+/// a card tester learns nothing from the difference. The issuer's reason goes to the order
+/// record and the logs. [`MessagePolicy::reveal_decline_reason`] gives each its own code
+/// ([`PaymentError::reason`](crate::PaymentError::reason)), status and message (never GMO's code).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MessagePolicy {
+    /// Tell the browser which kind of card failure happened.
+    pub reveal_decline_reason: bool,
+}
+
+impl MessagePolicy {
+    /// The default: every card failure is told "declined".
+    pub const fn masked() -> Self {
+        Self {
+            reveal_decline_reason: false,
+        }
+    }
+
+    /// Each card failure is told its kind.
+    pub const fn revealing() -> Self {
+        Self {
+            reveal_decline_reason: true,
+        }
+    }
+}
+
 /// A message for the buyer: a stable code for scripts and the text in English and Japanese.
 ///
 /// ```

@@ -37,7 +37,7 @@ pub use card_data::{
     BodyScanner, CardDataFound, CardDataGuard, DEFAULT_UNSCANNED_HEADERS, GuardConfig, Location,
     RECOMMENDED_MAX_BODY_BYTES,
 };
-pub use customer_message::CustomerMessage;
+pub use customer_message::{CustomerMessage, MessagePolicy};
 pub use throttle::{
     AttemptPermit, AttemptTicket, CardTestingThrottle, Clock, Decide, EventQuery, IpKey, Limit,
     LockedKey, ManualClock, MemoryThrottleStore, Scope, SystemClock, ThrottleConfig, ThrottleEvent,

@@ -3,7 +3,7 @@
 //!
 //! | code | status | when |
 //! |---|---|---|
-//! | the [`PaymentError::reason`] | [`PaymentError::http_status`] | a flow refused (see its table) |
+//! | the [`PaymentError::reason`] | below | a flow refused (see its table) |
 //! | `declined` | 402 | by default, *every* card failure: declined, card problem, 3-D Secure failed (see [`MessagePolicy`]) |
 //! | `card_data_refused` | 400 | the request carried a card number or a card-detail field |
 //! | `too_many_attempts` | 429 (`Retry-After`) | the card-testing throttle refused |
@@ -13,6 +13,32 @@
 //! | `source_not_allowed` | 403 | a notification from outside the [allowed sources](super::NotificationRoute::sources) |
 //! | `customer_id_invalid` | 500 | the merchant's [`Customer`](crate::customer::Customer) gave an invalid id |
 //!
+//! A flow's refusal, by [`PaymentError::reason`]:
+//!
+//! | reason | status |
+//! |---|---|
+//! | `not_found` | 404 |
+//! | `invalid_state` | 409 |
+//! | `in_progress` | 409 |
+//! | `order_closed` | 409 |
+//! | `amount_changed` | 409 |
+//! | `no_default_card` | 409 |
+//! | `idempotency_key_reused` | 409 |
+//! | `three_d_secure_required` | 409 |
+//! | `method_already_chosen` | 409 |
+//! | `order_id_taken` | 409 |
+//! | `declined` | 402 |
+//! | `method_not_offered` | 422 |
+//! | `card_problem` | 422 |
+//! | `three_d_secure_failed` | 402 |
+//! | `outcome_pending` | 202 |
+//! | `gateway_unavailable` | 503 |
+//! | `gateway_error` | 502 |
+//! | `invalid_input` | 400 |
+//! | `bad_notification` | 400 |
+//! | `foreign_shop` | 403 |
+//! | `store_error` | 500 |
+//!
 //! Messages are for people and may change; codes are stable. No message carries a card number,
 //! a token, a secret or the issuer's reason code.
 
@@ -21,7 +47,7 @@ use std::borrow::Cow;
 use super::body::BodyError;
 use crate::error::ErrorKind;
 use crate::flow::PaymentError;
-use crate::guard::{CardDataFound, CustomerMessage, Throttled};
+use crate::guard::{CardDataFound, CustomerMessage, MessagePolicy, Throttled};
 use crate::types::InvalidValue;
 
 /// Why a request to a payment route was refused.
@@ -49,33 +75,60 @@ pub enum RouteError {
     CustomerId(#[source] InvalidValue),
 }
 
-/// What the browser is told when a card fails.
+/// A refused request as the browser is told it: the [`RouteError`] and the [`MessagePolicy`]
+/// it is told under. The core's handlers answer it with the payments' policy
+/// ([`PaymentsBuilder::message_policy`](crate::flow::PaymentsBuilder::message_policy)); the
+/// adapters turn it into a response, and `?` turns any refusal of a merchant's own handler into
+/// one under the default policy.
 ///
-/// By default ([`MessagePolicy::default`]) a decline, an unusable card or token and a failed
-/// 3-D Secure authentication all answer the same status (402), code (`declined`) and message:
-/// a card tester learns nothing from the difference. The issuer's reason goes to the order
-/// record and the logs. [`MessagePolicy::reveal_decline_reason`] gives each its own code
-/// ([`PaymentError::reason`]), status and message (never GMO's code).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct MessagePolicy {
-    /// Tell the browser which kind of card failure happened.
-    pub reveal_decline_reason: bool,
+/// ```
+/// use gmo_core::http::Refusal;
+/// use gmo_core::PaymentError;
+///
+/// let refusal = Refusal::from(PaymentError::InProgress);
+/// assert_eq!((refusal.answer().status(), refusal.answer().code()), (409, "in_progress"));
+/// ```
+#[derive(Debug)]
+pub struct Refusal {
+    error: RouteError,
+    policy: MessagePolicy,
 }
 
-impl MessagePolicy {
-    /// The default: every card failure is told "declined".
-    pub const fn masked() -> Self {
+impl Refusal {
+    /// `error`, told under `policy`.
+    pub fn new(error: impl Into<RouteError>, policy: MessagePolicy) -> Self {
         Self {
-            reveal_decline_reason: false,
+            error: error.into(),
+            policy,
         }
     }
 
-    /// Each card failure is told its kind.
-    pub const fn revealing() -> Self {
-        Self {
-            reveal_decline_reason: true,
-        }
+    /// The error.
+    pub fn error(&self) -> &RouteError {
+        &self.error
+    }
+
+    /// What the browser is told.
+    pub fn answer(&self) -> ErrorResponse {
+        ErrorResponse::from_error(&self.error, self.policy)
+    }
+}
+
+impl<E: Into<RouteError>> From<E> for Refusal {
+    fn from(error: E) -> Self {
+        Self::new(error, MessagePolicy::default())
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for Refusal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
     }
 }
 
@@ -170,7 +223,7 @@ impl ErrorResponse {
         if let Some(kind) = card_kind {
             let message = CustomerMessage::for_failure(kind, policy.reveal_decline_reason).en();
             return if policy.reveal_decline_reason {
-                Self::new(error.http_status(), error.reason(), message)
+                Self::new(payment_status(error), error.reason(), message)
             } else {
                 Self::new(402, "declined", message)
             };
@@ -187,7 +240,7 @@ impl ErrorResponse {
             PaymentError::Store(_) => "the payment store failed".into(),
             other => other.to_string().into(),
         };
-        Self::new(error.http_status(), error.reason(), message)
+        Self::new(payment_status(error), error.reason(), message)
     }
 
     /// The HTTP status.
@@ -221,6 +274,33 @@ impl ErrorResponse {
         serde_json::to_string(&self.body).unwrap_or_else(|_| {
             r#"{"error":{"code":"internal","message":"internal error"}}"#.to_owned()
         })
+    }
+}
+
+/// The HTTP status of a flow's refusal (the table above), before the [`MessagePolicy`] folds
+/// card failures into one answer.
+fn payment_status(error: &PaymentError) -> u16 {
+    use PaymentError as E;
+    match error {
+        E::NotFound => 404,
+        E::InvalidState { .. }
+        | E::InProgress
+        | E::OrderIdTaken
+        | E::OrderClosed { .. }
+        | E::AmountChanged { .. }
+        | E::NoDefaultCard
+        | E::IdempotencyKeyReused
+        | E::MethodAlreadyChosen { .. }
+        | E::ThreeDSecureRequired => 409,
+        E::MethodNotOffered { .. } => 422,
+        E::Declined { .. } | E::ThreeDSecureFailed { .. } => 402,
+        E::CardProblem { .. } => 422,
+        E::OutcomePending => 202,
+        E::GatewayUnavailable => 503,
+        E::Gateway(_) => 502,
+        E::InvalidInput(_) | E::BadNotification(_) => 400,
+        E::ForeignShop => 403,
+        E::Store(_) => 500,
     }
 }
 

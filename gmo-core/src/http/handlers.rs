@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::attempts::{AttemptKind, CardAttempts};
 use super::body::{card_request, checkout_request, no_fields_request};
 use super::error::log_refusal;
-use super::{NotificationRoute, RouteError};
+use super::{NotificationRoute, Refusal, RouteError};
 use crate::PaymentError;
 use crate::flow::{
     Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
@@ -25,23 +25,25 @@ pub struct CardList {
     pub cards: Vec<Card>,
 }
 
-fn logged<T>(route: &'static str, result: Result<T, RouteError>) -> Result<T, RouteError> {
-    if let Err(e) = &result {
-        log_refusal(route, e);
-    }
-    result
+/// The handler's answer: a refusal is logged, and told under the payments' policy.
+fn answered<T>(
+    payments: &Payments,
+    route: &'static str,
+    result: Result<T, RouteError>,
+) -> Result<T, Refusal> {
+    result.map_err(|e| {
+        log_refusal(route, &e);
+        Refusal::new(e, payments.message_policy())
+    })
 }
 
 /// `GET /cards`.
-pub async fn list_cards(
-    payments: &Payments,
-    customer: &CustomerId,
-) -> Result<CardList, RouteError> {
+pub async fn list_cards(payments: &Payments, customer: &CustomerId) -> Result<CardList, Refusal> {
     let result = payments
         .cards(customer)
         .await
         .map(|cards| CardList { cards });
-    logged("list_cards", result.map_err(RouteError::from))
+    answered(payments, "list_cards", result.map_err(RouteError::from))
 }
 
 /// `POST /cards`: registers a card from the token in `body`.
@@ -51,7 +53,7 @@ pub async fn register_card(
     content_type: Option<&str>,
     body: &[u8],
     attempts: Option<&CardAttempts>,
-) -> Result<CardRegistration, RouteError> {
+) -> Result<CardRegistration, Refusal> {
     let run = async {
         let token = card_request(content_type, body)?;
         let result = match attempts {
@@ -75,7 +77,7 @@ pub async fn register_card(
         };
         Ok(result?)
     };
-    logged("register_card", run.await)
+    answered(payments, "register_card", run.await)
 }
 
 /// `PUT /cards/{card_seq}`: replaces the customer's card with the card behind the token in
@@ -88,7 +90,7 @@ pub async fn replace_card(
     content_type: Option<&str>,
     body: &[u8],
     attempts: Option<&CardAttempts>,
-) -> Result<CardRegistration, RouteError> {
+) -> Result<CardRegistration, Refusal> {
     let run = async {
         let seq = parse_card_seq(card_seq)?;
         let token = card_request(content_type, body)?;
@@ -113,7 +115,7 @@ pub async fn replace_card(
         };
         Ok(result?)
     };
-    logged("replace_card", run.await)
+    answered(payments, "replace_card", run.await)
 }
 
 /// `PUT`/`POST /cards/{card_seq}/default`: makes the customer's card the default and answers
@@ -126,13 +128,13 @@ pub async fn set_default_card(
     card_seq: &str,
     content_type: Option<&str>,
     body: &[u8],
-) -> Result<Card, RouteError> {
+) -> Result<Card, Refusal> {
     let run = async {
         let seq = parse_card_seq(card_seq)?;
         no_fields_request(content_type, body)?;
         Ok(payments.set_default_card(customer, seq).await?)
     };
-    logged("set_default_card", run.await)
+    answered(payments, "set_default_card", run.await)
 }
 
 /// A card number from the path; one that cannot be one names no card.
@@ -145,12 +147,12 @@ pub async fn delete_card(
     payments: &Payments,
     customer: &CustomerId,
     card_seq: &str,
-) -> Result<(), RouteError> {
+) -> Result<(), Refusal> {
     let run = async {
         let seq = parse_card_seq(card_seq)?;
         Ok(payments.delete_card(customer, seq).await?)
     };
-    logged("delete_card", run.await)
+    answered(payments, "delete_card", run.await)
 }
 
 /// `POST /checkout/{order_id}`: confirms the customer's prepared order with the token or saved
@@ -162,7 +164,7 @@ pub async fn checkout(
     content_type: Option<&str>,
     body: &[u8],
     attempts: Option<&CardAttempts>,
-) -> Result<Confirmation, RouteError> {
+) -> Result<Confirmation, Refusal> {
     let run = async {
         let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
         let checkout = checkout_request(content_type, body)?;
@@ -187,7 +189,7 @@ pub async fn checkout(
         };
         Ok(result?)
     };
-    logged("checkout", run.await)
+    answered(payments, "checkout", run.await)
 }
 
 /// `POST`/`GET /3ds/{order_id}`: the browser's return from 3-D Secure, as
@@ -197,9 +199,9 @@ pub async fn checkout(
 pub async fn three_ds_return(
     payments: &Payments,
     ret: ThreeDsReturn,
-) -> Result<Completion, RouteError> {
+) -> Result<Completion, Refusal> {
     let run = async { Ok(payments.complete_three_ds(ret).await?) };
-    logged("three_ds_return", run.await)
+    answered(payments, "three_ds_return", run.await)
 }
 
 /// `POST /notify`: GMO's result notification from `peer` (the connection's address) with these
@@ -211,7 +213,7 @@ pub async fn notification<'a>(
     peer: Option<IpAddr>,
     forwarded_for: impl IntoIterator<Item = &'a str>,
     body: &[u8],
-) -> Result<NotificationAck, RouteError> {
+) -> Result<NotificationAck, Refusal> {
     let run = async {
         route
             .check(peer, forwarded_for)
@@ -226,5 +228,5 @@ pub async fn notification<'a>(
             .handle_notification_with(body, route.notification_policy())
             .await?)
     };
-    logged("notify", run.await)
+    answered(payments, "notify", run.await)
 }

@@ -4,11 +4,11 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`routes`] | the route table: paths as constants, the return URL template |
+//! | [`routes`] | the route table: paths as constants, the default gateway prefix |
 //! | [`body`] | the bodies of the card and checkout routes (JSON or form) |
 //! | [`three_ds`] | reading the 3-D Secure return (form body or query) |
 //! | [`handlers`] | one function per route: body, throttle, flow, logs |
-//! | [`error`] | [`RouteError`], the JSON error body and status, the customer-visible [`MessagePolicy`] |
+//! | [`error`] | [`RouteError`] and [`Refusal`] (one told under the payments' [`MessagePolicy`]), the JSON error body, and the one mapping of errors to HTTP statuses |
 //! | [`attempts`] | the card-testing throttle applied to a request: [`CardAttempts`] |
 //! | [`client_ip`] | the client's address behind [`TrustedProxies`] |
 //! | [`notify`] | the notification route's settings: allowed source networks, [`NotificationRoute`] |
@@ -33,10 +33,11 @@ pub mod notify;
 pub mod routes;
 pub mod three_ds;
 
+pub use crate::guard::MessagePolicy;
 pub use attempts::{AttemptKind, CardAttempts};
 pub use body::{BodyError, MAX_BODY_BYTES};
 pub use client_ip::TrustedProxies;
-pub use error::{ErrorBody, ErrorDetail, ErrorResponse, MessagePolicy, RouteError};
+pub use error::{ErrorBody, ErrorDetail, ErrorResponse, Refusal, RouteError};
 pub use guard::{is_scannable_encoding, scan_head, scan_request};
 pub use handlers::CardList;
 pub use notify::NotificationRoute;

@@ -413,3 +413,8 @@ pub fn notification_body(world: &World, order_id: &OrderId) -> Vec<u8> {
     }
     form.finish().into_bytes()
 }
+
+/// The HTTP status the payment routes answer `error` with (the default message policy).
+pub fn http_status(error: &gmo_core::PaymentError) -> u16 {
+    gmo_core::http::ErrorResponse::from_payment_error(error, Default::default()).status()
+}
