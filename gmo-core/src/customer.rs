@@ -26,8 +26,60 @@
 //! # Ok::<(), InvalidValue>(())
 //! ```
 
-pub use crate::order::CustomerId;
+use std::fmt;
+
 use crate::types::InvalidValue;
+
+/// The merchant's own identifier of a customer (their user id), 1 to 255 characters without
+/// control characters.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CustomerId(String);
+
+impl CustomerId {
+    /// Validates and wraps a customer id.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidValue> {
+        let value = value.into();
+        if (1..=255).contains(&value.chars().count()) && !value.chars().any(char::is_control) {
+            Ok(Self(value))
+        } else {
+            Err(InvalidValue {
+                field: "customer_id",
+                rule: "1 to 255 characters without control characters",
+            })
+        }
+    }
+
+    /// The id as given by the merchant.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CustomerId({:?})", self.0)
+    }
+}
+
+impl fmt::Display for CustomerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CustomerId {
+    type Error = InvalidValue;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<CustomerId> for String {
+    fn from(value: CustomerId) -> String {
+        value.0
+    }
+}
 
 /// A signed-in customer of the merchant: the routes that act for a customer (their cards, their
 /// checkout) learn whose data it is from this.

@@ -13,7 +13,8 @@ use std::fmt;
 
 use time::OffsetDateTime;
 
-use crate::order::{CustomerId, Order, OrderState, Purpose};
+use crate::customer::CustomerId;
+use crate::order::{Order, OrderState, Purpose};
 use crate::types::{AccessId, OrderId};
 
 /// What happened to an order, as the merchant's app sees it.

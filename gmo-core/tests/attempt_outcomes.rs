@@ -10,9 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gmo_core::PaymentError;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{Confirmation, PaymentSource};
 use gmo_core::guard::{CardTestingThrottle, Limit, Scope, ThrottleConfig};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
 use gmo_core::types::OrderId;
 use gmo_sandbox::{Api, CHALLENGE_OTP};

@@ -6,8 +6,9 @@ mod support;
 
 use gmo_core::CardToken;
 use gmo_core::PaymentError;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{Card, CardRegistration};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::values::CardSeq;
 use gmo_sandbox::{Api, CHALLENGE_OTP, Fault, FaultKind};
 use support::{World, customer};

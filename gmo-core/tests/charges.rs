@@ -6,8 +6,9 @@ mod support;
 use std::sync::Arc;
 
 use gmo_core::PaymentError;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistration, ChargedCard, SavedCardCharge};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
 use gmo_core::types::OrderId;
 use gmo_core::values::{Amount, CardSeq};

@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use gmo_core::PaymentError;
 use gmo_core::api::Tds2Field;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{
     Address, Checkout, Confirmation, PaymentMethods, PaymentSource, PaymentsBuilder, PrepareOrder,
     RiskData,
 };
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
 use gmo_core::types::{Method, OrderId, Tds2Type};
 use gmo_core::values::Amount;

@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use gmo_core::order::{CustomerId, Order, OrderState};
+use gmo_core::customer::CustomerId;
+use gmo_core::order::{Order, OrderState};
 use gmo_core::store::conformance;
 use gmo_core::store::{
     InboxEntry, Inserted, Lease, Member, MemoryStore, PaymentStore, StoreError, Updated,
@@ -45,13 +46,13 @@ impl PaymentStore for OldStore {
     }
     async fn delete_member(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<(), gmo_core::store::StoreError> {
         self.inner.delete_member(c).await
     }
     async fn has_claims(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<bool, gmo_core::store::StoreError> {
         self.inner.has_claims(c).await
     }

@@ -6,8 +6,9 @@
 
 mod support;
 
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{PaymentSource, ThreeDsReturn};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::types::OrderId;
 use gmo_core::values::Amount;
 use rand::rngs::StdRng;

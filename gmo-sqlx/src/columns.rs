@@ -3,9 +3,10 @@
 //! Both backends bind the same values in the same order and read the same columns; only the
 //! timestamp representation differs ([`StoredTime`]).
 
+use gmo_core::customer::CustomerId;
 use gmo_core::error::ErrorKind;
 use gmo_core::event::{PaymentEvent, StoredEvent};
-use gmo_core::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use gmo_core::order::{Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
 use gmo_core::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};

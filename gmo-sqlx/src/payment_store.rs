@@ -37,7 +37,7 @@ macro_rules! impl_payment_store {
         impl gmo_core::store::PaymentStore for $store {
             async fn member(
                 &self,
-                customer: &gmo_core::order::CustomerId,
+                customer: &gmo_core::customer::CustomerId,
             ) -> Result<Option<gmo_core::store::Member>, gmo_core::store::StoreError> {
                 sqlx::query_as::<_, $crate::columns::MemberRow<$time>>(
                     $crate::columns::SELECT_MEMBER,
@@ -77,7 +77,7 @@ macro_rules! impl_payment_store {
 
             async fn delete_member(
                 &self,
-                customer: &gmo_core::order::CustomerId,
+                customer: &gmo_core::customer::CustomerId,
             ) -> Result<(), gmo_core::store::StoreError> {
                 let _turn = self.write_turn().await;
                 sqlx::query($crate::columns::DELETE_MEMBER)
@@ -90,7 +90,7 @@ macro_rules! impl_payment_store {
 
             async fn has_claims(
                 &self,
-                customer: &gmo_core::order::CustomerId,
+                customer: &gmo_core::customer::CustomerId,
             ) -> Result<bool, gmo_core::store::StoreError> {
                 let found: Option<(String,)> = sqlx::query_as($crate::columns::SELECT_HAS_CLAIMS)
                     .bind(customer.as_str())

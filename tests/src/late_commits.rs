@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gmo_core::CardToken;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{PaymentSource, PrepareOrder, UnexpectedCharge};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::{MemoryStore, PaymentStore};
 use gmo_core::types::Status;
 use gmo_core::values::Amount;

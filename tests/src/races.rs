@@ -17,8 +17,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistration, Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
-use gmo_core::order::{CustomerId, Order, OrderState, Purpose};
+use gmo_core::order::{Order, OrderState, Purpose};
 use gmo_core::store::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
 use gmo_core::types::{AccessId, OrderId};
 use gmo_core::values::Amount;
@@ -454,13 +455,13 @@ impl PaymentStore for StaleReads {
     }
     async fn delete_member(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<(), gmo_core::store::StoreError> {
         self.store.delete_member(c).await
     }
     async fn has_claims(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<bool, gmo_core::store::StoreError> {
         self.store.has_claims(c).await
     }

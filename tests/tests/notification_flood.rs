@@ -6,8 +6,9 @@
 
 use std::sync::Arc;
 
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{Confirmation, NotificationAck, PaymentSource, PrepareOrder, ThreeDsReturn};
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::{MemoryStore, PaymentStore};
 use gmo_core::types::OrderId;
 use gmo_core::values::Amount;

@@ -78,7 +78,7 @@ impl Payments {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # use std::sync::Arc;
     /// # use gmo_core::flow::{Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
-    /// # use gmo_core::order::CustomerId;
+    /// # use gmo_core::customer::CustomerId;
     /// # use gmo_core::store::MemoryStore;
     /// # use gmo_core::types::{ShopId, SiteId};
     /// # use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};

@@ -15,9 +15,10 @@ use crate::api::{
     CardSource, DeleteCard, DeleteMember, SaveCard, SaveMember, SearchCard, StoredCard, TradeState,
     TradedCard,
 };
+use crate::customer::CustomerId;
 use crate::error::GmoError;
 use crate::guard::AttemptTicket;
-use crate::order::{CustomerId, Order, OrderState, Purpose};
+use crate::order::{Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::store::{Inserted, Member};
 use crate::types::{JobCd, MemberId, OrderId, SeqMode};

@@ -12,7 +12,8 @@
 use super::checkout::{Confirmation, Presence};
 use super::{OrderSummary, PaymentError, Payments};
 use crate::api::{CardSource, SearchCard};
-use crate::order::{CustomerId, Order, Purpose};
+use crate::customer::CustomerId;
+use crate::order::{Order, Purpose};
 use crate::store::Inserted;
 use crate::types::{JobCd, MemberId, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, Tax};

@@ -16,9 +16,10 @@ use super::{
 use crate::api::{
     CardSource, EntryTran, ExecTran, ExecTranOutcome, ThreeDSecureEntry, ThreeDSecureExec,
 };
+use crate::customer::CustomerId;
 use crate::error::ErrorKind;
 use crate::guard::AttemptTicket;
-use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::types::{JobCd, Method, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, RetUrl, Tax};

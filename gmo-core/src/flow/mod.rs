@@ -27,7 +27,8 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
 //! use gmo_core::flow::{Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
-//! use gmo_core::order::{CustomerId, OrderState};
+//! use gmo_core::order::OrderState;
+//! use gmo_core::customer::CustomerId;
 //! use gmo_core::store::MemoryStore;
 //! use gmo_core::types::{ShopId, SiteId};
 //! use gmo_core::values::Amount;
@@ -110,10 +111,11 @@ pub use three_d_secure::{Completion, ThreeDsReturn};
 
 use crate::api::{SearchTrade, TradeState};
 use crate::client::GmoClient;
+use crate::customer::CustomerId;
 use crate::error::{ErrorKind, GmoError, RequestError};
 use crate::guard::{AttemptTicket, CardTestingThrottle, MessagePolicy};
 use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
-use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
 use crate::types::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
 use crate::values::{RetUrl, TdTenantName};

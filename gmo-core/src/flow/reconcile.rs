@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use super::settle::{Decision, GmoView, decide};
-use super::{Cas, PaymentError, Payments, record_trade};
-use crate::order::{Order, OrderState};
+use super::{PaymentError, Payments};
 use crate::store::Lease;
 
 /// What one reconciliation pass did.
@@ -128,128 +126,5 @@ impl Payments {
                 .await
                 .map(|report| format!("{report:?}"))
         })
-    }
-
-    /// Settles `order` against SearchTrade. `stale` allows resolving claims whose owner is gone.
-    /// [`PaymentError::OutcomePending`] when GMO cannot be asked.
-    pub(super) async fn settle(
-        &self,
-        mut order: Order,
-        stale: bool,
-    ) -> Result<Order, PaymentError> {
-        // A closed order is looked at again only when a charge may have reached GMO after all.
-        if order.state.is_terminal()
-            && !matches!(order.state, OrderState::Failed | OrderState::Expired)
-        {
-            return Ok(order);
-        }
-        if order.state == OrderState::Prepared {
-            // Never sent to GMO: nothing to look up.
-            return if stale {
-                self.settle_to(&order, OrderState::Expired, |_| ()).await
-            } else {
-                Ok(order)
-            };
-        }
-        let mut trade = self.lookup_or_pending(&order.order_id).await?;
-        // Whether this call wrote the order on the strength of `trade`.
-        let mut recorded = false;
-        // A few steps at most: a record may hand the order to a flow step.
-        for _ in 0..4 {
-            let decision = decide(&order, &GmoView::of(trade.as_ref()), stale);
-            if recorded && decision.claims() {
-                // A claim never rests on a reading that an earlier step of this call acted on:
-                // the store and GMO are read again, and the claim is made on that version.
-                order = self.load(&order.order_id).await?;
-                trade = self.lookup_or_pending(&order.order_id).await?;
-                recorded = false;
-                continue;
-            }
-            order = match decision {
-                Decision::Wait => return Ok(order),
-                Decision::Record(state) => {
-                    recorded = true;
-                    let written = self
-                        .record_gmo(&order, state, |o| {
-                            if let Some(trade) = &trade {
-                                record_trade(o, trade);
-                            }
-                            if matches!(state, OrderState::Failed | OrderState::Expired) {
-                                o.redirect_url = None;
-                            }
-                            o.gmo_unconfirmed_at = None;
-                        })
-                        .await?;
-                    match written {
-                        Cas::Won(order) => order,
-                        // Someone acted since the order was read: `trade` may predate what
-                        // they did, so nothing more is decided on it.
-                        Cas::Lost(current) => return Ok(current),
-                    }
-                }
-                Decision::Recheck => {
-                    tracing::info!(
-                        order_id = %order.order_id,
-                        state = %order.state,
-                        "GMO shows a stale claim's call not taken effect; looking again later"
-                    );
-                    let now = OffsetDateTime::now_utc();
-                    return Ok(
-                        match self
-                            .transition(&order, order.state, |o| o.gmo_unconfirmed_at = Some(now))
-                            .await?
-                        {
-                            Cas::Won(o) | Cas::Lost(o) => o,
-                        },
-                    );
-                }
-                Decision::UnexpectedCharge(charged) => {
-                    return match &trade {
-                        Some(trade) => {
-                            Box::pin(self.unexpected_charge(order, charged, trade)).await
-                        }
-                        None => Ok(order),
-                    };
-                }
-                // Boxed: finalizing may settle again after a lost answer.
-                Decision::Finalize => return Box::pin(self.finalize(order)).await,
-                Decision::AttachCard => return Box::pin(self.attach_card(order)).await,
-                // Settles the claim (or finds it taken): nothing more to decide on this reading.
-                Decision::CheckAttachedCard => match &trade {
-                    Some(found) => return self.resolve_attach(order, found).await,
-                    None => return Ok(order),
-                },
-            };
-            if order.state.is_terminal() {
-                break;
-            }
-        }
-        Ok(order)
-    }
-
-    /// After a money-moving call of unknown outcome: SearchTrade now, and if that does not
-    /// settle it, the claim is written again, so that its age counts from the call's end and
-    /// reconciliation gives GMO a whole reconciliation age past it to finish the call.
-    pub(super) async fn settle_unknown(&self, claimed: Order) -> Result<Order, PaymentError> {
-        let looked = self.settle(claimed.clone(), false).await;
-        if let Ok(order) = &looked
-            && order.version != claimed.version
-        {
-            return looked;
-        }
-        let stamped = match self.transition(&claimed, claimed.state, |_| ()).await? {
-            Cas::Won(o) | Cas::Lost(o) => o,
-        };
-        looked.map(|_| stamped)
-    }
-
-    /// SearchTrade, with GMO out of reach as [`PaymentError::OutcomePending`].
-    async fn lookup_or_pending(
-        &self,
-        order_id: &crate::types::OrderId,
-    ) -> Result<Option<crate::api::TradeState>, PaymentError> {
-        self.lookup(order_id)
-            .await
-            .map_err(|_| PaymentError::OutcomePending)
     }
 }

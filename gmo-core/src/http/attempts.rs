@@ -16,9 +16,9 @@
 use std::net::IpAddr;
 
 use crate::Payments;
+use crate::customer::CustomerId;
 use crate::flow::{CardRegistration, Confirmation, PaymentError};
 use crate::guard::{AttemptPermit, AttemptTicket, CardTestingThrottle, Throttled};
-use crate::order::CustomerId;
 
 /// What kind of card attempt a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

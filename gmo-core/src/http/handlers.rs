@@ -11,10 +11,10 @@ use super::body::{card_request, checkout_request, no_fields_request};
 use super::error::log_refusal;
 use super::{NotificationRoute, Refusal, RouteError};
 use crate::PaymentError;
+use crate::customer::CustomerId;
 use crate::flow::{
     Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
 };
-use crate::order::CustomerId;
 use crate::types::OrderId;
 use crate::values::CardSeq;
 

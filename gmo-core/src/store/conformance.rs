@@ -23,10 +23,11 @@ use time::{Duration, OffsetDateTime};
 
 use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, Updated};
 use crate::api::Tds2Field;
+use crate::customer::CustomerId;
 use crate::error::ErrorKind;
 use crate::event::{EventKind, PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
-use crate::order::{CustomerId, Failure, Order, OrderState, Purpose};
+use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::secret::AccessPass;
 use crate::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};
 

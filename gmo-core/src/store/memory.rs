@@ -6,8 +6,9 @@ use std::sync::{Mutex, MutexGuard};
 use time::OffsetDateTime;
 
 use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updated};
+use crate::customer::CustomerId;
 use crate::event::{PaymentEvent, StoredEvent};
-use crate::order::{CustomerId, Order};
+use crate::order::Order;
 use crate::types::{AccessId, OrderId};
 
 /// A [`PaymentStore`] in process memory: for tests, examples and single-instance apps that can

@@ -41,7 +41,8 @@
 //! ```
 //! use gmo_core::event::{PaymentEvent, StoredEvent};
 //! use gmo_core::store::{Inserted, InboxEntry, Lease, Member, PaymentStore, StoreError, Updated};
-//! use gmo_core::order::{CustomerId, Order};
+//! use gmo_core::order::Order;
+//! use gmo_core::customer::CustomerId;
 //! use gmo_core::types::{AccessId, OrderId};
 //! use time::OffsetDateTime;
 //!
@@ -79,9 +80,10 @@ use time::OffsetDateTime;
 
 pub use memory::MemoryStore;
 
+use crate::customer::CustomerId;
 use crate::event::{PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
-use crate::order::{CustomerId, Order};
+use crate::order::Order;
 use crate::types::{AccessId, MemberId, OrderId};
 
 /// The customer ↔ GMO member mapping. GMO keeps the cards; we keep only which member is whose.

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use gmo_core::customer::CustomerId;
 use gmo_core::flow::{
     CardRegistrationMode, Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn,
 };
-use gmo_core::order::{CustomerId, OrderState};
+use gmo_core::order::OrderState;
 use gmo_core::store::{MemoryStore, PaymentStore};
 use gmo_core::types::{OrderId, ShopId, SiteId, Status};
 use gmo_core::values::Amount;
@@ -270,13 +271,13 @@ impl PaymentStore for FaultyStore {
     }
     async fn delete_member(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<(), gmo_core::store::StoreError> {
         self.inner.delete_member(c).await
     }
     async fn has_claims(
         &self,
-        c: &gmo_core::order::CustomerId,
+        c: &gmo_core::customer::CustomerId,
     ) -> Result<bool, gmo_core::store::StoreError> {
         self.inner.has_claims(c).await
     }
