@@ -11,8 +11,8 @@ use gmo_core::api::{
     CardSource, EntryTran, ExecTran, ExecTranOutcome, SecureTran2, ThreeDSecureEntry,
     ThreeDSecureExec,
 };
-use gmo_core::types::{Method, OrderId, ShopId};
 use gmo_core::values::{Amount, RetUrl};
+use gmo_core::values::{Method, OrderId, ShopId};
 use gmo_core::{CardToken, Environment, GmoClient, ShopPass};
 use gmo_sandbox::AcsBrowser;
 use gmo_scenarios::driver::{Body, Client};

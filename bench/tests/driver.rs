@@ -28,7 +28,7 @@ async fn checkouts_end_where_gmo_says<S: ShopUnderTest>() {
             .sandbox
             .transaction(&checkout.order_id)
             .expect("the order is at GMO");
-        assert!(matches!(transaction.status, gmo_core::types::Status::Auth));
+        assert!(matches!(transaction.status, gmo_core::values::Status::Auth));
         assert_eq!(
             shop.sandbox.calls_for_order(&checkout.order_id),
             GMO_CALLS_PER_CHECKOUT

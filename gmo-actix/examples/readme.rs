@@ -11,7 +11,7 @@ use actix_web::{App, FromRequest, HttpRequest, HttpServer, web};
 use gmo_core::customer::CustomerId;
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_core::types::{InvalidValue, ShopId, SiteId};
+use gmo_core::values::{InvalidValue, ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 
 /// The app's own signed-in user, with its own extractor.

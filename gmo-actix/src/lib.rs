@@ -12,8 +12,8 @@
 //! use std::sync::Arc;
 //! use actix_web::{App, FromRequest, HttpRequest, HttpServer, dev::Payload};
 //! use gmo_actix::{Customer, PaymentRoutes};
-//! use gmo_core::{customer::CustomerId, store::MemoryStore, types::InvalidValue, Payments};
-//! # use gmo_core::{Environment, GmoClient, ShopPass, types::ShopId};
+//! use gmo_core::{customer::CustomerId, store::MemoryStore, values::InvalidValue, Payments};
+//! # use gmo_core::{Environment, GmoClient, ShopPass, values::ShopId};
 //!
 //! // The app's signed-in user, as its auth already extracts it.
 //! struct CurrentUser { id: u64 }
@@ -65,8 +65,8 @@
 //! # use std::sync::Arc;
 //! # use actix_web::{FromRequest, HttpRequest, dev::Payload};
 //! # use gmo_actix::Customer;
-//! # use gmo_core::{customer::CustomerId, store::MemoryStore, types::InvalidValue, Payments};
-//! # use gmo_core::{Environment, GmoClient, ShopPass, types::ShopId};
+//! # use gmo_core::{customer::CustomerId, store::MemoryStore, values::InvalidValue, Payments};
+//! # use gmo_core::{Environment, GmoClient, ShopPass, values::ShopId};
 //! # struct CurrentUser;
 //! # impl FromRequest for CurrentUser {
 //! #     type Error = actix_web::Error;

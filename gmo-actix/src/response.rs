@@ -18,7 +18,7 @@ use gmo_core::http::ErrorResponse;
 /// use gmo_actix::{PayingCustomer, Refusal};
 /// use gmo_core::customer::CustomerId;
 /// use gmo_core::flow::OrderSummary;
-/// use gmo_core::types::OrderId;
+/// use gmo_core::values::OrderId;
 /// use gmo_core::{PaymentError, Payments};
 ///
 /// async fn my_order(

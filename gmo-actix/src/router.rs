@@ -29,7 +29,7 @@ use crate::response::{self, Refusal};
 /// ```no_run
 /// # use std::sync::Arc;
 /// # use actix_web::{App, HttpServer};
-/// # use gmo_core::{store::MemoryStore, Environment, GmoClient, Payments, ShopPass, types::ShopId};
+/// # use gmo_core::{store::MemoryStore, Environment, GmoClient, Payments, ShopPass, values::ShopId};
 /// # async fn serve() -> Result<(), Box<dyn std::error::Error>> {
 /// # let client = GmoClient::builder(Environment::Custom("http://127.0.0.1:9".into()))
 /// #     .shop(ShopId::new("tshop00000001")?, ShopPass::new("pass")).build()?;
@@ -42,7 +42,7 @@ use crate::response::{self, Refusal};
 /// #     }
 /// # }
 /// # impl gmo_actix::Customer for CurrentUser {
-/// #     fn customer_id(&self) -> Result<gmo_core::customer::CustomerId, gmo_core::types::InvalidValue> {
+/// #     fn customer_id(&self) -> Result<gmo_core::customer::CustomerId, gmo_core::values::InvalidValue> {
 /// #         Ok(1_u64.into())
 /// #     }
 /// # }

@@ -14,7 +14,7 @@ use gmo_core::event::{EventKind, PaymentEvent};
 use gmo_core::flow::{HandlerError, PaymentEventHandler};
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_core::types::{InvalidValue, ShopId, SiteId};
+use gmo_core::values::{InvalidValue, ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 
 /// The app's own state.

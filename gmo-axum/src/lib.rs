@@ -10,8 +10,8 @@
 //! use std::sync::Arc;
 //! use axum::{Router, extract::{FromRef, FromRequestParts}, http::{StatusCode, request::Parts}};
 //! use gmo_axum::{CardDataGuardLayer, CardTestingLayer, Customer, customer_routes, gateway_routes};
-//! use gmo_core::{customer::CustomerId, store::MemoryStore, types::InvalidValue, Payments};
-//! # use gmo_core::{Environment, GmoClient, ShopPass, types::ShopId};
+//! use gmo_core::{customer::CustomerId, store::MemoryStore, values::InvalidValue, Payments};
+//! # use gmo_core::{Environment, GmoClient, ShopPass, values::ShopId};
 //!
 //! // The app's state and signed-in user, as they already are.
 //! #[derive(Clone)]

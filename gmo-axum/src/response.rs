@@ -16,7 +16,7 @@ use gmo_core::http::ErrorResponse;
 /// use axum::Json;
 /// use gmo_axum::{PayingCustomer, Refusal};
 /// use gmo_core::flow::OrderSummary;
-/// use gmo_core::types::OrderId;
+/// use gmo_core::values::OrderId;
 /// use gmo_core::{PaymentError, Payments};
 ///
 /// async fn my_order(

@@ -22,8 +22,8 @@ use gmo_core::flow::{CardRegistrationMode, PrepareOrder};
 use gmo_core::http::MessagePolicy;
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
-use gmo_core::types::{OrderId, ShopId, SiteId};
 use gmo_core::values::Amount;
+use gmo_core::values::{OrderId, ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP, RunningSandbox, Sandbox};
 use serde_json::{Value, json};
@@ -56,7 +56,7 @@ impl<S: Send + Sync> FromRequestParts<S> for HeaderCustomer {
 }
 
 impl Customer for HeaderCustomer {
-    fn customer_id(&self) -> Result<CustomerId, gmo_core::types::InvalidValue> {
+    fn customer_id(&self) -> Result<CustomerId, gmo_core::values::InvalidValue> {
         CustomerId::new(self.0.clone())
     }
 }

@@ -10,8 +10,8 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use encoding_rs::SHIFT_JIS;
 use gmo_core::api::{EntryTran, SearchTrade};
-use gmo_core::types::{OrderId, ShopId};
 use gmo_core::values::Amount;
+use gmo_core::values::{OrderId, ShopId};
 use gmo_core::{Environment, GmoClient, ShopPass};
 use gmo_sandbox::Sandbox;
 

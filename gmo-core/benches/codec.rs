@@ -10,7 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use encoding_rs::SHIFT_JIS;
 use gmo_core::api::{CardSource, ExecTran, SearchTrade, Tds2Field, ThreeDSecureExec};
 use gmo_core::client::Operation;
-use gmo_core::types::{AccessId, CallbackType, Method, OrderId};
+use gmo_core::values::{AccessId, CallbackType, Method, OrderId};
 use gmo_core::values::{ClientField, RetUrl};
 use gmo_core::wire::{FormEncoder, Response};
 use gmo_core::{AccessPass, CardToken};

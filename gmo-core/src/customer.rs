@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use gmo_core::customer::{Customer, CustomerId};
-//! use gmo_core::types::InvalidValue;
+//! use gmo_core::values::InvalidValue;
 //!
 //! /// The merchant's signed-in user, as its own auth layer extracts it.
 //! struct CurrentUser {
@@ -28,7 +28,7 @@
 
 use std::fmt;
 
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// The merchant's own identifier of a customer (their user id), 1 to 255 characters without
 /// control characters.

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 
 use crate::customer::CustomerId;
 use crate::order::{Order, OrderState, Purpose};
-use crate::types::{AccessId, OrderId};
+use crate::values::{AccessId, OrderId};
 
 /// What happened to an order, as the merchant's app sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -189,7 +189,7 @@ pub fn events_between(from: &Order, to: &Order) -> Vec<PaymentEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::JobCd;
+    use crate::values::JobCd;
 
     fn order(state: OrderState) -> Order {
         let mut o = Order::prepared(

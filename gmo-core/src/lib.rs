@@ -9,7 +9,7 @@
 //! | layer | modules |
 //! |---|---|
 //! | wire | [`wire`]: the Windows-31J form codec, shared with the sandbox |
-//! | client | [`GmoClient`], [`api`] (one typed request per GMO API), [`error`] (typed, classified errors and the code catalogue), [`values`], [`types`], [`secret`], [`check_string`] |
+//! | client | [`GmoClient`], [`api`] (one typed request per GMO API), [`error`] (typed, classified errors and the code catalogue), [`values`] (every field value, validated), [`secret`], [`check_string`] |
 //! | flows | [`Payments`] in [`flow`], [`order`] (the order state machine), [`store`] (the [`PaymentStore`](store::PaymentStore) trait and [`MemoryStore`](store::MemoryStore)), [`notification`] |
 //!
 //! ## What never touches the merchant's server
@@ -55,7 +55,6 @@ pub mod notification;
 pub mod order;
 pub mod secret;
 pub mod store;
-pub mod types;
 pub mod values;
 pub mod wire;
 

@@ -1,7 +1,7 @@
 //! GMO's result notification (結果通知プログラム): the form GMO posts to the merchant after each
 //! state change. It is unsigned, so the flows treat it only as a hint and confirm with SearchTrade.
 
-use crate::types::{JobCd, OrderId, Status};
+use crate::values::{JobCd, OrderId, Status};
 use crate::wire::{DecodeError, parse_form};
 
 /// A result notification as GMO posts it (card fields of `docs/protocol.md` §6). ShopPass and

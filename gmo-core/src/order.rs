@@ -34,7 +34,7 @@ use crate::api::Tds2Data;
 use crate::customer::CustomerId;
 use crate::error::ErrorKind;
 use crate::secret::AccessPass;
-use crate::types::{AccessId, JobCd, Method, OrderId, Status};
+use crate::values::{AccessId, JobCd, Method, OrderId, Status};
 
 /// Why an order exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -12,7 +12,7 @@ use gmo_core::store::conformance::next;
 use support::{World, customer};
 
 /// Registers a card for `name` (direct mode); answers the customer's GMO member id.
-async fn with_card(world: &World, name: &str) -> gmo_core::types::MemberId {
+async fn with_card(world: &World, name: &str) -> gmo_core::values::MemberId {
     let who = customer(name);
     let registered = world
         .payments

@@ -15,7 +15,7 @@ use gmo_core::flow::{Confirmation, PaymentSource};
 use gmo_core::guard::{CardTestingThrottle, Limit, Scope, ThrottleConfig};
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
-use gmo_core::types::OrderId;
+use gmo_core::values::OrderId;
 use gmo_sandbox::{Api, CHALLENGE_OTP};
 use support::{World, customer, sandbox_builder};
 

@@ -10,7 +10,7 @@ use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistration, ChargedCard, SavedCardCharge};
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
-use gmo_core::types::OrderId;
+use gmo_core::values::OrderId;
 use gmo_core::values::{Amount, CardSeq};
 use gmo_sandbox::{Api, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, ShopConfig};
 use support::{World, customer, sandbox_builder};

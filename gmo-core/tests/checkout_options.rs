@@ -15,8 +15,8 @@ use gmo_core::flow::{
 };
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
-use gmo_core::types::{Method, OrderId, Tds2Type};
 use gmo_core::values::Amount;
+use gmo_core::values::{Method, OrderId, Tds2Type};
 use gmo_sandbox::{Api, CHALLENGE_OTP};
 use support::{World, customer, sandbox_builder};
 

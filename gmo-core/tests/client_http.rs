@@ -13,7 +13,7 @@ use gmo_core::api::{
 };
 use gmo_core::client::{Credentials, RawRequest};
 use gmo_core::error::{RequestError, TransportFailure, catalogue};
-use gmo_core::types::{AccessId, MemberId, Method, OrderId, SeqMode, Tds2Type};
+use gmo_core::values::{AccessId, MemberId, Method, OrderId, SeqMode, Tds2Type};
 use gmo_core::values::{Amount, CardSeq, ClientField, MemberName, RetUrl, Tax, TdTenantName};
 use gmo_core::{AccessPass, CardToken, Environment, ErrorKind, GmoClient, GmoError};
 
@@ -292,7 +292,7 @@ async fn retries_are_configurable() {
     let server = TestServer::start(vec![Reply::Drop]).await;
     let client = GmoClient::builder(Environment::Custom(server.base_url.clone()))
         .shop(
-            gmo_core::types::ShopId::new("tshop001").unwrap(),
+            gmo_core::values::ShopId::new("tshop001").unwrap(),
             gmo_core::ShopPass::new(SHOP_PASS),
         )
         .read_retries(0)
@@ -307,7 +307,7 @@ async fn no_answer_within_the_timeout_is_an_unknown_outcome() {
     let server = TestServer::start(vec![Reply::Hang]).await;
     let client = GmoClient::builder(Environment::Custom(server.base_url.clone()))
         .shop(
-            gmo_core::types::ShopId::new("tshop001").unwrap(),
+            gmo_core::values::ShopId::new("tshop001").unwrap(),
             gmo_core::ShopPass::new(SHOP_PASS),
         )
         .request_timeout(Duration::from_millis(300))
@@ -415,7 +415,7 @@ async fn missing_credentials_are_refused_before_sending() {
     let server = TestServer::start(vec![Reply::ok("MemberID=m")]).await;
     let shop_only = GmoClient::builder(Environment::Custom(server.base_url.clone()))
         .shop(
-            gmo_core::types::ShopId::new("tshop001").unwrap(),
+            gmo_core::values::ShopId::new("tshop001").unwrap(),
             gmo_core::ShopPass::new(SHOP_PASS),
         )
         .build()
@@ -433,7 +433,7 @@ async fn missing_credentials_are_refused_before_sending() {
     ));
     let site_only = GmoClient::builder(Environment::Custom(server.base_url.clone()))
         .site(
-            gmo_core::types::SiteId::new("tsite001").unwrap(),
+            gmo_core::values::SiteId::new("tsite001").unwrap(),
             gmo_core::SitePass::new(SITE_PASS),
         )
         .build()
@@ -516,7 +516,7 @@ fn environments_point_at_gmo() {
 fn capped(server: &TestServer, max: usize, timeout_ms: u64) -> GmoClient {
     GmoClient::builder(Environment::Custom(server.base_url.clone()))
         .shop(
-            gmo_core::types::ShopId::new("tshop001").unwrap(),
+            gmo_core::values::ShopId::new("tshop001").unwrap(),
             gmo_core::ShopPass::new(SHOP_PASS),
         )
         .request_timeout(Duration::from_millis(timeout_ms))

@@ -12,7 +12,7 @@ use gmo_core::api::{
     AlterTran, EntryTran, ExecTran, SaveMember, SearchMember, SearchTrade, ThreeDSecureEntry,
 };
 use gmo_core::error::TransportFailure;
-use gmo_core::types::{MemberId, Method, OrderId, Status, TdRequired, Tds2Type};
+use gmo_core::values::{MemberId, Method, OrderId, Status, TdRequired, Tds2Type};
 use gmo_core::{CardToken, ErrorKind, GmoError};
 use gmo_sandbox::{
     Api, DEFAULT_SHOP_ID, DEFAULT_SHOP_PASS, Fault, FaultKind, ManualClock, Sandbox, ShopConfig,
@@ -309,7 +309,7 @@ async fn throttled_money_calls_are_never_retried() {
     let error = kit
         .client
         .send(&AlterTran::sales(
-            gmo_core::types::AccessId::new(&entry.access_id).unwrap(),
+            gmo_core::values::AccessId::new(&entry.access_id).unwrap(),
             entry.access_pass.clone(),
             amount(1_000),
         ))
@@ -563,11 +563,11 @@ async fn wrong_credentials_are_a_merchant_configuration_problem() {
     let kit = Kit::new().await;
     let wrong = support::client_builder(&kit.sandbox)
         .shop(
-            gmo_core::types::ShopId::new(kit.sandbox.shop_id()).unwrap(),
+            gmo_core::values::ShopId::new(kit.sandbox.shop_id()).unwrap(),
             gmo_core::ShopPass::new("wrongpass1"),
         )
         .site(
-            gmo_core::types::SiteId::new(kit.sandbox.site_id()).unwrap(),
+            gmo_core::values::SiteId::new(kit.sandbox.site_id()).unwrap(),
             gmo_core::SitePass::new("wrongpass2"),
         )
         .build()
@@ -599,7 +599,7 @@ async fn requests_the_client_refuses_never_reach_gmo() {
         kit.sandbox.base_url().to_owned(),
     ))
     .shop(
-        gmo_core::types::ShopId::new(kit.sandbox.shop_id()).unwrap(),
+        gmo_core::values::ShopId::new(kit.sandbox.shop_id()).unwrap(),
         kit.shop_pass(),
     )
     .build()

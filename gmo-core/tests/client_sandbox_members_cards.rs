@@ -10,8 +10,8 @@ use gmo_core::api::{
     SearchCardDetail, SearchMember, TradedCard, UpdateMember,
 };
 use gmo_core::client::{Credentials, RawRequest};
-use gmo_core::types::{MemberId, SeqMode};
 use gmo_core::values::{CardName, CardSeq, HolderName, MemberName};
+use gmo_core::values::{MemberId, SeqMode};
 use gmo_core::{ErrorKind, GmoClient, GmoError};
 use gmo_sandbox::Api;
 use kit::{EXPIRE, FAILS_CHECK, Kit, MASTER, VISA, api_error, infos, order};

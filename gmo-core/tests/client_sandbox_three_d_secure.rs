@@ -7,7 +7,7 @@ mod support;
 
 use gmo_core::ErrorKind;
 use gmo_core::api::{SecureTran2, Tds2Auth, Tds2Data, Tds2Field, Tds2Result};
-use gmo_core::types::{CallbackType, MemberId, Method, Status, Tds2TransStatus};
+use gmo_core::values::{CallbackType, MemberId, Method, Status, Tds2TransStatus};
 use gmo_sandbox::{CHALLENGE_OTP, ThreeDsState};
 use kit::{
     CHALLENGE_CARD, Kit, REJECTED_3DS, RET_URL, VISA, access_id, access_pass,

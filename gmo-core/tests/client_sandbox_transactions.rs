@@ -10,8 +10,8 @@ use gmo_core::api::{
     SearchTradeMulti, ThreeDSecureEntry, TradeState,
 };
 use gmo_core::client::{Credentials, RawRequest};
-use gmo_core::types::{JobCd, MemberId, Method, SeqMode, Status, TdRequired, Tds2Type};
 use gmo_core::values::{CardSeq, ClientField, Tax, TdTenantName};
+use gmo_core::values::{JobCd, MemberId, Method, SeqMode, Status, TdRequired, Tds2Type};
 use gmo_core::{ErrorKind, GmoError};
 use gmo_sandbox::TransactionSnapshot;
 use kit::{
@@ -194,7 +194,7 @@ async fn a_check_string_that_does_not_match_leaves_the_outcome_unknown() {
     // this client holds the wrong one.
     let client = support::client_builder(&kit.sandbox)
         .shop(
-            gmo_core::types::ShopId::new(kit.sandbox.shop_id()).unwrap(),
+            gmo_core::values::ShopId::new(kit.sandbox.shop_id()).unwrap(),
             gmo_core::ShopPass::new("not-the-pass"),
         )
         .build()

@@ -9,7 +9,7 @@ mod support;
 use gmo_core::ShopPass;
 use gmo_core::api::{AlterTran, ChangeTran, SearchTrade, TradeState};
 use gmo_core::check_string::CheckStringFields;
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 use gmo_sandbox::{ApprovePadding, ContentTypeVariant, Sandbox};
 use kit::{
     CHALLENGE_CARD, Kit, access_id, access_pass, amount, assert_authorization_matches, infos, order,

@@ -13,7 +13,7 @@ use gmo_core::store::conformance;
 use gmo_core::store::{
     InboxEntry, Inserted, Lease, Member, MemoryStore, PaymentStore, StoreError, Updated,
 };
-use gmo_core::types::{AccessId, OrderId};
+use gmo_core::values::{AccessId, OrderId};
 use time::OffsetDateTime;
 
 /// The old store: the memory store, with the old compare-and-set and no leases.

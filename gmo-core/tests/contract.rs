@@ -30,7 +30,7 @@ use gmo_core::api::{
     Tds2Result, ThreeDSecureEntry, ThreeDSecureExec, TradedCard, UpdateMember,
 };
 use gmo_core::client::{Credentials, Operation, RawRequest};
-use gmo_core::types::{
+use gmo_core::values::{
     AccessId, CallbackType, JobCd, MemberId, Method, OrderId, SeqMode, Status, Tds2TransStatus,
 };
 use gmo_core::values::{Amount, MemberName, RetUrl};

@@ -12,8 +12,8 @@ use gmo_core::Payments;
 use gmo_core::event::{EventKind, PaymentEvent};
 use gmo_core::flow::{HandlerError, PaymentEventHandler};
 use gmo_core::order::OrderState;
-use gmo_core::types::OrderId;
 use gmo_core::values::Amount;
+use gmo_core::values::OrderId;
 use gmo_sandbox::CHALLENGE_OTP;
 use support::{World, customer, sandbox_builder};
 

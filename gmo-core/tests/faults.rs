@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use gmo_core::flow::{CardRegistration, Confirmation, PaymentSource};
 use gmo_core::order::OrderState;
-use gmo_core::types::Status;
 use gmo_core::values::Amount;
+use gmo_core::values::Status;
 use gmo_sandbox::{Api, Fault, FaultKind};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use gmo_core::PaymentError;
 use gmo_core::flow::{CardRegistration, Confirmation, PaymentSource, ThreeDsReturn};
 use gmo_core::order::OrderState;
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_core::values::{Amount, CardSeq};
 use gmo_sandbox::{Api, CHALLENGE_OTP};
 use support::{World, customer};

@@ -13,7 +13,7 @@ use gmo_core::api::{
 };
 use gmo_core::client::Operation;
 use gmo_core::error::ApiError;
-use gmo_core::types::{AccessId, JobCd, MemberId, Method, OrderId, SeqMode, Status};
+use gmo_core::values::{AccessId, JobCd, MemberId, Method, OrderId, SeqMode, Status};
 use gmo_core::values::{Amount, CardSeq, ClientField, MemberName};
 use gmo_core::wire::{FormEncoder, FormFields, Response, encode_windows_31j, parse_form};
 use gmo_core::{AccessPass, CardToken};

@@ -248,8 +248,8 @@ async fn another_transaction_under_the_order_id_is_not_adopted() {
     use gmo_core::PaymentError;
     use gmo_core::api::EntryTran;
     use gmo_core::flow::PrepareOrder;
-    use gmo_core::types::OrderId;
     use gmo_core::values::Amount;
+    use gmo_core::values::OrderId;
 
     let world = World::new().await;
     let taken = OrderId::new("taken-elsewhere").unwrap();

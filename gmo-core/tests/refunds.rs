@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
-use gmo_core::types::{OrderId, Status};
+use gmo_core::values::{OrderId, Status};
 use gmo_sandbox::{CHALLENGE_OTP, ManualClock};
 use support::{World, customer, sandbox_builder};
 use time::OffsetDateTime;

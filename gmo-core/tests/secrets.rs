@@ -13,8 +13,8 @@ use gmo_core::api::{
     SearchTrade, SecureTran2, Tds2Auth,
 };
 use gmo_core::client::{Credentials, RawRequest};
-use gmo_core::types::{AccessId, MemberId, Method, OrderId, ShopId, SiteId};
 use gmo_core::values::Amount;
+use gmo_core::values::{AccessId, MemberId, Method, OrderId, ShopId, SiteId};
 use gmo_core::{AccessPass, CardToken, Environment, GmoClient, ShopPass, SitePass};
 
 const SHOP_PASS: &str = "MARKERshop1";

@@ -1,7 +1,7 @@
 //! State changes of transactions: the one record every change leaves, for inspection and for
 //! whatever reacts to changes (result notifications).
 
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 
 /// One change of a transaction's state, as GMO's result notification would report it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -1,7 +1,7 @@
 //! Read-only views of the sandbox's state for tests. Card numbers appear masked only.
 
 use gmo_core::AccessPass;
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 
 use crate::cards::{mask_last3, mask_last4};
 use crate::state::{Member, ThreeDsStage, Transaction};

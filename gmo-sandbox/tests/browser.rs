@@ -21,7 +21,7 @@ use axum::routing::{get, post};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 use gmo_chromium::{ChromeDriver, WAIT, say, tools};
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_core::wire::{FormEncoder, parse_form};
 use gmo_sandbox::{CHALLENGE_OTP, RunningSandbox, Sandbox};
 use serde_json::{Value, json};

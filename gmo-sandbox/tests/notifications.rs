@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::receiver::{Reaction, Receiver};
 use common::{FORM, Gmo};
 use gmo_core::notification::ResultNotification;
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 use gmo_sandbox::{
     DeliveryAttempt, DeliveryOutcome, NotifyError, ReturnForm, Sandbox, SandboxBuilder, ShopConfig,
 };

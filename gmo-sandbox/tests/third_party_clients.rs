@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_sandbox::{Api, RunningSandbox, Sandbox};
 
 /// A script should take a second or two; this only stops a hung one.

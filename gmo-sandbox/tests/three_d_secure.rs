@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Gmo, infos, keys};
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_sandbox::{NotEnrolledPolicy, ReturnForm, Sandbox, ShopConfig, ThreeDsState};
 
 const RET_URL: &str = "https://shop.example/3ds/return?cart=42";

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{FORM, Gmo, infos, keys};
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_core::wire::{FormEncoder, Response};
 use gmo_sandbox::{Api, ApprovePadding, ContentTypeVariant, Sandbox, ShopConfig};
 

@@ -9,7 +9,7 @@ use gmo_core::event::{PaymentEvent, StoredEvent};
 use gmo_core::order::{Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
-use gmo_core::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};
+use gmo_core::values::{AccessId, JobCd, MemberId, Method, OrderId, Status};
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
 use sqlx::query::Query;

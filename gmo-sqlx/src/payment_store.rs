@@ -102,7 +102,7 @@ macro_rules! impl_payment_store {
 
             async fn order(
                 &self,
-                order_id: &gmo_core::types::OrderId,
+                order_id: &gmo_core::values::OrderId,
             ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
                 sqlx::query_as::<_, $crate::columns::OrderRow<$time>>($crate::columns::SELECT_ORDER)
                     .bind(order_id.as_str())
@@ -115,7 +115,7 @@ macro_rules! impl_payment_store {
 
             async fn order_by_access_id(
                 &self,
-                access_id: &gmo_core::types::AccessId,
+                access_id: &gmo_core::values::AccessId,
             ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
                 sqlx::query_as::<_, $crate::columns::OrderRow<$time>>(
                     $crate::columns::SELECT_ORDER_BY_ACCESS_ID,

@@ -31,7 +31,7 @@ use crate::migrations;
 /// # std::fs::create_dir_all(&dir)?;
 /// # let path = dir.join("payments.db");
 /// use gmo_core::store::PaymentStore;
-/// use gmo_core::types::OrderId;
+/// use gmo_core::values::OrderId;
 /// use gmo_sqlx::SqliteStore;
 ///
 /// let store = SqliteStore::connect(&format!("sqlite://{}", path.display())).await?;

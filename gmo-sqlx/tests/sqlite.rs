@@ -180,7 +180,7 @@ async fn a_second_order_with_the_same_access_id_is_refused() {
     let store = support::sqlite_store().await;
     let (first, second) = (sample_order(), sample_order());
     let access_id =
-        gmo_core::types::AccessId::new("0123456789abcdef0123456789abcdef").expect("access id");
+        gmo_core::values::AccessId::new("0123456789abcdef0123456789abcdef").expect("access id");
     for order in [&first, &second] {
         assert_eq!(
             store.insert_order(order).await.ok(),

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use gmo_core::order::OrderState;
 use gmo_core::store::PaymentStore;
-use gmo_core::types::OrderId;
+use gmo_core::values::OrderId;
 use gmo_sandbox::{DeliveryOutcome, ReturnForm, Sandbox};
 use rand::rngs::StdRng;
 use rand::{Rng as _, SeedableRng as _};

@@ -14,8 +14,8 @@ use gmo_core::customer::CustomerId;
 use gmo_core::flow::{PaymentSource, PrepareOrder, UnexpectedCharge};
 use gmo_core::order::OrderState;
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_core::types::Status;
 use gmo_core::values::Amount;
+use gmo_core::values::Status;
 use gmo_sandbox::{Api, DeliveryOutcome, Fault, FaultKind, Sandbox};
 
 use crate::services::{notification_receiver, payments};

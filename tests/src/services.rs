@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gmo_core::flow::PaymentsBuilder;
 use gmo_core::store::PaymentStore;
-use gmo_core::types::{ShopId, SiteId};
+use gmo_core::values::{ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::Sandbox;
 

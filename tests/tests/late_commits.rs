@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gmo_core::flow::UnexpectedCharge;
 use gmo_core::order::OrderState;
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_scenarios::late_commits::{Case, run};
 use rand::{Rng as _, SeedableRng as _};
 

@@ -11,7 +11,7 @@ use actix_web::web::{Bytes, Data};
 use actix_web::{Error, FromRequest, HttpRequest};
 use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::MAX_BODY_BYTES;
-use gmo_core::types::InvalidValue;
+use gmo_core::values::InvalidValue;
 use shop_common::reply::Reply;
 use shop_common::request::body_too_large;
 use shop_common::routes::sign_in_first;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gmo_core::flow::{ConfigError, PaymentsBuilder};
 use gmo_core::store::PaymentStore;
-use gmo_core::types::{InvalidValue, ShopId, SiteId};
+use gmo_core::values::{InvalidValue, ShopId, SiteId};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{RunningSandbox, Sandbox, SpawnError};
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use gmo_core::types::OrderId;
+use gmo_core::values::OrderId;
 use sqlx::AnyPool;
 use sqlx::Row as _;
 

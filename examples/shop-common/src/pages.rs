@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use gmo_core::flow::{Card, OrderSummary};
 use gmo_core::order::{OrderState, Purpose};
-use gmo_core::types::{Method, OrderId};
+use gmo_core::values::{Method, OrderId};
 
 use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
 use crate::html::{Viewer, escape, layout, yen};

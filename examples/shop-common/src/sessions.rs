@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::http::ErrorResponse;
-use gmo_core::types::InvalidValue;
+use gmo_core::values::InvalidValue;
 use subtle::ConstantTimeEq as _;
 
 use crate::request::RequestHead;

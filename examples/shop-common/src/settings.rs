@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn instalments_are_offered_as_set() {
-        use gmo_core::types::Method;
+        use gmo_core::values::Method;
         let s = settings(&[]).unwrap();
         assert_eq!(s.payment_methods.offered(), [Method::Lump]);
         let s = settings(&[("SHOP_PAY_TIMES", "12, 3,6")]).unwrap();

@@ -1,7 +1,7 @@
 //! The shop's customers and its owner: a fixed list, signed in by choosing one (a demo sign-in).
 
 use gmo_core::flow::{Address, RiskData};
-use gmo_core::types::InvalidValue;
+use gmo_core::values::InvalidValue;
 
 /// A user of the shop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -6,7 +6,7 @@
 //!
 //! ```no_run
 //! use gmo_core::api::{SaveCard, SearchCard};
-//! use gmo_core::types::{MemberId, SeqMode};
+//! use gmo_core::values::{MemberId, SeqMode};
 //! use gmo_core::CardToken;
 //! # async fn run(client: gmo_core::GmoClient, token_from_browser: String) -> Result<(), Box<dyn std::error::Error>> {
 //! let member_id = MemberId::new("customer-42")?;
@@ -24,8 +24,8 @@ use super::fields::{optional, optional_string, parse_field, push_token, required
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::CardToken;
-use crate::types::{MemberId, OrderId, SeqMode};
 use crate::values::{CardExpiry, CardName, CardSeq, HolderName};
+use crate::values::{MemberId, OrderId, SeqMode};
 use crate::wire::{DecodeError, FormEncoder, Response};
 
 /// The optional card-attribute columns GMO adds when the site enables them (SearchCardDetail

@@ -3,7 +3,7 @@
 
 use crate::error::RequestError;
 use crate::secret::{AccessPass, CardToken};
-use crate::types::{AccessId, InvalidValue};
+use crate::values::{AccessId, InvalidValue};
 use crate::wire::{DecodeError, FormEncoder, Response};
 
 /// Writes a secret value. Secrets are ASCII; refusing anything else here keeps a stray
@@ -105,13 +105,13 @@ pub(crate) fn parse_flag(value: &str) -> Option<bool> {
 }
 
 /// `Method` and `PayTimes` as GMO echoes them: an empty `Method` (JobCd=CHECK) is `None`.
-pub(crate) fn parse_method(r: &Response) -> Result<Option<crate::types::Method>, DecodeError> {
+pub(crate) fn parse_method(r: &Response) -> Result<Option<crate::values::Method>, DecodeError> {
     let method = r.get("Method").unwrap_or("");
     if method.is_empty() {
         return Ok(None);
     }
     let pay_times = r.get("PayTimes").unwrap_or("");
-    crate::types::Method::parse(method, pay_times)
+    crate::values::Method::parse(method, pay_times)
         .map(Some)
         .ok_or(DecodeError::InvalidField {
             field: "Method",
@@ -122,7 +122,7 @@ pub(crate) fn parse_method(r: &Response) -> Result<Option<crate::types::Method>,
 /// Writes `Method` and `PayTimes`, checking the number of payments.
 pub(crate) fn push_method(
     form: &mut FormEncoder,
-    method: crate::types::Method,
+    method: crate::values::Method,
 ) -> Result<(), RequestError> {
     form.push("Method", method.code())?;
     if let Some(times) = method.pay_times() {

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! use gmo_core::api::{SaveMember, SearchMember};
-//! use gmo_core::types::MemberId;
+//! use gmo_core::values::MemberId;
 //! use gmo_core::values::MemberName;
 //! # async fn run(client: gmo_core::GmoClient) -> Result<(), Box<dyn std::error::Error>> {
 //! let member_id = MemberId::new("customer-42")?;
@@ -17,7 +17,7 @@
 use super::fields::{parse_flag, parse_required};
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
-use crate::types::MemberId;
+use crate::values::MemberId;
 use crate::values::MemberName;
 use crate::wire::{DecodeError, FormEncoder, Response};
 

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::error::RequestError;
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 use crate::wire::{FormEncoder, encode_windows_31j};
 
 /// The shape a risk-data field must have.
@@ -206,7 +206,7 @@ impl Shape {
 ///     .set(Tds2Field::BillAddrCountry, "392")?
 ///     .set(Tds2Field::ChAccDate, "20240131")?;
 /// assert_eq!(data.set(Tds2Field::ChAccDate, "2024-01-31").unwrap_err().field, "Tds2ChAccDate");
-/// # Ok::<(), gmo_core::types::InvalidValue>(())
+/// # Ok::<(), gmo_core::values::InvalidValue>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Tds2Data {

@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! use gmo_core::api::SecureTran2;
-//! # async fn run(client: gmo_core::GmoClient, access_id: gmo_core::types::AccessId, access_pass: gmo_core::AccessPass) -> Result<(), gmo_core::GmoError> {
+//! # async fn run(client: gmo_core::GmoClient, access_id: gmo_core::values::AccessId, access_pass: gmo_core::AccessPass) -> Result<(), gmo_core::GmoError> {
 //! // The browser came back to RetUrl with the AccessID; the AccessPass comes from our store.
 //! let authorization = client.send(&SecureTran2::new(access_id, access_pass)).await?;
 //! println!("approved: {}", authorization.approve);
@@ -18,7 +18,7 @@ use super::transaction::Authorization;
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::AccessPass;
-use crate::types::{AccessId, Tds2TransStatus};
+use crate::values::{AccessId, Tds2TransStatus};
 use crate::wire::{DecodeError, FormEncoder, Response};
 
 /// Completes a payment after 3-D Secure 2.0 authentication (`SecureTran2`): GMO authorises

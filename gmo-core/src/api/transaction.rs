@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! use gmo_core::api::{CardSource, EntryTran, ExecTran, ExecTranOutcome};
-//! use gmo_core::types::{Method, OrderId};
+//! use gmo_core::values::{Method, OrderId};
 //! use gmo_core::values::Amount;
 //! use gmo_core::CardToken;
 //! # async fn run(client: gmo_core::GmoClient, token: String) -> Result<(), Box<dyn std::error::Error>> {
@@ -35,7 +35,7 @@ use super::risk_data::Tds2Data;
 use crate::client::{Credentials, Effect, Operation};
 use crate::error::RequestError;
 use crate::secret::{AccessPass, CardToken};
-use crate::types::{
+use crate::values::{
     AccessId, CallbackType, InvalidValue, JobCd, MemberId, Method, OrderId, SeqMode, Status,
     TdRequired, Tds2Type,
 };

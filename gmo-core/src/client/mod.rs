@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use gmo_core::api::EntryTran;
-//! use gmo_core::types::{OrderId, ShopId};
+//! use gmo_core::values::{OrderId, ShopId};
 //! use gmo_core::values::Amount;
 //! use gmo_core::{Environment, GmoClient, ShopPass};
 //!
@@ -41,7 +41,7 @@ pub use raw::RawRequest;
 use crate::check_string::{self, CheckStringProblem};
 use crate::error::{ApiError, ErrorKind, GmoError, RequestError, TransportError, TransportFailure};
 use crate::secret::{ShopPass, SitePass};
-use crate::types::{InvalidValue, ShopId, SiteId};
+use crate::values::{InvalidValue, ShopId, SiteId};
 use crate::wire::{FormEncoder, Response};
 
 /// Where GMO's protocol API lives.

@@ -1,7 +1,7 @@
 //! The contract between a typed request and the client.
 
 use crate::error::RequestError;
-use crate::types::OrderId;
+use crate::values::OrderId;
 use crate::wire::{DecodeError, FormEncoder, Response};
 
 /// Which credentials the client adds to a request. Request types never carry them.

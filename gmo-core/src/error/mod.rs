@@ -18,7 +18,7 @@ pub use api::{ApiError, ApiErrorCode};
 pub use kind::ErrorKind;
 pub use transport::{TransportError, TransportFailure};
 
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 use crate::wire::{DecodeError, EncodeError};
 
 /// A request that was not sent because it is invalid; nothing happened at GMO.

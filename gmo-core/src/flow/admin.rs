@@ -9,8 +9,8 @@ use super::{
 };
 use crate::api::{AlterTran, ChangeTran, TradeState};
 use crate::order::{Order, OrderState};
-use crate::types::{InvalidValue, JobCd, OrderId, Status};
 use crate::values::{Amount, Tax};
+use crate::values::{InvalidValue, JobCd, OrderId, Status};
 
 /// What to do to an authorised or captured order.
 #[derive(Debug, Clone, Copy)]
@@ -80,7 +80,7 @@ impl Payments {
     /// # use gmo_core::flow::{Confirmation, PaymentSource, PrepareOrder, ThreeDsReturn};
     /// # use gmo_core::customer::CustomerId;
     /// # use gmo_core::store::MemoryStore;
-    /// # use gmo_core::types::{ShopId, SiteId};
+    /// # use gmo_core::values::{ShopId, SiteId};
     /// # use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
     /// # let sandbox = gmo_sandbox::Sandbox::builder().spawn().await?;
     /// # let client = GmoClient::builder(Environment::Custom(sandbox.base_url().into()))

@@ -21,8 +21,8 @@ use crate::guard::AttemptTicket;
 use crate::order::{Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::store::{Inserted, Member};
-use crate::types::{JobCd, MemberId, OrderId, SeqMode};
 use crate::values::CardSeq;
+use crate::values::{JobCd, MemberId, OrderId, SeqMode};
 
 /// `E01390010`: the member already exists.
 const MEMBER_EXISTS: &str = "E01390010";

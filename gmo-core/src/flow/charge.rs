@@ -15,8 +15,8 @@ use crate::api::{CardSource, SearchCard};
 use crate::customer::CustomerId;
 use crate::order::{Order, Purpose};
 use crate::store::Inserted;
-use crate::types::{JobCd, MemberId, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, Tax};
+use crate::values::{JobCd, MemberId, OrderId, SeqMode};
 
 /// `E01080101`: the shop's contract requires 3-D Secure.
 const THREE_D_SECURE_REQUIRED: &str = "E01080101";
@@ -117,7 +117,7 @@ impl Payments {
             .clone()
             .unwrap_or_else(|| self.settings().default_job.clone());
         if !matches!(job, JobCd::Auth | JobCd::Capture) {
-            return Err(PaymentError::InvalidInput(crate::types::InvalidValue {
+            return Err(PaymentError::InvalidInput(crate::values::InvalidValue {
                 field: "JobCd",
                 rule: "AUTH or CAPTURE for a charge",
             }));

@@ -21,8 +21,8 @@ use crate::error::ErrorKind;
 use crate::guard::AttemptTicket;
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::secret::CardToken;
-use crate::types::{JobCd, Method, OrderId, SeqMode};
 use crate::values::{Amount, CardSeq, RetUrl, Tax};
+use crate::values::{JobCd, Method, OrderId, SeqMode};
 
 /// An order the merchant's server prepares. The amount comes from the server, never from the
 /// browser.
@@ -100,13 +100,13 @@ pub enum PaymentSource {
 ///
 /// ```
 /// use gmo_core::flow::{Checkout, PaymentSource};
-/// use gmo_core::types::Method;
+/// use gmo_core::values::Method;
 /// use gmo_core::values::CardSeq;
 ///
 /// let checkout = Checkout::new(PaymentSource::SavedCard(CardSeq::new(0)?))
 ///     .method(Method::Installments(3));
 /// assert_eq!(checkout.method, Method::Installments(3));
-/// # Ok::<(), gmo_core::types::InvalidValue>(())
+/// # Ok::<(), gmo_core::values::InvalidValue>(())
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -169,7 +169,7 @@ impl Payments {
             .job
             .unwrap_or_else(|| self.settings().default_job.clone());
         if !matches!(job, JobCd::Auth | JobCd::Capture) {
-            return Err(PaymentError::InvalidInput(crate::types::InvalidValue {
+            return Err(PaymentError::InvalidInput(crate::values::InvalidValue {
                 field: "JobCd",
                 rule: "AUTH or CAPTURE for a purchase",
             }));
@@ -541,7 +541,7 @@ pub(super) enum Presence {
 /// order's ExecTran has not run), with its amount, tax and job (SearchTrade answers EntryTran's
 /// job while the transaction is unprocessed).
 fn entered_for(order: &Order, trade: &crate::api::TradeState) -> bool {
-    trade.status == crate::types::Status::Unprocessed
+    trade.status == crate::values::Status::Unprocessed
         && trade.amount.yen() == order.amount
         && trade.tax.yen() == order.tax
         && trade.job_cd == order.job

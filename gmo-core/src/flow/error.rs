@@ -4,7 +4,7 @@ use crate::error::{ErrorKind, GmoError};
 use crate::notification::NotificationError;
 use crate::order::OrderState;
 use crate::store::StoreError;
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// Why a flow did not do what was asked.
 ///
@@ -92,7 +92,7 @@ pub enum PaymentError {
     #[error("this order is paid with another payment method")]
     MethodAlreadyChosen {
         /// The method the order is paid with.
-        method: crate::types::Method,
+        method: crate::values::Method,
     },
     /// The issuer declined the card. Nothing was charged.
     #[error("the card was declined")]

@@ -1,7 +1,7 @@
 //! The payment methods a merchant offers at checkout (GMO's `Method` and `PayTimes`): lump sum
 //! always, and instalments, bonus and revolving as the merchant's card contract allows.
 
-use crate::types::Method;
+use crate::values::Method;
 
 use super::ConfigError;
 
@@ -15,7 +15,7 @@ const MAX_PAY_TIMES: u8 = 99;
 ///
 /// ```
 /// use gmo_core::flow::PaymentMethods;
-/// use gmo_core::types::Method;
+/// use gmo_core::values::Method;
 ///
 /// let methods = PaymentMethods::lump_sum_only().installments([3, 6, 12]).revolving();
 /// assert!(methods.offers(Method::Installments(6)));

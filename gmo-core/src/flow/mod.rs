@@ -30,7 +30,7 @@
 //! use gmo_core::order::OrderState;
 //! use gmo_core::customer::CustomerId;
 //! use gmo_core::store::MemoryStore;
-//! use gmo_core::types::{ShopId, SiteId};
+//! use gmo_core::values::{ShopId, SiteId};
 //! use gmo_core::values::Amount;
 //! use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
 //!
@@ -117,7 +117,7 @@ use crate::guard::{AttemptTicket, CardTestingThrottle, MessagePolicy};
 use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
-use crate::types::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
+use crate::values::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
 use crate::values::{RetUrl, TdTenantName};
 
 /// How card registration works.
@@ -220,7 +220,7 @@ pub enum ConfigError {
     },
     /// A value breaks GMO's rules.
     #[error(transparent)]
-    Invalid(#[from] crate::types::InvalidValue),
+    Invalid(#[from] crate::values::InvalidValue),
 }
 
 impl std::fmt::Debug for PaymentsBuilder {
@@ -619,7 +619,7 @@ impl Payments {
     ///
     /// ```
     /// # use std::sync::Arc;
-    /// # use gmo_core::{Environment, GmoClient, Payments, ShopPass, store::MemoryStore, types::ShopId};
+    /// # use gmo_core::{Environment, GmoClient, Payments, ShopPass, store::MemoryStore, values::ShopId};
     /// # let client = GmoClient::builder(Environment::Custom("http://127.0.0.1:9".into()))
     /// #     .shop(ShopId::new("tshop00000001")?, ShopPass::new("pass")).build()?;
     /// let payments = Payments::builder(client, Arc::new(MemoryStore::new()))

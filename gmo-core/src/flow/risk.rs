@@ -10,7 +10,7 @@ use std::fmt;
 use time::Date;
 
 use crate::api::{Tds2Data, Tds2Field};
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// The shopper's risk data for an order ([`PrepareOrder::risk_data`](super::PrepareOrder::risk_data)),
 /// sent with the order's ExecTran. Every field is optional; sending none is what a checkout
@@ -32,7 +32,7 @@ use crate::types::InvalidValue;
 /// assert_eq!(risk.tds2().get(gmo_core::api::Tds2Field::AddrMatch), Some("Y"));
 /// assert!(!format!("{risk:?}").contains("taro"));
 /// assert_eq!(RiskData::new().purchases_last_six_months(10_000).unwrap_err().field, "Tds2NbPurchaseAccount");
-/// # Ok::<(), gmo_core::types::InvalidValue>(())
+/// # Ok::<(), gmo_core::values::InvalidValue>(())
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct RiskData {

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::{Cas, PaymentError, Payments, record_trade};
 use crate::api::TradeState;
 use crate::order::{Order, OrderState, Purpose};
-use crate::types::Status;
+use crate::values::Status;
 
 /// What GMO knows of an order (the part of SearchTrade that settling needs).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,7 +288,7 @@ impl Payments {
     /// SearchTrade, with GMO out of reach as [`PaymentError::OutcomePending`].
     async fn lookup_or_pending(
         &self,
-        order_id: &crate::types::OrderId,
+        order_id: &crate::values::OrderId,
     ) -> Result<Option<crate::api::TradeState>, PaymentError> {
         self.lookup(order_id)
             .await
@@ -300,7 +300,7 @@ impl Payments {
 mod tests {
     use super::*;
     use crate::customer::CustomerId;
-    use crate::types::{JobCd, OrderId};
+    use crate::values::{JobCd, OrderId};
 
     fn order(state: OrderState, purpose: Purpose) -> Order {
         let mut o = Order::prepared(

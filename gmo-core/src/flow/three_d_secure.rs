@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq as _;
 use super::{Cas, OrderSummary, Outcome, PaymentError, Payments, authorized_state, fill, outcome};
 use crate::api::SecureTran2;
 use crate::order::{Order, OrderState, Purpose};
-use crate::types::OrderId;
+use crate::values::OrderId;
 
 /// What the browser brought back from 3-D Secure.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -170,7 +170,7 @@ mod tests {
             let attempt = attempts.begin(&alice, AttemptKind::Payment).await.unwrap();
             attempt
                 .finish(&Ok(Confirmation::RedirectTo {
-                    order_id: crate::types::OrderId::new("o1").unwrap(),
+                    order_id: crate::values::OrderId::new("o1").unwrap(),
                     url: "http://acs".into(),
                 }))
                 .await;

@@ -32,8 +32,8 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::flow::{Checkout, PaymentSource};
 use crate::secret::CardToken;
-use crate::types::{InvalidValue, Method};
 use crate::values::CardSeq;
+use crate::values::{InvalidValue, Method};
 
 /// The largest body the payment routes read: 64 KiB (the guard's recommendation), plenty for a
 /// token and a few form fields.
@@ -183,7 +183,7 @@ pub fn no_fields_request(content_type: Option<&str>, body: &[u8]) -> Result<(), 
 /// ```
 /// use gmo_core::flow::PaymentSource;
 /// use gmo_core::http::body::{BodyError, checkout_request};
-/// use gmo_core::types::Method;
+/// use gmo_core::values::Method;
 ///
 /// let checkout = checkout_request(Some("application/json"), br#"{"card_seq":2}"#)?;
 /// assert!(matches!(checkout.source, PaymentSource::SavedCard(seq) if seq.get() == 2));

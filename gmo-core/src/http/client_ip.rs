@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// The proxies whose `X-Forwarded-For` entries are believed. Empty by default: the connection's
 /// peer is the client.

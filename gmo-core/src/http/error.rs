@@ -48,7 +48,7 @@ use super::body::BodyError;
 use crate::error::ErrorKind;
 use crate::flow::PaymentError;
 use crate::guard::{CardDataFound, CustomerMessage, MessagePolicy, Throttled};
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// Why a request to a payment route was refused.
 #[derive(Debug, thiserror::Error)]

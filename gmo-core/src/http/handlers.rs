@@ -15,8 +15,8 @@ use crate::customer::CustomerId;
 use crate::flow::{
     Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
 };
-use crate::types::OrderId;
 use crate::values::CardSeq;
+use crate::values::OrderId;
 
 /// The answer of `GET /cards`: `{"cards": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

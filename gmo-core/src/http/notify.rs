@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use super::TrustedProxies;
 use super::client_ip::Networks;
 use crate::flow::NotificationPolicy;
-use crate::types::InvalidValue;
+use crate::values::InvalidValue;
 
 /// The notification route's settings: by default every source is accepted, no proxy is
 /// trusted, and the [default policy](NotificationPolicy::default) applies.

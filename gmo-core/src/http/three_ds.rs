@@ -3,7 +3,7 @@
 
 use super::body::{BodyError, MAX_BODY_BYTES};
 use crate::flow::{PaymentError, ThreeDsReturn};
-use crate::types::OrderId;
+use crate::values::OrderId;
 use crate::wire::parse_form;
 
 use super::RouteError;

@@ -29,7 +29,7 @@ use crate::event::{EventKind, PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::secret::AccessPass;
-use crate::types::{AccessId, JobCd, MemberId, Method, OrderId, Status};
+use crate::values::{AccessId, JobCd, MemberId, Method, OrderId, Status};
 
 /// Expands to one test per conformance rule for the store made by `$make` (an expression of a
 /// future that yields an `Arc` of a fresh, empty store, evaluated once per test).

@@ -9,7 +9,7 @@ use super::{InboxEntry, Inserted, Lease, Member, PaymentStore, StoreError, Updat
 use crate::customer::CustomerId;
 use crate::event::{PaymentEvent, StoredEvent};
 use crate::order::Order;
-use crate::types::{AccessId, OrderId};
+use crate::values::{AccessId, OrderId};
 
 /// A [`PaymentStore`] in process memory: for tests, examples and single-instance apps that can
 /// afford to lose their orders on restart.

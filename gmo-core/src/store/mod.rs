@@ -43,7 +43,7 @@
 //! use gmo_core::store::{Inserted, InboxEntry, Lease, Member, PaymentStore, StoreError, Updated};
 //! use gmo_core::order::Order;
 //! use gmo_core::customer::CustomerId;
-//! use gmo_core::types::{AccessId, OrderId};
+//! use gmo_core::values::{AccessId, OrderId};
 //! use time::OffsetDateTime;
 //!
 //! /// A store in a merchant's own persistence layer (here, simply wrapping the memory store).
@@ -84,7 +84,7 @@ use crate::customer::CustomerId;
 use crate::event::{PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::Order;
-use crate::types::{AccessId, MemberId, OrderId};
+use crate::values::{AccessId, MemberId, OrderId};
 
 /// The customer ↔ GMO member mapping. GMO keeps the cards; we keep only which member is whose.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

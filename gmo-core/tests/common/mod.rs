@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use gmo_core::types::{ShopId, SiteId};
+use gmo_core::values::{ShopId, SiteId};
 use gmo_core::wire::{FormFields, parse_form};
 use gmo_core::{Environment, GmoClient, ShopPass, SitePass};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

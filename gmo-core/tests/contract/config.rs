@@ -1,7 +1,7 @@
 //! What the contract suite runs against, from `GMO_CONTRACT_*` environment variables.
 #![allow(unreachable_pub)]
 
-use gmo_core::types::{ShopId, SiteId};
+use gmo_core::values::{ShopId, SiteId};
 
 use crate::token_js::Card;
 

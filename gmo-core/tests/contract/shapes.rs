@@ -4,7 +4,7 @@
 
 use gmo_core::client::{Credentials, Effect, Operation};
 use gmo_core::error::RequestError;
-use gmo_core::types::OrderId;
+use gmo_core::values::OrderId;
 use gmo_core::wire::{DecodeError, FormEncoder, Response};
 
 /// A typed request sent through the client unchanged (CheckString verification included),

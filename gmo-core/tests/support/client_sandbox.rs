@@ -10,7 +10,7 @@ use gmo_core::api::{
     ThreeDSecureEntry, ThreeDSecureExec,
 };
 use gmo_core::error::ApiError;
-use gmo_core::types::{AccessId, Method, OrderId, Status};
+use gmo_core::values::{AccessId, Method, OrderId, Status};
 use gmo_core::values::{Amount, RetUrl};
 use gmo_core::{AccessPass, CardToken, GmoClient, GmoError, ShopPass};
 use gmo_sandbox::{AcsBrowser, RunningSandbox, Sandbox, SandboxBuilder, TransactionSnapshot};

@@ -11,8 +11,8 @@ use gmo_core::flow::{
 };
 use gmo_core::order::OrderState;
 use gmo_core::store::{MemoryStore, PaymentStore};
-use gmo_core::types::{OrderId, ShopId, SiteId, Status};
 use gmo_core::values::Amount;
+use gmo_core::values::{OrderId, ShopId, SiteId, Status};
 use gmo_core::{CardToken, Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{AcsBrowser, RunningSandbox, Sandbox, SandboxBuilder};
 
@@ -289,7 +289,7 @@ impl PaymentStore for FaultyStore {
     }
     async fn order_by_access_id(
         &self,
-        id: &gmo_core::types::AccessId,
+        id: &gmo_core::values::AccessId,
     ) -> Result<Option<gmo_core::order::Order>, gmo_core::store::StoreError> {
         self.inner.order_by_access_id(id).await
     }

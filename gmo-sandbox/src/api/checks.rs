@@ -1,7 +1,7 @@
 //! Field checks shared by the APIs, each returning GMO's `ErrInfo` code. Errors are collected in
 //! parameter order: format first, then existence.
 
-use gmo_core::types::JobCd;
+use gmo_core::values::JobCd;
 use gmo_core::wire::{FormFields, encode_windows_31j};
 
 use crate::config::{ShopConfig, SiteConfig};
@@ -166,7 +166,7 @@ pub(crate) fn member_id(v: Option<&str>) -> Result<&str, &'static str> {
     match v {
         None => Err("E01220001"),
         Some(m) if m.len() > 60 => Err("E01220005"),
-        Some(m) if gmo_core::types::MemberId::new(m).is_err() => Err("E01220008"),
+        Some(m) if gmo_core::values::MemberId::new(m).is_err() => Err("E01220008"),
         Some(m) => Ok(m),
     }
 }

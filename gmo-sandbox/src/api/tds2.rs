@@ -1,7 +1,7 @@
 //! The simulated 3-D Secure 2.0 server: the ACS pages the browser visits, and Tds2Auth/Tds2Result
 //! of the direct flow (CallbackType 2).
 
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_core::wire::FormFields;
 
 use super::checks::{Errors, field};

@@ -1,7 +1,7 @@
 //! The Shop API of a card payment: EntryTran, ExecTran, SecureTran2, AlterTran, ChangeTran, and
 //! the authorisation they share.
 
-use gmo_core::types::{JobCd, MAX_AMOUNT, Status};
+use gmo_core::values::{JobCd, MAX_AMOUNT, Status};
 use gmo_core::wire::FormFields;
 
 use super::answer::card_company_info;

@@ -29,7 +29,7 @@ pub(crate) mod sender;
 
 use std::time::Duration;
 
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 use gmo_core::wire::{EncodeError, FormEncoder};
 
 pub(crate) use sender::Notifier;

@@ -6,7 +6,7 @@ mod transaction;
 
 use std::collections::{HashMap, VecDeque};
 
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 
 pub(crate) use member::{Member, SeqMode, StoredCard};
 pub(crate) use transaction::{CardOnFile, ExecParams, ThreeDs, ThreeDsStage, Transaction};

@@ -1,6 +1,6 @@
 //! A card transaction as GMO keeps it.
 
-use gmo_core::types::{JobCd, Status};
+use gmo_core::values::{JobCd, Status};
 
 use crate::cards::ThreeDsBehaviour;
 

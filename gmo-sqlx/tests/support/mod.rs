@@ -205,7 +205,7 @@ pub async fn legacy_orders_are_versioned_and_money_first(
 ) {
     use gmo_core::order::OrderState;
     use gmo_core::store::Lease;
-    use gmo_core::types::OrderId;
+    use gmo_core::values::OrderId;
     let id = |s: &str| OrderId::new(s).expect("an order id");
     for name in ["legacy-prepared", "legacy-finalizing"] {
         let order = store.order(&id(name)).await.expect("read").expect("kept");
@@ -231,7 +231,7 @@ pub async fn orders_before_0006_stay_valid(store: &dyn gmo_core::store::PaymentS
     use gmo_core::api::Tds2Field;
     use gmo_core::order::OrderState;
     use gmo_core::store::Updated;
-    use gmo_core::types::{Method, OrderId};
+    use gmo_core::values::{Method, OrderId};
     let id = OrderId::new("before-0006").expect("an order id");
     let order = store.order(&id).await.expect("read").expect("kept");
     assert_eq!(order.method, None);

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_sandbox::CHALLENGE_OTP;
 use serde_json::json;
 

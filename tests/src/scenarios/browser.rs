@@ -194,7 +194,7 @@ pub async fn card_registration_and_checkout_in_chromium<S: ShopUnderTest>() {
         shop.sandbox
             .transaction(&order_id)
             .map(|t| (t.status, t.amount)),
-        Some((gmo_core::types::Status::Auth, 6_400))
+        Some((gmo_core::values::Status::Auth, 6_400))
     );
 
     // Buy matcha and pay with a new (frictionless) card.

@@ -1,7 +1,7 @@
 //! Checkout: every sandbox test card, saved cards, another customer's order, and prices the
 //! browser tries to set.
 
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_sandbox::{Api, CHALLENGE_OTP, TEST_CARDS};
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! settles the order, exactly one SecureTran2 is sent, and every repetition gets the same 303.
 
 use futures_util::future::join_all;
-use gmo_core::types::Status;
+use gmo_core::values::Status;
 use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP};
 use serde_json::json;
 

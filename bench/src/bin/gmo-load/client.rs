@@ -15,8 +15,8 @@ use crate::{Options, logs_dir, met};
 /// load touches both alike. One call in flight, keep-alive connections.
 pub(crate) async fn client_overhead(options: &Options) -> Result<String, BoxError> {
     use gmo_core::api::{EntryTran, SearchTrade};
-    use gmo_core::types::{OrderId, ShopId};
     use gmo_core::values::Amount;
+    use gmo_core::values::{OrderId, ShopId};
     use gmo_core::{Environment, GmoClient, ShopPass};
 
     let rounds = if options.quick { 6 } else { 30 };

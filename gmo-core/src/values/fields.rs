@@ -1,17 +1,16 @@
 //! Validated values of GMO fields: amounts, card sequence numbers, free texts with their byte
 //! limits in Windows-31J, the 3-D Secure tenant name, and the few response values that need care
 //! (timestamps, a stored card's expiry).
-//!
-//! Every constructor checks GMO's rule for the field (`docs/protocol.md` §1.7) and answers an
-//! [`InvalidValue`] naming the field and the rule, never the value, so a request that compiles
-//! and was built from these values is sent as it is.
 
 use std::fmt;
 
 use base64::Engine as _;
 
-use crate::types::{InvalidValue, MAX_AMOUNT};
+use super::InvalidValue;
 use crate::wire::encode_windows_31j;
+
+/// The largest amount (and tax) GMO accepts: seven digits of yen.
+pub const MAX_AMOUNT: u32 = 9_999_999;
 
 macro_rules! yen {
     ($(#[$doc:meta])* $name:ident, $field:literal, $rule:literal) => {
@@ -66,7 +65,7 @@ yen!(
     ///
     /// assert_eq!(Amount::new(1_500)?.yen(), 1_500);
     /// assert_eq!(Amount::new(10_000_000).unwrap_err().field, "Amount");
-    /// # Ok::<(), gmo_core::types::InvalidValue>(())
+    /// # Ok::<(), gmo_core::values::InvalidValue>(())
     /// ```
     Amount,
     "Amount",
@@ -330,7 +329,7 @@ impl fmt::Debug for RetUrl {
 /// let name = TdTenantName::new("ジーエムオー")?;
 /// assert_eq!(name.encoded(), "pbihvKWopeClqqG8");
 /// assert!(TdTenantName::new("とても長い店舗名ですね本当に").is_err());
-/// # Ok::<(), gmo_core::types::InvalidValue>(())
+/// # Ok::<(), gmo_core::values::InvalidValue>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct TdTenantName {
