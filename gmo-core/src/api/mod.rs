@@ -7,7 +7,7 @@
 //! | [`transaction`] | EntryTran, ExecTran, AlterTran, ChangeTran, SearchTrade, SearchTradeMulti |
 //! | [`three_d_secure`] | SecureTran2, Tds2Auth, Tds2Result, and the 3-D Secure 2.0 risk data |
 //!
-//! Requests hold validated values ([`crate::values`], [`crate::types`]); credentials are never
+//! Requests hold validated values ([`crate::values`]); credentials are never
 //! part of them: the client adds them. Answers are parsed by key, so fields GMO adds later are
 //! ignored.
 
