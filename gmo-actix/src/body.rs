@@ -4,7 +4,7 @@ use actix_web::error::PayloadError;
 use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
-use gmo_core::http::BodyError;
+use gmo_core::web::BodyError;
 
 /// Reads at most `limit` bytes of `payload`: more is [`BodyError::TooLarge`], a broken stream
 /// (the client went away, bad framing) [`BodyError::Unreadable`].

@@ -10,10 +10,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use gmo_core::PaymentError;
 use gmo_core::customer::{Customer, CustomerId};
-use gmo_core::http::routes::ORDER_ID_PARAM;
-use gmo_core::http::three_ds::read_three_ds_return;
-use gmo_core::http::{CardAttempts, MAX_BODY_BYTES, RouteError};
 use gmo_core::notification::{NotificationError, ResultNotification};
+use gmo_core::web::routes::ORDER_ID_PARAM;
+use gmo_core::web::three_ds::read_three_ds_return;
+use gmo_core::web::{CardAttempts, MAX_BODY_BYTES, RouteError};
 
 use crate::body::read_limited;
 use crate::response::Refusal;
@@ -46,7 +46,7 @@ where
             let customer = customer.await.map_err(Into::into)?;
             let id = customer.customer_id().map_err(|e| {
                 let error = RouteError::CustomerId(e);
-                gmo_core::http::error::log_refusal("paying_customer", &error);
+                gmo_core::web::error::log_refusal("paying_customer", &error);
                 Refusal::from(error)
             })?;
             Ok(Self { customer, id })
@@ -107,7 +107,7 @@ impl FromRequest for GmoNotification {
 /// ```
 /// use gmo_actix::{Refusal, CardThrottle};
 /// use gmo_core::customer::CustomerId;
-/// use gmo_core::http::AttemptKind;
+/// use gmo_core::web::AttemptKind;
 ///
 /// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<&'static str, Refusal> {
 ///     let customer = CustomerId::from(7_u64);

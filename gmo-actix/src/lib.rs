@@ -112,8 +112,8 @@
 //! | `POST /notify` | GMO's result notification (gateway route): `0` once stored |
 //!
 //! Errors are `{"error": {"code": "…", "message": "…"}}` ([`Refusal`], a [`ResponseError`](actix_web::ResponseError))
-//! with the statuses of [`gmo_core::http::error`]; every card failure is told only `declined`
-//! unless the payments' [`MessagePolicy`](gmo_core::http::MessagePolicy)
+//! with the statuses of [`gmo_core::web::error`]; every card failure is told only `declined`
+//! unless the payments' [`MessagePolicy`](gmo_core::web::MessagePolicy)
 //! ([`PaymentsBuilder::message_policy`](gmo_core::flow::PaymentsBuilder::message_policy)) says
 //! otherwise.
 //!
@@ -121,7 +121,7 @@
 //! customer and its id), [`ThreeDsReturn`], [`GmoNotification`], [`CardThrottle`] (the
 //! throttle for a card-taking handler of the merchant's own). `web::Data<Payments>`
 //! gives the handle. Each route handler is glue: it extracts, makes one call of
-//! [`gmo_core::http::handlers`], and maps the answer.
+//! [`gmo_core::web::handlers`], and maps the answer.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]

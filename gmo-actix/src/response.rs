@@ -7,10 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use gmo_core::flow::{Completion, NotificationAck};
-use gmo_core::http::ErrorResponse;
+use gmo_core::web::ErrorResponse;
 
-/// A refused request, answered as JSON (see [`gmo_core::http::error`] for the codes): the
-/// core's [`gmo_core::http::Refusal`] as an actix [`ResponseError`]. `?` turns the core's
+/// A refused request, answered as JSON (see [`gmo_core::web::error`] for the codes): the
+/// core's [`gmo_core::web::Refusal`] as an actix [`ResponseError`]. `?` turns the core's
 /// errors into it, so merchant handlers can use it too:
 ///
 /// ```
@@ -31,9 +31,9 @@ use gmo_core::http::ErrorResponse;
 /// }
 /// ```
 #[derive(Debug)]
-pub struct Refusal(pub gmo_core::http::Refusal);
+pub struct Refusal(pub gmo_core::web::Refusal);
 
-impl<E: Into<gmo_core::http::Refusal>> From<E> for Refusal {
+impl<E: Into<gmo_core::web::Refusal>> From<E> for Refusal {
     fn from(error: E) -> Self {
         Self(error.into())
     }

@@ -1,6 +1,6 @@
 //! Mounting: [`PaymentRoutes`] for everything at once, [`customer_scope`] and [`gateway_scope`]
 //! for merchants who place the two route sets under their own middleware. The handlers each
-//! extract, make one call of [`gmo_core::http::handlers`], and map the answer.
+//! extract, make one call of [`gmo_core::web::handlers`], and map the answer.
 
 use actix_web::dev::Payload;
 use actix_web::guard::{Guard, GuardContext};
@@ -9,8 +9,8 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, Scope};
 use futures_util::future::LocalBoxFuture;
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
-use gmo_core::http::routes;
-use gmo_core::http::{ErrorResponse, MAX_BODY_BYTES, NotificationRoute, handlers};
+use gmo_core::web::routes;
+use gmo_core::web::{ErrorResponse, MAX_BODY_BYTES, NotificationRoute, handlers};
 use std::future::{Ready, ready};
 
 use crate::body::{content_type, read_limited};

@@ -27,11 +27,11 @@ use gmo_actix::{
 use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistrationMode, PrepareOrder};
 use gmo_core::guard::{Limit, ThrottleConfig};
-use gmo_core::http::{MessagePolicy, TrustedProxies};
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
 use gmo_core::values::Amount;
 use gmo_core::values::{OrderId, ShopId, SiteId};
+use gmo_core::web::{MessagePolicy, TrustedProxies};
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP, RunningSandbox, Sandbox};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Reading a body with a size limit, for the routes and the layers.
 
 use bytes::{Buf, Bytes, BytesMut};
-use gmo_core::http::BodyError;
+use gmo_core::web::BodyError;
 use http_body_util::BodyExt;
 
 /// How much of an oversized body is still read (and dropped) before the refusal is answered: a

@@ -7,10 +7,10 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use gmo_core::customer::{Customer, CustomerId};
-use gmo_core::http::routes::ORDER_ID_PARAM;
-use gmo_core::http::three_ds::read_three_ds_return;
-use gmo_core::http::{BodyError, CardAttempts, MAX_BODY_BYTES, RouteError};
 use gmo_core::notification::{NotificationError, ResultNotification};
+use gmo_core::web::routes::ORDER_ID_PARAM;
+use gmo_core::web::three_ds::read_three_ds_return;
+use gmo_core::web::{BodyError, CardAttempts, MAX_BODY_BYTES, RouteError};
 
 use crate::body::read_limited;
 use crate::response::Refusal;
@@ -59,7 +59,7 @@ where
             .map_err(PayingCustomerRejection::Customer)?;
         let id = customer.customer_id().map_err(|e| {
             let error = RouteError::CustomerId(e);
-            gmo_core::http::error::log_refusal("paying_customer", &error);
+            gmo_core::web::error::log_refusal("paying_customer", &error);
             PayingCustomerRejection::InvalidId(Refusal::from(error))
         })?;
         Ok(Self { customer, id })
@@ -123,7 +123,7 @@ impl<S: Send + Sync> FromRequest<S> for GmoNotification {
 ///
 /// ```
 /// use gmo_axum::{Refusal, CardThrottle};
-/// use gmo_core::http::AttemptKind;
+/// use gmo_core::web::AttemptKind;
 /// use gmo_core::customer::CustomerId;
 ///
 /// async fn my_card_handler(CardThrottle(throttle): CardThrottle) -> Result<(), Refusal> {

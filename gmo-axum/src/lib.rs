@@ -60,8 +60,8 @@
 //! | `POST /notify` | GMO's result notification (gateway route): `0` once stored |
 //!
 //! Errors are `{"error": {"code": "…", "message": "…"}}` with the statuses of
-//! [`gmo_core::http::error`]; every card failure is told only `declined` unless the payments'
-//! [`MessagePolicy`](gmo_core::http::MessagePolicy)
+//! [`gmo_core::web::error`]; every card failure is told only `declined` unless the payments'
+//! [`MessagePolicy`](gmo_core::web::MessagePolicy)
 //! ([`PaymentsBuilder::message_policy`](gmo_core::flow::PaymentsBuilder::message_policy)) says
 //! otherwise.
 #![forbid(unsafe_code)]

@@ -1,5 +1,5 @@
 //! The routers and their handlers: each extracts, makes one call of
-//! [`gmo_core::http::handlers`], and maps the answer.
+//! [`gmo_core::web::handlers`], and maps the answer.
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gmo_core::Payments;
 use gmo_core::customer::Customer;
-use gmo_core::http::{BodyError, MAX_BODY_BYTES, NotificationRoute, handlers, routes};
+use gmo_core::web::{BodyError, MAX_BODY_BYTES, NotificationRoute, handlers, routes};
 
 use crate::body::read_limited;
 use crate::extract::{CardThrottle, GmoNotification, PayingCustomer, ThreeDsReturn};

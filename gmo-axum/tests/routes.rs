@@ -19,11 +19,11 @@ use gmo_axum::{
 };
 use gmo_core::customer::CustomerId;
 use gmo_core::flow::{CardRegistrationMode, PrepareOrder};
-use gmo_core::http::MessagePolicy;
 use gmo_core::order::OrderState;
 use gmo_core::store::MemoryStore;
 use gmo_core::values::Amount;
 use gmo_core::values::{OrderId, ShopId, SiteId};
+use gmo_core::web::MessagePolicy;
 use gmo_core::{Environment, GmoClient, Payments, ShopPass, SitePass};
 use gmo_sandbox::{AcsBrowser, Api, CHALLENGE_OTP, RunningSandbox, Sandbox};
 use serde_json::{Value, json};
@@ -557,7 +557,7 @@ async fn the_throttle_layer_finds_the_client_behind_trusted_proxies() {
             "127.0.0.1",
         ),
         (
-            CardTestingLayer::default().trusted_proxies(gmo_core::http::TrustedProxies::loopback()),
+            CardTestingLayer::default().trusted_proxies(gmo_core::web::TrustedProxies::loopback()),
             Some("127.0.0.1"),
             Some("9.9.9.9, 1.2.3.4"),
             "1.2.3.4",
@@ -628,7 +628,7 @@ async fn the_convenience_router_has_both_route_sets_and_both_layers() {
 /// its body is read, and one from a listed network, read through a trusted proxy, is taken.
 #[tokio::test]
 async fn notifications_come_only_from_the_listed_sources() {
-    use gmo_core::http::{NotificationRoute, TrustedProxies};
+    use gmo_core::web::{NotificationRoute, TrustedProxies};
     let app = TestApp::new(CardRegistrationMode::Verified, None).await;
     let route = NotificationRoute::default()
         .sources("203.0.113.0/28")

@@ -10,7 +10,8 @@
 //! |---|---|
 //! | wire | [`wire`]: the Windows-31J form codec, shared with the sandbox |
 //! | client | [`GmoClient`], [`api`] (one typed request per GMO API), [`error`] (typed, classified errors and the code catalogue), [`values`] (every field value, validated), [`secret`], [`check_string`] |
-//! | flows | [`Payments`] in [`flow`], [`order`] (the order state machine), [`store`] (the [`PaymentStore`](store::PaymentStore) trait and [`MemoryStore`](store::MemoryStore)), [`notification`] |
+//! | flows | [`Payments`] in [`flow`], [`order`] (the order state machine), [`store`] (the [`PaymentStore`](store::PaymentStore) trait and [`MemoryStore`](store::MemoryStore)), [`notification`], [`event`] |
+//! | web | [`web`]: the payment routes without a web framework, which the axum and actix-web adapters share; [`guard`]: the card-data guard and the card-testing throttle; [`customer`]: who is paying |
 //!
 //! ## What never touches the merchant's server
 //!
@@ -50,12 +51,12 @@ pub mod error;
 pub mod event;
 pub mod flow;
 pub mod guard;
-pub mod http;
 pub mod notification;
 pub mod order;
 pub mod secret;
 pub mod store;
 pub mod values;
+pub mod web;
 pub mod wire;
 
 pub use client::{Environment, GmoClient, GmoClientBuilder};

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use gmo_core::http::routes::{DEFAULT_PREFIX, NOTIFY};
 use gmo_core::order::{OrderState, Purpose};
 use gmo_core::store::PaymentStore;
 use gmo_core::values::{OrderId, Status};
+use gmo_core::web::routes::{DEFAULT_PREFIX, NOTIFY};
 use gmo_sandbox::{Api, Sandbox};
 use shop_common::orders::OrderBook;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use gmo_core::flow::{CardRegistrationMode, PaymentMethods};
 use gmo_core::guard::ThrottleConfig;
-use gmo_core::http::TrustedProxies;
+use gmo_core::web::TrustedProxies;
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;

@@ -78,7 +78,7 @@ impl FromRequest for ShopBody {
     fn from_request(_: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let mut payload = payload.take();
         Box::pin(async move {
-            let limit = gmo_core::http::MAX_BODY_BYTES;
+            let limit = gmo_core::web::MAX_BODY_BYTES;
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 match chunk {

@@ -23,7 +23,7 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::web::{self, Data, PayloadConfig};
 use actix_web::{App, Error, guard};
 use gmo_actix::{CardDataGuardMiddleware, CardTestingMiddleware, customer_scope, gateway_scope};
-use gmo_core::http::MAX_BODY_BYTES;
+use gmo_core::web::MAX_BODY_BYTES;
 use shop_common::shop::Shop;
 
 pub use session::SignedIn;

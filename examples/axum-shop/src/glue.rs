@@ -85,7 +85,7 @@ impl<S: Send + Sync> FromRequest<S> for ShopBody {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Answer> {
         use http_body_util::BodyExt as _;
-        let limit = gmo_core::http::MAX_BODY_BYTES;
+        let limit = gmo_core::web::MAX_BODY_BYTES;
         let mut body = req.into_body();
         let mut bytes = Vec::new();
         let mut seen = 0_usize;

@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use gmo_core::http::MAX_BODY_BYTES;
+use gmo_core::web::MAX_BODY_BYTES;
 use shop_common::reply::Reply;
 use shop_common::request::body_too_large;
 use shop_common::routes::sign_in_first;

@@ -10,9 +10,9 @@
 
 use gmo_core::PaymentError;
 use gmo_core::flow::{ChargedCard, OrderSummary, SavedCardCharge};
-use gmo_core::http::{ErrorResponse, MessagePolicy};
 use gmo_core::values::Amount;
 use gmo_core::values::{InvalidValue, OrderId};
+use gmo_core::web::{ErrorResponse, MessagePolicy};
 use serde_json::json;
 
 use crate::catalogue::{OrderRequestError, order_line};

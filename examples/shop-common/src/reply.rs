@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use gmo_core::http::ErrorResponse;
+use gmo_core::web::ErrorResponse;
 
 /// The content type of pages.
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -51,14 +51,14 @@ impl Reply {
     }
 
     /// `413 body_too_large`: the shop's own routes read at most
-    /// [`MAX_BODY_BYTES`](gmo_core::http::MAX_BODY_BYTES) (64 KiB), as the payment routes do (the
+    /// [`MAX_BODY_BYTES`](gmo_core::web::MAX_BODY_BYTES) (64 KiB), as the payment routes do (the
     /// card-data guard around the app no longer caps bodies: it streams large ones).
     pub fn body_too_large() -> Self {
-        let limit = gmo_core::http::MAX_BODY_BYTES;
-        let error = gmo_core::http::BodyError::TooLarge { limit }.into();
+        let limit = gmo_core::web::MAX_BODY_BYTES;
+        let error = gmo_core::web::BodyError::TooLarge { limit }.into();
         Self::error(&ErrorResponse::from_error(
             &error,
-            gmo_core::http::MessagePolicy::default(),
+            gmo_core::web::MessagePolicy::default(),
         ))
     }
 

@@ -1,7 +1,7 @@
 //! What the shop's routes read of a request: a few headers of its head, and the fields of a
 //! form or JSON body. Each shop's glue builds a [`RequestHead`] from its framework's request.
 
-use gmo_core::http::{BodyError, ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::web::{BodyError, ErrorResponse, MessagePolicy, RouteError};
 
 use crate::sessions::CSRF_HEADER;
 

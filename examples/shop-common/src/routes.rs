@@ -8,9 +8,9 @@
 use gmo_core::PaymentError;
 use gmo_core::customer::{Customer as _, CustomerId};
 use gmo_core::flow::{OrderSummary, PrepareOrder};
-use gmo_core::http::{ErrorResponse, MessagePolicy};
 use gmo_core::values::Amount;
 use gmo_core::values::OrderId;
+use gmo_core::web::{ErrorResponse, MessagePolicy};
 use serde_json::json;
 
 use crate::catalogue::{OrderRequestError, order_line};

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use gmo_core::customer::{Customer, CustomerId};
-use gmo_core::http::ErrorResponse;
 use gmo_core::values::InvalidValue;
+use gmo_core::web::ErrorResponse;
 use subtle::ConstantTimeEq as _;
 
 use crate::request::RequestHead;

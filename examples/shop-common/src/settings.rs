@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use gmo_core::flow::PaymentMethods;
-use gmo_core::http::{NotificationRoute, TrustedProxies};
 use gmo_core::secret::{ShopPass, SitePass};
+use gmo_core::web::{NotificationRoute, TrustedProxies};
 
 use crate::storage::{SQLITE_FILE, Storage};
 

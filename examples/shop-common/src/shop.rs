@@ -4,7 +4,7 @@
 
 use gmo_core::Payments;
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
-use gmo_core::http::{NotificationRoute, TrustedProxies};
+use gmo_core::web::{NotificationRoute, TrustedProxies};
 
 use crate::orders::OrderBook;
 use crate::pages::CardFormConfig;

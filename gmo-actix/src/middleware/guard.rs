@@ -14,7 +14,7 @@ use actix_web::{Error, HttpMessage};
 use futures_util::future::LocalBoxFuture;
 use futures_util::{Stream, StreamExt};
 use gmo_core::guard::{BodyScanner, CardDataGuard, GuardConfig};
-use gmo_core::http::{BodyError, ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::web::{BodyError, ErrorResponse, MessagePolicy, RouteError};
 
 use crate::body::{content_type, declared_body};
 use crate::response::error_response;
@@ -117,7 +117,7 @@ where
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_bytes()));
             if let Err(found) =
-                gmo_core::http::scan_head(&guard, req.path(), req.uri().query(), headers)
+                gmo_core::web::scan_head(&guard, req.path(), req.uri().query(), headers)
             {
                 return Ok(refusal(req, found.into()));
             }
@@ -125,7 +125,7 @@ where
                 .headers()
                 .get(CONTENT_ENCODING)
                 .and_then(|v| v.to_str().ok());
-            let scannable = gmo_core::http::is_scannable_encoding(encoding);
+            let scannable = gmo_core::web::is_scannable_encoding(encoding);
             if !scannable && guard.config().refuse_unscannable {
                 return Ok(refusal(req, BodyError::NotScannable.into()));
             }
@@ -138,7 +138,7 @@ where
                 let content_type = content_type(req.headers());
                 if ended {
                     if let Err(found) =
-                        gmo_core::http::scan_request(&guard, "", None, content_type, &prefix)
+                        gmo_core::web::scan_request(&guard, "", None, content_type, &prefix)
                     {
                         return Ok(refusal(req, found.into()));
                     }
@@ -147,7 +147,7 @@ where
                     // Too large to buffer: scanned as it streams through.
                     let mut scanner = guard.body_scanner(content_type);
                     if let Err(found) = scanner.feed(&prefix) {
-                        gmo_core::http::guard::log_refusal(&found);
+                        gmo_core::web::guard::log_refusal(&found);
                         return Ok(refusal(req, found.into()));
                     }
                     let rest: std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
@@ -188,7 +188,7 @@ where
     S: Stream<Item = Result<Bytes, PayloadError>> + Unpin,
 {
     let refused = |found: gmo_core::guard::CardDataFound| {
-        gmo_core::http::guard::log_refusal(&found);
+        gmo_core::web::guard::log_refusal(&found);
         PayloadError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, found))
     };
     futures_util::stream::once(async move { Ok(prefix) }).chain(futures_util::stream::unfold(

@@ -5,12 +5,12 @@ use std::future::{Ready, ready};
 use actix_web::dev::{Service, ServiceRequest, Transform, forward_ready};
 use actix_web::{Error, HttpMessage};
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
-use gmo_core::http::{CardAttempts, TrustedProxies};
+use gmo_core::web::{CardAttempts, TrustedProxies};
 
 /// Puts the card-testing throttle, with the client's address, into every request
 /// ([`CardAttempts`], read by the [`CardThrottle`](crate::CardThrottle) extractor). The payment
 /// routes then admit each card attempt for the signed-in customer and the address, and count the
-/// failures (see [`gmo_core::http::attempts`]); a refused attempt is `429 too_many_attempts`
+/// failures (see [`gmo_core::web::attempts`]); a refused attempt is `429 too_many_attempts`
 /// with `Retry-After`, before GMO is called.
 ///
 /// The client's address is the connection's peer, or behind
@@ -28,7 +28,7 @@ use gmo_core::http::{CardAttempts, TrustedProxies};
 /// use actix_web::{App, HttpServer};
 /// use gmo_actix::CardTestingMiddleware;
 /// use gmo_core::guard::ThrottleConfig;
-/// use gmo_core::http::TrustedProxies;
+/// use gmo_core::web::TrustedProxies;
 ///
 /// # async fn serve() -> std::io::Result<()> {
 /// let throttle = CardTestingMiddleware::new(ThrottleConfig::default())

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use axum::BoxError;
 use bytes::{Buf, Bytes, BytesMut};
 use gmo_core::guard::{BodyScanner, CardDataGuard, GuardConfig};
-use gmo_core::http::{BodyError, ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::web::{BodyError, ErrorResponse, MessagePolicy, RouteError};
 use http::{Request, Response, header};
 use http_body::{Body, Frame};
 use http_body_util::BodyExt;
@@ -107,13 +107,13 @@ where
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_bytes()));
             if let Err(found) =
-                gmo_core::http::scan_head(&guard, parts.uri.path(), parts.uri.query(), headers)
+                gmo_core::web::scan_head(&guard, parts.uri.path(), parts.uri.query(), headers)
             {
                 return Ok(refusal(found.into()));
             }
             let header = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
             let content_type = header(header::CONTENT_TYPE);
-            if !gmo_core::http::is_scannable_encoding(header(header::CONTENT_ENCODING)) {
+            if !gmo_core::web::is_scannable_encoding(header(header::CONTENT_ENCODING)) {
                 if guard.config().refuse_unscannable {
                     crate::body::drain(body).await;
                     return Ok(refusal(BodyError::NotScannable.into()));
@@ -129,7 +129,7 @@ where
             let body = match rest {
                 None => {
                     if let Err(found) =
-                        gmo_core::http::scan_request(&guard, "", None, content_type, &prefix)
+                        gmo_core::web::scan_request(&guard, "", None, content_type, &prefix)
                     {
                         return Ok(refusal(found.into()));
                     }
@@ -139,7 +139,7 @@ where
                     // Too large to buffer: scanned as it streams through.
                     let mut scanner = guard.body_scanner(content_type);
                     if let Err(found) = scanner.feed(&prefix) {
-                        gmo_core::http::guard::log_refusal(&found);
+                        gmo_core::web::guard::log_refusal(&found);
                         return Ok(refusal(found.into()));
                     }
                     axum::body::Body::new(ScanningBody {
@@ -211,7 +211,7 @@ where
             return Poll::Ready(None);
         };
         let refused = |found: gmo_core::guard::CardDataFound| {
-            gmo_core::http::guard::log_refusal(&found);
+            gmo_core::web::guard::log_refusal(&found);
             Poll::Ready(Some(Err(BoxError::from(found))))
         };
         match Pin::new(&mut this.rest).poll_frame(cx) {

@@ -5,14 +5,14 @@ use std::task::{Context, Poll};
 
 use axum::extract::ConnectInfo;
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
-use gmo_core::http::{CardAttempts, TrustedProxies};
+use gmo_core::web::{CardAttempts, TrustedProxies};
 use http::Request;
 use tower::{Layer, Service};
 
 /// Puts the card-testing throttle, with the client's address, into every request
 /// ([`CardAttempts`], read by the [`CardThrottle`](crate::CardThrottle) extractor). The payment
 /// routes then admit each card attempt for the signed-in customer and the address, and count the
-/// failures (see [`gmo_core::http::attempts`]); a refused attempt is `429 too_many_attempts`
+/// failures (see [`gmo_core::web::attempts`]); a refused attempt is `429 too_many_attempts`
 /// with `Retry-After`, before GMO is called.
 ///
 /// The client's address is the connection's peer (serve the app with
@@ -30,7 +30,7 @@ use tower::{Layer, Service};
 /// use axum::Router;
 /// use gmo_axum::CardTestingLayer;
 /// use gmo_core::guard::ThrottleConfig;
-/// use gmo_core::http::TrustedProxies;
+/// use gmo_core::web::TrustedProxies;
 ///
 /// let layer = CardTestingLayer::new(ThrottleConfig::default())
 ///     .trusted_proxies(TrustedProxies::loopback());

@@ -9,7 +9,7 @@ use crate::values::InvalidValue;
 /// Why a flow did not do what was asked.
 ///
 /// Each variant has a stable machine-readable [`reason`](PaymentError::reason); the HTTP
-/// status the adapters answer it with is decided in one place, `gmo_core::http::error`.
+/// status the adapters answer it with is decided in one place, `gmo_core::web::error`.
 ///
 /// | reason | meaning |
 /// |---|---|

@@ -114,11 +114,11 @@ use crate::client::GmoClient;
 use crate::customer::CustomerId;
 use crate::error::{ErrorKind, GmoError, RequestError};
 use crate::guard::{AttemptTicket, CardTestingThrottle, MessagePolicy};
-use crate::http::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
 use crate::values::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
 use crate::values::{RetUrl, TdTenantName};
+use crate::web::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 
 /// How card registration works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -236,7 +236,7 @@ impl PaymentsBuilder {
     /// Where the shopper's browser reaches the app: scheme, host, port, and the path the app is
     /// served under if any, e.g. `https://shop.example`. Required. GMO's 3-D Secure return
     /// goes to this URL, [the gateway prefix](Self::gateway_prefix) and
-    /// [`THREE_DS_RETURN`](crate::http::routes::THREE_DS_RETURN), which is where the adapters
+    /// [`THREE_DS_RETURN`], which is where the adapters
     /// mount the return route: the two cannot disagree.
     pub fn public_url(mut self, url: impl Into<String>) -> Self {
         self.settings.public_url = url.into();
@@ -245,7 +245,7 @@ impl PaymentsBuilder {
 
     /// The path the adapters mount the gateway routes under (the 3-D Secure return and GMO's
     /// notification; the bundled routers put the customer routes there too). Default
-    /// [`DEFAULT_PREFIX`](crate::http::routes::DEFAULT_PREFIX), `/payments`.
+    /// [`DEFAULT_PREFIX`], `/payments`.
     pub fn gateway_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.settings.gateway_prefix = prefix.into();
         self

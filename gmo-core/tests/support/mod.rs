@@ -417,5 +417,5 @@ pub fn notification_body(world: &World, order_id: &OrderId) -> Vec<u8> {
 
 /// The HTTP status the payment routes answer `error` with (the default message policy).
 pub fn http_status(error: &gmo_core::PaymentError) -> u16 {
-    gmo_core::http::ErrorResponse::from_payment_error(error, Default::default()).status()
+    gmo_core::web::ErrorResponse::from_payment_error(error, Default::default()).status()
 }

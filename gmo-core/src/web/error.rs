@@ -82,7 +82,7 @@ pub enum RouteError {
 /// one under the default policy.
 ///
 /// ```
-/// use gmo_core::http::Refusal;
+/// use gmo_core::web::Refusal;
 /// use gmo_core::PaymentError;
 ///
 /// let refusal = Refusal::from(PaymentError::InProgress);
@@ -151,7 +151,7 @@ pub struct ErrorDetail {
 /// An error answer: status, body and, for the throttle, `Retry-After` seconds.
 ///
 /// ```
-/// use gmo_core::http::{ErrorResponse, MessagePolicy, RouteError};
+/// use gmo_core::web::{ErrorResponse, MessagePolicy, RouteError};
 /// use gmo_core::PaymentError;
 ///
 /// let declined = RouteError::from(PaymentError::Declined { code: "42G020000".into() });

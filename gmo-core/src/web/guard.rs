@@ -50,7 +50,7 @@ pub fn log_refusal(found: &CardDataFound) {
 ///
 /// ```
 /// use gmo_core::guard::{CardDataGuard, GuardConfig};
-/// use gmo_core::http::scan_request;
+/// use gmo_core::web::scan_request;
 ///
 /// let guard = CardDataGuard::new(GuardConfig::default());
 /// assert!(scan_request(&guard, "/payments/cards", None, Some("application/json"), br#"{"token":"t"}"#).is_ok());

@@ -19,13 +19,13 @@ const MAX_ACCESS_ID_LEN: usize = 64;
 /// without `AccessID` is [`BodyError::MissingField`].
 ///
 /// ```
-/// use gmo_core::http::three_ds::read_three_ds_return;
+/// use gmo_core::web::three_ds::read_three_ds_return;
 ///
 /// let ret = read_three_ds_return("o123", b"AccessID=abc&OrderID=o123", None)?;
 /// assert_eq!((ret.order_id.as_str(), ret.access_id.as_str()), ("o123", "abc"));
 /// let ret = read_three_ds_return("o123", b"", Some("AccessID=def"))?;
 /// assert_eq!(ret.access_id, "def");
-/// # Ok::<(), gmo_core::http::RouteError>(())
+/// # Ok::<(), gmo_core::web::RouteError>(())
 /// ```
 pub fn read_three_ds_return(
     order_id: &str,

@@ -19,7 +19,7 @@ use crate::values::InvalidValue;
 /// trusted, and the [default policy](NotificationPolicy::default) applies.
 ///
 /// ```
-/// use gmo_core::http::{NotificationRoute, TrustedProxies};
+/// use gmo_core::web::{NotificationRoute, TrustedProxies};
 ///
 /// // GMO's published sending addresses (here documentation examples), behind a local proxy.
 /// let route = NotificationRoute::default()

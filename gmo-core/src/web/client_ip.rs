@@ -13,7 +13,7 @@ use crate::values::InvalidValue;
 /// peer is the client.
 ///
 /// ```
-/// use gmo_core::http::TrustedProxies;
+/// use gmo_core::web::TrustedProxies;
 ///
 /// let proxies = TrustedProxies::parse("10.0.0.0/8, 127.0.0.1")?;
 /// let peer = Some("10.1.2.3".parse()?);

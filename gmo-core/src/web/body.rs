@@ -137,7 +137,7 @@ impl BodyError {
 /// Reads the body of `POST /cards`: the card token.
 ///
 /// ```
-/// use gmo_core::http::body::{BodyError, card_request};
+/// use gmo_core::web::body::{BodyError, card_request};
 ///
 /// let token = card_request(Some("application/json"), br#"{"token":"tok_1"}"#)?;
 /// assert_eq!(token.expose_secret(), "tok_1");
@@ -162,7 +162,7 @@ pub fn card_request(content_type: Option<&str>, body: &[u8]) -> Result<CardToken
 /// malformed body).
 ///
 /// ```
-/// use gmo_core::http::body::{BodyError, no_fields_request};
+/// use gmo_core::web::body::{BodyError, no_fields_request};
 ///
 /// no_fields_request(None, b"")?;
 /// no_fields_request(Some("application/json"), b"{}")?;
@@ -182,7 +182,7 @@ pub fn no_fields_request(content_type: Option<&str>, body: &[u8]) -> Result<(), 
 ///
 /// ```
 /// use gmo_core::flow::PaymentSource;
-/// use gmo_core::http::body::{BodyError, checkout_request};
+/// use gmo_core::web::body::{BodyError, checkout_request};
 /// use gmo_core::values::Method;
 ///
 /// let checkout = checkout_request(Some("application/json"), br#"{"card_seq":2}"#)?;
