@@ -1,4 +1,4 @@
-//! The root README's adapter snippets are lines of the adapters' `examples/readme.rs`, which
+//! The root README's adapter snippets are lines of the adapters' `examples/*_readme.rs`, which
 //! compile with their crates' tests: a renamed item breaks the build, and a README edit that an
 //! example does not follow fails here.
 
@@ -38,10 +38,10 @@ fn stands_in(heading: &str, blocks: usize, example: &str) {
 
 #[test]
 fn the_readme_axum_snippets_are_the_compiled_example() {
-    stands_in("axum in 15 lines", 2, "gmo-axum/examples/readme.rs");
+    stands_in("axum in 15 lines", 2, "gmo-axum/examples/axum_readme.rs");
 }
 
 #[test]
 fn the_readme_actix_snippet_is_the_compiled_example() {
-    stands_in("actix-web in 15 lines", 1, "gmo-actix/examples/readme.rs");
+    stands_in("actix-web in 15 lines", 1, "gmo-actix/examples/actix_readme.rs");
 }
