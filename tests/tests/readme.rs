@@ -43,5 +43,9 @@ fn the_readme_axum_snippets_are_the_compiled_example() {
 
 #[test]
 fn the_readme_actix_snippet_is_the_compiled_example() {
-    stands_in("actix-web in 15 lines", 1, "gmo-actix/examples/actix_readme.rs");
+    stands_in(
+        "actix-web in 15 lines",
+        1,
+        "gmo-actix/examples/actix_readme.rs",
+    );
 }

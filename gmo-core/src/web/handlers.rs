@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::attempts::{AttemptKind, CardAttempts};
+use super::attempts::{AttemptKind, AttemptOutcome, CardAttempts};
 use super::body::{card_request, checkout_request, no_fields_request};
 use super::error::log_refusal;
 use super::{NotificationRoute, Refusal, RouteError};
@@ -15,6 +15,7 @@ use crate::customer::CustomerId;
 use crate::flow::{
     Card, CardRegistration, Completion, Confirmation, NotificationAck, Payments, ThreeDsReturn,
 };
+use crate::guard::AttemptTicket;
 use crate::values::CardSeq;
 use crate::values::OrderId;
 
@@ -37,6 +38,38 @@ fn answered<T>(
     })
 }
 
+/// Runs a card-taking flow under the request's card-testing throttle, if it has one: the
+/// attempt is begun (refused when over a limit), and either kept with the order as its ticket
+/// (`run` gets it, and whichever path settles the order counts the outcome) or, when the
+/// payments settle another throttle, counted here once `run` answers.
+async fn throttled<T, Fut>(
+    payments: &Payments,
+    customer: &CustomerId,
+    kind: AttemptKind,
+    attempts: Option<&CardAttempts>,
+    run: impl FnOnce(Option<AttemptTicket>) -> Fut,
+) -> Result<Result<T, PaymentError>, RouteError>
+where
+    T: AttemptOutcome,
+    Fut: Future<Output = Result<T, PaymentError>>,
+{
+    let Some(attempts) = attempts else {
+        return Ok(run(None).await);
+    };
+    match attempts
+        .begin(customer, kind)
+        .await?
+        .ticket_for(payments, attempts)
+    {
+        Ok(ticket) => Ok(run(Some(ticket)).await),
+        Err(attempt) => {
+            let result = run(None).await;
+            attempt.finish(&result).await;
+            Ok(result)
+        }
+    }
+}
+
 /// `GET /cards`.
 pub async fn list_cards(payments: &Payments, customer: &CustomerId) -> Result<CardList, Refusal> {
     let result = payments
@@ -56,25 +89,23 @@ pub async fn register_card(
 ) -> Result<CardRegistration, Refusal> {
     let run = async {
         let token = card_request(content_type, body)?;
-        let result = match attempts {
-            Some(a) => match a
-                .begin(customer, AttemptKind::NewCard)
-                .await?
-                .ticket_for(payments, a)
-            {
-                Ok(ticket) => {
-                    payments
-                        .register_card_attempt(customer, token, ticket)
-                        .await
-                }
-                Err(attempt) => {
-                    let result = payments.register_card(customer, token).await;
-                    attempt.finish(&result).await;
-                    result
+        let result = throttled(
+            payments,
+            customer,
+            AttemptKind::NewCard,
+            attempts,
+            |ticket| async move {
+                match ticket {
+                    Some(ticket) => {
+                        payments
+                            .register_card_attempt(customer, token, ticket)
+                            .await
+                    }
+                    None => payments.register_card(customer, token).await,
                 }
             },
-            None => payments.register_card(customer, token).await,
-        };
+        )
+        .await?;
         Ok(result?)
     };
     answered(payments, "register_card", run.await)
@@ -94,25 +125,23 @@ pub async fn replace_card(
     let run = async {
         let seq = parse_card_seq(card_seq)?;
         let token = card_request(content_type, body)?;
-        let result = match attempts {
-            Some(a) => match a
-                .begin(customer, AttemptKind::NewCard)
-                .await?
-                .ticket_for(payments, a)
-            {
-                Ok(ticket) => {
-                    payments
-                        .replace_card_attempt(customer, seq, token, ticket)
-                        .await
-                }
-                Err(attempt) => {
-                    let result = payments.replace_card(customer, seq, token).await;
-                    attempt.finish(&result).await;
-                    result
+        let result = throttled(
+            payments,
+            customer,
+            AttemptKind::NewCard,
+            attempts,
+            |ticket| async move {
+                match ticket {
+                    Some(ticket) => {
+                        payments
+                            .replace_card_attempt(customer, seq, token, ticket)
+                            .await
+                    }
+                    None => payments.replace_card(customer, seq, token).await,
                 }
             },
-            None => payments.replace_card(customer, seq, token).await,
-        };
+        )
+        .await?;
         Ok(result?)
     };
     answered(payments, "replace_card", run.await)
@@ -168,25 +197,24 @@ pub async fn checkout(
     let run = async {
         let order_id = OrderId::new(order_id).map_err(|_| PaymentError::NotFound)?;
         let checkout = checkout_request(content_type, body)?;
-        let result = match attempts {
-            Some(a) => match a
-                .begin(customer, AttemptKind::Payment)
-                .await?
-                .ticket_for(payments, a)
-            {
-                Ok(ticket) => {
-                    payments
-                        .confirm_attempt(customer, &order_id, checkout, ticket)
-                        .await
-                }
-                Err(attempt) => {
-                    let result = payments.confirm(customer, &order_id, checkout).await;
-                    attempt.finish(&result).await;
-                    result
+        let order_id = &order_id;
+        let result = throttled(
+            payments,
+            customer,
+            AttemptKind::Payment,
+            attempts,
+            |ticket| async move {
+                match ticket {
+                    Some(ticket) => {
+                        payments
+                            .confirm_attempt(customer, order_id, checkout, ticket)
+                            .await
+                    }
+                    None => payments.confirm(customer, order_id, checkout).await,
                 }
             },
-            None => payments.confirm(customer, &order_id, checkout).await,
-        };
+        )
+        .await?;
         Ok(result?)
     };
     answered(payments, "checkout", run.await)
