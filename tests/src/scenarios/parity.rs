@@ -1,5 +1,6 @@
 //! Two shops, one behaviour: the same requests (every route, signed in or out, pages and JSON,
-//! missing CSRF tokens, wrong methods, unknown paths, odd ids, bad bodies, admin actions) sent
+//! missing CSRF tokens, wrong methods, unknown paths, odd ids, bad bodies, admin actions,
+//! sign-ins from another site and from the shop's own pages) sent
 //! to both, in the same order from the same starting point; their answers must be the same:
 //! status, headers (but the date and the connection's: `content-length`, `connection`, …;
 //! `Allow` as a set) and body, once what differs by nature (URLs, order ids, session ids and
