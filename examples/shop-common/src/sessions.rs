@@ -85,17 +85,36 @@ struct Stored {
     use_seq: u64,
 }
 
+/// A session id: the cookie value is its 32 lowercase hex digits (kept as the number, half the
+/// memory of the text).
+type SessionId = u128;
+
+/// The session id a cookie value spells, if it spells one exactly.
+fn parse_id(cookie_value: &str) -> Option<SessionId> {
+    let canonical = cookie_value.len() == 32
+        && cookie_value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    canonical
+        .then(|| SessionId::from_str_radix(cookie_value, 16).ok())
+        .flatten()
+}
+
+fn hex(value: u128) -> String {
+    format!("{value:032x}")
+}
+
 /// The sessions by id, and their ids from the least to the most recently used.
 #[derive(Debug, Default)]
 struct Store {
-    by_id: HashMap<String, Stored>,
-    by_use: BTreeMap<u64, String>,
+    by_id: HashMap<SessionId, Stored>,
+    by_use: BTreeMap<u64, SessionId>,
     next_seq: u64,
 }
 
 impl Store {
-    fn remove(&mut self, id: &str) {
-        if let Some(stored) = self.by_id.remove(id) {
+    fn remove(&mut self, id: SessionId) {
+        if let Some(stored) = self.by_id.remove(&id) {
             self.by_use.remove(&stored.use_seq);
         }
     }
@@ -117,14 +136,14 @@ impl Store {
         }
     }
 
-    fn mark_used(&mut self, id: &str, now: Instant) {
+    fn mark_used(&mut self, id: SessionId, now: Instant) {
         let seq = self.next_seq;
-        if let Some(stored) = self.by_id.get_mut(id) {
+        if let Some(stored) = self.by_id.get_mut(&id) {
             self.next_seq += 1;
             self.by_use.remove(&stored.use_seq);
             stored.use_seq = seq;
             stored.last_used = now;
-            self.by_use.insert(seq, id.to_owned());
+            self.by_use.insert(seq, id);
         }
     }
 }
@@ -150,7 +169,7 @@ impl Default for Sessions {
 }
 
 fn random_hex() -> String {
-    format!("{:032x}", rand::random::<u128>())
+    hex(rand::random::<u128>())
 }
 
 impl Sessions {
@@ -189,7 +208,7 @@ impl Sessions {
             user,
             csrf_token: random_hex(),
         };
-        let id = random_hex();
+        let id = rand::random::<SessionId>();
         let now = self.clock.now();
         let mut store = self.store();
         store.prune(now, &self.policy);
@@ -201,9 +220,11 @@ impl Sessions {
         }
         let seq = store.next_seq;
         store.next_seq += 1;
-        store.by_use.insert(seq, id.clone());
+        // A collision of 128 random bits does not happen; were it to, the older session ends.
+        store.remove(id);
+        store.by_use.insert(seq, id);
         store.by_id.insert(
-            id.clone(),
+            id,
             Stored {
                 session: session.clone(),
                 signed_in: now,
@@ -211,15 +232,16 @@ impl Sessions {
                 use_seq: seq,
             },
         );
-        Some((id, session))
+        Some((hex(id), session))
     }
 
     /// The live session a cookie value names (its use noted: it stays alive for another
     /// `idle`). An expired one is dropped and is `None`.
     pub fn get(&self, id: &str) -> Option<Session> {
+        let id = parse_id(id)?;
         let now = self.clock.now();
         let mut store = self.store();
-        let stored = store.by_id.get(id)?;
+        let stored = store.by_id.get(&id)?;
         if is_expired(stored, now, &self.policy) {
             store.remove(id);
             return None;
@@ -231,7 +253,9 @@ impl Sessions {
 
     /// Ends a session.
     pub fn sign_out(&self, id: &str) {
-        self.store().remove(id);
+        if let Some(id) = parse_id(id) {
+            self.store().remove(id);
+        }
     }
 
     /// How many sessions are kept (expired ones not yet dropped included).
@@ -349,6 +373,13 @@ mod tests {
         sessions.sign_out(&id);
         assert_eq!(sessions.get(&id), None);
         assert!(sessions.is_empty());
+        let (id, _) = sessions.sign_in("alice").unwrap();
+        assert_eq!(id.len(), 32);
+        assert!(sessions.get(&id.to_uppercase()).is_none() || id == id.to_uppercase());
+        assert!(sessions.get(&format!("+{}", &id[1..])).is_none());
+        assert!(sessions.get(&id[1..]).is_none());
+        assert!(sessions.get("").is_none());
+        assert!(sessions.get(&id).is_some());
     }
 
     #[test]
