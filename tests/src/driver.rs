@@ -13,6 +13,7 @@ use gmo_core::web::TrustedProxies;
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
+use shop_common::signin::AdminSignIn;
 
 /// How a scenario wants the shop set up.
 #[derive(Debug, Clone)]
@@ -33,6 +34,9 @@ pub struct ShopOptions {
     /// The payment methods the shop offers: lump sum and instalments of 3, 6 or 12 payments
     /// (as `SHOP_PAY_TIMES=3,6,12`).
     pub payment_methods: PaymentMethods,
+    /// How the shop's owner signs in: by choice, as in the demo (`SHOP_DEMO=on`, the
+    /// default), or with an admin token.
+    pub admin_sign_in: AdminSignIn,
 }
 
 impl Default for ShopOptions {
@@ -44,6 +48,7 @@ impl Default for ShopOptions {
             trusted_proxies: TrustedProxies::loopback(),
             reconcile_after: None,
             payment_methods: PaymentMethods::lump_sum_only().installments([3, 6, 12]),
+            admin_sign_in: AdminSignIn::Demo,
         }
     }
 }

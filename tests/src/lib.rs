@@ -153,6 +153,29 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sign_in_is_same_origin_only() {
+            $crate::scenarios::web_hygiene::sign_in_is_same_origin_only::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn session_cookies_are_secure_over_https() {
+            $crate::scenarios::web_hygiene::session_cookies_are_secure_over_https::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn answers_with_tokens_are_never_cached() {
+            $crate::scenarios::web_hygiene::answers_with_tokens_are_never_cached::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_owner_signs_in_with_the_admin_token_outside_the_demo() {
+            $crate::scenarios::web_hygiene::the_owner_signs_in_with_the_admin_token_outside_the_demo::<
+                $shop,
+            >()
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn card_registration_and_checkout_in_chromium() {
             $crate::scenarios::browser::card_registration_and_checkout_in_chromium::<$shop>().await;
         }

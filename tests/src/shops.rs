@@ -64,6 +64,7 @@ fn prepare(
     );
     shop.orders = orders;
     shop.trusted_proxies = options.trusted_proxies;
+    shop.sign_in_policy.admin = options.admin_sign_in;
     (
         listener,
         url,

@@ -26,6 +26,7 @@ pub mod routes;
 pub mod sessions;
 pub mod settings;
 pub mod shop;
+pub mod signin;
 pub mod startup;
 pub mod storage;
 pub mod users;

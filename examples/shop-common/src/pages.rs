@@ -48,11 +48,14 @@ pub fn state_label(state: OrderState) -> &'static str {
 }
 
 /// `GET /signin`.
-pub fn signin_page(viewer: &Viewer<'_>) -> String {
+///
+/// The owner is among the choices only in the demo (`offer_owner`); `admin_token_form` adds the
+/// owner's sign-in with the operator's token.
+pub fn signin_page(viewer: &Viewer<'_>, offer_owner: bool, admin_token_form: bool) -> String {
     let mut main = String::from(
         r#"<p>Choose who you are (a demo sign-in: no password).</p><form method="post" action="/signin" id="signin">"#,
     );
-    for user in USERS {
+    for user in USERS.iter().filter(|u| offer_owner || !u.admin) {
         let _ = write!(
             main,
             r#"<p><button type="submit" name="user" value="{id}" id="signin-{id}">{name}{admin}</button></p>"#,
@@ -62,6 +65,13 @@ pub fn signin_page(viewer: &Viewer<'_>) -> String {
         );
     }
     main.push_str("</form>");
+    if admin_token_form {
+        let _ = write!(
+            main,
+            r#"<form method="post" action="/signin" id="signin-admin"><input type="hidden" name="user" value="owner"><p><label>Admin token <input type="password" name="{field}" autocomplete="current-password" required></label> <button type="submit" id="signin-owner-token">Sign in as the shop owner</button></p></form>"#,
+            field = crate::signin::ADMIN_TOKEN_FIELD,
+        );
+    }
     layout("Sign in", viewer, &main, &[])
 }
 

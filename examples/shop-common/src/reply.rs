@@ -100,10 +100,18 @@ impl Reply {
         }
     }
 
-    /// Adds a `Set-Cookie` header.
+    /// Adds a `Set-Cookie` header; the answer is then never cached ([`Reply::no_store`]).
     #[must_use]
     pub fn with_cookie(mut self, set_cookie: String) -> Self {
         self.headers.push(("set-cookie", set_cookie));
+        self.no_store()
+    }
+
+    /// `Cache-Control: no-store`: for every answer that carries a session or a CSRF token.
+    #[must_use]
+    pub fn no_store(mut self) -> Self {
+        self.headers.retain(|(name, _)| *name != "cache-control");
+        self.headers.push(("cache-control", "no-store".to_owned()));
         self
     }
 
@@ -151,6 +159,14 @@ mod tests {
             (303, Some("/signin"))
         );
         assert_eq!(redirect.header("set-cookie"), Some("a=b"));
+        assert_eq!(redirect.header("cache-control"), Some("no-store"));
+        let json = Reply::json(200, &1).no_store().no_store();
+        let caching: Vec<_> = json
+            .headers
+            .iter()
+            .filter(|(n, _)| *n == "cache-control")
+            .collect();
+        assert_eq!(caching, [&("cache-control", "no-store".to_owned())]);
     }
 
     #[test]

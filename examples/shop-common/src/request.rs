@@ -22,6 +22,12 @@ pub struct RequestHead {
     pub cookies: Vec<String>,
     /// The CSRF token header (`X-CSRF-Token`).
     pub csrf_token: Option<String>,
+    /// `Origin`: where a browser's request comes from (sent on every cross-site POST).
+    pub origin: Option<String>,
+    /// `Referer`: the page a request was sent from (the origin check's fallback).
+    pub referer: Option<String>,
+    /// `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none`, from browsers.
+    pub sec_fetch_site: Option<String>,
 }
 
 impl RequestHead {
@@ -52,6 +58,12 @@ impl RequestHead {
                 head.content_type.get_or_insert(value);
             } else if name.eq_ignore_ascii_case(CSRF_HEADER) {
                 head.csrf_token.get_or_insert(value);
+            } else if name.eq_ignore_ascii_case("origin") {
+                head.origin.get_or_insert(value);
+            } else if name.eq_ignore_ascii_case("referer") {
+                head.referer.get_or_insert(value);
+            } else if name.eq_ignore_ascii_case("sec-fetch-site") {
+                head.sec_fetch_site.get_or_insert(value);
             }
         }
         head
@@ -150,6 +162,14 @@ mod tests {
         let h = head(&[("Cookie", "a=b"), ("cookie", "c=d"), ("X-CSRF-Token", "t")]);
         assert_eq!(h.cookies, ["a=b", "c=d"]);
         assert_eq!(h.csrf_token.as_deref(), Some("t"));
+        let h = head(&[
+            ("Origin", "https://a.example"),
+            ("referer", "https://a.example/signin"),
+            ("Sec-Fetch-Site", "same-origin"),
+        ]);
+        assert_eq!(h.origin.as_deref(), Some("https://a.example"));
+        assert_eq!(h.referer.as_deref(), Some("https://a.example/signin"));
+        assert_eq!(h.sec_fetch_site.as_deref(), Some("same-origin"));
         assert_eq!(h.query_param("registered").as_deref(), Some("o-1"));
         assert_eq!(h.query_param("x").as_deref(), Some(" y"));
         assert_eq!(h.query_param("nope"), None);

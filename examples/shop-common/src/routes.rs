@@ -21,6 +21,7 @@ use crate::reply::Reply;
 use crate::request::RequestHead;
 use crate::sessions::{self, Session};
 use crate::shop::Shop;
+use crate::users;
 
 /// An order's JSON with `fulfilment`: `ready_to_ship` once its payment event was handled, else
 /// `not_ready`.
@@ -122,24 +123,47 @@ impl Shop {
         Reply::page(200, pages::products_page(&viewer))
     }
 
-    /// `GET /signin`: the users to choose from.
+    /// `GET /signin`: the users to choose from (the owner only in the demo; outside it, the
+    /// owner's sign-in with the operator's token when one is set).
     pub fn sign_in_page(&self, head: &RequestHead) -> Reply {
         let session = self.session(head);
         let viewer = session.as_ref().map(viewer).unwrap_or_default();
-        Reply::page(200, pages::signin_page(&viewer))
+        let policy = &self.sign_in_policy;
+        Reply::page(
+            200,
+            pages::signin_page(&viewer, policy.offers_owner(), policy.takes_admin_token()),
+        )
     }
 
-    /// `POST /signin` with `user=<id>`: a new session (ending the request's old one).
+    /// `POST /signin` with `user=<id>` (and `admin_token` for the owner outside the demo): a new
+    /// session (ending the request's old one), never cached. Refused with
+    /// `403 cross_site_sign_in` when a browser sends it from another site (login CSRF; see
+    /// [`crate::signin`]), `403 admin_token_required` for the owner without the operator's
+    /// token outside the demo, `400 unknown_user` for anyone else unknown.
     pub fn sign_in(&self, head: &RequestHead, body: &[u8]) -> Reply {
+        let policy = &self.sign_in_policy;
+        if let Err(refusal) = policy.check_origin(head) {
+            return Reply::error(&refusal.answer());
+        }
         let fields = match head.body_fields(body) {
             Ok(fields) => fields,
             Err(unreadable) => return Reply::error(&unreadable),
         };
-        let user = fields
+        let Some(user) = fields
             .iter()
             .find(|(k, _)| k == "user")
-            .map(|(_, v)| v.as_str());
-        let Some((id, session)) = user.and_then(|u| self.sessions.sign_in(u)) else {
+            .and_then(|(_, v)| users::user(v))
+        else {
+            return Reply::error(&ErrorResponse::new(
+                400,
+                "unknown_user",
+                "there is no such user",
+            ));
+        };
+        if let Err(refusal) = policy.check_user(user, &fields) {
+            return Reply::error(&refusal.answer());
+        }
+        let Some((id, session)) = self.sessions.sign_in(user.id) else {
             return Reply::error(&ErrorResponse::new(
                 400,
                 "unknown_user",
@@ -154,7 +178,7 @@ impl Shop {
         } else {
             Reply::redirect("/")
         };
-        reply.with_cookie(sessions::set_cookie(&id))
+        reply.with_cookie(sessions::set_cookie(&id, policy.secure_cookies()))
     }
 
     /// `POST /signout`.
@@ -162,12 +186,13 @@ impl Shop {
         if let Some((id, _)) = self.sessions.of(head) {
             self.sessions.sign_out(&id);
         }
-        Reply::redirect("/signin").with_cookie(sessions::clear_cookie())
+        Reply::redirect("/signin")
+            .with_cookie(sessions::clear_cookie(self.sign_in_policy.secure_cookies()))
     }
 
-    /// `GET /session`: who is signed in, and the CSRF token for scripts.
+    /// `GET /session`: who is signed in, and the CSRF token for scripts (never cached).
     pub fn session_info(&self, session: &Session) -> Reply {
-        Reply::json(200, &session_json(session))
+        Reply::json(200, &session_json(session)).no_store()
     }
 
     /// `POST /orders` with `product` and `quantity`: an order priced by the shop.

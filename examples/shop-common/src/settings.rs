@@ -3,7 +3,7 @@
 //! | variable | default | what |
 //! |---|---|---|
 //! | `PORT` | `3000` | the port on 127.0.0.1 (`0`: any free port) |
-//! | `SHOP_PUBLIC_URL` | `http://127.0.0.1:<port>` | the shop's URL as browsers see it (the 3-D Secure return URL is built on it) |
+//! | `SHOP_PUBLIC_URL` | `http://127.0.0.1:<port>` | the shop's URL as browsers see it (the 3-D Secure return URL is built on it; sign-ins from another origin are refused; `https://…` makes the session cookie `Secure`) |
 //! | `GMO_BASE_URL` | — | set it to use GMO instead of the embedded sandbox, e.g. `https://pt01.mul-pay.jp` (test environment) |
 //! | `GMO_SHOP_ID`, `GMO_SHOP_PASS` | — | the shop's credentials (required with `GMO_BASE_URL`) |
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
@@ -18,8 +18,14 @@
 //! | `SHOP_PAY_TIMES` | — (lump sum only) | the numbers of instalments shoppers may choose at checkout, comma-separated (`3,6,12`: each 2 to 99, as the shop's card contract allows); lump sum is always offered |
 //! | `SHOP_CARD_THROTTLE` | `on` | `off` lifts the card-testing limits (for load tests, whose shoppers are the three demo customers on one address; never in production) |
 //! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
+//! | `SHOP_SESSION_IDLE_SECS` | `1800` | a session unused this long is over |
+//! | `SHOP_SESSION_MAX_SECS` | `43200` | a session this old is over, however busy |
+//! | `SHOP_SESSION_LIMIT` | `100000` | the most sessions kept; beyond it a sign-in ends the least recently used (expired ones go first) |
+//! | `SHOP_DEMO` | `on` | the demo sign-in: anyone may choose the shop owner (admin). `off`: the owner is not offered and signs in only with `SHOP_ADMIN_TOKEN` |
+//! | `SHOP_ADMIN_TOKEN` | — | with `SHOP_DEMO=off`, the operator's secret (at least 16 characters) the owner signs in with, as the `admin_token` field of `POST /signin` (the sign-in page's admin form); unset: the owner cannot sign in |
 //!
-//! Passwords are held as [`ShopPass`]/[`SitePass`]: never printed.
+//! Passwords and the admin token are held as [`ShopPass`]/[`SitePass`]/[`AdminToken`]: never
+//! printed.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,6 +34,8 @@ use gmo_core::flow::PaymentMethods;
 use gmo_core::secret::{ShopPass, SitePass};
 use gmo_core::web::{NotificationRoute, TrustedProxies};
 
+use crate::sessions::SessionPolicy;
+use crate::signin::{AdminSignIn, AdminToken};
 use crate::storage::{SQLITE_FILE, Storage};
 
 /// GMO's test environment's token.js.
@@ -93,6 +101,12 @@ pub struct ShopSettings {
     /// The payment methods offered at checkout: lump sum, and instalments in the numbers of
     /// payments of `SHOP_PAY_TIMES`.
     pub payment_methods: PaymentMethods,
+    /// How long sessions live and how many are kept (`SHOP_SESSION_IDLE_SECS`,
+    /// `SHOP_SESSION_MAX_SECS`, `SHOP_SESSION_LIMIT`).
+    pub sessions: SessionPolicy,
+    /// How the owner signs in: by choice in the demo (`SHOP_DEMO=on`, the default), else with
+    /// `SHOP_ADMIN_TOKEN`.
+    pub admin_sign_in: AdminSignIn,
 }
 
 /// A setting that cannot be used.
@@ -206,6 +220,40 @@ impl ShopSettings {
                 None | Some("on") => true,
                 Some("off") => false,
                 Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
+            },
+            sessions: {
+                let defaults = SessionPolicy::default();
+                SessionPolicy {
+                    idle: seconds("SHOP_SESSION_IDLE_SECS")?.unwrap_or(defaults.idle),
+                    max_age: seconds("SHOP_SESSION_MAX_SECS")?.unwrap_or(defaults.max_age),
+                    limit: match get("SHOP_SESSION_LIMIT") {
+                        None => defaults.limit,
+                        Some(n) => match n.trim().parse::<usize>() {
+                            Ok(n) if n > 0 => n,
+                            _ => {
+                                return Err(SettingsError::Invalid(
+                                    "SHOP_SESSION_LIMIT",
+                                    "a whole number, at least 1",
+                                ));
+                            }
+                        },
+                    },
+                }
+            },
+            admin_sign_in: {
+                let token = get("SHOP_ADMIN_TOKEN")
+                    .map(|t| {
+                        AdminToken::new(t.trim()).ok_or(SettingsError::Invalid(
+                            "SHOP_ADMIN_TOKEN",
+                            "at least 16 characters",
+                        ))
+                    })
+                    .transpose()?;
+                match get("SHOP_DEMO").as_deref().map(str::trim) {
+                    None | Some("on") => AdminSignIn::Demo,
+                    Some("off") => AdminSignIn::Token(token),
+                    Some(_) => return Err(SettingsError::Invalid("SHOP_DEMO", "on or off")),
+                }
             },
         })
     }
@@ -342,6 +390,73 @@ mod tests {
         assert_eq!(gmo.token_js_url, GMO_TEST_TOKEN_JS);
         assert_eq!(s.public_url.as_deref(), Some("https://shop.example"));
         assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn sessions_expire_and_are_bounded_as_set() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.sessions, SessionPolicy::default());
+        assert_eq!(s.sessions.idle, Duration::from_secs(1800));
+        assert_eq!(s.sessions.max_age, Duration::from_secs(43_200));
+        assert_eq!(s.sessions.limit, 100_000);
+        let s = settings(&[
+            ("SHOP_SESSION_IDLE_SECS", "60"),
+            ("SHOP_SESSION_MAX_SECS", "600"),
+            ("SHOP_SESSION_LIMIT", "500"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.sessions,
+            SessionPolicy {
+                idle: Duration::from_secs(60),
+                max_age: Duration::from_secs(600),
+                limit: 500
+            }
+        );
+        for (name, bad) in [
+            ("SHOP_SESSION_IDLE_SECS", "0"),
+            ("SHOP_SESSION_MAX_SECS", "x"),
+            ("SHOP_SESSION_LIMIT", "0"),
+            ("SHOP_SESSION_LIMIT", "-1"),
+        ] {
+            assert!(
+                matches!(settings(&[(name, bad)]), Err(SettingsError::Invalid(n, _)) if n == name),
+                "{name}={bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_owner_is_chosen_only_in_the_demo() {
+        assert_eq!(settings(&[]).unwrap().admin_sign_in, AdminSignIn::Demo);
+        assert_eq!(
+            settings(&[
+                ("SHOP_DEMO", "on"),
+                ("SHOP_ADMIN_TOKEN", "0123456789abcdef")
+            ])
+            .unwrap()
+            .admin_sign_in,
+            AdminSignIn::Demo
+        );
+        assert_eq!(
+            settings(&[("SHOP_DEMO", "off")]).unwrap().admin_sign_in,
+            AdminSignIn::Token(None)
+        );
+        let s = settings(&[
+            ("SHOP_DEMO", "off"),
+            ("SHOP_ADMIN_TOKEN", "an-operator-secret"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.admin_sign_in,
+            AdminSignIn::Token(AdminToken::new("an-operator-secret"))
+        );
+        assert!(!format!("{s:?}").contains("operator-secret"));
+        assert!(settings(&[("SHOP_DEMO", "yes")]).is_err());
+        assert!(matches!(
+            settings(&[("SHOP_DEMO", "off"), ("SHOP_ADMIN_TOKEN", "short")]),
+            Err(SettingsError::Invalid("SHOP_ADMIN_TOKEN", _))
+        ));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use gmo_core::web::{NotificationRoute, TrustedProxies};
 use crate::orders::OrderBook;
 use crate::pages::CardFormConfig;
 use crate::sessions::Sessions;
+use crate::signin::{AdminSignIn, SignInPolicy};
 
 /// Everything a shop's handlers share. Cheap to clone: clones share their state.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Shop {
     pub payments: Payments,
     /// Signed-in sessions.
     pub sessions: Sessions,
+    /// Who may sign in and from where; whether the session cookie is `Secure`.
+    pub sign_in_policy: SignInPolicy,
     /// What each order bought.
     pub orders: OrderBook,
     /// token.js and the shop id, for the card form.
@@ -35,7 +38,8 @@ pub struct Shop {
 
 impl Shop {
     /// A shop over `payments`, with their card-testing throttle (or the default one, when they
-    /// have none) and no trusted proxy.
+    /// have none), no trusted proxy, the default session policy, and the demo's sign-in (anyone
+    /// may choose the owner) from the payments' public URL's origin.
     pub fn new(
         payments: Payments,
         card_form: CardFormConfig,
@@ -45,7 +49,9 @@ impl Shop {
             .card_testing()
             .cloned()
             .unwrap_or_else(|| CardTestingThrottle::new(ThrottleConfig::default()));
+        let sign_in_policy = SignInPolicy::new(&payments.notification_url(), AdminSignIn::Demo);
         Self {
+            sign_in_policy,
             payments,
             sessions: Sessions::new(),
             orders: OrderBook::new(),

@@ -12,8 +12,10 @@ use tokio::task::JoinHandle;
 
 use crate::fulfilment::Fulfilment;
 use crate::gateway::{PaymentGateway, StartError};
+use crate::sessions::Sessions;
 use crate::settings::ShopSettings;
 use crate::shop::Shop;
+use crate::signin::SignInPolicy;
 
 /// What a shop runs beside serving requests: reconciliation, and the delivery of payment events
 /// to its [`Fulfilment`]. Both stop when this is dropped (or the runtime ends).
@@ -77,6 +79,8 @@ pub async fn open_shop(
         &gateway.content_security_policy(),
     );
     shop.orders = storage.orders;
+    shop.sessions = Sessions::with_policy(settings.sessions, Arc::new(SystemClock));
+    shop.sign_in_policy = SignInPolicy::new(public_url, settings.admin_sign_in.clone());
     shop.trusted_proxies = settings.trusted_proxies.clone();
     shop.notify_sources = settings.notify_sources.clone();
     Ok((shop, tasks))

@@ -9,3 +9,4 @@ pub mod input;
 pub mod parity;
 pub mod three_ds;
 pub mod throttle;
+pub mod web_hygiene;

@@ -1,5 +1,6 @@
 //! Two shops, one behaviour: the same requests (every route, signed in or out, pages and JSON,
-//! missing CSRF tokens, wrong methods, unknown paths, odd ids, bad bodies, admin actions) sent
+//! missing CSRF tokens, wrong methods, unknown paths, odd ids, bad bodies, admin actions,
+//! sign-ins from another site and from the shop's own pages) sent
 //! to both, in the same order from the same starting point; their answers must be the same:
 //! status, headers (but the date and the connection's: `content-length`, `connection`, …;
 //! `Allow` as a set) and body, once what differs by nature (URLs, order ids, session ids and
@@ -39,6 +40,8 @@ struct Probe {
     path: String,
     body: Body,
     accept: Option<&'static str>,
+    /// More headers; `{shop}` in a value is the shop's URL.
+    headers: Vec<(&'static str, &'static str)>,
 }
 
 fn probe(who: Who, method: &'static str, path: &str, body: Body, accept: &'static str) -> Probe {
@@ -48,6 +51,22 @@ fn probe(who: Who, method: &'static str, path: &str, body: Body, accept: &'stati
         path: path.to_owned(),
         body,
         accept: Some(accept),
+        headers: Vec::new(),
+    }
+}
+
+/// [`probe`] with more headers.
+fn probe_with(
+    headers: &[(&'static str, &'static str)],
+    who: Who,
+    method: &'static str,
+    path: &str,
+    body: Body,
+    accept: &'static str,
+) -> Probe {
+    Probe {
+        headers: headers.to_vec(),
+        ..probe(who, method, path, body, accept)
     }
 }
 
@@ -493,6 +512,63 @@ fn probes() -> Vec<Probe> {
             JSON,
         ),
         probe(Anonymous, "POST", "/signin", form(&[("user", "bob")]), HTML),
+        // Sign-in from another site (login CSRF) is refused; from the shop's own pages not.
+        probe_with(
+            &[("origin", "https://evil.example")],
+            Anonymous,
+            "POST",
+            "/signin",
+            form(&[("user", "bob")]),
+            HTML,
+        ),
+        probe_with(
+            &[("sec-fetch-site", "cross-site")],
+            Anonymous,
+            "POST",
+            "/signin",
+            json_body(json!({"user": "bob"})),
+            JSON,
+        ),
+        probe_with(
+            &[("referer", "https://evil.example/{shop}")],
+            Anonymous,
+            "POST",
+            "/signin",
+            form(&[("user", "bob")]),
+            JSON,
+        ),
+        probe_with(
+            &[("origin", "null")],
+            Alice,
+            "POST",
+            "/signin",
+            form(&[("user", "carol")]),
+            HTML,
+        ),
+        probe_with(
+            &[("origin", "{shop}"), ("sec-fetch-site", "same-origin")],
+            Anonymous,
+            "POST",
+            "/signin",
+            form(&[("user", "bob")]),
+            HTML,
+        ),
+        probe_with(
+            &[("referer", "{shop}/signin")],
+            Anonymous,
+            "POST",
+            "/signin",
+            json_body(json!({"user": "bob"})),
+            JSON,
+        ),
+        // The owner, chosen (the demo: allowed), and with a token nobody set (ignored).
+        probe(
+            Anonymous,
+            "POST",
+            "/signin",
+            json_body(json!({"user": "owner", "admin_token": "x"})),
+            JSON,
+        ),
         probe(Anonymous, "POST", "/signout", Body::Empty, HTML),
         probe(Carol, "POST", "/signout", form(&[]), HTML),
         probe(Carol, "GET", "/orders", Body::Empty, HTML),
@@ -556,7 +632,17 @@ impl Setup {
         for (placeholder, id) in &self.orders {
             path = path.replace(placeholder, id);
         }
-        let headers: Vec<(&str, &str)> = probe.accept.iter().map(|a| ("accept", *a)).collect();
+        let extra: Vec<(&str, String)> = probe
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.replace("{shop}", &self.shop.url)))
+            .collect();
+        let headers: Vec<(&str, &str)> = probe
+            .accept
+            .iter()
+            .map(|a| ("accept", *a))
+            .chain(extra.iter().map(|(name, value)| (*name, value.as_str())))
+            .collect();
         let answer = client
             .request(probe.method, &path, probe.body.clone(), &headers)
             .await;
