@@ -171,6 +171,32 @@ pub async fn register_card(
     }
 }
 
+/// Registers `card` as [`register_card`] does and waits (at most 5 s) until the customer's card
+/// list shows one more card: the 3-D Secure return answers at once when GMO's notification is
+/// attaching the card on another request, and the card shows up when that request is done.
+pub async fn save_card(shop: &RunningShop, client: &Client, card: &str, otp: &str) -> Vec<Value> {
+    let before = cards(client).await.len();
+    let (answer, returned) = register_card(shop, client, card, otp).await;
+    assert_eq!(answer.status, 200, "register {card}: {answer}");
+    if let Some(returned) = returned {
+        assert_eq!(returned.status, 303, "register {card}: return {returned}");
+    }
+    let shown = eventually(std::time::Duration::from_secs(5), || {
+        let client = client.clone();
+        async move {
+            let now = cards(&client).await;
+            if now.len() > before {
+                Ok(())
+            } else {
+                Err(format!("{} cards", now.len()))
+            }
+        }
+    })
+    .await;
+    assert!(shown.is_ok(), "register {card}: {shown:?}");
+    cards(client).await
+}
+
 /// The customer's saved cards (`GET /payments/cards`).
 pub async fn cards(client: &Client) -> Vec<Value> {
     let answer = client.get_json("/payments/cards").await;

@@ -223,10 +223,8 @@ pub async fn admin_charges_a_default_card_once<S: ShopUnderTest>() {
     );
     assert_eq!(shop.sandbox.calls_of(gmo_sandbox::Api::EntryTran, &key), 0);
 
-    let (registered, _) =
-        crate::shopping::register_card(&shop, &bob, "5555555555554444", CHALLENGE_OTP).await;
-    assert!(registered.status < 300, "{registered}");
-    let card = crate::shopping::cards(&bob).await[0]["card_seq"].clone();
+    let listed = crate::shopping::save_card(&shop, &bob, "5555555555554444", CHALLENGE_OTP).await;
+    let card = listed[0]["card_seq"].clone();
     let made_default = bob
         .post_json(&format!("/payments/cards/{card}/default"), json!({}))
         .await;
