@@ -175,12 +175,12 @@ pub fn events_between(from: &Order, to: &Order) -> Vec<PaymentEvent> {
             customer_id: to.customer_id.clone(),
             purpose: to.purpose,
             kind,
-            amount: to.amount,
-            tax: to.tax,
+            amount: to.amount.yen(),
+            tax: to.tax.yen(),
             access_id: to.access_id.clone(),
             tran_id: to.tran_id.clone(),
             approve: to.approve.clone(),
-            card_seq: to.card_seq,
+            card_seq: to.card_seq.map(|seq| u32::from(seq.get())),
             at: to.updated_at,
         })
         .collect()
@@ -197,8 +197,8 @@ mod tests {
             CustomerId::new("c").unwrap(),
             Purpose::Purchase,
             JobCd::Auth,
-            1000,
-            0,
+            crate::values::Amount::new(1000).unwrap(),
+            crate::values::Tax::default(),
         );
         o.state = state;
         o
@@ -233,9 +233,9 @@ mod tests {
         );
         assert_eq!(kinds(Reversing, Reversed), [E::Reversed]);
         let mut changing = order(ChangingAmount);
-        changing.amount = 1000;
+        changing.amount = crate::values::Amount::new(1000).unwrap();
         let mut changed = order(Authorized);
-        changed.amount = 800;
+        changed.amount = crate::values::Amount::new(800).unwrap();
         let events = events_between(&changing, &changed);
         assert_eq!(events.len(), 1);
         assert_eq!((events[0].kind, events[0].amount), (E::AmountChanged, 800));

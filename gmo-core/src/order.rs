@@ -34,7 +34,7 @@ use crate::api::Tds2Data;
 use crate::customer::CustomerId;
 use crate::error::ErrorKind;
 use crate::secret::AccessPass;
-use crate::values::{AccessId, JobCd, Method, OrderId, Status};
+use crate::values::{AccessId, Amount, CardSeq, JobCd, Method, OrderId, Status, Tax};
 
 /// Why an order exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -222,9 +222,9 @@ pub struct Order {
     /// The job asked of GMO: `AUTH` or `CAPTURE` for purchases, `CHECK` for registrations.
     pub job: JobCd,
     /// Amount in yen, decided by the merchant's server.
-    pub amount: u32,
+    pub amount: Amount,
     /// Tax and shipping in yen (`Tax`).
-    pub tax: u32,
+    pub tax: Tax,
     /// Where the order stands.
     pub state: OrderState,
     /// How many times the order was updated: 0 when prepared, one more with every
@@ -237,7 +237,7 @@ pub struct Order {
     pub access_pass: Option<AccessPass>,
     /// The saved card used to pay, or the card registered by a registration. A card
     /// replacement's registration names the card it replaces here until its card is saved.
-    pub card_seq: Option<u32>,
+    pub card_seq: Option<CardSeq>,
     /// The status GMO last confirmed.
     pub gmo_status: Option<Status>,
     /// GMO's `TranID` of the last operation.
@@ -250,7 +250,7 @@ pub struct Order {
     /// answers the same redirect.
     pub redirect_url: Option<String>,
     /// The new amount while `ChangingAmount`.
-    pub pending_amount: Option<u32>,
+    pub pending_amount: Option<Amount>,
     /// Why the order failed, or the last error GMO gave.
     pub failure: Option<Failure>,
     /// When the order was prepared.
@@ -286,8 +286,8 @@ impl Order {
         customer_id: CustomerId,
         purpose: Purpose,
         job: JobCd,
-        amount: u32,
-        tax: u32,
+        amount: Amount,
+        tax: Tax,
     ) -> Self {
         let now = OffsetDateTime::now_utc();
         Self {
@@ -320,7 +320,7 @@ impl Order {
 
     /// The charged total, `amount + tax`.
     pub fn total(&self) -> u64 {
-        u64::from(self.amount) + u64::from(self.tax)
+        u64::from(self.amount.yen()) + u64::from(self.tax.yen())
     }
 }
 

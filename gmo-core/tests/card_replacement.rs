@@ -54,7 +54,7 @@ async fn finish(world: &World, who: &CustomerId, registration: CardRegistration)
                 .await
                 .unwrap()
                 .into_iter()
-                .find(|c| u32::from(c.card_seq) == seq)
+                .find(|c| c.card_seq == seq.get())
                 .expect("the saved card is listed")
         }
         other => panic!("unexpected {other:?}"),
@@ -178,7 +178,10 @@ async fn verified_replacement_runs_three_d_secure_then_swaps_the_card_once() {
     assert_eq!(cards.len(), 2, "{cards:?}");
     assert_eq!(cards[0], kept);
     let new = &cards[1];
-    assert_eq!(completion.order.card_seq, Some(u32::from(new.card_seq)));
+    assert_eq!(
+        completion.order.card_seq,
+        Some(CardSeq::new(new.card_seq).unwrap())
+    );
     assert_ne!(
         new.card_seq, old.card_seq,
         "TradedCard saves under a new number"

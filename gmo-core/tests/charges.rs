@@ -48,7 +48,7 @@ async fn a_key_charges_once_however_often_it_is_sent() {
         .await
         .unwrap();
     assert_eq!(first.state, OrderState::Authorized);
-    assert_eq!(first.card_seq, Some(u32::from(seq.get())));
+    assert_eq!(first.card_seq, Some(seq));
     let again = world
         .payments
         .charge_saved_card(charge(&alice, seq, 980, "sub-alice-2026-12"))
@@ -197,7 +197,7 @@ async fn the_default_card_is_chosen_once_per_key() {
         .charge_saved_card(default_charge(300, "erin-1"))
         .await
         .unwrap();
-    assert_eq!(paid.card_seq, Some(u32::from(second.get())));
+    assert_eq!(paid.card_seq, Some(second));
     assert_eq!(paid.state, OrderState::Authorized);
 
     // The customer chooses another default; the key's repeat still names the first charge.
@@ -207,7 +207,7 @@ async fn the_default_card_is_chosen_once_per_key() {
         .charge_saved_card(default_charge(300, "erin-1"))
         .await
         .unwrap();
-    assert_eq!(again.card_seq, Some(u32::from(second.get())));
+    assert_eq!(again.card_seq, Some(second));
     assert_eq!(world.sandbox.calls_of(Api::ExecTran, "erin-1"), 1);
     // The same key for another amount is another charge.
     let reused = world
@@ -225,6 +225,6 @@ async fn the_default_card_is_chosen_once_per_key() {
         .charge_saved_card(default_charge(300, "erin-2"))
         .await
         .unwrap();
-    assert_eq!(next.card_seq, Some(u32::from(first.get())));
+    assert_eq!(next.card_seq, Some(first));
     world.assert_agrees(&next.order_id).await;
 }

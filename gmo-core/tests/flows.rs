@@ -263,7 +263,10 @@ async fn saved_cards_pay_and_are_listed_masked() {
     let ret = world.authenticate(&url, CHALLENGE_OTP).await;
     let completion = world.payments.complete_three_ds(ret).await.unwrap();
     assert_eq!(completion.order.state, OrderState::Authorized);
-    assert_eq!(completion.order.card_seq, Some(u32::from(card.card_seq)));
+    assert_eq!(
+        completion.order.card_seq,
+        Some(gmo_core::values::CardSeq::new(card.card_seq).unwrap())
+    );
     world.assert_agrees(&order_id).await;
 
     let default = world.payments.set_default_card(&gina, seq).await.unwrap();
@@ -371,7 +374,7 @@ async fn capture_void_refund_and_amount_change() {
         .await
         .unwrap();
     assert_eq!(
-        (changed.state, changed.amount),
+        (changed.state, changed.amount.yen()),
         (OrderState::Authorized, 800)
     );
     assert_eq!(world.sandbox.transaction(a.as_str()).unwrap().amount, 800);

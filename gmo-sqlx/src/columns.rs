@@ -214,8 +214,16 @@ fn parse_error_kind(name: &str) -> Option<ErrorKind> {
     ErrorKind::deserialize(name).ok()
 }
 
-fn u32_column(value: i64, column: &'static str) -> Result<u32, StoreError> {
-    u32::try_from(value).map_err(|_| unreadable(ORDERS, column))
+/// A column of a validated number type: an out-of-range or invalid value is unreadable.
+fn number_column<N, V>(value: i64, column: &'static str) -> Result<V, StoreError>
+where
+    N: TryFrom<i64>,
+    V: TryFrom<N>,
+{
+    N::try_from(value)
+        .ok()
+        .and_then(|n| V::try_from(n).ok())
+        .ok_or_else(|| unreadable(ORDERS, column))
 }
 
 impl<T: StoredTime> OrderRow<T> {
@@ -239,8 +247,8 @@ impl<T: StoredTime> OrderRow<T> {
                 .map_err(|_| unreadable(ORDERS, "customer_id"))?,
             purpose: parse_purpose(&self.purpose).ok_or_else(|| unreadable(ORDERS, "purpose"))?,
             job: JobCd::parse(&self.job),
-            amount: u32_column(self.amount, "amount")?,
-            tax: u32_column(self.tax, "tax")?,
+            amount: number_column::<u32, _>(self.amount, "amount")?,
+            tax: number_column::<u32, _>(self.tax, "tax")?,
             state: OrderState::parse(&self.state).ok_or_else(|| unreadable(ORDERS, "state"))?,
             access_id: self
                 .access_id
@@ -249,7 +257,7 @@ impl<T: StoredTime> OrderRow<T> {
             access_pass: self.access_pass.map(AccessPass::new),
             card_seq: self
                 .card_seq
-                .map(|n| u32_column(n, "card_seq"))
+                .map(|n| number_column::<u16, _>(n, "card_seq"))
                 .transpose()?,
             gmo_status: self.gmo_status.as_deref().map(Status::parse),
             tran_id: self.tran_id,
@@ -258,7 +266,7 @@ impl<T: StoredTime> OrderRow<T> {
             redirect_url: self.redirect_url,
             pending_amount: self
                 .pending_amount
-                .map(|n| u32_column(n, "pending_amount"))
+                .map(|n| number_column::<u32, _>(n, "pending_amount"))
                 .transpose()?,
             failure,
             created_at: self.created_at.into_time(ORDERS, "created_at")?,
@@ -315,20 +323,20 @@ where
         .bind(order.customer_id.as_str().to_owned())
         .bind(purpose_name(order.purpose).to_owned())
         .bind(order.job.as_str().to_owned())
-        .bind(i64::from(order.amount))
-        .bind(i64::from(order.tax))
+        .bind(i64::from(order.amount.yen()))
+        .bind(i64::from(order.tax.yen()))
         .bind(order.state.as_str().to_owned())
         .bind(text(order.access_id.as_ref().map(AccessId::as_str)))
         .bind(text(
             order.access_pass.as_ref().map(AccessPass::expose_secret),
         ))
-        .bind(order.card_seq.map(i64::from))
+        .bind(order.card_seq.map(|seq| i64::from(seq.get())))
         .bind(text(order.gmo_status.as_ref().map(Status::as_str)))
         .bind(order.tran_id.clone())
         .bind(order.approve.clone())
         .bind(order.forward.clone())
         .bind(order.redirect_url.clone())
-        .bind(order.pending_amount.map(i64::from))
+        .bind(order.pending_amount.map(|yen| i64::from(yen.yen())))
         .bind(text(failure.map(|f| f.kind.as_str())))
         .bind(text(failure.map(|f| f.err_code.as_str())))
         .bind(text(failure.map(|f| f.err_info.as_str())))

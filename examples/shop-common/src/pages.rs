@@ -289,7 +289,7 @@ pub fn checkout_page(
         config,
         &format!("/payments/checkout/{}", order.order_id.as_str()),
         "/orders/{order_id}",
-        &format!("Pay {}", yen(order.amount + order.tax)),
+        &format!("Pay {}", yen(order.total_yen())),
     ));
     layout(
         "Checkout",
@@ -344,7 +344,7 @@ fn order_summary(order: &OrderSummary, goods: Option<&ShopOrder>) -> String {
 <tr><th>Status</th><td id="order-state">{state}</td></tr>{method}
 </table>"#,
         id = escape(order.order_id.as_str()),
-        total = yen(order.amount + order.tax),
+        total = yen(order.total_yen()),
         state_code = order.state.as_str(),
         state = state_label(order.state),
         method = order.method.map_or_else(String::new, |m| format!(
@@ -409,7 +409,7 @@ pub fn orders_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, Option<ShopOrde
                     escape(g.line.product.name),
                     g.line.quantity
                 )),
-                total = yen(order.amount + order.tax),
+                total = yen(order.total_yen()),
                 state = state_label(order.state),
             );
         }
@@ -456,7 +456,7 @@ pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> 
                     id = escape(order.order_id.as_str()),
                     csrf = viewer.csrf_input(),
                     amount = order.amount,
-                    max = order.amount.saturating_sub(1),
+                    max = order.amount.yen().saturating_sub(1),
                 );
             }
             let _ = write!(
@@ -469,7 +469,7 @@ pub fn admin_page(viewer: &Viewer<'_>, orders: &[(OrderSummary, ShopOrder)]) -> 
                     escape(goods.line.product.name),
                     goods.line.quantity
                 ),
-                total = yen(order.amount + order.tax),
+                total = yen(order.total_yen()),
                 state = state_label(order.state),
             );
         }

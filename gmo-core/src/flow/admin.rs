@@ -9,7 +9,7 @@ use super::{
 };
 use crate::api::{AlterTran, ChangeTran, TradeState};
 use crate::order::{Order, OrderState};
-use crate::values::{Amount, Tax};
+use crate::values::Amount;
 use crate::values::{InvalidValue, JobCd, OrderId, Status};
 
 /// What to do to an authorised or captured order.
@@ -106,10 +106,10 @@ impl Payments {
     /// // An order of 1,200 yen, authorised; the operator refunds 200 of it.
     /// let (part, seen) = (Amount::new(200)?, Amount::new(1_200)?);
     /// let refunded = payments.refund_part(&order.order_id, part, seen).await?;
-    /// assert_eq!(refunded.amount, 1_000);
+    /// assert_eq!(refunded.amount.yen(), 1_000);
     /// // Submitted twice: refunded once.
     /// let again = payments.refund_part(&order.order_id, part, seen).await?;
-    /// assert_eq!(again.amount, 1_000);
+    /// assert_eq!(again.amount.yen(), 1_000);
     /// # Ok(()) }
     /// ```
     pub async fn refund_part(
@@ -127,14 +127,14 @@ impl Payments {
                 rule: "a part of at least 1 yen, less than the order's amount (the whole is a refund)",
             })?;
         let order = self.load(order_id).await?;
-        if order.amount == rest {
+        if order.amount.yen() == rest {
             return self
                 .alter(order, Alteration::ChangeAmount(Amount::new(rest)?))
                 .await;
         }
-        if order.amount != seen.yen() {
+        if order.amount != seen {
             return Err(PaymentError::AmountChanged {
-                amount: order.amount,
+                amount: order.amount.yen(),
             });
         }
         self.alter(order, Alteration::ChangeAmount(Amount::new(rest)?))
@@ -152,7 +152,7 @@ impl Payments {
             return Err(already_or_invalid(&order, alteration));
         }
         if let Alteration::ChangeAmount(amount) = alteration
-            && order.amount == amount.yen()
+            && order.amount == amount
             && order.pending_amount.is_none()
         {
             // Already so: a repeated request, answered without another authorisation.
@@ -161,7 +161,7 @@ impl Payments {
         let claimed = match self
             .transition(&order, claim, |o| {
                 if let Alteration::ChangeAmount(amount) = alteration {
-                    o.pending_amount = Some(amount.yen());
+                    o.pending_amount = Some(amount);
                 }
             })
             .await?
@@ -176,10 +176,9 @@ impl Payments {
         };
         let result = match alteration {
             Alteration::Capture => {
-                let mut sales =
-                    AlterTran::sales(access_id, access_pass, Amount::new(order.amount)?);
-                if order.tax > 0 {
-                    sales.tax = Some(Tax::new(order.tax)?);
+                let mut sales = AlterTran::sales(access_id, access_pass, order.amount);
+                if order.tax.yen() > 0 {
+                    sales.tax = Some(order.tax);
                 }
                 self.inner.client.send(&sales).await
             }
@@ -215,8 +214,8 @@ impl Payments {
                     JobCd::Auth
                 };
                 let mut change = ChangeTran::new(access_id, access_pass, job, amount);
-                if order.tax > 0 {
-                    change.tax = Some(Tax::new(order.tax)?);
+                if order.tax.yen() > 0 {
+                    change.tax = Some(order.tax);
                 }
                 self.inner.client.send(&change).await
             }

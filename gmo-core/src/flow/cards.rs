@@ -21,7 +21,7 @@ use crate::guard::AttemptTicket;
 use crate::order::{Order, OrderState, Purpose};
 use crate::secret::CardToken;
 use crate::store::{Inserted, Member};
-use crate::values::CardSeq;
+use crate::values::{Amount, CardSeq, Tax};
 use crate::values::{JobCd, MemberId, OrderId, SeqMode};
 
 /// `E01390010`: the member already exists.
@@ -245,10 +245,13 @@ impl Payments {
             customer.clone(),
             Purpose::CardRegistration,
             JobCd::Check,
-            0,
-            0,
+            Amount::default(),
+            Tax::default(),
         );
-        order.card_seq = replaced.map(|old| u32::from(old.card_seq));
+        order.card_seq = replaced
+            .map(|old| old.card_seq)
+            .map(CardSeq::new)
+            .transpose()?;
         if let Inserted::Existing(_) = self.inner.store.insert_order(&order).await? {
             return Err(PaymentError::InProgress);
         }
@@ -274,7 +277,6 @@ impl Payments {
             return Err(PaymentError::OutcomePending);
         };
         let member = self.inner.store.member(customer).await?;
-        let seq = CardSeq::new(u16::try_from(seq).unwrap_or(u16::MAX))?;
         match member {
             Some(m) => self
                 .find_card(&m.member_id, seq)
@@ -477,7 +479,7 @@ impl Payments {
                 }
                 _ => {
                     self.settle_to(&claimed, OrderState::CardRegistered, |o| {
-                        o.card_seq = Some(u32::from(card.card_seq.get()));
+                        o.card_seq = Some(card.card_seq);
                     })
                     .await
                 }
@@ -525,7 +527,7 @@ impl Payments {
             }
         }
         self.settle_to(&claimed, OrderState::CardRegistered, |o| {
-            o.card_seq = Some(u32::from(saved.get()));
+            o.card_seq = Some(saved);
         })
         .await
     }
@@ -570,7 +572,7 @@ impl Payments {
                         .await
                 }
                 None => {
-                    let seq = u32::from(card.card_seq.get());
+                    let seq = card.card_seq;
                     self.settle_to(&order, OrderState::CardRegistered, |o| {
                         o.card_seq = Some(seq)
                     })
@@ -598,10 +600,7 @@ fn replaced_seq(order: &Order) -> Option<CardSeq> {
     if order.state == OrderState::CardRegistered {
         return None;
     }
-    order
-        .card_seq
-        .and_then(|seq| u16::try_from(seq).ok())
-        .and_then(|seq| CardSeq::new(seq).ok())
+    order.card_seq
 }
 
 /// A new random MemberID: `m` and 32 lowercase hex digits.

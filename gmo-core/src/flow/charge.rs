@@ -128,12 +128,12 @@ impl Payments {
             charge.customer_id.clone(),
             Purpose::Purchase,
             job,
-            charge.amount.yen(),
-            charge.tax.yen(),
+            charge.amount,
+            charge.tax,
         );
         let existing = match charge.card {
             ChargedCard::Seq(seq) => {
-                asked.card_seq = Some(u32::from(seq.get()));
+                asked.card_seq = Some(seq);
                 None
             }
             // A repeat carries on with the card chosen the first time.
@@ -144,7 +144,7 @@ impl Payments {
             None => {
                 if charge.card == ChargedCard::Default {
                     let seq = self.default_card(&member.member_id).await?;
-                    asked.card_seq = Some(u32::from(seq.get()));
+                    asked.card_seq = Some(seq);
                 }
                 match self.inner.store.insert_order(&asked).await? {
                     Inserted::Created => asked.clone(),
@@ -155,11 +155,7 @@ impl Payments {
         if !same_charge(&order, &asked, charge.card) {
             return Err(PaymentError::IdempotencyKeyReused);
         }
-        let card_seq = order
-            .card_seq
-            .and_then(|seq| u16::try_from(seq).ok())
-            .and_then(|seq| CardSeq::new(seq).ok())
-            .ok_or(PaymentError::IdempotencyKeyReused)?;
+        let card_seq = order.card_seq.ok_or(PaymentError::IdempotencyKeyReused)?;
         let order = self
             .enter(order, Presence::OffSession)
             .await
@@ -195,7 +191,7 @@ fn same_charge(stored: &Order, asked: &Order, card: ChargedCard) -> bool {
         )
     };
     let same_card = match card {
-        ChargedCard::Seq(seq) => stored.card_seq == Some(u32::from(seq.get())),
+        ChargedCard::Seq(seq) => stored.card_seq == Some(seq),
         ChargedCard::Default => stored.card_seq.is_some(),
     };
     key(stored) == key(asked) && same_card

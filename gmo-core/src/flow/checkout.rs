@@ -180,8 +180,8 @@ impl Payments {
             order.customer_id,
             Purpose::Purchase,
             job,
-            order.amount.yen(),
-            order.tax.yen(),
+            order.amount,
+            order.tax,
         );
         record.risk_data = order.risk_data.into();
         record.risk_data.check()?;
@@ -302,13 +302,11 @@ impl Payments {
         };
         let mut entry = match claimed.job {
             JobCd::Check => EntryTran::check(claimed.order_id.clone()),
-            JobCd::Capture => {
-                EntryTran::capture(claimed.order_id.clone(), Amount::new(claimed.amount)?)
-            }
-            _ => EntryTran::auth(claimed.order_id.clone(), Amount::new(claimed.amount)?),
+            JobCd::Capture => EntryTran::capture(claimed.order_id.clone(), claimed.amount),
+            _ => EntryTran::auth(claimed.order_id.clone(), claimed.amount),
         };
-        if claimed.tax > 0 {
-            entry = entry.with_tax(Tax::new(claimed.tax)?);
+        if claimed.tax.yen() > 0 {
+            entry = entry.with_tax(claimed.tax);
         }
         if presence == Presence::Shopper {
             let mut tds = ThreeDSecureEntry::new();
@@ -399,7 +397,7 @@ impl Payments {
         // A new card leaves `card_seq` as it was: a card replacement's order names the card it
         // replaces there.
         let saved_card = match &card {
-            CardSource::StoredCard { card_seq, .. } => Some(u32::from(card_seq.get())),
+            CardSource::StoredCard { card_seq, .. } => Some(*card_seq),
             _ => order.card_seq,
         };
         let held = attempt.clone();
@@ -542,8 +540,8 @@ pub(super) enum Presence {
 /// job while the transaction is unprocessed).
 fn entered_for(order: &Order, trade: &crate::api::TradeState) -> bool {
     trade.status == crate::values::Status::Unprocessed
-        && trade.amount.yen() == order.amount
-        && trade.tax.yen() == order.tax
+        && trade.amount == order.amount
+        && trade.tax == order.tax
         && trade.job_cd == order.job
 }
 

@@ -116,8 +116,8 @@ use crate::error::{ErrorKind, GmoError, RequestError};
 use crate::guard::{AttemptTicket, CardTestingThrottle, MessagePolicy};
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::store::{PaymentStore, Updated};
+use crate::values::{Amount, CardSeq, RetUrl, Tax, TdTenantName};
 use crate::values::{JobCd, Method, OrderId, Status, TdRequired, Tds2Type};
-use crate::values::{RetUrl, TdTenantName};
 use crate::web::routes::{DEFAULT_PREFIX, NOTIFY, THREE_DS_RETURN};
 
 /// How card registration works.
@@ -426,14 +426,14 @@ pub struct OrderSummary {
     /// Where it stands.
     pub state: OrderState,
     /// Amount in yen.
-    pub amount: u32,
+    pub amount: Amount,
     /// Tax and shipping in yen.
-    pub tax: u32,
+    pub tax: Tax,
     /// `AUTH`, `CAPTURE` or `CHECK`.
     pub job: JobCd,
     /// The saved card used or registered (a replacement's: the replaced card until its card is
     /// saved).
-    pub card_seq: Option<u32>,
+    pub card_seq: Option<CardSeq>,
     /// How the shopper pays: chosen at checkout, then as GMO echoed it once authorised.
     pub method: Option<Method>,
     /// Why it failed, as a stable reason (the classification, never the issuer's code).
@@ -444,6 +444,13 @@ pub struct OrderSummary {
     /// When it last changed.
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+}
+
+impl OrderSummary {
+    /// What the customer pays: amount and tax, in yen.
+    pub fn total_yen(&self) -> u32 {
+        self.amount.yen() + self.tax.yen()
+    }
 }
 
 impl From<&Order> for OrderSummary {
@@ -866,8 +873,8 @@ fn record_trade(order: &mut Order, trade: &TradeState) {
         order.access_pass = Some(trade.access_pass.clone());
     }
     if !matches!(trade.status, Status::Unprocessed | Status::Authenticated) {
-        order.amount = trade.amount.yen();
-        order.tax = trade.tax.yen();
+        order.amount = trade.amount;
+        order.tax = trade.tax;
         order.tran_id.clone_from(&trade.tran_id);
         order.approve.clone_from(&trade.approve);
         order.forward.clone_from(&trade.forward);

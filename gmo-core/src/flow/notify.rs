@@ -212,7 +212,7 @@ fn already_known(order: &Order, n: &ResultNotification) -> bool {
     };
     OrderState::from_gmo_status(status, order.purpose) == Some(order.state)
         && order.gmo_status.as_ref().is_none_or(|s| s == status)
-        && n.amount.is_none_or(|a| a == order.amount)
-        && n.tax.is_none_or(|t| t == order.tax)
+        && n.amount.is_none_or(|a| a == order.amount.yen())
+        && n.tax.is_none_or(|t| t == order.tax.yen())
         && order.tran_id.as_deref() == Some(n.tran_id.as_str())
 }

@@ -152,7 +152,8 @@ fn decide_settled(
                 };
             }
             ChangingAmount => {
-                matches!(settled, Authorized | Captured) && amount == order.pending_amount
+                matches!(settled, Authorized | Captured)
+                    && amount == order.pending_amount.map(crate::values::Amount::yen)
             }
             Registering => {
                 return if stale {
@@ -308,8 +309,8 @@ mod tests {
             CustomerId::new("c").unwrap(),
             purpose,
             JobCd::Auth,
-            1000,
-            0,
+            crate::values::Amount::new(1000).unwrap(),
+            crate::values::Tax::default(),
         );
         o.state = state;
         o
@@ -467,7 +468,7 @@ mod tests {
     #[test]
     fn amount_changes_are_confirmed_by_the_amount() {
         let mut o = order(ChangingAmount, Purpose::Purchase);
-        o.pending_amount = Some(500);
+        o.pending_amount = Some(crate::values::Amount::new(500).unwrap());
         assert_eq!(decide(&o, &view(Some(Status::Auth)), false), Decision::Wait);
         let changed = GmoView {
             status: Some(Status::Auth),

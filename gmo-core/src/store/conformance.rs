@@ -29,7 +29,7 @@ use crate::event::{EventKind, PaymentEvent, StoredEvent};
 use crate::notification::ResultNotification;
 use crate::order::{Failure, Order, OrderState, Purpose};
 use crate::secret::AccessPass;
-use crate::values::{AccessId, JobCd, MemberId, Method, OrderId, Status};
+use crate::values::{AccessId, Amount, CardSeq, JobCd, MemberId, Method, OrderId, Status, Tax};
 
 /// Expands to one test per conformance rule for the store made by `$make` (an expression of a
 /// future that yields an `Arc` of a fresh, empty store, evaluated once per test).
@@ -121,6 +121,18 @@ fn customer() -> CustomerId {
     CustomerId::new(unique("customer-")).unwrap_or_else(|e| panic!("{e}"))
 }
 
+fn yen(n: u32) -> Amount {
+    Amount::new(n).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn tax(n: u32) -> Tax {
+    Tax::new(n).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn seq(n: u16) -> CardSeq {
+    CardSeq::new(n).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A prepared order with fixed timestamps.
 pub fn sample_order() -> Order {
     let mut order = Order::prepared(
@@ -128,8 +140,8 @@ pub fn sample_order() -> Order {
         customer(),
         Purpose::Purchase,
         JobCd::Auth,
-        1200,
-        100,
+        yen(1200),
+        tax(100),
     );
     order.created_at = at(0);
     order.updated_at = at(0);
@@ -216,8 +228,8 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     let mut order = sample_order();
     order.purpose = Purpose::CardRegistration;
     order.job = JobCd::Check;
-    order.amount = 9_999_999;
-    order.tax = 0;
+    order.amount = yen(9_999_999);
+    order.tax = tax(0);
     // Risk data (personal data, kept for the ExecTran) comes back field by field.
     for (field, value) in [
         (Tds2Field::Email, "taro@example.jp"),
@@ -239,13 +251,13 @@ pub async fn order_round_trips_every_field(store: Arc<dyn PaymentStore>) {
     let mut full = next(&order, OrderState::AwaitingThreeDs);
     full.access_id = Some(access_id());
     full.access_pass = Some(AccessPass::new("0123456789abcdef0123456789abcdef"));
-    full.card_seq = Some(3);
+    full.card_seq = Some(seq(3));
     full.gmo_status = Some(Status::Other("NEWSTATUS".into()));
     full.tran_id = Some("2611271200111111111111000001".into());
     full.approve = Some(" 004536".into());
     full.forward = Some("2a99662".into());
     full.redirect_url = Some("https://acs.example/cb?transId=1&t=ab".into());
-    full.pending_amount = Some(1);
+    full.pending_amount = Some(yen(1));
     full.failure = Some(Failure {
         kind: ErrorKind::Declined,
         err_code: "G02|E01".into(),
@@ -296,7 +308,7 @@ pub async fn order_insert_is_create_only(store: Arc<dyn PaymentStore>) {
         Some(Inserted::Created)
     );
     let mut other = order.clone();
-    other.amount = 1;
+    other.amount = yen(1);
     assert_eq!(
         store.insert_order(&other).await.ok(),
         Some(Inserted::Existing(order.clone()))
@@ -412,7 +424,7 @@ pub async fn concurrent_claims_have_one_winner(store: Arc<dyn PaymentStore>) {
         .map(|i| {
             let (store, barrier) = (store.clone(), barrier.clone());
             let mut claim = next(&order, OrderState::Entering);
-            claim.card_seq = Some(i);
+            claim.card_seq = Some(seq(i));
             tokio::spawn(async move {
                 barrier.wait().await;
                 store.update_order(&claim, 0, &[]).await.ok()
@@ -679,8 +691,8 @@ fn event(order: &Order, kind: EventKind) -> PaymentEvent {
         customer_id: order.customer_id.clone(),
         purpose: order.purpose,
         kind,
-        amount: order.amount,
-        tax: order.tax,
+        amount: order.amount.yen(),
+        tax: order.tax.yen(),
         access_id: order.access_id.clone(),
         tran_id: Some("2611271200111111111111000001".into()),
         approve: Some(" 004536".into()),

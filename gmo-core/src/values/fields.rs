@@ -15,8 +15,25 @@ pub const MAX_AMOUNT: u32 = 9_999_999;
 macro_rules! yen {
     ($(#[$doc:meta])* $name:ident, $field:literal, $rule:literal) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(try_from = "u32", into = "u32")]
         pub struct $name(u32);
+
+        impl TryFrom<u32> for $name {
+            type Error = InvalidValue;
+            fn try_from(yen: u32) -> Result<Self, InvalidValue> {
+                Self::new(yen)
+            }
+        }
+
+        impl From<$name> for u32 {
+            fn from(value: $name) -> u32 {
+                value.0
+            }
+        }
 
         impl $name {
             /// The GMO field name of this value.
@@ -99,8 +116,24 @@ pub fn checked_total(amount: Amount, tax: Option<Tax>) -> Result<u32, InvalidVal
 }
 
 /// The number of a stored card (`CardSeq`): 0 to 9999, the first card being 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "u16", into = "u16")]
 pub struct CardSeq(u16);
+
+impl TryFrom<u16> for CardSeq {
+    type Error = InvalidValue;
+    fn try_from(seq: u16) -> Result<Self, InvalidValue> {
+        Self::new(seq)
+    }
+}
+
+impl From<CardSeq> for u16 {
+    fn from(seq: CardSeq) -> u16 {
+        seq.0
+    }
+}
 
 impl CardSeq {
     const RULE: &'static str = "a number from 0 to 9999 (at most 4 digits)";

@@ -178,7 +178,7 @@ pub async fn claim_rounds(
             .map(|i| {
                 let (store, barrier) = (store.clone(), barrier.clone());
                 let mut claim = gmo_core::store::conformance::next(&order, OrderState::Entering);
-                claim.card_seq = Some(i);
+                claim.card_seq = Some(gmo_core::values::CardSeq::new(i).expect("a card number"));
                 tokio::spawn(async move {
                     barrier.wait().await;
                     store.update_order(&claim, 0, &[]).await
