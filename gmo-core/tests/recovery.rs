@@ -55,6 +55,62 @@ async fn a_crash_after_secure_tran2_is_settled_as_authorized() {
 }
 
 #[tokio::test]
+async fn a_checkout_writes_entry_tran_s_keys_with_the_claim_of_exec_tran() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let alice = customer("alice");
+    let order_id = world.prepare(&alice, 1000).await;
+    let Confirmation::RedirectTo { url, .. } = world
+        .payments
+        .confirm(
+            &alice,
+            &order_id,
+            PaymentSource::NewCard(world.token("4111111111111111")),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("3-D Secure expected")
+    };
+    let ret = world.authenticate(&url, CHALLENGE_OTP).await;
+    world.payments.complete_three_ds(ret).await.unwrap();
+    use OrderState::*;
+    // No separate `Entered` write: the claim of ExecTran records EntryTran's answer.
+    assert_eq!(
+        store.written(),
+        [Entering, Executing, AwaitingThreeDs, Finalizing, Authorized]
+    );
+    world.assert_agrees(&order_id).await;
+}
+
+#[tokio::test]
+async fn a_crash_between_entry_tran_and_the_claim_of_exec_tran_is_settled_without_exec_tran() {
+    let store = Arc::new(FaultyStore::new());
+    let world = world_with(store.clone()).await;
+    let carol = customer("carol");
+    let order_id = world.prepare(&carol, 3000).await;
+    store.fail_update_into(OrderState::Executing, 1);
+    let token = world.token("4111111111111111");
+    assert!(
+        world
+            .payments
+            .confirm(&carol, &order_id, PaymentSource::NewCard(token))
+            .await
+            .is_err()
+    );
+    // EntryTran ran, its keys were never written, ExecTran was not sent.
+    assert_eq!(world.state(&order_id).await, OrderState::Entering);
+    assert_eq!(world.sandbox.calls(Api::EntryTran), 1);
+    assert_eq!(world.sandbox.calls(Api::ExecTran), 0);
+    reconcile(&world).await;
+    // SearchTrade finds the transaction unprocessed: nothing was charged; an order this old is
+    // abandoned and expires, without any call that moves money.
+    assert_eq!(world.state(&order_id).await, OrderState::Expired);
+    assert_eq!(world.sandbox.calls(Api::ExecTran), 0);
+    world.assert_agrees(&order_id).await;
+}
+
+#[tokio::test]
 async fn a_crash_after_exec_tran_is_settled() {
     let store = Arc::new(FaultyStore::new());
     let world = world_with(store.clone()).await;

@@ -274,31 +274,38 @@ impl Payments {
             return Err(PaymentError::OrderClosed { state });
         }
         same_method(&order, method)?;
-        let mut order = self.enter(order, Presence::Shopper).await?;
-        same_method(&order, method)?;
-        if order.state == OrderState::Entered {
-            // Decided here, written by the claim of ExecTran.
-            order.method = Some(method);
+        let mut entry = self.enter(order, Presence::Shopper).await?;
+        if let Some(chosen) = entry.method().filter(|&chosen| chosen != method) {
+            return Err(PaymentError::MethodAlreadyChosen { method: chosen });
         }
-        self.execute(order, card, attempt, Presence::Shopper).await
+        // Decided here, written by the claim of ExecTran.
+        match &mut entry {
+            Entry::Stored(order) if order.state == OrderState::Entered => {
+                order.method = Some(method);
+            }
+            Entry::Claimed { claim, .. } => claim.method = Some(method),
+            Entry::Stored(_) => {}
+        }
+        self.execute(entry, card, attempt, Presence::Shopper).await
     }
 
     /// Makes sure the order is registered at GMO (EntryTran), once; with 3-D Secure when the
-    /// shopper is there to pass it.
+    /// shopper is there to pass it. The keys of an EntryTran made here are not written yet: the
+    /// claim of ExecTran that follows writes them ([`Entry::Claimed`]).
     pub(super) async fn enter(
         &self,
         order: Order,
         presence: Presence,
-    ) -> Result<Order, PaymentError> {
+    ) -> Result<Entry, PaymentError> {
         if order.state != OrderState::Prepared {
-            return Ok(order);
+            return Ok(Entry::Stored(order));
         }
         let claimed = match self
             .transition(&order, OrderState::Entering, |_| ())
             .await?
         {
             Cas::Won(claimed) => claimed,
-            Cas::Lost(current) => return Ok(current),
+            Cas::Lost(current) => return Ok(Entry::Stored(current)),
         };
         let mut entry = match claimed.job {
             JobCd::Check => EntryTran::check(claimed.order_id.clone()),
@@ -319,14 +326,14 @@ impl Payments {
         let result = self.inner.client.send(&entry).await;
         let duplicate = matches!(&result, Err(e) if e.is_duplicate_order());
         match outcome(result) {
-            Outcome::Done(keys) => {
-                self.settle_to(&claimed, OrderState::Entered, |o| {
-                    o.access_id = Some(keys.access_id);
-                    o.access_pass = Some(keys.access_pass);
-                })
-                .await
+            Outcome::Done(keys) => Ok(Entry::Claimed {
+                claim: claimed,
+                access_id: keys.access_id,
+                access_pass: keys.access_pass,
+            }),
+            Outcome::Failed(..) if duplicate => {
+                self.recover_entry(claimed).await.map(Entry::Stored)
             }
-            Outcome::Failed(..) if duplicate => self.recover_entry(claimed).await,
             Outcome::Failed(failure, error) => {
                 self.transition(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
                     .await?;
@@ -337,7 +344,7 @@ impl Payments {
                     .await?;
                 Err(PaymentError::GatewayUnavailable)
             }
-            Outcome::Unknown => self.recover_entry(claimed).await,
+            Outcome::Unknown => self.recover_entry(claimed).await.map(Entry::Stored),
         }
     }
 
@@ -382,14 +389,21 @@ impl Payments {
     /// `order.method` (lump sum when unset; none for a `CHECK`), which the claim fixes.
     pub(super) async fn execute(
         &self,
-        order: Order,
+        entry: Entry,
         card: CardSource,
         attempt: &mut Option<AttemptTicket>,
         presence: Presence,
     ) -> Result<Confirmation, PaymentError> {
-        if order.state != OrderState::Entered {
-            return self.confirmation_of(order);
-        }
+        // The claim is written over the record as stored; the keys of a fresh EntryTran with it.
+        let (order, keys) = match entry {
+            Entry::Stored(order) if order.state == OrderState::Entered => (order, None),
+            Entry::Stored(order) => return self.confirmation_of(order),
+            Entry::Claimed {
+                claim,
+                access_id,
+                access_pass,
+            } => (claim, Some((access_id, access_pass))),
+        };
         let method = match order.job {
             JobCd::Check => None,
             _ => Some(order.method.unwrap_or(Method::Lump)),
@@ -403,6 +417,10 @@ impl Payments {
         let held = attempt.clone();
         let claimed = match self
             .transition(&order, OrderState::Executing, |o| {
+                if let Some((access_id, access_pass)) = keys {
+                    o.access_id = Some(access_id);
+                    o.access_pass = Some(access_pass);
+                }
                 o.card_seq = saved_card;
                 o.card_attempt = held;
                 o.method = method;
@@ -521,6 +539,31 @@ impl Payments {
             // A reversed charge: the payment failed, as the shopper was told.
             Expired | Reversing | Reversed => Err(PaymentError::OrderClosed { state: order.state }),
             Prepared | Entered => Err(PaymentError::InvalidState { state: order.state }),
+        }
+    }
+}
+
+/// An order registered at GMO, ready for its ExecTran.
+pub(super) enum Entry {
+    /// As the store holds it (entered before, or in whatever state another request left it).
+    Stored(Order),
+    /// Our `Entering` claim, whose EntryTran just answered these keys: the claim of ExecTran
+    /// writes them.
+    Claimed {
+        /// The claim as stored.
+        claim: Order,
+        /// GMO's AccessID of the transaction.
+        access_id: crate::values::AccessId,
+        /// Its AccessPass.
+        access_pass: crate::secret::AccessPass,
+    },
+}
+
+impl Entry {
+    /// The order's method as stored (none before the claim of ExecTran).
+    pub(super) fn method(&self) -> Option<Method> {
+        match self {
+            Self::Stored(order) | Self::Claimed { claim: order, .. } => order.method,
         }
     }
 }

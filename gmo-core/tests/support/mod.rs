@@ -212,6 +212,8 @@ pub struct FaultyStore {
     fail_into: std::sync::Mutex<Vec<(OrderState, usize)>>,
     /// Fail the next notification inserts.
     fail_notifications: std::sync::atomic::AtomicUsize,
+    /// The state of every order update written, in order.
+    written: std::sync::Mutex<Vec<OrderState>>,
 }
 
 impl FaultyStore {
@@ -220,7 +222,13 @@ impl FaultyStore {
             inner: MemoryStore::new(),
             fail_into: std::sync::Mutex::new(Vec::new()),
             fail_notifications: std::sync::atomic::AtomicUsize::new(0),
+            written: std::sync::Mutex::new(Vec::new()),
         }
+    }
+
+    /// The states order updates wrote, in order (failed and lost compare-and-sets excluded).
+    pub fn written(&self) -> Vec<OrderState> {
+        self.written.lock().unwrap().clone()
     }
 
     pub fn fail_update_into(&self, state: OrderState, times: usize) {
@@ -309,7 +317,11 @@ impl PaymentStore for FaultyStore {
         if self.take_failure(o.state) {
             return Err(injected());
         }
-        self.inner.update_order(o, read_version, events).await
+        let updated = self.inner.update_order(o, read_version, events).await?;
+        if matches!(updated, gmo_core::store::Updated::Done) {
+            self.written.lock().unwrap().push(o.state);
+        }
+        Ok(updated)
     }
     async fn lease_orders_to_reconcile(
         &self,
