@@ -113,6 +113,13 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod throttle_store;
+#[cfg(feature = "sqlite")]
+mod writer;
+
+/// The future an app write runs as: see `SqliteStore::write`. It borrows the connection it
+/// writes on (`'c`).
+pub type WriteFuture<'c, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'c>>;
 
 pub use columns::UnreadableColumn;
 #[cfg(feature = "postgres")]
