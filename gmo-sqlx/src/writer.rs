@@ -185,13 +185,18 @@ async fn run(
             }
         }
         if let Some(c) = conn.as_mut() {
-            let committed = commit(c, &mut batch).await;
-            if committed {
-                commits.fetch_add(1, Ordering::Relaxed);
-            } else if let Some(c) = conn.take() {
-                // Its transaction state is unknown after a failed BEGIN or COMMIT: start the
-                // next batch on a fresh connection.
-                let _ = c.close().await;
+            match commit(c, &mut batch).await {
+                Batch::Committed => {
+                    commits.fetch_add(1, Ordering::Relaxed);
+                }
+                Batch::RolledBack => {}
+                Batch::Broken => {
+                    if let Some(c) = conn.take() {
+                        // Its transaction state is unknown after a failed BEGIN, COMMIT or
+                        // savepoint: the next batch starts on a fresh connection.
+                        let _ = c.close().await;
+                    }
+                }
             }
         }
         // Between bursts the connection goes back to the pool, so that the app can close the
@@ -202,16 +207,30 @@ async fn run(
     }
 }
 
-/// Runs `batch` (emptied) in one transaction and answers every write; whether it committed.
-async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) -> bool {
+/// How a batch ended.
+enum Batch {
+    Committed,
+    /// A write alone in its batch failed, and its transaction was rolled back.
+    RolledBack,
+    /// The transaction failed as a whole; the connection's state is unknown.
+    Broken,
+}
+
+/// Runs `batch` (emptied) in one transaction and answers every write.
+async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) -> Batch {
     let mut tx = match conn.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
         Err(e) => {
             let e = Arc::new(e);
             batch.drain(..).for_each(|job| job.refuse(batch_failed(&e)));
-            return false;
+            return Batch::Broken;
         }
     };
+    if batch.len() == 1
+        && let Some(job) = batch.pop()
+    {
+        return alone(tx, job).await;
+    }
     let mut ran: Vec<Box<dyn Ran>> = Vec::with_capacity(batch.len());
     let mut jobs = batch.drain(..);
     let mut broken = None;
@@ -236,14 +255,38 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) -> b
     match outcome {
         Ok(()) => {
             ran.into_iter().for_each(|done| done.answer(None));
-            true
+            Batch::Committed
         }
         Err(e) => {
             let e = Arc::new(e);
             ran.into_iter()
                 .for_each(|done| done.answer(Some(batch_failed(&e))));
             jobs.for_each(|job| job.refuse(batch_failed(&e)));
-            false
+            Batch::Broken
+        }
+    }
+}
+
+/// A write alone in its batch needs no savepoint (two statements fewer): the transaction is
+/// its own, rolled back when it fails.
+async fn alone(mut tx: Transaction<'_, Sqlite>, job: Box<dyn Job>) -> Batch {
+    let done = job.run(&mut tx).await;
+    if done.failed() {
+        let rolled_back = tx.rollback().await;
+        done.answer(None);
+        return match rolled_back {
+            Ok(()) => Batch::RolledBack,
+            Err(_) => Batch::Broken,
+        };
+    }
+    match tx.commit().await {
+        Ok(()) => {
+            done.answer(None);
+            Batch::Committed
+        }
+        Err(e) => {
+            done.answer(Some(e));
+            Batch::Broken
         }
     }
 }

@@ -607,3 +607,22 @@ async fn a_write_that_panics_answers_an_error_and_the_writer_goes_on() {
     insert_rows(&store, &["a"]).await.expect("a later write");
     assert_eq!(rows(&store).await, ["a"]);
 }
+
+#[tokio::test]
+async fn a_failing_write_alone_in_its_batch_writes_nothing() {
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    insert_rows(&store, &["taken"]).await.expect("first row");
+    let before = store.commits();
+    let error = insert_rows(&store, &["b", "taken"])
+        .await
+        .expect_err("the primary key");
+    assert!(
+        error.as_database_error().is_some(),
+        "its own error: {error}"
+    );
+    assert_eq!(rows(&store).await, ["taken"]);
+    assert_eq!(store.commits(), before, "rolled back, not committed");
+    insert_rows(&store, &["c"]).await.expect("a later write");
+    assert_eq!(rows(&store).await, ["c", "taken"]);
+}
