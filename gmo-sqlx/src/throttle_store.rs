@@ -3,8 +3,9 @@
 //!
 //! Table `gmo_throttle_events` (migration 0003, applied by the payment store's `migrate`): one
 //! row per counted event. Each admission is one transaction that locks the keys it counts
-//! against (SQLite: `BEGIN IMMEDIATE`, the whole file; PostgreSQL: a transaction-scoped advisory
-//! lock per key, taken in a fixed order), reads their windows, lets the throttle decide, and
+//! against (SQLite: a savepoint in the store writer's batch, whose `BEGIN IMMEDIATE` holds the
+//! whole file; PostgreSQL: a transaction-scoped advisory lock per key, taken in a fixed order),
+//! reads their windows, lets the throttle decide, and
 //! inserts the new events: of any number of concurrent attempts on any number of instances,
 //! exactly the limit are admitted. Expired events of a scope are deleted as admissions go.
 
