@@ -5,7 +5,9 @@
 
 use gmo_core::customer::CustomerId;
 use gmo_core::error::ErrorKind;
-use gmo_core::event::{PaymentEvent, StoredEvent};
+#[cfg(feature = "sqlite")]
+use gmo_core::event::PaymentEvent;
+use gmo_core::event::StoredEvent;
 use gmo_core::order::{Failure, Order, OrderState, Purpose};
 use gmo_core::secret::AccessPass;
 use gmo_core::store::{InboxEntry, Member, StoreError};
@@ -110,13 +112,22 @@ pub(crate) const INSERT_ORDER: &str = concat!(
 );
 /// Binds [`bind_order`], then the version read (`$30`): the compare-and-set. The lease columns
 /// are left alone.
-pub(crate) const UPDATE_ORDER: &str = concat!(
-    "UPDATE gmo_orders SET (",
-    order_columns!(),
-    ", settled, settle_first) = (",
-    order_values!(),
-    ") WHERE order_id = $1 AND version = $30"
-);
+macro_rules! update_order {
+    () => {
+        concat!(
+            "UPDATE gmo_orders SET (",
+            $crate::columns::order_columns!(),
+            ", settled, settle_first) = (",
+            $crate::columns::order_values!(),
+            ") WHERE order_id = $1 AND version = $30"
+        )
+    };
+}
+pub(crate) use order_values;
+#[cfg(feature = "postgres")]
+pub(crate) use update_order;
+/// See [`update_order!`].
+pub(crate) const UPDATE_ORDER: &str = update_order!();
 /// The orders a lease may take, for the backend's `UPDATE … WHERE order_id IN (…)`: binds the
 /// cut-off (`$3`), the lease's start (`$4`) and the limit (`$5`). `NOT settled` and the order
 /// match the partial index.
@@ -377,7 +388,9 @@ macro_rules! event_columns {
 pub(crate) use event_columns;
 
 /// Inserts a new event, due at once, binding [`bind_event`]; `$json` is the backend's
-/// placeholder for the JSON text (`$3` or `$3::jsonb`).
+/// placeholder for the JSON text (SQLite's `$3`; PostgreSQL inserts its events in its
+/// compare-and-set's statement).
+#[cfg(feature = "sqlite")]
 macro_rules! insert_event {
     ($json:literal) => {
         concat!(
@@ -388,6 +401,7 @@ macro_rules! insert_event {
         )
     };
 }
+#[cfg(feature = "sqlite")]
 pub(crate) use insert_event;
 /// Binds the seq and the time.
 pub(crate) const MARK_EVENT_DELIVERED: &str = "UPDATE gmo_events SET delivered_at = $2, \
@@ -408,6 +422,7 @@ macro_rules! events_to_lease {
 pub(crate) use events_to_lease;
 
 /// Binds an event as `$1` id, `$2` order id, `$3` JSON, `$4` when (also when it is due).
+#[cfg(feature = "sqlite")]
 pub(crate) fn bind_event<'q, DB, T>(
     query: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     event: &PaymentEvent,

@@ -15,7 +15,7 @@
 //!   of the existing row.
 //! - **Reconciliation leases** are one `UPDATE … SET lease_owner, leased_until WHERE order_id IN
 //!   (due orders, money first, oldest first) RETURNING …` (PostgreSQL: `FOR UPDATE SKIP LOCKED`;
-//!   SQLite: one writer at a time), on an index of the orders that need settling.
+//!   SQLite: the store's one writer), on an index of the orders that need settling.
 //! - The **AccessID look-up** uses a unique index; the **notification inbox** keeps one row
 //!   per order (a unique index on `order_id`; a newer notification replaces the row in one
 //!   transaction, the old row read `FOR UPDATE` on PostgreSQL) and arrival order.
@@ -73,9 +73,21 @@
 //!
 //! # Durability
 //!
-//! Every write is one statement, committed before the method returns: keep PostgreSQL's `synchronous_commit` on for these tables, and
-//! SQLite at `synchronous = FULL` ([`SqliteStore::recommended_options`]). The notification
-//! inbox relies on it: GMO is acknowledged as soon as the insert returns.
+//! Every write is committed before the method returns: keep PostgreSQL's `synchronous_commit`
+//! on for these tables, and SQLite at `synchronous = FULL` ([`SqliteStore::recommended_options`]).
+//! The notification inbox relies on it: GMO is acknowledged as soon as the insert returns.
+//!
+//! On PostgreSQL each write is one statement, one round trip; a compare-and-set with its
+//! events is one data-modifying CTE (`WITH moved AS (UPDATE …) INSERT INTO gmo_events …`), so
+//! the change and its events commit together or not at all.
+//!
+//! On SQLite every write of a store (and of its clones, and of a [`SqliteThrottleStore`] made
+//! from it) goes through the store's one writer, which commits the writes that arrived while
+//! its previous transaction ran as one transaction (group commit, at most 64, no timer): one
+//! `BEGIN IMMEDIATE` … `COMMIT` and one fsync for the batch, each write in its own savepoint,
+//! in arrival order. A write that fails is rolled back alone and answered its own error; every
+//! write is answered only once the batch's `COMMIT` returned, and all of them get the error if
+//! it fails. [`SqliteStore::write`] puts the app's own writes in the same batches.
 //!
 //! # Versions
 //!
@@ -113,6 +125,13 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod throttle_store;
+#[cfg(feature = "sqlite")]
+mod writer;
+
+/// The future an app write runs as: see `SqliteStore::write`. It borrows the connection it
+/// writes on (`'c`).
+pub type WriteFuture<'c, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'c>>;
 
 pub use columns::UnreadableColumn;
 #[cfg(feature = "postgres")]

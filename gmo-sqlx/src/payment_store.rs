@@ -5,12 +5,15 @@
 //! every method (create-only inserts, compare-and-set, the inbox) is the same. sqlx's generic
 //! executor bounds make a generic `impl` unreadable, so a macro stamps it out per backend.
 
-/// Implements `PaymentStore` for `$store` (a struct with a `pool` field and an async
-/// `write_turn()`, held around each write: SQLite's writers queue there rather than sleep in
-/// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
+/// Implements `PaymentStore` for `$store` storing timestamps as `$time`. `$store` has a `pool`
+/// field for reads and two write methods: `run_write(work)`, which runs `work` (a closure that
+/// writes on a connection) where the backend writes (SQLite: in its group commit, inside a
+/// savepoint of the batch's transaction; PostgreSQL: on a connection of the pool), and
+/// `compare_and_set(order, read_version, events)`, the order's update with its events, atomic,
+/// answering whether the version matched. The invoking module provides
 /// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
 /// its dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease
-/// statements, `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
+/// statements, and `SELECT_EVENTS_AFTER`, its feed.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -22,14 +25,14 @@ macro_rules! impl_payment_store {
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
                 use $crate::columns::StoredTime as _;
-                let _turn = self.write_turn().await;
-                sqlx::query(sql)
+                let query = sqlx::query(sql)
                     .bind($crate::columns::version_column(seq)?)
-                    .bind(<$time>::from_time(at)?)
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
+                    .bind(<$time>::from_time(at)?);
+                self.run_write(move |conn| {
+                    Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
+                })
+                .await
+                .map_err($crate::columns::driver)
             }
         }
 
@@ -61,11 +64,10 @@ macro_rules! impl_payment_store {
                     sqlx::query($crate::columns::INSERT_MEMBER),
                     member,
                 )?;
-                let done = {
-                    let _turn = self.write_turn().await;
-                    query.execute(&self.pool).await
-                }
-                .map_err($crate::columns::driver)?;
+                let done = self
+                    .run_write(move |conn| Box::pin(async move { query.execute(&mut *conn).await }))
+                    .await
+                    .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
                     return Ok(gmo_core::store::Inserted::Created);
                 }
@@ -79,13 +81,13 @@ macro_rules! impl_payment_store {
                 &self,
                 customer: &gmo_core::customer::CustomerId,
             ) -> Result<(), gmo_core::store::StoreError> {
-                let _turn = self.write_turn().await;
-                sqlx::query($crate::columns::DELETE_MEMBER)
-                    .bind(customer.as_str())
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
+                let query =
+                    sqlx::query($crate::columns::DELETE_MEMBER).bind(customer.as_str().to_owned());
+                self.run_write(move |conn| {
+                    Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
+                })
+                .await
+                .map_err($crate::columns::driver)
             }
 
             async fn has_claims(
@@ -139,11 +141,10 @@ macro_rules! impl_payment_store {
                     sqlx::query($crate::columns::INSERT_ORDER),
                     order,
                 )?;
-                let done = {
-                    let _turn = self.write_turn().await;
-                    query.execute(&self.pool).await
-                }
-                .map_err($crate::columns::driver)?;
+                let done = self
+                    .run_write(move |conn| Box::pin(async move { query.execute(&mut *conn).await }))
+                    .await
+                    .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
                     return Ok(gmo_core::store::Inserted::Created);
                 }
@@ -159,44 +160,7 @@ macro_rules! impl_payment_store {
                 read_version: u64,
                 events: &[gmo_core::event::PaymentEvent],
             ) -> Result<gmo_core::store::Updated, gmo_core::store::StoreError> {
-                let query = $crate::columns::bind_order::<_, $time>(
-                    sqlx::query($crate::columns::UPDATE_ORDER),
-                    order,
-                )?
-                .bind($crate::columns::version_column(read_version)?);
-                let inserts = events
-                    .iter()
-                    .map(|event| {
-                        $crate::columns::bind_event::<_, $time>(sqlx::query(INSERT_EVENT), event)
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let written = {
-                    let _turn = self.write_turn().await;
-                    if inserts.is_empty() {
-                        // One statement: no transaction to pay for.
-                        query
-                            .execute(&self.pool)
-                            .await
-                            .map(|done| done.rows_affected() == 1)
-                    } else {
-                        // The change and its events commit together, or neither does.
-                        async {
-                            let mut tx = self.pool.begin().await?;
-                            let done = query.execute(&mut *tx).await?;
-                            if done.rows_affected() != 1 {
-                                return Ok(false);
-                            }
-                            for insert in inserts {
-                                insert.execute(&mut *tx).await?;
-                            }
-                            tx.commit().await?;
-                            Ok(true)
-                        }
-                        .await
-                    }
-                }
-                .map_err($crate::columns::driver)?;
-                if written {
+                if self.compare_and_set(order, read_version, events).await? {
                     return Ok(gmo_core::store::Updated::Done);
                 }
                 // Versions only grow, so the order read now is the one that won: no retry.
@@ -219,11 +183,12 @@ macro_rules! impl_payment_store {
                     .bind(<$time>::from_time(updated_before)?)
                     .bind(<$time>::from_time(lease.taken_at)?)
                     .bind($crate::columns::sql_limit(limit));
-                let rows = {
-                    let _turn = self.write_turn().await;
-                    query.fetch_all(&self.pool).await
-                }
-                .map_err($crate::columns::driver)?;
+                let rows = self
+                    .run_write(move |conn| {
+                        Box::pin(async move { query.fetch_all(&mut *conn).await })
+                    })
+                    .await
+                    .map_err($crate::columns::driver)?;
                 let mut orders = rows
                     .into_iter()
                     .map($crate::columns::OrderRow::into_order)
@@ -240,13 +205,12 @@ macro_rules! impl_payment_store {
             }
 
             async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
-                let _turn = self.write_turn().await;
-                sqlx::query($crate::columns::RELEASE_LEASES)
-                    .bind(owner)
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
+                let query = sqlx::query($crate::columns::RELEASE_LEASES).bind(owner.to_owned());
+                self.run_write(move |conn| {
+                    Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
+                })
+                .await
+                .map_err($crate::columns::driver)
             }
 
             async fn events_after(
@@ -276,11 +240,12 @@ macro_rules! impl_payment_store {
                     .bind(<$time>::from_time(lease.until)?)
                     .bind(<$time>::from_time(lease.taken_at)?)
                     .bind($crate::columns::sql_limit(limit));
-                let rows = {
-                    let _turn = self.write_turn().await;
-                    query.fetch_all(&self.pool).await
-                }
-                .map_err($crate::columns::driver)?;
+                let rows = self
+                    .run_write(move |conn| {
+                        Box::pin(async move { query.fetch_all(&mut *conn).await })
+                    })
+                    .await
+                    .map_err($crate::columns::driver)?;
                 let mut events = rows
                     .into_iter()
                     .map($crate::columns::EventRow::into_stored)
@@ -319,21 +284,25 @@ macro_rules! impl_payment_store {
                 };
                 let put =
                     $crate::columns::bind_entry::<_, $time>(sqlx::query(PUT_NOTIFICATION), entry)?;
-                let _turn = self.write_turn().await;
-                // The replaced entry is read and replaced in one transaction, so that the
-                // answer is the entry this put replaced.
-                let mut tx = self.pool.begin().await.map_err($crate::columns::driver)?;
-                let replaced = sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(
+                let select = sqlx::query_as::<_, $crate::columns::InboxRow<$time>>(
                     SELECT_NOTIFICATION_OF_ORDER,
                 )
-                .bind(order_id.as_str())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err($crate::columns::driver)?;
-                put.execute(&mut *tx)
+                .bind(order_id.as_str().to_owned());
+                // The replaced entry is read and replaced in one transaction (SQLite: a savepoint
+                // in the batch's), so that the answer is the entry this put replaced.
+                let replaced = self
+                    .run_write(move |conn| {
+                        Box::pin(async move {
+                            use sqlx::Connection as _;
+                            let mut tx = conn.begin().await?;
+                            let replaced = select.fetch_optional(&mut *tx).await?;
+                            put.execute(&mut *tx).await?;
+                            tx.commit().await?;
+                            Ok(replaced)
+                        })
+                    })
                     .await
                     .map_err($crate::columns::driver)?;
-                tx.commit().await.map_err($crate::columns::driver)?;
                 replaced
                     .map($crate::columns::InboxRow::into_entry)
                     .transpose()
@@ -361,14 +330,14 @@ macro_rules! impl_payment_store {
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
                 use $crate::columns::StoredTime as _;
-                let _turn = self.write_turn().await;
-                sqlx::query($crate::columns::MARK_NOTIFICATION_PROCESSED)
-                    .bind(key)
-                    .bind(<$time>::from_time(at)?)
-                    .execute(&self.pool)
-                    .await
-                    .map_err($crate::columns::driver)?;
-                Ok(())
+                let query = sqlx::query($crate::columns::MARK_NOTIFICATION_PROCESSED)
+                    .bind(key.to_owned())
+                    .bind(<$time>::from_time(at)?);
+                self.run_write(move |conn| {
+                    Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
+                })
+                .await
+                .map_err($crate::columns::driver)
             }
         }
     };

@@ -5,7 +5,11 @@ use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{Executor, Row as _};
 use time::OffsetDateTime;
 
-use crate::migrations;
+use gmo_core::event::PaymentEvent;
+use gmo_core::order::Order;
+use gmo_core::store::StoreError;
+
+use crate::{WriteFuture, columns, migrations};
 
 /// A [`PaymentStore`](gmo_core::store::PaymentStore) in PostgreSQL: one store for every app
 /// instance that shares the database.
@@ -64,7 +68,17 @@ const LEASE_ORDERS: &str = crate::columns::lease_orders!(concat!(
     " FOR UPDATE SKIP LOCKED"
 ));
 
-const INSERT_EVENT: &str = crate::columns::insert_event!("$3::jsonb");
+/// The compare-and-set (binds as [`columns::UPDATE_ORDER`]) and its events (`$31` ids, `$32`
+/// order ids, `$33` JSON texts, `$34` times), inserted in the given order (their `seq`s) only
+/// when the update moved the row: one statement, one transaction.
+const UPDATE_ORDER_WITH_EVENTS: &str = concat!(
+    "WITH moved AS (",
+    crate::columns::update_order!(),
+    " RETURNING 1) INSERT INTO gmo_events (id, order_id, event, created_at, due_at, attempts) \
+     SELECT e.id, e.order_id, e.event::jsonb, e.at, e.at, 0 FROM moved, \
+     unnest($31::text[], $32::text[], $33::text[], $34::timestamptz[]) \
+     WITH ORDINALITY AS e(id, order_id, event, at, n) ORDER BY e.n"
+);
 
 /// Event leases skip each other's rows like order leases do.
 const LEASE_EVENTS: &str = concat!(
@@ -103,9 +117,47 @@ impl PostgresStore {
         Self { pool }
     }
 
-    /// PostgreSQL's writers need no turns: its row locks let them run side by side.
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        None
+    /// PostgreSQL's writers need no queue: its row locks let them run side by side, each on a
+    /// connection of the pool.
+    async fn run_write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
+    {
+        write_on(&self.pool, work).await
+    }
+
+    /// The compare-and-set with its events: one statement (a data-modifying CTE), so that the
+    /// change and its events commit together or not at all, in one round trip.
+    async fn compare_and_set(
+        &self,
+        order: &Order,
+        read_version: u64,
+        events: &[PaymentEvent],
+    ) -> Result<bool, StoreError> {
+        let query = if events.is_empty() {
+            sqlx::query(columns::UPDATE_ORDER)
+        } else {
+            sqlx::query(UPDATE_ORDER_WITH_EVENTS)
+        };
+        let mut query = columns::bind_order::<_, OffsetDateTime>(query, order)?
+            .bind(columns::version_column(read_version)?);
+        if !events.is_empty() {
+            let mut ids = Vec::with_capacity(events.len());
+            let mut order_ids = Vec::with_capacity(events.len());
+            let mut jsons = Vec::with_capacity(events.len());
+            let mut ats = Vec::with_capacity(events.len());
+            for event in events {
+                ids.push(event.id.clone());
+                order_ids.push(event.order_id.as_str().to_owned());
+                jsons.push(serde_json::to_string(event).map_err(StoreError::new)?);
+                ats.push(event.at);
+            }
+            query = query.bind(ids).bind(order_ids).bind(jsons).bind(ats);
+        }
+        let done = query.execute(&self.pool).await.map_err(columns::driver)?;
+        // Without events the UPDATE's count (0 or 1: a key); with them the INSERT's, which
+        // inserts every event when the UPDATE moved the row and none when it did not.
+        Ok(done.rows_affected() > 0)
     }
 
     /// A store on a new pool with sqlx's default options, connected to `url`
@@ -141,6 +193,15 @@ impl PostgresStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Runs `work` on a connection of `pool`.
+pub(crate) async fn write_on<T, F>(pool: &PgPool, work: F) -> Result<T, sqlx::Error>
+where
+    F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
+{
+    let mut conn = pool.acquire().await?;
+    work(&mut conn).await
 }
 
 crate::payment_store::impl_payment_store!(PostgresStore, OffsetDateTime);

@@ -12,16 +12,26 @@ use sqlx::sqlite::{
 use sqlx::{Executor, Row as _};
 use time::OffsetDateTime;
 
-use crate::columns::StoredTime;
-use crate::migrations;
+use gmo_core::event::PaymentEvent;
+use gmo_core::order::Order;
+use gmo_core::store::StoreError;
+
+use crate::columns::{self, StoredTime};
+use crate::writer::Writer;
+use crate::{WriteFuture, migrations};
 
 /// A [`PaymentStore`](gmo_core::store::PaymentStore) in an SQLite database file: for one
 /// server (several app processes on it may share the file), with payments that survive
 /// restarts.
 ///
-/// SQLite lets one writer at a time in; the others wait up to the busy timeout. Use
-/// [`SqliteStore::connect`] or [`SqliteStore::recommended_options`] for a pool set up for that
-/// (WAL journal, synchronous commits, a busy timeout). Never use `sqlite::memory:` with a pool
+/// SQLite lets one writer at a time in. The store's writes (and those of its clones, of a
+/// [`SqliteThrottleStore`](crate::SqliteThrottleStore) made [`from_store`](crate::SqliteThrottleStore::from_store),
+/// and the app's own through [`SqliteStore::write`]) go through one writer that commits
+/// whatever arrived while its previous transaction ran as one transaction (group commit): one
+/// fsync for many writes, each answered only after its transaction committed. Reads go to the
+/// pool beside it (WAL). Writers in other processes on the file wait up to the busy timeout.
+/// Use [`SqliteStore::connect`] or [`SqliteStore::recommended_options`] for a pool set up for
+/// that (WAL journal, synchronous commits, a busy timeout). Never use `sqlite::memory:` with a pool
 /// of more than one connection: each connection would have its own empty database.
 ///
 /// ```
@@ -45,15 +55,15 @@ use crate::migrations;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    // SQLite lets one writer in at a time; a writer turned away sleeps in SQLite's busy handler
-    // (1, 2, 5, 10… ms), which idles the machine under concurrent payments. The store's own
-    // writers take turns here instead, and are woken the moment the write before them ends.
-    // (Other processes on the file still meet the busy timeout.)
-    writes: Arc<tokio::sync::Mutex<()>>,
+    // SQLite lets one writer in at a time, and a commit costs an fsync; writers turned away sleep
+    // in SQLite's busy handler (1, 2, 5, 10… ms). So every write of this store and its clones
+    // goes through one writer that commits whatever queued meanwhile in one transaction. (Other
+    // processes on the file still meet the busy timeout.)
+    writer: Arc<Writer>,
 }
 
-/// Connections of the pool made by [`SqliteStore::connect`]: writes take turns anyway, and a
-/// few connections let reads proceed beside a write (WAL).
+/// Connections of the pool made by [`SqliteStore::connect`]: the writer holds one while it has
+/// work, and the others let reads proceed beside it (WAL).
 const POOL_SIZE: u32 = 4;
 
 /// How long a statement waits for another connection's write to finish.
@@ -78,7 +88,7 @@ const SELECT_UNPROCESSED_NOTIFICATIONS: &str = "SELECT key, \
      notification, received_at, processed_at FROM gmo_notifications \
      WHERE processed_at IS NULL ORDER BY seq LIMIT $1";
 
-/// One statement under the store's write turn: SQLite runs it alone.
+/// One statement in the store's writer: SQLite runs it alone.
 const LEASE_ORDERS: &str = crate::columns::lease_orders!(crate::columns::orders_to_lease!());
 
 const INSERT_EVENT: &str = crate::columns::insert_event!("$3");
@@ -103,14 +113,118 @@ impl SqliteStore {
     /// the store expects.
     pub fn new(pool: SqlitePool) -> Self {
         Self {
+            writer: Arc::new(Writer::new(pool.clone())),
             pool,
-            writes: Arc::default(),
         }
     }
 
-    /// This store's turn to write (see the `writes` field).
-    async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        Some(self.writes.lock().await)
+    /// Runs `work` in this store's writer, and answers once its transaction has committed: the
+    /// app's own writes (its tables beside the `gmo_*` ones) share the store's group commits
+    /// instead of contending for SQLite's write lock from another connection.
+    ///
+    /// Writes that arrive while a batch is committing are committed together in the next one
+    /// (at most 64; no timer waits for more): one `BEGIN IMMEDIATE` … `COMMIT`, each write in
+    /// its own `SAVEPOINT`, run in the order they were queued, each seeing the ones before it.
+    /// When `work` answers `Err`, its savepoint is rolled back and the error is answered to
+    /// this caller alone; the others of its batch commit. When the batch's `COMMIT` fails,
+    /// every write of the batch gets the error. An `Ok` is durable (with
+    /// [`SqliteStore::recommended_options`]' `synchronous = FULL`) and visible to every new
+    /// read once answered.
+    ///
+    /// `work` gets the connection inside its savepoint: run statements on it, nothing else
+    /// (no `COMMIT`, `ROLLBACK` or `BEGIN`; `Connection::begin` makes a nested savepoint). It
+    /// holds up every write queued behind it, so keep it short and never wait in it for
+    /// anything but its statements. A write whose future is dropped after it was queued still
+    /// runs. Needs a Tokio runtime (the writer is a task, spawned on the first write; it ends
+    /// when the store and all its clones are dropped).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::env::temp_dir().join(format!("gmo-sqlx-write-doc-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # let path = dir.join("shop.db");
+    /// use gmo_sqlx::SqliteStore;
+    ///
+    /// let store = SqliteStore::connect(&format!("sqlite://{}", path.display())).await?;
+    /// store.migrate().await?;
+    /// sqlx::query("CREATE TABLE shop_orders (id TEXT PRIMARY KEY, total INTEGER NOT NULL)")
+    ///     .execute(store.pool())
+    ///     .await?;
+    ///
+    /// let (id, total) = ("order-1".to_owned(), 1200_i64);
+    /// let written = store
+    ///     .write(move |conn| {
+    ///         Box::pin(async move {
+    ///             let done = sqlx::query("INSERT INTO shop_orders (id, total) VALUES ($1, $2)")
+    ///                 .bind(id)
+    ///                 .bind(total)
+    ///                 .execute(&mut *conn)
+    ///                 .await?;
+    ///             Ok(done.rows_affected())
+    ///         })
+    ///     })
+    ///     .await?;
+    /// assert_eq!(written, 1);
+    /// // Committed before `write` answered.
+    /// let total: i64 = sqlx::query_scalar("SELECT total FROM shop_orders WHERE id = 'order-1'")
+    ///     .fetch_one(store.pool())
+    ///     .await?;
+    /// assert_eq!(total, 1200);
+    /// assert!(store.commits() >= 1);
+    /// # store.pool().close().await;
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// Transactions committed by this store's writer since it was made (for benchmarks and
+    /// metrics): one per batch of writes. Clones of a store share the writer and the count.
+    pub fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
+    /// Where the `PaymentStore` methods write: the group commit.
+    async fn run_write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+
+    /// The compare-and-set with its events: the writer's savepoint makes them one atomic write.
+    async fn compare_and_set(
+        &self,
+        order: &Order,
+        read_version: u64,
+        events: &[PaymentEvent],
+    ) -> Result<bool, StoreError> {
+        let update = columns::bind_order::<_, Micros>(sqlx::query(columns::UPDATE_ORDER), order)?
+            .bind(columns::version_column(read_version)?);
+        let inserts = events
+            .iter()
+            .map(|event| columns::bind_event::<_, Micros>(sqlx::query(INSERT_EVENT), event))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.run_write(move |conn| {
+            Box::pin(async move {
+                if update.execute(&mut *conn).await?.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                for insert in inserts {
+                    insert.execute(&mut *conn).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await
+        .map_err(columns::driver)
     }
 
     /// A store on the database file named by `url` (`sqlite://path/to/payments.db`), created if

@@ -3,8 +3,9 @@
 //!
 //! Table `gmo_throttle_events` (migration 0003, applied by the payment store's `migrate`): one
 //! row per counted event. Each admission is one transaction that locks the keys it counts
-//! against (SQLite: `BEGIN IMMEDIATE`, the whole file; PostgreSQL: a transaction-scoped advisory
-//! lock per key, taken in a fixed order), reads their windows, lets the throttle decide, and
+//! against (SQLite: a savepoint in the store writer's batch, whose `BEGIN IMMEDIATE` holds the
+//! whole file; PostgreSQL: a transaction-scoped advisory lock per key, taken in a fixed order),
+//! reads their windows, lets the throttle decide, and
 //! inserts the new events: of any number of concurrent attempts on any number of instances,
 //! exactly the limit are admitted. Expired events of a scope are deleted as admissions go.
 
@@ -28,8 +29,9 @@ const SELECT_SCOPE: &str = "SELECT key, subject, at_ms, pending FROM gmo_throttl
      WHERE scope = $1 AND at_ms > $2 ORDER BY key, at_ms, id";
 
 /// The `ThrottleStore` methods of `$store` over its connection type `$conn`; the store brings
-/// `pool`, `write_turn` (its writers' turns, if any) and `begin` (a transaction holding the
-/// backend's locks on the keys of an admission).
+/// `pool` (for reads), `run_write` (where its writes run: SQLite's group commit, or a
+/// PostgreSQL connection) and `admit_locked` (an admission, atomic, under the backend's locks
+/// on its keys).
 macro_rules! impl_throttle_store {
     ($store:ty, $conn:ty) => {
         impl $store {
@@ -56,13 +58,12 @@ macro_rules! impl_throttle_store {
                 .collect()
             }
 
-            async fn admit_in(
+            /// An admission's first half: drops the keys' expired events and reads the rest.
+            async fn windows(
                 conn: &mut $conn,
                 keys: &[EventQuery],
-                event: &ThrottleEvent,
-                decide: &Decide<'_>,
-            ) -> Result<Result<Vec<i64>, Throttled>, sqlx::Error> {
-                use sqlx::{Executor as _, Row as _};
+            ) -> Result<Vec<Vec<ThrottleEvent>>, sqlx::Error> {
+                use sqlx::Executor as _;
                 let mut events = Vec::with_capacity(keys.len());
                 for query in keys {
                     conn.execute(
@@ -73,9 +74,16 @@ macro_rules! impl_throttle_store {
                     .await?;
                     events.push(Self::read(conn, query).await?);
                 }
-                if let Err(throttled) = decide(&events) {
-                    return Ok(Err(throttled));
-                }
+                Ok(events)
+            }
+
+            /// An admission's second half, once admitted: adds `event` to every key.
+            async fn add(
+                conn: &mut $conn,
+                keys: &[EventQuery],
+                event: &ThrottleEvent,
+            ) -> Result<Vec<i64>, sqlx::Error> {
+                use sqlx::{Executor as _, Row as _};
                 let mut ids = Vec::with_capacity(keys.len());
                 for query in keys {
                     let row = conn
@@ -90,7 +98,7 @@ macro_rules! impl_throttle_store {
                         .await?;
                     ids.push(row.try_get(0)?);
                 }
-                Ok(Ok(ids))
+                Ok(ids)
             }
         }
 
@@ -102,13 +110,9 @@ macro_rules! impl_throttle_store {
                 event: &ThrottleEvent,
                 decide: &Decide<'_>,
             ) -> Result<Result<Vec<i64>, Throttled>, ThrottleStoreError> {
-                let _turn = self.write_turn().await;
-                let mut tx = self.begin(keys).await.map_err(store_error)?;
-                let answer = Self::admit_in(&mut tx, keys, event, decide)
+                self.admit_locked(keys, event, decide)
                     .await
-                    .map_err(store_error)?;
-                tx.commit().await.map_err(store_error)?;
-                Ok(answer)
+                    .map_err(store_error)
             }
 
             async fn events(
@@ -130,24 +134,31 @@ macro_rules! impl_throttle_store {
                 now_ms: i64,
             ) -> Result<(), ThrottleStoreError> {
                 use sqlx::Executor as _;
-                let _turn = self.write_turn().await;
-                for &id in ids {
-                    let query = if failed {
-                        sqlx::query(FAIL_EVENT).bind(false).bind(now_ms).bind(id)
-                    } else {
-                        sqlx::query(DELETE_EVENT).bind(id)
-                    };
-                    self.pool.execute(query).await.map_err(store_error)?;
-                }
-                Ok(())
+                let ids = ids.to_vec();
+                self.run_write(move |conn| {
+                    Box::pin(async move {
+                        for id in ids {
+                            let query = if failed {
+                                sqlx::query(FAIL_EVENT).bind(false).bind(now_ms).bind(id)
+                            } else {
+                                sqlx::query(DELETE_EVENT).bind(id)
+                            };
+                            conn.execute(query).await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .await
+                .map_err(store_error)
             }
 
             async fn remove(&self, scope: Scope, key: &str) -> Result<bool, ThrottleStoreError> {
                 use sqlx::Executor as _;
-                let _turn = self.write_turn().await;
+                let query = sqlx::query(DELETE_KEY)
+                    .bind(scope.as_str())
+                    .bind(key.to_owned());
                 let done = self
-                    .pool
-                    .execute(sqlx::query(DELETE_KEY).bind(scope.as_str()).bind(key))
+                    .run_write(move |conn| Box::pin(async move { conn.execute(query).await }))
                     .await
                     .map_err(store_error)?;
                 Ok(done.rows_affected() > 0)
@@ -192,13 +203,11 @@ pub use sqlite::SqliteThrottleStore;
 
 #[cfg(feature = "sqlite")]
 mod sqlite {
-    use std::sync::Arc;
-
     use sqlx::sqlite::{SqliteConnection, SqlitePool};
-    use sqlx::{Sqlite, Transaction};
+    use tokio::sync::oneshot;
 
     use super::*;
-    use crate::SqliteStore;
+    use crate::{SqliteStore, WriteFuture};
 
     /// The throttle's counts in an SQLite database: shared by the app processes on one server
     /// that use the same file. Its table comes with [`SqliteStore::migrate`].
@@ -228,35 +237,70 @@ mod sqlite {
     #[derive(Debug, Clone)]
     pub struct SqliteThrottleStore {
         pool: SqlitePool,
-        // Writers of this process take turns here rather than in SQLite's busy handler (see
-        // `SqliteStore`); other processes on the file meet the busy timeout.
-        writes: Arc<tokio::sync::Mutex<()>>,
+        // Its writes go through the payment store's writer (see `SqliteStore`): in its group
+        // commits, never contending with it for the file's write lock.
+        store: SqliteStore,
     }
 
     impl SqliteThrottleStore {
-        /// A store on `pool` (made with [`SqliteStore::recommended_options`]).
+        /// A store on `pool` (made with [`SqliteStore::recommended_options`]), with a writer of
+        /// its own. Prefer [`SqliteThrottleStore::from_store`]: two writers in one process
+        /// contend for the file's write lock.
         pub fn new(pool: SqlitePool) -> Self {
+            Self::from_store(&SqliteStore::new(pool))
+        }
+
+        /// A store on the payment store's pool, writing through its writer (its group commits).
+        pub fn from_store(store: &SqliteStore) -> Self {
             Self {
-                pool,
-                writes: Arc::default(),
+                pool: store.pool().clone(),
+                store: store.clone(),
             }
         }
 
-        /// A store on the payment store's pool.
-        pub fn from_store(store: &SqliteStore) -> Self {
-            Self::new(store.pool().clone())
+        async fn run_write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+        where
+            T: Send + 'static,
+            F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+        {
+            self.store.write(work).await
         }
 
-        async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-            Some(self.writes.lock().await)
-        }
-
-        /// `BEGIN IMMEDIATE`: the write lock of the whole file, before anything is read.
-        async fn begin(
+        /// An admission in the writer: the batch's transaction holds the file's write lock
+        /// (`BEGIN IMMEDIATE`) from the read of the windows to the insert of the new events.
+        /// `decide` borrows from the caller, so it runs here, in the caller's task, on the
+        /// windows the write sends back, and its verdict goes back to the write.
+        async fn admit_locked(
             &self,
-            _keys: &[EventQuery],
-        ) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-            self.pool.begin_with("BEGIN IMMEDIATE").await
+            keys: &[EventQuery],
+            event: &ThrottleEvent,
+            decide: &Decide<'_>,
+        ) -> Result<Result<Vec<i64>, Throttled>, sqlx::Error> {
+            let (windows_tx, windows_rx) = oneshot::channel::<Vec<Vec<ThrottleEvent>>>();
+            let (verdict_tx, verdict_rx) = oneshot::channel::<Result<(), Throttled>>();
+            let (keys, event) = (keys.to_vec(), event.clone());
+            let write = self.run_write(move |conn| {
+                Box::pin(async move {
+                    let windows = Self::windows(conn, &keys).await?;
+                    // The caller gone (its future dropped) answers nothing: nothing is added.
+                    windows_tx
+                        .send(windows)
+                        .map_err(|_| sqlx::Error::WorkerCrashed)?;
+                    match verdict_rx.await {
+                        Ok(Ok(())) => Ok(Ok(Self::add(conn, &keys, &event).await?)),
+                        Ok(Err(throttled)) => Ok(Err(throttled)),
+                        Err(_) => Err(sqlx::Error::WorkerCrashed),
+                    }
+                })
+            });
+            let decision = async move {
+                // No windows: the write failed before reading them, and answers why.
+                if let Ok(windows) = windows_rx.await {
+                    let _ = verdict_tx.send(decide(&windows));
+                }
+            };
+            let (answer, ()) = tokio::join!(write, decision);
+            answer
         }
     }
 
@@ -272,7 +316,7 @@ mod postgres {
     use sqlx::{Executor as _, Postgres, Transaction};
 
     use super::*;
-    use crate::PostgresStore;
+    use crate::{PostgresStore, WriteFuture};
 
     /// The throttle's counts in PostgreSQL: shared by every app instance on the database. Its
     /// table comes with [`PostgresStore::migrate`].
@@ -292,9 +336,29 @@ mod postgres {
             Self::new(store.pool().clone())
         }
 
-        /// PostgreSQL needs no turns: the advisory locks order the writers of each key.
-        async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-            None
+        /// PostgreSQL needs no queue: the advisory locks order the writers of each key.
+        async fn run_write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+        where
+            F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
+        {
+            crate::postgres::write_on(&self.pool, work).await
+        }
+
+        /// An admission in one transaction holding the keys' advisory locks.
+        async fn admit_locked(
+            &self,
+            keys: &[EventQuery],
+            event: &ThrottleEvent,
+            decide: &Decide<'_>,
+        ) -> Result<Result<Vec<i64>, Throttled>, sqlx::Error> {
+            let mut tx = self.begin(keys).await?;
+            let windows = Self::windows(&mut tx, keys).await?;
+            let answer = match decide(&windows) {
+                Ok(()) => Ok(Self::add(&mut tx, keys, event).await?),
+                Err(throttled) => Err(throttled),
+            };
+            tx.commit().await?;
+            Ok(answer)
         }
 
         /// A transaction holding an advisory lock per key, taken in one order by every instance

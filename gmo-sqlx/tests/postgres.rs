@@ -9,6 +9,7 @@ mod support;
 use std::error::Error as _;
 use std::sync::Arc;
 
+use gmo_core::event::{EventKind, PaymentEvent};
 use gmo_core::order::OrderState;
 use gmo_core::secret::AccessPass;
 use gmo_core::store::conformance::{next, sample_order};
@@ -379,4 +380,113 @@ async fn orders_of_the_0005_schema_stay_valid_after_0006() {
     .expect("the 0005 schema");
     store.migrate().await.expect("migration 6");
     support::orders_before_0006_stay_valid(&store).await;
+}
+
+/// An event of `order`, as the core makes them.
+fn event_of(order: &gmo_core::order::Order, id: &str, kind: EventKind) -> PaymentEvent {
+    PaymentEvent {
+        id: id.to_owned(),
+        order_id: order.order_id.clone(),
+        customer_id: order.customer_id.clone(),
+        purpose: order.purpose,
+        kind,
+        amount: order.amount.yen(),
+        tax: order.tax.yen(),
+        access_id: order.access_id.clone(),
+        tran_id: None,
+        approve: None,
+        card_seq: None,
+        at: order.updated_at,
+    }
+}
+
+#[tokio::test]
+async fn a_change_and_its_events_are_one_statement() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    // Statement-level triggers note each statement that writes the orders or the events, by
+    // its start time: statements of one round trip share it.
+    sqlx::raw_sql(
+        "CREATE TABLE statements (tbl TEXT NOT NULL, started TIMESTAMPTZ NOT NULL);
+         CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN INSERT INTO statements VALUES (TG_TABLE_NAME, statement_timestamp()); RETURN NULL; END $$;
+         CREATE TRIGGER note AFTER UPDATE ON gmo_orders FOR EACH STATEMENT EXECUTE FUNCTION note_statement();
+         CREATE TRIGGER note AFTER INSERT ON gmo_events FOR EACH STATEMENT EXECUTE FUNCTION note_statement();",
+    )
+    .execute(store.pool())
+    .await
+    .expect("the triggers");
+    let mut order = sample_order();
+    order.state = OrderState::Finalizing;
+    store.insert_order(&order).await.expect("insert");
+    let paid = next(&order, OrderState::Captured);
+    let events = [
+        event_of(&paid, "ev-one-statement-1", EventKind::Authorized),
+        event_of(&paid, "ev-one-statement-2", EventKind::Captured),
+    ];
+    assert_eq!(
+        store.update_order(&paid, order.version, &events).await.ok(),
+        Some(Updated::Done)
+    );
+    let noted: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT tbl, count(*) OVER (PARTITION BY started) FROM statements ORDER BY tbl",
+    )
+    .fetch_all(store.pool())
+    .await
+    .expect("the statements");
+    assert_eq!(
+        noted,
+        [("gmo_events".to_owned(), 2), ("gmo_orders".to_owned(), 2)],
+        "one UPDATE and one INSERT of both events, in one statement"
+    );
+    let written: Vec<String> = sqlx::query_scalar("SELECT id FROM gmo_events ORDER BY seq")
+        .fetch_all(store.pool())
+        .await
+        .expect("the events");
+    assert_eq!(written, ["ev-one-statement-1", "ev-one-statement-2"]);
+}
+
+#[tokio::test]
+async fn an_event_that_cannot_be_written_undoes_its_change() {
+    let Some(store) = support::postgres_store().await else {
+        return;
+    };
+    let mut order = sample_order();
+    order.state = OrderState::Finalizing;
+    store.insert_order(&order).await.expect("insert");
+    let other = sample_order();
+    store.insert_order(&other).await.expect("insert");
+    let taken = event_of(&other, "ev-taken", EventKind::Failed);
+    assert_eq!(
+        store
+            .update_order(&next(&other, OrderState::Failed), other.version, &[taken])
+            .await
+            .ok(),
+        Some(Updated::Done)
+    );
+    // The second event's id is taken: the statement fails as a whole.
+    let paid = next(&order, OrderState::Captured);
+    let events = [
+        event_of(&paid, "ev-fresh", EventKind::Authorized),
+        event_of(&paid, "ev-taken", EventKind::Captured),
+    ];
+    assert!(
+        store
+            .update_order(&paid, order.version, &events)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        store.order(&order.order_id).await.ok(),
+        Some(Some(order.clone()))
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM gmo_events WHERE id = 'ev-fresh'"
+        )
+        .await,
+        0
+    );
 }

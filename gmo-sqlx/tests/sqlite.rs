@@ -332,3 +332,297 @@ async fn orders_of_the_0005_schema_stay_valid_after_0006() {
     store.migrate().await.expect("migration 6");
     support::orders_before_0006_stay_valid(&store).await;
 }
+
+// The group commit: every write goes through one writer that commits what queued meanwhile as
+// one transaction, each write in its own savepoint, answered after the COMMIT.
+
+/// A table of the app's own, written through `SqliteStore::write`.
+async fn app_table(store: &SqliteStore) {
+    sqlx::raw_sql(
+        "CREATE TABLE app_rows (id TEXT PRIMARY KEY NOT NULL);
+         CREATE TABLE app_parents (id TEXT PRIMARY KEY NOT NULL);
+         CREATE TABLE app_children (id TEXT PRIMARY KEY NOT NULL, parent TEXT NOT NULL
+             REFERENCES app_parents (id) DEFERRABLE INITIALLY DEFERRED);",
+    )
+    .execute(store.pool())
+    .await
+    .expect("the app's tables");
+}
+
+/// Inserts `ids` into `app_rows` in one write.
+async fn insert_rows(store: &SqliteStore, ids: &[&str]) -> Result<(), sqlx::Error> {
+    let ids: Vec<String> = ids.iter().map(|&id| id.to_owned()).collect();
+    store
+        .write(move |conn| {
+            Box::pin(async move {
+                for id in ids {
+                    sqlx::query("INSERT INTO app_rows (id) VALUES ($1)")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(())
+            })
+        })
+        .await
+}
+
+async fn rows(store: &SqliteStore) -> Vec<String> {
+    sqlx::query_scalar("SELECT id FROM app_rows ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .expect("read app_rows")
+}
+
+/// Holds the writer in a write until the answer's sender is used: the writes queued meanwhile
+/// make the next batch. Answers once the holding write runs.
+async fn hold_the_writer(store: &SqliteStore) -> tokio::sync::oneshot::Sender<()> {
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let (running, started) = tokio::sync::oneshot::channel::<()>();
+    let holder = store.clone();
+    tokio::spawn(async move {
+        holder
+            .write(move |_conn| {
+                Box::pin(async move {
+                    let _ = running.send(());
+                    let _ = released.await;
+                    Ok(())
+                })
+            })
+            .await
+            .expect("the holding write");
+    });
+    started.await.expect("the holding write runs");
+    release
+}
+
+/// Waits until `n` writes are queued behind the held writer (they are queued on their first
+/// poll; a few yields make sure of it).
+async fn settle() {
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_commit_in_fewer_transactions() {
+    let store = support::sqlite_store().await;
+    let before = store.commits();
+    let orders: Vec<_> = (0..64).map(|_| sample_order()).collect();
+    let writes = orders.iter().map(|order| {
+        let store = store.clone();
+        let order = order.clone();
+        tokio::spawn(async move { store.insert_order(&order).await.ok() })
+    });
+    for done in futures_join(writes).await {
+        assert_eq!(done, Some(Inserted::Created));
+    }
+    let commits = store.commits() - before;
+    assert!(commits >= 1);
+    assert!(
+        commits < 64,
+        "64 concurrent writes took {commits} transactions: no group commit"
+    );
+    for order in &orders {
+        assert_eq!(
+            store.order(&order.order_id).await.ok(),
+            Some(Some(order.clone()))
+        );
+    }
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut out = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        out.push(handle.await.expect("the task"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_rolls_back_alone_and_its_batch_commits() {
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    insert_rows(&store, &["taken"]).await.expect("first row");
+    let release = hold_the_writer(&store).await;
+    let before = store.commits();
+    let (a, b, c) = (store.clone(), store.clone(), store.clone());
+    let a = tokio::spawn(async move { insert_rows(&a, &["a"]).await });
+    settle().await;
+    // Its first row is inserted, its second violates the primary key: neither stays.
+    let b = tokio::spawn(async move { insert_rows(&b, &["b", "taken"]).await });
+    settle().await;
+    // Sees `a` (queued before it) in the same transaction.
+    let c = tokio::spawn(async move {
+        c.write(|conn| {
+            Box::pin(async move {
+                let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM app_rows WHERE id = 'a'")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                sqlx::query("INSERT INTO app_rows (id) VALUES ('c')")
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(seen)
+            })
+        })
+        .await
+    });
+    settle().await;
+    release.send(()).expect("release the writer");
+    a.await.expect("a").expect("a commits");
+    let error = b.await.expect("b").expect_err("b violates the primary key");
+    assert!(
+        error.as_database_error().is_some(),
+        "b gets its own error, not its batch's: {error}"
+    );
+    assert_eq!(c.await.expect("c").expect("c commits"), 1);
+    assert_eq!(rows(&store).await, ["a", "c", "taken"]);
+    // The holding write's batch, then one for a, b and c.
+    assert_eq!(store.commits() - before, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_commit_fails_every_write_of_its_batch() {
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    let release = hold_the_writer(&store).await;
+    let before = store.commits();
+    let a = {
+        let store = store.clone();
+        tokio::spawn(async move { insert_rows(&store, &["a"]).await })
+    };
+    settle().await;
+    // A deferred foreign key: the statement succeeds, the COMMIT fails.
+    let b = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .write(|conn| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO app_children (id, parent) VALUES ('x', 'none')")
+                            .execute(&mut *conn)
+                            .await
+                            .map(drop)
+                    })
+                })
+                .await
+        })
+    };
+    settle().await;
+    release.send(()).expect("release the writer");
+    let a = a.await.expect("a").expect_err("a's batch did not commit");
+    let b = b.await.expect("b").expect_err("b's batch did not commit");
+    for error in [a, b] {
+        assert!(
+            std::error::Error::source(&error)
+                .is_some_and(|source| source.to_string().contains("FOREIGN KEY")),
+            "the COMMIT's error: {error}"
+        );
+    }
+    assert!(rows(&store).await.is_empty());
+    assert_eq!(
+        store.commits() - before,
+        1,
+        "only the holding write's batch"
+    );
+    // The writer goes on.
+    insert_rows(&store, &["after"])
+        .await
+        .expect("a later write");
+    assert_eq!(rows(&store).await, ["after"]);
+}
+
+#[tokio::test]
+async fn a_write_answered_is_on_disk_for_a_new_connection() {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    let order = sample_order();
+    assert_eq!(
+        store.insert_order(&order).await.ok(),
+        Some(Inserted::Created)
+    );
+    insert_rows(&store, &["a"]).await.expect("write");
+    // A connection outside the store's pool, opened after the answers.
+    let mut fresh = store
+        .pool()
+        .connect_options()
+        .connect()
+        .await
+        .expect("a new connection");
+    let found: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM app_rows WHERE id = 'a') \
+         + (SELECT count(*) FROM gmo_orders WHERE order_id = $1)",
+    )
+    .bind(order.order_id.as_str())
+    .fetch_one(&mut fresh)
+    .await
+    .expect("read");
+    assert_eq!(found, 2);
+    fresh.close().await.expect("close");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_writer_ends_with_the_last_clone_of_its_store() {
+    let store = support::sqlite_store().await;
+    let pool = store.pool().clone();
+    // sqlx spawns short tasks of its own (returning a connection to the pool): count once
+    // they are done.
+    let alive = || async {
+        settle().await;
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    };
+    let before = alive().await;
+    let clone = store.clone();
+    clone
+        .write(|_conn| Box::pin(async { Ok(()) }))
+        .await
+        .expect("write");
+    assert_eq!(
+        alive().await,
+        before + 1,
+        "the writer, spawned on the first write"
+    );
+    drop(store);
+    assert_eq!(alive().await, before + 1, "a clone still holds it");
+    drop(clone);
+    assert_eq!(alive().await, before, "the writer ended with its store");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn a_write_that_panics_answers_an_error_and_the_writer_goes_on() {
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    let error = store
+        .write(|_conn| -> gmo_sqlx::WriteFuture<'_, ()> { panic!("a bug in a write") })
+        .await
+        .expect_err("the write panicked");
+    assert!(matches!(error, sqlx::Error::WorkerCrashed), "{error}");
+    insert_rows(&store, &["a"]).await.expect("a later write");
+    assert_eq!(rows(&store).await, ["a"]);
+}
+
+#[tokio::test]
+async fn a_failing_write_alone_in_its_batch_writes_nothing() {
+    let store = support::sqlite_store().await;
+    app_table(&store).await;
+    insert_rows(&store, &["taken"]).await.expect("first row");
+    let before = store.commits();
+    let error = insert_rows(&store, &["b", "taken"])
+        .await
+        .expect_err("the primary key");
+    assert!(
+        error.as_database_error().is_some(),
+        "its own error: {error}"
+    );
+    assert_eq!(rows(&store).await, ["taken"]);
+    assert_eq!(store.commits(), before, "rolled back, not committed");
+    insert_rows(&store, &["c"]).await.expect("a later write");
+    assert_eq!(rows(&store).await, ["c", "taken"]);
+}
