@@ -10,7 +10,8 @@
 /// SQLite's busy handler) storing timestamps as `$time`. The invoking module provides
 /// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
 /// its dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease
-/// statements, `SELECT_EVENTS_AFTER`, its feed, and `INSERT_EVENT`.
+/// statements, `SELECT_EVENTS_AFTER`, its feed, `INSERT_EVENT`, and `MARK_EVENTS_DELIVERED`
+/// with `seq_list`, which makes the one value that statement binds for a batch of seqs.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -290,13 +291,29 @@ macro_rules! impl_payment_store {
                 Ok(events)
             }
 
-            async fn event_delivered(
+            async fn events_delivered(
                 &self,
-                seq: u64,
+                seqs: &[u64],
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
-                self.mark_event($crate::columns::MARK_EVENT_DELIVERED, seq, at)
+                use $crate::columns::StoredTime as _;
+                if seqs.is_empty() {
+                    return Ok(());
+                }
+                let seqs = seqs
+                    .iter()
+                    .map(|&seq| $crate::columns::version_column(seq))
+                    .collect::<Result<Vec<i64>, _>>()?;
+                // One statement for the batch, its seqs bound as one list.
+                let query = sqlx::query(MARK_EVENTS_DELIVERED)
+                    .bind(seq_list(seqs))
+                    .bind(<$time>::from_time(at)?);
+                let _turn = self.write_turn().await;
+                query
+                    .execute(&self.pool)
                     .await
+                    .map_err($crate::columns::driver)?;
+                Ok(())
             }
 
             async fn event_failed(
