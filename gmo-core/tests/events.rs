@@ -495,3 +495,34 @@ async fn a_failed_event_is_not_marked_and_the_rest_of_its_batch_is() {
 async fn a_handler_slower_than_its_time_counts_as_failed() {
     one_of_a_batch_fails(true).await;
 }
+
+/// Panics over one order's event, takes the others.
+struct PanicsOnOne(OrderId);
+
+#[async_trait::async_trait]
+impl PaymentEventHandler for PanicsOnOne {
+    async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError> {
+        assert!(
+            event.order_id != self.0,
+            "the handler panics (as this test wants)"
+        );
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_fails_its_event_and_the_pass_goes_on() {
+    let store: Arc<dyn PaymentStore> = Arc::new(gmo_core::store::MemoryStore::new());
+    let (panicking, _) = order_with_events(&*store, &[EventKind::Authorized]).await;
+    order_with_events(&*store, &[EventKind::Authorized]).await;
+    let handler = Arc::new(PanicsOnOne(panicking.clone()));
+    let world = World::build(sandbox_builder(), store, |b| b.event_handler(handler)).await;
+    let report = world.payments.deliver_events().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (1, 1));
+    let feed = world.payments.events_after(0, 10).await.unwrap();
+    for stored in feed {
+        let panicked = stored.event.order_id == panicking;
+        assert_eq!(stored.delivered_at.is_none(), panicked);
+        assert_eq!(stored.attempts, u32::from(panicked));
+    }
+}
