@@ -121,12 +121,12 @@ impl PaymentStore for OldStore {
     ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
         self.inner.lease_events(lease, limit).await
     }
-    async fn event_delivered(
+    async fn events_delivered(
         &self,
-        seq: u64,
+        seqs: &[u64],
         at: time::OffsetDateTime,
     ) -> Result<(), gmo_core::store::StoreError> {
-        self.inner.event_delivered(seq, at).await
+        self.inner.events_delivered(seqs, at).await
     }
     async fn event_failed(
         &self,

@@ -1,10 +1,12 @@
 //! Payment events: each test card and each back-office action writes the events a merchant
 //! acts on; the delivery loop hands them to the app's handler once (even with two instances
-//! delivering), an order's in order, and again after the handler failed.
+//! delivering), an order's in order, and again after the handler failed; in batches, different
+//! orders' side by side, with few store writes.
 
 mod support;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,10 +14,12 @@ use gmo_core::Payments;
 use gmo_core::event::{EventKind, PaymentEvent};
 use gmo_core::flow::{HandlerError, PaymentEventHandler};
 use gmo_core::order::OrderState;
+use gmo_core::store::{PaymentStore, Updated, conformance};
 use gmo_core::values::Amount;
 use gmo_core::values::OrderId;
 use gmo_sandbox::CHALLENGE_OTP;
 use support::{World, customer, sandbox_builder};
+use time::OffsetDateTime;
 
 /// The kinds of the feed's events of `order_id`, in order.
 async fn kinds_of(payments: &Payments, order_id: &OrderId) -> Vec<EventKind> {
@@ -273,4 +277,252 @@ async fn payments_go_on_while_the_handler_fails() {
     let feed = world.payments.events_after(0, 10).await.unwrap();
     assert_eq!(feed.len(), 3);
     assert!(feed.iter().all(|e| e.delivered_at.is_none()));
+}
+
+/// Writes a fresh order straight into `store` (no GMO call), one change per kind, each with
+/// its event; answers the order's id and its events' ids, in order.
+async fn order_with_events(
+    store: &dyn PaymentStore,
+    kinds: &[EventKind],
+) -> (OrderId, Vec<String>) {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let mut order = conformance::sample_order();
+    store.insert_order(&order).await.unwrap();
+    let mut ids = Vec::new();
+    for &kind in kinds {
+        let changed = conformance::next(&order, OrderState::Authorized);
+        let id = format!("ev{:030x}", NEXT.fetch_add(1, Ordering::SeqCst));
+        let event = PaymentEvent {
+            id: id.clone(),
+            order_id: order.order_id.clone(),
+            customer_id: order.customer_id.clone(),
+            purpose: order.purpose,
+            kind,
+            amount: order.amount.yen(),
+            tax: order.tax.yen(),
+            access_id: None,
+            tran_id: None,
+            approve: None,
+            card_seq: None,
+            at: OffsetDateTime::now_utc(),
+        };
+        assert_eq!(
+            store
+                .update_order(&changed, order.version, &[event])
+                .await
+                .unwrap(),
+            Updated::Done
+        );
+        ids.push(id);
+        order = changed;
+    }
+    (order.order_id, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_over_many_events_makes_few_store_writes() {
+    let store = Arc::new(support::FaultyStore::new());
+    let handler = Arc::new(Recorder::default());
+    let world = World::build(sandbox_builder(), store.clone(), |b| {
+        b.event_handler(handler.clone())
+    })
+    .await;
+    let mut orders = Vec::new();
+    for n in 0..50 {
+        // Ten orders with a second event, which waits for the first to be delivered.
+        let kinds: &[EventKind] = if n < 10 {
+            &[EventKind::Authorized, EventKind::Captured]
+        } else {
+            &[EventKind::Authorized]
+        };
+        orders.push(order_with_events(&*store, kinds).await);
+    }
+    let before = store.event_writes();
+    let report = world.payments.deliver_events().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (60, 0));
+    let writes = store.event_writes() - before;
+    // Three batches leased (the first events, the second ones, none), two marked delivered:
+    // one at a time it was three writes per event, 180.
+    assert!(writes <= 6, "{writes} store writes for 60 events");
+    let feed = world.payments.events_after(0, 1000).await.unwrap();
+    assert!(feed.iter().all(|e| e.delivered_at.is_some()));
+    let seen = handler.seen.lock().unwrap().clone();
+    for (order_id, ids) in &orders {
+        let handed: Vec<&String> = seen
+            .iter()
+            .filter(|e| &e.order_id == order_id)
+            .map(|e| &e.id)
+            .collect();
+        assert_eq!(
+            handed,
+            ids.iter().collect::<Vec<_>>(),
+            "once each, in order"
+        );
+    }
+    assert_eq!(world.payments.deliver_events().await.unwrap().delivered, 0);
+}
+
+/// Holds the first event of `blocked` until an event of another order was handled (at most
+/// 4 s, then fails it); logs when each call starts and ends.
+struct Gate {
+    blocked: OrderId,
+    other_handled: tokio::sync::Notify,
+    log: Mutex<Vec<(&'static str, String)>>,
+}
+
+#[async_trait::async_trait]
+impl PaymentEventHandler for Gate {
+    async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError> {
+        self.log.lock().unwrap().push(("start", event.id.clone()));
+        if event.order_id == self.blocked {
+            if event.kind == EventKind::Authorized
+                && tokio::time::timeout(Duration::from_secs(4), self.other_handled.notified())
+                    .await
+                    .is_err()
+            {
+                return Err(HandlerError::new("no other order was handled meanwhile"));
+            }
+        } else {
+            // Stored as a permit if the blocked call is not waiting yet.
+            self.other_handled.notify_one();
+        }
+        self.log.lock().unwrap().push(("end", event.id.clone()));
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_held_up_on_one_order_does_not_hold_up_another() {
+    let store: Arc<dyn PaymentStore> = Arc::new(gmo_core::store::MemoryStore::new());
+    // The blocked order's events come first in the feed.
+    let (blocked, blocked_ids) =
+        order_with_events(&*store, &[EventKind::Authorized, EventKind::Captured]).await;
+    let (_, other_ids) = order_with_events(&*store, &[EventKind::Authorized]).await;
+    let handler = Arc::new(Gate {
+        blocked,
+        other_handled: tokio::sync::Notify::new(),
+        log: Mutex::new(Vec::new()),
+    });
+    let world = World::build(sandbox_builder(), store, |b| {
+        b.event_handler(handler.clone())
+    })
+    .await;
+    let report = world.payments.deliver_events().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (3, 0));
+    let log = handler.log.lock().unwrap().clone();
+    let at = |what: &str, id: &str| {
+        log.iter()
+            .position(|(w, i)| *w == what && i == id)
+            .unwrap_or_else(|| panic!("{what} {id} in {log:?}"))
+    };
+    let (first, second, other) = (&blocked_ids[0], &blocked_ids[1], &other_ids[0]);
+    assert!(at("end", other) < at("end", first), "{log:?}");
+    assert!(at("end", first) < at("start", second), "in order: {log:?}");
+    assert_eq!(log.len(), 6, "each once: {log:?}");
+}
+
+/// Fails every event of one order, takes the others; or, with `slow`, takes them all but longer
+/// than the handler's time over that order's.
+struct FailsOne {
+    order: OrderId,
+    slow: bool,
+    seen: Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl PaymentEventHandler for FailsOne {
+    async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError> {
+        if event.order_id == self.order {
+            if !self.slow {
+                return Err(HandlerError::new("the warehouse refuses this one"));
+            }
+            tokio::time::sleep(Duration::from_secs(6)).await;
+        }
+        self.seen.lock().unwrap().push(event.id.clone());
+        Ok(())
+    }
+}
+
+/// A batch of five orders' events of which the handler fails the third (or takes too long
+/// over it): that one is counted failed and due later, the other four are delivered.
+async fn one_of_a_batch_fails(slow: bool) {
+    let store = Arc::new(support::FaultyStore::new());
+    let mut ids = Vec::new();
+    let mut orders = Vec::new();
+    for _ in 0..5 {
+        let (order_id, id) = order_with_events(&*store, &[EventKind::Authorized]).await;
+        orders.push(order_id);
+        ids.push(id[0].clone());
+    }
+    let handler = Arc::new(FailsOne {
+        order: orders[2].clone(),
+        slow,
+        seen: Mutex::new(Vec::new()),
+    });
+    let world = World::build(sandbox_builder(), store.clone(), |b| {
+        b.event_handler(handler.clone())
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let report = world.payments.deliver_events().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (4, 1));
+    if slow {
+        // Cut off at the handler's 5 s, the others handled meanwhile.
+        assert!(started.elapsed() < Duration::from_millis(5900));
+    }
+    let feed = world.payments.events_after(0, 100).await.unwrap();
+    for stored in &feed {
+        let failed = stored.event.order_id == orders[2];
+        assert_eq!(stored.delivered_at.is_none(), failed, "{}", stored.event.id);
+        assert_eq!(stored.attempts, u32::from(failed));
+    }
+    let mut seen = handler.seen.lock().unwrap().clone();
+    seen.sort();
+    let mut others: Vec<String> = ids.iter().filter(|id| **id != ids[2]).cloned().collect();
+    others.sort();
+    assert_eq!(seen, others);
+    // Not due again yet: nothing more is handed over.
+    let again = world.payments.deliver_events().await.unwrap();
+    assert_eq!((again.delivered, again.failed), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_event_is_not_marked_and_the_rest_of_its_batch_is() {
+    one_of_a_batch_fails(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_slower_than_its_time_counts_as_failed() {
+    one_of_a_batch_fails(true).await;
+}
+
+/// Panics over one order's event, takes the others.
+struct PanicsOnOne(OrderId);
+
+#[async_trait::async_trait]
+impl PaymentEventHandler for PanicsOnOne {
+    async fn handle(&self, event: &PaymentEvent) -> Result<(), HandlerError> {
+        assert!(
+            event.order_id != self.0,
+            "the handler panics (as this test wants)"
+        );
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_that_panics_fails_its_event_and_the_pass_goes_on() {
+    let store: Arc<dyn PaymentStore> = Arc::new(gmo_core::store::MemoryStore::new());
+    let (panicking, _) = order_with_events(&*store, &[EventKind::Authorized]).await;
+    order_with_events(&*store, &[EventKind::Authorized]).await;
+    let handler = Arc::new(PanicsOnOne(panicking.clone()));
+    let world = World::build(sandbox_builder(), store, |b| b.event_handler(handler)).await;
+    let report = world.payments.deliver_events().await.unwrap();
+    assert_eq!((report.delivered, report.failed), (1, 1));
+    let feed = world.payments.events_after(0, 10).await.unwrap();
+    for stored in feed {
+        let panicked = stored.event.order_id == panicking;
+        assert_eq!(stored.delivered_at.is_none(), panicked);
+        assert_eq!(stored.attempts, u32::from(panicked));
+    }
 }

@@ -403,9 +403,19 @@ macro_rules! insert_event {
 }
 #[cfg(feature = "sqlite")]
 pub(crate) use insert_event;
-/// Binds the seq and the time.
-pub(crate) const MARK_EVENT_DELIVERED: &str = "UPDATE gmo_events SET delivered_at = $2, \
-     lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";
+/// Marks a batch of events delivered: binds the backend's list of seqs (`$1`, matched by
+/// `$seqs`, the backend's test of `seq` against it) and the time.
+macro_rules! mark_events_delivered {
+    ($seqs:literal) => {
+        concat!(
+            "UPDATE gmo_events SET delivered_at = $2, lease_owner = NULL, leased_until = NULL \
+             WHERE ",
+            $seqs,
+            " AND delivered_at IS NULL"
+        )
+    };
+}
+pub(crate) use mark_events_delivered;
 /// Binds the seq and when it is due again.
 pub(crate) const MARK_EVENT_FAILED: &str = "UPDATE gmo_events SET attempts = attempts + 1, \
      due_at = $2, lease_owner = NULL, leased_until = NULL WHERE seq = $1 AND delivered_at IS NULL";

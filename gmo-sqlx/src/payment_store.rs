@@ -13,7 +13,8 @@
 /// answering whether the version matched. The invoking module provides
 /// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
 /// its dialect's statements of the inbox, `LEASE_ORDERS` and `LEASE_EVENTS`, its lease
-/// statements, and `SELECT_EVENTS_AFTER`, its feed.
+/// statements, `SELECT_EVENTS_AFTER`, its feed, and `MARK_EVENTS_DELIVERED` with `seq_list`,
+/// which makes the one value that statement binds for a batch of seqs.
 macro_rules! impl_payment_store {
     ($store:ty, $time:ty) => {
         impl $store {
@@ -255,13 +256,28 @@ macro_rules! impl_payment_store {
                 Ok(events)
             }
 
-            async fn event_delivered(
+            async fn events_delivered(
                 &self,
-                seq: u64,
+                seqs: &[u64],
                 at: time::OffsetDateTime,
             ) -> Result<(), gmo_core::store::StoreError> {
-                self.mark_event($crate::columns::MARK_EVENT_DELIVERED, seq, at)
-                    .await
+                use $crate::columns::StoredTime as _;
+                if seqs.is_empty() {
+                    return Ok(());
+                }
+                let seqs = seqs
+                    .iter()
+                    .map(|&seq| $crate::columns::version_column(seq))
+                    .collect::<Result<Vec<i64>, _>>()?;
+                // One statement for the batch, its seqs bound as one list.
+                let query = sqlx::query(MARK_EVENTS_DELIVERED)
+                    .bind(seq_list(seqs))
+                    .bind(<$time>::from_time(at)?);
+                self.run_write(move |conn| {
+                    Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
+                })
+                .await
+                .map_err($crate::columns::driver)
             }
 
             async fn event_failed(

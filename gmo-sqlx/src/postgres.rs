@@ -87,11 +87,18 @@ const LEASE_EVENTS: &str = concat!(
     " FOR UPDATE OF e SKIP LOCKED) RETURNING ",
     crate::columns::event_columns!("event::text")
 );
+/// The batch's seqs bound as one `BIGINT[]`.
+const MARK_EVENTS_DELIVERED: &str = crate::columns::mark_events_delivered!("seq = ANY($1)");
 const SELECT_EVENTS_AFTER: &str = concat!(
     "SELECT ",
     crate::columns::event_columns!("event::text"),
     " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
 );
+
+/// A batch of seqs as [`MARK_EVENTS_DELIVERED`] binds it.
+fn seq_list(seqs: Vec<i64>) -> Vec<i64> {
+    seqs
+}
 
 /// Runs one migration and records it.
 async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), MigrateError> {

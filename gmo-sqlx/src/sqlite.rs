@@ -99,11 +99,20 @@ const LEASE_EVENTS: &str = concat!(
     ") RETURNING ",
     crate::columns::event_columns!("event")
 );
+/// SQLite binds no arrays: the batch's seqs come as one JSON array.
+const MARK_EVENTS_DELIVERED: &str =
+    crate::columns::mark_events_delivered!("seq IN (SELECT value FROM json_each($1))");
 const SELECT_EVENTS_AFTER: &str = concat!(
     "SELECT ",
     crate::columns::event_columns!("event"),
     " FROM gmo_events WHERE seq > $1 ORDER BY seq LIMIT $2"
 );
+
+/// A batch of seqs as [`MARK_EVENTS_DELIVERED`] binds it: a JSON array of integers.
+fn seq_list(seqs: Vec<i64>) -> String {
+    let list: Vec<String> = seqs.iter().map(i64::to_string).collect();
+    format!("[{}]", list.join(","))
+}
 
 /// Timestamps are unix microseconds.
 type Micros = i64;

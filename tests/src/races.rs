@@ -509,12 +509,12 @@ impl PaymentStore for StaleReads {
     ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
         self.store.lease_events(lease, limit).await
     }
-    async fn event_delivered(
+    async fn events_delivered(
         &self,
-        seq: u64,
+        seqs: &[u64],
         at: time::OffsetDateTime,
     ) -> Result<(), gmo_core::store::StoreError> {
-        self.store.event_delivered(seq, at).await
+        self.store.events_delivered(seqs, at).await
     }
     async fn event_failed(
         &self,

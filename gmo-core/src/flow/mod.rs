@@ -311,6 +311,9 @@ impl PaymentsBuilder {
 
     /// The app's handler of payment events, which [`Payments::deliver_events_every`] hands
     /// every event to. Without one, events are only kept for [`Payments::events_after`].
+    ///
+    /// It is called concurrently for different orders (up to 64 at once, an order's events one
+    /// after another, in order): see [`PaymentEventHandler`].
     pub fn event_handler(mut self, handler: Arc<dyn PaymentEventHandler>) -> Self {
         self.event_handler = Some(handler);
         self

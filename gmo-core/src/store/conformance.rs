@@ -58,6 +58,7 @@ macro_rules! store_conformance {
             events_are_written_with_their_change_only,
             events_are_leased_in_order_per_order,
             a_failed_event_waits_and_holds_back_its_order,
+            events_are_delivered_in_batches,
             concurrent_event_takers_share_nothing,
             inbox_keeps_one_entry_per_order,
             a_flood_of_notifications_keeps_one_entry,
@@ -845,7 +846,7 @@ pub async fn events_are_leased_in_order_per_order(store: Arc<dyn PaymentStore>) 
     let delivered_at = OffsetDateTime::now_utc();
     assert!(
         store
-            .event_delivered(seq(&first[0]).await, delivered_at)
+            .events_delivered(&[seq(&first[0]).await], delivered_at)
             .await
             .is_ok()
     );
@@ -903,6 +904,92 @@ pub async fn a_failed_event_waits_and_holds_back_its_order(store: Arc<dyn Paymen
         .filter(|e| e.order_id == order.order_id)
         .collect();
     assert_eq!(again, first, "due again");
+}
+
+/// One call marks a batch of events delivered, each of several orders: none of them is leased
+/// again, even once their lease has run out, and each order's next event comes up. An empty
+/// batch changes nothing.
+pub async fn events_are_delivered_in_batches(store: Arc<dyn PaymentStore>) {
+    let mut orders = Vec::new();
+    let mut firsts = Vec::new();
+    let mut seconds = Vec::new();
+    for _ in 0..3 {
+        let order = sample_order();
+        assert_eq!(
+            store.insert_order(&order).await.ok(),
+            Some(Inserted::Created)
+        );
+        let (paid, first) = change_with_events(
+            &*store,
+            &order,
+            OrderState::Authorized,
+            &[EventKind::Authorized],
+        )
+        .await;
+        let (_, second) =
+            change_with_events(&*store, &paid, OrderState::Captured, &[EventKind::Captured]).await;
+        orders.push(order);
+        firsts.extend(first);
+        seconds.extend(second);
+    }
+    let of: Vec<&Order> = orders.iter().collect();
+    assert_eq!(leased_events(&*store, "batch", &of).await, firsts);
+    let feed = feed_of(&*store, &of).await;
+    let seqs: Vec<u64> = feed
+        .iter()
+        .filter(|e| firsts.contains(&e.event))
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs.len(), 3);
+    assert!(
+        store
+            .events_delivered(&[], OffsetDateTime::now_utc())
+            .await
+            .is_ok()
+    );
+    assert!(
+        feed_of(&*store, &of)
+            .await
+            .iter()
+            .all(|e| e.delivered_at.is_none()),
+        "an empty batch marks nothing"
+    );
+    let delivered_at = at(7);
+    assert!(store.events_delivered(&seqs, delivered_at).await.is_ok());
+    let feed = feed_of(&*store, &of).await;
+    for e in &feed {
+        let expected = firsts.contains(&e.event).then_some(delivered_at);
+        assert_eq!(e.delivered_at, expected, "event {}", e.event.id);
+    }
+    // Past the first lease's end: the delivered events stay delivered, their orders' next ones
+    // come up, and a second mark of a delivered event keeps its first time.
+    let later = OffsetDateTime::now_utc() + Duration::hours(1);
+    let past_lease = Lease {
+        owner: "batch-2".into(),
+        taken_at: later,
+        until: later + Duration::minutes(1),
+    };
+    let again: Vec<PaymentEvent> = store
+        .lease_events(&past_lease, 1_000_000)
+        .await
+        .ok()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.event)
+        .filter(|e| orders.iter().any(|o| o.order_id == e.order_id))
+        .collect();
+    assert_eq!(
+        again, seconds,
+        "the orders' next events, not the delivered ones"
+    );
+    assert!(store.events_delivered(&seqs, at(9)).await.is_ok());
+    assert!(
+        feed_of(&*store, &of)
+            .await
+            .iter()
+            .filter(|e| firsts.contains(&e.event))
+            .all(|e| e.delivered_at == Some(delivered_at))
+    );
 }
 
 /// Four deliverers lease at once from 24 orders' events: each event goes to one of them.

@@ -189,11 +189,13 @@ impl PaymentStore for MemoryStore {
         Ok(taken)
     }
 
-    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> {
+    async fn events_delivered(&self, seqs: &[u64], at: OffsetDateTime) -> Result<(), StoreError> {
         let mut inner = self.lock()?;
-        if let Some(row) = event_row(&mut inner, seq) {
-            row.stored.delivered_at.get_or_insert(at);
-            row.lease = None;
+        for &seq in seqs {
+            if let Some(row) = event_row(&mut inner, seq) {
+                row.stored.delivered_at.get_or_insert(at);
+                row.lease = None;
+            }
         }
         Ok(())
     }

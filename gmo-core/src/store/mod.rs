@@ -62,7 +62,7 @@
 //!     async fn update_order(&self, o: &Order, read_version: u64, e: &[PaymentEvent]) -> Result<Updated, StoreError> { self.0.update_order(o, read_version, e).await }
 //!     async fn events_after(&self, cursor: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.events_after(cursor, limit).await }
 //!     async fn lease_events(&self, l: &Lease, limit: usize) -> Result<Vec<StoredEvent>, StoreError> { self.0.lease_events(l, limit).await }
-//!     async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_delivered(seq, at).await }
+//!     async fn events_delivered(&self, seqs: &[u64], at: OffsetDateTime) -> Result<(), StoreError> { self.0.events_delivered(seqs, at).await }
 //!     async fn event_failed(&self, seq: u64, retry_at: OffsetDateTime) -> Result<(), StoreError> { self.0.event_failed(seq, retry_at).await }
 //!     async fn lease_orders_to_reconcile(&self, l: &Lease, before: OffsetDateTime, limit: usize) -> Result<Vec<Order>, StoreError> { self.0.lease_orders_to_reconcile(l, before, limit).await }
 //!     async fn release_leases(&self, owner: &str) -> Result<(), StoreError> { self.0.release_leases(owner).await }
@@ -241,8 +241,10 @@ pub trait PaymentStore: Send + Sync {
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// Marks event `seq` delivered at `at`, and frees its lease.
-    async fn event_delivered(&self, seq: u64, at: OffsetDateTime) -> Result<(), StoreError>;
+    /// Marks the events `seqs` delivered at `at` (those not delivered before), and frees their
+    /// leases: one atomic write for the whole batch a delivery pass handed over, none for an
+    /// empty slice. A `seq` that is not in the feed is passed over.
+    async fn events_delivered(&self, seqs: &[u64], at: OffsetDateTime) -> Result<(), StoreError>;
 
     /// Counts a failed delivery of event `seq` (if it is not delivered): one more attempt, due
     /// again at `retry_at`, its lease freed.

@@ -214,6 +214,8 @@ pub struct FaultyStore {
     fail_notifications: std::sync::atomic::AtomicUsize,
     /// The state of every order update written, in order.
     written: std::sync::Mutex<Vec<OrderState>>,
+    /// The writes of event deliveries so far: leases, delivered marks, failed marks.
+    event_writes: std::sync::atomic::AtomicUsize,
 }
 
 impl FaultyStore {
@@ -223,12 +225,23 @@ impl FaultyStore {
             fail_into: std::sync::Mutex::new(Vec::new()),
             fail_notifications: std::sync::atomic::AtomicUsize::new(0),
             written: std::sync::Mutex::new(Vec::new()),
+            event_writes: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
     /// The states order updates wrote, in order (failed and lost compare-and-sets excluded).
     pub fn written(&self) -> Vec<OrderState> {
         self.written.lock().unwrap().clone()
+    }
+
+    /// How many event delivery writes (leases, delivered and failed marks) were made.
+    pub fn event_writes(&self) -> usize {
+        self.event_writes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn count_event_write(&self) {
+        self.event_writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn fail_update_into(&self, state: OrderState, times: usize) {
@@ -348,20 +361,23 @@ impl PaymentStore for FaultyStore {
         lease: &gmo_core::store::Lease,
         limit: usize,
     ) -> Result<Vec<gmo_core::event::StoredEvent>, gmo_core::store::StoreError> {
+        self.count_event_write();
         self.inner.lease_events(lease, limit).await
     }
-    async fn event_delivered(
+    async fn events_delivered(
         &self,
-        seq: u64,
+        seqs: &[u64],
         at: time::OffsetDateTime,
     ) -> Result<(), gmo_core::store::StoreError> {
-        self.inner.event_delivered(seq, at).await
+        self.count_event_write();
+        self.inner.events_delivered(seqs, at).await
     }
     async fn event_failed(
         &self,
         seq: u64,
         retry_at: time::OffsetDateTime,
     ) -> Result<(), gmo_core::store::StoreError> {
+        self.count_event_write();
         self.inner.event_failed(seq, retry_at).await
     }
     async fn put_notification(
