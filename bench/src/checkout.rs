@@ -440,3 +440,56 @@ impl Verification {
         )
     }
 }
+
+/// Reads how many durable transactions a configuration's store has committed so far, so that a
+/// level's commits per checkout are the difference around it.
+#[derive(Debug)]
+pub enum CommitCounter {
+    /// The memory store commits nothing.
+    Memory,
+    /// PostgreSQL: the transaction ids handed out (`pg_snapshot_xmax(pg_current_snapshot())`).
+    /// Every transaction that writes takes one, reads take none; this counts the whole server,
+    /// which runs nothing else during a benchmark.
+    Postgres(sqlx::PgPool),
+    /// SQLite: the commits of the shop's store writer, which every write of the shop goes
+    /// through (the payment store, the throttle, the order book), read from the shop's
+    /// `GET /admin/metrics` as its owner.
+    Sqlite(Client),
+}
+
+impl CommitCounter {
+    /// The counter for a shop at `shop_url` on `store` (`memory`, `sqlite`, `postgres`).
+    pub async fn new(store: &str, shop_url: &str, postgres: &str) -> Result<Self, BoxError> {
+        Ok(match store {
+            "postgres" => Self::Postgres(sqlx::PgPool::connect(postgres).await?),
+            "sqlite" => {
+                let owner = Client::new(shop_url);
+                owner.sign_in("owner").await;
+                Self::Sqlite(owner)
+            }
+            _ => Self::Memory,
+        })
+    }
+
+    /// Commits so far; `None` for the memory store.
+    pub async fn read(&self) -> Result<Option<u64>, BoxError> {
+        match self {
+            Self::Memory => Ok(None),
+            Self::Postgres(pool) => {
+                let next: i64 = sqlx::query_scalar(
+                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok(Some(u64::try_from(next)?))
+            }
+            Self::Sqlite(owner) => {
+                let metrics = owner.get_json("/admin/metrics").await.json();
+                metrics["store"]["sqlite_commits"]
+                    .as_u64()
+                    .map(Some)
+                    .ok_or_else(|| format!("no commit count in {metrics}").into())
+            }
+        }
+    }
+}

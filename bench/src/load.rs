@@ -135,6 +135,62 @@ pub async fn run(
     result
 }
 
+/// Runs checkouts to `target` arriving at `rate` per second for `time` (an open loop: each
+/// starts on its schedule, however many are still in flight), over `browsers` keep-alive
+/// clients taken in turn. The run's `concurrency` is the most that were in flight at once.
+pub async fn run_open(
+    driver: Arc<Driver>,
+    target: Arc<Target>,
+    run: &str,
+    rate: f64,
+    time: Duration,
+    browsers: usize,
+) -> Run {
+    let clients: Vec<reqwest::Client> = (0..browsers.max(1))
+        .map(|_| Client::http_client())
+        .collect();
+    let interval = Duration::from_secs_f64(1.0 / rate.max(0.001));
+    let count = (time.as_secs_f64() * rate).ceil() as usize;
+    let run_name: Arc<str> = Arc::from(run);
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let mut ticks = tokio::time::interval(interval);
+    // A tick missed (the driver was busy) is made up at once: arrivals keep their schedule.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(count);
+    for index in 0..count {
+        ticks.tick().await;
+        let (driver, target, run_name) = (driver.clone(), target.clone(), run_name.clone());
+        let browser = clients[index % clients.len()].clone();
+        let (in_flight, most) = (in_flight.clone(), most.clone());
+        tasks.push(tokio::spawn(async move {
+            let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+            most.fetch_max(now, Ordering::Relaxed);
+            let result = driver.checkout(&target, &run_name, index, &browser).await;
+            in_flight.fetch_sub(1, Ordering::Relaxed);
+            result
+        }));
+    }
+    let mut result = Run {
+        concurrency: 0,
+        started: count,
+        ok: Vec::new(),
+        errors: Vec::new(),
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        match task.await {
+            Ok(Ok(checkout)) => result.ok.push(checkout),
+            Ok(Err(e)) => result.errors.push(e.to_string()),
+            Err(e) => result.errors.push(panic_message(e)),
+        }
+    }
+    result.elapsed = started.elapsed();
+    result.concurrency = most.load(Ordering::Relaxed);
+    result
+}
+
 fn panic_message(error: tokio::task::JoinError) -> String {
     match error.try_into_panic() {
         Ok(panic) => panic

@@ -195,6 +195,7 @@ pub async fn start_shop(
     framework: &str,
     store: &str,
     sandbox_url: &str,
+    extra_envs: &[(&str, &str)],
 ) -> Result<Process, BoxError> {
     let envs: Vec<(String, String)> = [
         ("PORT", "0"),
@@ -211,6 +212,7 @@ pub async fn start_shop(
         ("GMO_SITE_PASS", gmo_sandbox::DEFAULT_SITE_PASS),
     ]
     .iter()
+    .chain(extra_envs)
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
     let name = format!("{framework}-shop");

@@ -103,6 +103,15 @@ pub(crate) async fn admin_orders(
     Answer(shop.admin_orders(&session, &head).await)
 }
 
+/// `GET /admin/metrics`.
+pub(crate) async fn admin_metrics(
+    shop: Data<Shop>,
+    SignedIn(session): SignedIn,
+    Head(head): Head,
+) -> Answer {
+    Answer(shop.admin_metrics(&session, &head))
+}
+
 /// `GET /admin/emails`.
 pub(crate) async fn admin_emails(
     shop: Data<Shop>,

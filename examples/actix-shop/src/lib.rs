@@ -88,6 +88,10 @@ pub fn app(
                     web::resource("/admin/emails").route(get_or_head().to(handlers::admin_emails)),
                 )
                 .service(
+                    web::resource("/admin/metrics")
+                        .route(get_or_head().to(handlers::admin_metrics)),
+                )
+                .service(
                     web::resource("/admin/charges")
                         .route(get_or_head().to(handlers::admin_charge_page))
                         .post(handlers::admin_charge),

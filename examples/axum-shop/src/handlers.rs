@@ -105,6 +105,15 @@ pub(crate) async fn admin_orders(
     Answer(state.shop.admin_orders(&session, &head).await)
 }
 
+/// `GET /admin/metrics`.
+pub(crate) async fn admin_metrics(
+    State(state): State<ShopState>,
+    session: Session,
+    Head(head): Head,
+) -> Answer {
+    Answer(state.shop.admin_metrics(&session, &head))
+}
+
 /// `GET /admin/emails`.
 pub(crate) async fn admin_emails(
     State(state): State<ShopState>,

@@ -79,6 +79,7 @@ pub fn app(state: ShopState) -> Router {
         .route("/account/close", post(handlers::close_account))
         .route("/admin/orders", get(handlers::admin_orders))
         .route("/admin/emails", get(handlers::admin_emails))
+        .route("/admin/metrics", get(handlers::admin_metrics))
         .route(
             "/admin/charges",
             get(handlers::admin_charge_page).post(handlers::admin_charge),

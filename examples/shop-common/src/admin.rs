@@ -72,6 +72,28 @@ impl Shop {
         Reply::page(200, pages::emails_page(&viewer(session), &emails))
     }
 
+    /// `GET /admin/metrics` (admins only; JSON): the GMO client's calls in flight and queued
+    /// ([`gmo_core::ClientStats`]) and, on SQLite, the transactions the store's writer
+    /// committed (the load driver divides them by its checkouts).
+    pub fn admin_metrics(&self, session: &Session, head: &RequestHead) -> Reply {
+        if !session.user.admin {
+            return not_found(session, head.wants_json());
+        }
+        let gmo = self.payments.client().stats();
+        Reply::json(
+            200,
+            &json!({
+                "gmo": {
+                    "in_flight": gmo.in_flight,
+                    "waiting": gmo.waiting,
+                    "waited": gmo.waited,
+                    "turned_away": gmo.turned_away,
+                },
+                "store": { "sqlite_commits": self.orders.sqlite_commits() },
+            }),
+        )
+    }
+
     /// `POST /admin/orders/{order_id}/{action}` (admins only): `capture`, `void`, `refund`;
     /// `refund-part` with `part` (yen to give back) and `seen` (the amount it is taken from);
     /// `change-amount` with `amount`.

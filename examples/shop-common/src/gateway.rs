@@ -66,6 +66,9 @@ impl PaymentGateway {
                 if let Some(timeout) = settings.request_timeout {
                     client = client.request_timeout(timeout);
                 }
+                if let Some(max) = settings.max_connections {
+                    client = client.max_connections(max);
+                }
                 Ok(Self {
                     client: client.build()?,
                     card_form: CardFormConfig {

@@ -1,12 +1,19 @@
 //! The shop's side of an order: what was bought, by whom. The payment side (amount, state) is
-//! the payments store's. The book lives in memory, or in the shop's database beside the payment
-//! tables (table `shop_orders`), so that a restarted shop, or another instance, sees it.
+//! the payments store's. The book lives in memory, or in the payments store's database (tables
+//! `shop_orders`, `shop_emails`, `shop_ready_to_ship`), so that a restarted shop, or another
+//! instance, sees it.
+//!
+//! In a database the book uses the payments store's connections rather than a pool of its own:
+//! on PostgreSQL the store's pool; on SQLite the store's pool for reads and the store's writer for
+//! writes ([`SqliteStore::write`]), so that the book's inserts are committed in the same group
+//! commits as the payment writes instead of contending with them for SQLite's one write lock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use gmo_core::values::OrderId;
-use sqlx::AnyPool;
+use gmo_sqlx::{PostgresStore, SqliteStore};
+use sqlx::PgPool;
 use sqlx::Row as _;
 
 use crate::catalogue::{self, Line};
@@ -37,8 +44,27 @@ pub struct OrderBook {
 #[derive(Debug, Clone)]
 enum Backend {
     Memory(Arc<Mutex<Memory>>),
-    // One SQL text serves PostgreSQL and SQLite: sqlx's `Any` driver, `$n` placeholders.
-    Database(AnyPool),
+    Database(Database),
+}
+
+/// The payments store's database. One SQL text serves both: `$n` placeholders.
+#[derive(Debug, Clone)]
+enum Database {
+    Postgres(PgPool),
+    Sqlite(SqliteStore),
+}
+
+/// Runs `$body` with `$pool` bound to the database's pool (reads, and PostgreSQL's writes).
+macro_rules! with_pool {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match $database {
+            Database::Postgres($pool) => $body,
+            Database::Sqlite(store) => {
+                let $pool = store.pool();
+                $body
+            }
+        }
+    };
 }
 
 #[derive(Debug, Default)]
@@ -62,33 +88,49 @@ pub struct Email {
     pub subject: String,
 }
 
-const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS shop_orders (
+const CREATE_TABLES: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS shop_orders (
     order_id   TEXT PRIMARY KEY,
     user_id    TEXT NOT NULL,
     product    TEXT NOT NULL,
     quantity   BIGINT NOT NULL,
     created_at BIGINT NOT NULL
-)";
-const CREATE_USER_INDEX: &str =
-    "CREATE INDEX IF NOT EXISTS shop_orders_by_user ON shop_orders (user_id, created_at)";
-const INSERT: &str = "INSERT INTO shop_orders (order_id, user_id, product, quantity, created_at) \
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING";
-const COLUMNS: &str = "SELECT order_id, user_id, product, quantity FROM shop_orders";
-const CREATE_EMAILS: &str = "CREATE TABLE IF NOT EXISTS shop_emails (
+)",
+    "CREATE INDEX IF NOT EXISTS shop_orders_by_user ON shop_orders (user_id, created_at)",
+    "CREATE TABLE IF NOT EXISTS shop_emails (
     event_id TEXT PRIMARY KEY,
     order_id TEXT NOT NULL,
     user_id  TEXT NOT NULL,
     subject  TEXT NOT NULL,
     sent_at  BIGINT NOT NULL
-)";
-const CREATE_READY: &str = "CREATE TABLE IF NOT EXISTS shop_ready_to_ship (
+)",
+    "CREATE TABLE IF NOT EXISTS shop_ready_to_ship (
     order_id TEXT PRIMARY KEY,
     event_id TEXT NOT NULL
-)";
+)",
+];
+const INSERT: &str = "INSERT INTO shop_orders (order_id, user_id, product, quantity, created_at) \
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING";
+const SELECT_ONE: &str =
+    "SELECT order_id, user_id, product, quantity FROM shop_orders WHERE order_id = $1";
+const SELECT_OF_USER: &str = "SELECT order_id, user_id, product, quantity FROM shop_orders \
+     WHERE user_id = $1 ORDER BY created_at DESC";
+const SELECT_ALL: &str =
+    "SELECT order_id, user_id, product, quantity FROM shop_orders ORDER BY created_at DESC";
 const INSERT_EMAIL: &str = "INSERT INTO shop_emails (event_id, order_id, user_id, subject, sent_at) \
      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (event_id) DO NOTHING";
 const INSERT_READY: &str = "INSERT INTO shop_ready_to_ship (order_id, event_id) VALUES ($1, $2) \
      ON CONFLICT (order_id) DO NOTHING";
+/// PostgreSQL: the message and the mark in one statement (one round trip, one commit); the mark
+/// only if the message is new.
+const INSERT_EMAIL_AND_READY: &str = "WITH sent AS (INSERT INTO shop_emails \
+     (event_id, order_id, user_id, subject, sent_at) VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (event_id) DO NOTHING RETURNING order_id, event_id) \
+     INSERT INTO shop_ready_to_ship (order_id, event_id) SELECT order_id, event_id FROM sent \
+     ON CONFLICT (order_id) DO NOTHING";
+const SELECT_EMAILS: &str = "SELECT event_id, order_id, user_id, subject FROM shop_emails \
+     ORDER BY sent_at DESC, event_id";
+const SELECT_READY: &str = "SELECT order_id FROM shop_ready_to_ship WHERE order_id = $1";
 
 impl Default for OrderBook {
     fn default() -> Self {
@@ -104,23 +146,48 @@ impl OrderBook {
         }
     }
 
-    /// The book in the database at `url` (`postgres://…` or `sqlite://…`), its table created if
-    /// missing.
-    pub async fn connect(url: &str) -> Result<Self, OrderBookError> {
-        sqlx::any::install_default_drivers();
-        let pool = AnyPool::connect(url).await?;
-        for create in [CREATE_TABLE, CREATE_USER_INDEX, CREATE_EMAILS, CREATE_READY] {
+    /// The book in the PostgreSQL database of `store`, on its pool; tables created if missing.
+    pub async fn on_postgres(store: &PostgresStore) -> Result<Self, OrderBookError> {
+        let pool = store.pool().clone();
+        for create in CREATE_TABLES {
             sqlx::query(create).execute(&pool).await?;
         }
         Ok(Self {
-            backend: Backend::Database(pool),
+            backend: Backend::Database(Database::Postgres(pool)),
         })
+    }
+
+    /// The book in the SQLite file of `store`, written through the store's writer; tables
+    /// created if missing.
+    pub async fn on_sqlite(store: &SqliteStore) -> Result<Self, OrderBookError> {
+        store
+            .write(|conn| {
+                Box::pin(async move {
+                    for create in CREATE_TABLES {
+                        sqlx::query(create).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await?;
+        Ok(Self {
+            backend: Backend::Database(Database::Sqlite(store.clone())),
+        })
+    }
+
+    /// The transactions the SQLite store's writer committed (the payment writes and this
+    /// book's, together), for the shop's metrics; `None` elsewhere.
+    pub fn sqlite_commits(&self) -> Option<u64> {
+        match &self.backend {
+            Backend::Database(Database::Sqlite(store)) => Some(store.commits()),
+            _ => None,
+        }
     }
 
     /// Records an order, unless one is recorded under its id already (an owner's charge
     /// submitted twice): the first stays.
     pub async fn insert(&self, order: ShopOrder) -> Result<(), OrderBookError> {
-        match &self.backend {
+        let database = match &self.backend {
             Backend::Memory(memory) => {
                 let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
                 if memory.index.contains_key(order.order_id.as_str()) {
@@ -129,16 +196,34 @@ impl OrderBook {
                 let at = memory.orders.len();
                 memory.index.insert(order.order_id.as_str().to_owned(), at);
                 memory.orders.push(order);
+                return Ok(());
             }
-            Backend::Database(pool) => {
-                let micros = now_micros();
+            Backend::Database(database) => database,
+        };
+        // The same statement for either database (the query's type names its database).
+        macro_rules! insert {
+            () => {
                 sqlx::query(INSERT)
-                    .bind(order.order_id.as_str())
+                    .bind(order.order_id.as_str().to_owned())
                     .bind(order.user_id)
                     .bind(order.line.product.id)
                     .bind(i64::from(order.line.quantity))
-                    .bind(micros)
-                    .execute(pool)
+                    .bind(now_micros())
+            };
+        }
+        match database {
+            Database::Postgres(pool) => {
+                insert!().execute(pool).await?;
+            }
+            Database::Sqlite(store) => {
+                let insert = insert!();
+                store
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            insert.execute(&mut *conn).await?;
+                            Ok(())
+                        })
+                    })
                     .await?;
             }
         }
@@ -156,13 +241,13 @@ impl OrderBook {
                     .and_then(|&at| memory.orders.get(at));
                 Ok(found.cloned())
             }
-            Backend::Database(pool) => {
-                let row = sqlx::query(&format!("{COLUMNS} WHERE order_id = $1"))
+            Backend::Database(database) => with_pool!(database, pool => {
+                let row = sqlx::query(SELECT_ONE)
                     .bind(order_id)
                     .fetch_optional(pool)
                     .await?;
-                Ok(row.and_then(|row| from_row(&row)))
-            }
+                Ok(row.as_ref().and_then(from_row))
+            }),
         }
     }
 
@@ -175,11 +260,10 @@ impl OrderBook {
                 .into_iter()
                 .filter(|o| o.user_id == user_id)
                 .collect()),
-            Backend::Database(pool) => {
-                let query = format!("{COLUMNS} WHERE user_id = $1 ORDER BY created_at DESC");
-                let rows = sqlx::query(&query).bind(user_id).fetch_all(pool).await?;
+            Backend::Database(database) => with_pool!(database, pool => {
+                let rows = sqlx::query(SELECT_OF_USER).bind(user_id).fetch_all(pool).await?;
                 Ok(rows.iter().filter_map(from_row).collect())
-            }
+            }),
         }
     }
 
@@ -190,11 +274,10 @@ impl OrderBook {
                 let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
                 Ok(memory.orders.iter().rev().cloned().collect())
             }
-            Backend::Database(pool) => {
-                let query = format!("{COLUMNS} ORDER BY created_at DESC");
-                let rows = sqlx::query(&query).fetch_all(pool).await?;
+            Backend::Database(database) => with_pool!(database, pool => {
+                let rows = sqlx::query(SELECT_ALL).fetch_all(pool).await?;
                 Ok(rows.iter().filter_map(from_row).collect())
-            }
+            }),
         }
     }
 }
@@ -204,7 +287,7 @@ impl OrderBook {
     /// payment event (`event_id`): a second hand-over of the same event changes nothing. Both
     /// or neither are written.
     pub async fn confirm_paid(&self, email: Email) -> Result<(), OrderBookError> {
-        match &self.backend {
+        let database = match &self.backend {
             Backend::Memory(memory) => {
                 let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
                 if memory.emails.iter().any(|e| e.event_id == email.event_id) {
@@ -212,25 +295,42 @@ impl OrderBook {
                 }
                 memory.ready_to_ship.insert(email.order_id.clone());
                 memory.emails.push(email);
+                return Ok(());
             }
-            Backend::Database(pool) => {
-                let mut tx = pool.begin().await?;
-                let sent = sqlx::query(INSERT_EMAIL)
-                    .bind(&email.event_id)
-                    .bind(&email.order_id)
-                    .bind(&email.user_id)
-                    .bind(&email.subject)
+            Backend::Database(database) => database,
+        };
+        // The message's columns, for either database (the query's type names its database).
+        macro_rules! insert {
+            ($sql:expr) => {
+                sqlx::query($sql)
+                    .bind(email.event_id.clone())
+                    .bind(email.order_id.clone())
+                    .bind(email.user_id.clone())
+                    .bind(email.subject.clone())
                     .bind(now_micros())
-                    .execute(&mut *tx)
+            };
+        }
+        match database {
+            Database::Postgres(pool) => {
+                insert!(INSERT_EMAIL_AND_READY).execute(pool).await?;
+            }
+            Database::Sqlite(store) => {
+                // SQLite has no INSERT in a WITH: two statements in one write of the store's
+                // writer, which commits both or neither.
+                let send = insert!(INSERT_EMAIL);
+                let ready = sqlx::query(INSERT_READY)
+                    .bind(email.order_id.clone())
+                    .bind(email.event_id.clone());
+                store
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            if send.execute(&mut *conn).await?.rows_affected() == 1 {
+                                ready.execute(&mut *conn).await?;
+                            }
+                            Ok(())
+                        })
+                    })
                     .await?;
-                if sent.rows_affected() == 1 {
-                    sqlx::query(INSERT_READY)
-                        .bind(&email.order_id)
-                        .bind(&email.event_id)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                tx.commit().await?;
             }
         }
         Ok(())
@@ -243,13 +343,8 @@ impl OrderBook {
                 let memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
                 Ok(memory.emails.iter().rev().cloned().collect())
             }
-            Backend::Database(pool) => {
-                let rows = sqlx::query(
-                    "SELECT event_id, order_id, user_id, subject FROM shop_emails \
-                     ORDER BY sent_at DESC, event_id",
-                )
-                .fetch_all(pool)
-                .await?;
+            Backend::Database(database) => with_pool!(database, pool => {
+                let rows = sqlx::query(SELECT_EMAILS).fetch_all(pool).await?;
                 rows.iter()
                     .map(|row| {
                         Ok(Email {
@@ -261,7 +356,7 @@ impl OrderBook {
                     })
                     .collect::<Result<_, sqlx::Error>>()
                     .map_err(OrderBookError::from)
-            }
+            }),
         }
     }
 
@@ -273,14 +368,13 @@ impl OrderBook {
                 .unwrap_or_else(PoisonError::into_inner)
                 .ready_to_ship
                 .contains(order_id)),
-            Backend::Database(pool) => {
-                let row =
-                    sqlx::query("SELECT order_id FROM shop_ready_to_ship WHERE order_id = $1")
-                        .bind(order_id)
-                        .fetch_optional(pool)
-                        .await?;
+            Backend::Database(database) => with_pool!(database, pool => {
+                let row = sqlx::query(SELECT_READY)
+                    .bind(order_id)
+                    .fetch_optional(pool)
+                    .await?;
                 Ok(row.is_some())
-            }
+            }),
         }
     }
 }
@@ -293,7 +387,12 @@ fn now_micros() -> i64 {
 
 /// A stored row, or `None` for a row this shop cannot read (a user or product it no longer
 /// has): the order stays in the payments store, only its goods are not shown.
-fn from_row(row: &sqlx::any::AnyRow) -> Option<ShopOrder> {
+fn from_row<R: sqlx::Row>(row: &R) -> Option<ShopOrder>
+where
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
     let read = || -> Result<Option<ShopOrder>, sqlx::Error> {
         let order_id: String = row.try_get("order_id")?;
         let user_id: String = row.try_get("user_id")?;
@@ -363,8 +462,12 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}/orders.db?mode=rwc", dir.display());
-        keeps_orders_newest_first(&OrderBook::connect(&url).await.unwrap()).await;
-        let reopened = OrderBook::connect(&url).await.unwrap();
+        let store = SqliteStore::connect(&url).await.unwrap();
+        keeps_orders_newest_first(&OrderBook::on_sqlite(&store).await.unwrap()).await;
+        store.pool().close().await;
+        let reopened = OrderBook::on_sqlite(&SqliteStore::connect(&url).await.unwrap())
+            .await
+            .unwrap();
         assert_eq!(reopened.all().await.unwrap().len(), 3);
         let _ = std::fs::remove_dir_all(&dir);
     }

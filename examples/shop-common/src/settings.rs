@@ -9,6 +9,7 @@
 //! | `GMO_SITE_ID`, `GMO_SITE_PASS` | — | the site's credentials (required with `GMO_BASE_URL`: saved cards need them) |
 //! | `GMO_TOKEN_JS_URL` | `https://stg.static.mul-pay.jp/ext/js/token.js` | GMO's token.js |
 //! | `GMO_REQUEST_TIMEOUT_SECS` | `60` (`10` with the embedded sandbox) | how long one GMO call may take (at most half of `SHOP_RECONCILE_AFTER_SECS`) |
+//! | `GMO_MAX_CONNECTIONS` | `64` | GMO calls in flight at once; more wait their turn, at most the request timeout (GMO limits connections per shop: ask for yours) |
 //! | `SHOP_DATA_DIR` | `data` | the directory of the SQLite file `shop.db` (orders survive a restart) |
 //! | `SHOP_DATABASE_URL` | — | instead of the SQLite file: `postgres://…` (shared by several instances), `sqlite://path`, or `memory` |
 //! | `SHOP_RECONCILE_EVERY_SECS` | `60` | how often reconciliation runs |
@@ -80,6 +81,9 @@ pub struct ShopSettings {
     /// How long one GMO call may take (`None`: the gateway's default, 60 s for GMO, 10 s for
     /// the embedded sandbox).
     pub request_timeout: Option<Duration>,
+    /// How many GMO calls may be in flight at once (`GMO_MAX_CONNECTIONS`; `None`: the
+    /// client's default, [`gmo_core::client::DEFAULT_MAX_CONNECTIONS`]).
+    pub max_connections: Option<usize>,
     /// Where orders are kept.
     pub storage: Storage,
     /// How often reconciliation runs.
@@ -186,6 +190,15 @@ impl ShopSettings {
             public_url,
             gateway,
             request_timeout: seconds("GMO_REQUEST_TIMEOUT_SECS")?,
+            max_connections: get("GMO_MAX_CONNECTIONS")
+                .map(|n| match n.trim().parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => Err(SettingsError::Invalid(
+                        "GMO_MAX_CONNECTIONS",
+                        "a whole number, at least 1",
+                    )),
+                })
+                .transpose()?,
             storage,
             reconcile_every: seconds("SHOP_RECONCILE_EVERY_SECS")?
                 .unwrap_or(Duration::from_secs(60)),

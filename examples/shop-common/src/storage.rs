@@ -81,8 +81,8 @@ impl Storage {
                 store.migrate().await?;
                 Ok(OpenStorage {
                     throttle: Arc::new(SqliteThrottleStore::from_store(&store)),
+                    orders: OrderBook::on_sqlite(&store).await?,
                     payments: Arc::new(store),
-                    orders: OrderBook::connect(&url).await?,
                 })
             }
             Storage::Postgres(url) => {
@@ -90,8 +90,8 @@ impl Storage {
                 store.migrate().await?;
                 Ok(OpenStorage {
                     throttle: Arc::new(PostgresThrottleStore::from_store(&store)),
+                    orders: OrderBook::on_postgres(&store).await?,
                     payments: Arc::new(store),
-                    orders: OrderBook::connect(url).await?,
                 })
             }
         }
