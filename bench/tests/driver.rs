@@ -70,3 +70,29 @@ async fn direct_checkouts_are_the_same_gmo_calls() {
         assert_eq!(sandbox.calls(api), 4, "{api:?}");
     }
 }
+
+/// The open loop starts checkouts on their schedule, whatever is in flight, and every one is
+/// verified like a closed-loop level's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_loop_checkouts_end_where_gmo_says() {
+    let shop = RunningShop::start::<AxumShop>(ShopOptions::default()).await;
+    shop.sandbox.set_notify_url(None);
+    let driver = Arc::new(Driver::new(shop.sandbox.base_url()).expect("a driver"));
+    let before = driver.calls_by_order().await.expect("the sandbox's calls");
+    let target = Arc::new(Target::Shop(shop.url.clone()));
+    let run = load::run_open(
+        driver.clone(),
+        target,
+        "open",
+        20.0,
+        std::time::Duration::from_millis(400),
+        4,
+    )
+    .await;
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    assert_eq!(run.started, 8);
+    assert_eq!(run.ok.len(), 8);
+    assert!(run.concurrency >= 1);
+    let verification = driver.verify(&run.ok, &before, 8).await.expect("verified");
+    assert!(verification.is_clean(), "{verification:?}");
+}

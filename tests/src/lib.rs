@@ -140,6 +140,11 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn the_owner_reads_the_shop_s_metrics() {
+            $crate::scenarios::admin::the_owner_reads_the_shop_s_metrics::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn paid_orders_are_confirmed_once_and_ready_to_ship() {
             $crate::scenarios::fulfilment::paid_orders_are_confirmed_once::<$shop>().await;
         }

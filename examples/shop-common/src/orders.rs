@@ -451,8 +451,33 @@ mod tests {
         assert_eq!(book.all().await.unwrap(), [third, second, first]);
     }
 
+    fn email(event_id: &str, order_id: &str) -> Email {
+        Email {
+            event_id: event_id.to_owned(),
+            order_id: order_id.to_owned(),
+            user_id: "alice".to_owned(),
+            subject: format!("Thank you for your order {order_id}"),
+        }
+    }
+
+    /// One message per event, the order ready to ship once, whichever event comes first.
+    async fn confirms_each_event_once(book: &OrderBook) {
+        assert!(!book.is_ready_to_ship("o-1").await.unwrap());
+        book.confirm_paid(email("ev-1", "o-1")).await.unwrap();
+        book.confirm_paid(email("ev-1", "o-1")).await.unwrap();
+        assert!(book.is_ready_to_ship("o-1").await.unwrap());
+        assert_eq!(book.emails().await.unwrap(), [email("ev-1", "o-1")]);
+        // Another event of the same order (a later payment event): its own message, still
+        // one mark.
+        book.confirm_paid(email("ev-2", "o-1")).await.unwrap();
+        assert_eq!(book.emails().await.unwrap().len(), 2);
+        assert!(book.is_ready_to_ship("o-1").await.unwrap());
+        assert!(!book.is_ready_to_ship("o-2").await.unwrap());
+    }
+
     #[tokio::test]
     async fn in_memory() {
+        confirms_each_event_once(&OrderBook::new()).await;
         keeps_orders_newest_first(&OrderBook::new()).await;
     }
 
@@ -463,12 +488,49 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}/orders.db?mode=rwc", dir.display());
         let store = SqliteStore::connect(&url).await.unwrap();
-        keeps_orders_newest_first(&OrderBook::on_sqlite(&store).await.unwrap()).await;
+        let book = OrderBook::on_sqlite(&store).await.unwrap();
+        let commits = store.commits();
+        keeps_orders_newest_first(&book).await;
+        confirms_each_event_once(&book).await;
+        // Every write of the book went through the payments store's writer.
+        assert!(store.commits() >= commits + 3, "{}", store.commits());
+        assert_eq!(book.sqlite_commits(), Some(store.commits()));
         store.pool().close().await;
         let reopened = OrderBook::on_sqlite(&SqliteStore::connect(&url).await.unwrap())
             .await
             .unwrap();
         assert_eq!(reopened.all().await.unwrap().len(), 3);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// On PostgreSQL (with `GMO_TEST_DATABASE_URL`), in a schema of its own: the paid-order
+    /// message and its mark are one statement.
+    #[tokio::test]
+    async fn in_postgres_on_the_store_s_pool() {
+        let Ok(url) = std::env::var("GMO_TEST_DATABASE_URL") else {
+            eprintln!("GMO_TEST_DATABASE_URL unset: skipped");
+            return;
+        };
+        let schema = format!("shop_book_{}", std::process::id());
+        let admin = PgPool::connect(&url).await.unwrap();
+        sqlx::raw_sql(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        ))
+        .execute(&admin)
+        .await
+        .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let store = PostgresStore::connect(&format!("{url}{sep}options=-csearch_path%3D{schema}"))
+            .await
+            .unwrap();
+        let book = OrderBook::on_postgres(&store).await.unwrap();
+        assert_eq!(book.sqlite_commits(), None);
+        keeps_orders_newest_first(&book).await;
+        confirms_each_event_once(&book).await;
+        store.pool().close().await;
+        sqlx::raw_sql(&format!("DROP SCHEMA {schema} CASCADE"))
+            .execute(&admin)
+            .await
+            .unwrap();
     }
 }

@@ -285,3 +285,24 @@ fn form_key(page: &str) -> String {
         .expect("a quoted key")
         .to_owned()
 }
+
+/// The owner's metrics: the GMO client's calls in flight, queued and turned away, and the
+/// store's commits where the store counts them (SQLite; the scenarios' shops keep memory). A
+/// customer gets 404.
+pub async fn the_owner_reads_the_shop_s_metrics<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let alice = shop.shopper("alice").await;
+    let owner = shop.shopper("owner").await;
+    buy_and_pay(&shop, &alice, "matcha", "4111111111111111", CHALLENGE_OTP).await;
+    let metrics = owner.get_json("/admin/metrics").await;
+    assert_eq!(metrics.status, 200, "{metrics}");
+    let metrics = metrics.json();
+    // Nothing is in flight once the checkout is done; nothing waited past its turn.
+    assert_eq!(metrics["gmo"]["in_flight"], 0, "{metrics}");
+    assert_eq!(metrics["gmo"]["waiting"], 0, "{metrics}");
+    assert_eq!(metrics["gmo"]["turned_away"], 0, "{metrics}");
+    assert!(metrics["gmo"]["waited"].is_u64(), "{metrics}");
+    assert!(metrics["store"]["sqlite_commits"].is_null(), "{metrics}");
+    let refused = alice.get_json("/admin/metrics").await;
+    assert_eq!(refused.status, 404, "{refused}");
+}
