@@ -199,6 +199,16 @@ impl SqliteStore {
         self.writer.write(work).await
     }
 
+    /// Where the `PaymentStore` methods that write with one statement write: the group commit,
+    /// without a savepoint of their own.
+    pub(crate) async fn run_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        self.writer.write_statement(work).await
+    }
+
     /// The compare-and-set with its events: the writer's savepoint makes them one atomic write.
     async fn compare_and_set(
         &self,
@@ -212,6 +222,16 @@ impl SqliteStore {
             .iter()
             .map(|event| columns::bind_event::<_, Micros>(sqlx::query(INSERT_EVENT), event))
             .collect::<Result<Vec<_>, _>>()?;
+        if inserts.is_empty() {
+            return self
+                .run_statement(move |conn| {
+                    Box::pin(
+                        async move { Ok(update.execute(&mut *conn).await?.rows_affected() == 1) },
+                    )
+                })
+                .await
+                .map_err(columns::driver);
+        }
         self.run_write(move |conn| {
             Box::pin(async move {
                 if update.execute(&mut *conn).await?.rows_affected() != 1 {
