@@ -124,19 +124,21 @@ impl SqliteStore {
     ///
     /// Writes that arrive while a batch is committing are committed together in the next one
     /// (at most 64; no timer waits for more): one `BEGIN IMMEDIATE` … `COMMIT`, each write in
-    /// its own `SAVEPOINT`, run in the order they were queued, each seeing the ones before it.
-    /// When `work` answers `Err`, its savepoint is rolled back and the error is answered to
-    /// this caller alone; the others of its batch commit. When the batch's `COMMIT` fails,
+    /// its own `SAVEPOINT` (none when it is alone in its batch), run in the order they were
+    /// queued, each seeing the ones before it. When `work` answers `Err`, everything it wrote is
+    /// rolled back and the error is answered to this caller alone; the others of its batch
+    /// commit. When the batch's `COMMIT` fails,
     /// every write of the batch gets the error. An `Ok` is durable (with
     /// [`SqliteStore::recommended_options`]' `synchronous = FULL`) and visible to every new
     /// read once answered.
     ///
-    /// `work` gets the connection inside its savepoint: run statements on it, nothing else
+    /// `work` gets the connection inside the batch's transaction: run statements on it, nothing else
     /// (no `COMMIT`, `ROLLBACK` or `BEGIN`; `Connection::begin` makes a nested savepoint). It
     /// holds up every write queued behind it, so keep it short and never wait in it for
     /// anything but its statements. A write whose future is dropped after it was queued still
-    /// runs. Needs a Tokio runtime (the writer is a task, spawned on the first write; it ends
-    /// when the store and all its clones are dropped).
+    /// runs. Needs a Tokio runtime: the writer is a task, spawned on the runtime of the first
+    /// write (again on the current one if that runtime has shut down), which must keep running
+    /// while the store writes; it ends when the store and all its clones are dropped.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

@@ -4,7 +4,10 @@
 //! pool. The task takes whatever queued while the previous batch ran (at most [`MAX_BATCH`]
 //! writes; no timer ever waits for more), opens one `BEGIN IMMEDIATE` transaction, runs each
 //! write in queue order inside its own `SAVEPOINT` (so a write sees the ones before it, and a
-//! write that fails is rolled back alone), then `COMMIT`s once. Only then is any write of the
+//! write that fails is rolled back alone), then `COMMIT`s once. The store's own writes of one
+//! statement skip the savepoint: SQLite rolls back a statement refused by a constraint by
+//! itself, and any other failure of theirs fails the batch (see [`Writer::write_statement`]);
+//! a write alone in its batch needs none either. Only after the `COMMIT` is any write of the
 //! batch answered: an `Ok` is on disk (with `synchronous = FULL`) before its caller sees it. If
 //! the `COMMIT` (or the `BEGIN`) fails, every write of the batch is answered with that error.
 //!
