@@ -84,8 +84,10 @@
 //! On SQLite every write of a store (and of its clones, and of a [`SqliteThrottleStore`] made
 //! from it) goes through the store's one writer, which commits the writes that arrived while
 //! its previous transaction ran as one transaction (group commit, at most 64, no timer): one
-//! `BEGIN IMMEDIATE` … `COMMIT` and one fsync for the batch, each write in its own savepoint,
-//! in arrival order. A write that fails is rolled back alone and answered its own error; every
+//! `BEGIN IMMEDIATE` … `COMMIT` and one fsync for the batch, the writes in arrival order. A
+//! write that fails is rolled back alone (its own savepoint; for the store's one-statement
+//! writes, SQLite's rollback of a statement refused by a constraint) and answered its own
+//! error; every
 //! write is answered only once the batch's `COMMIT` returned, and all of them get the error if
 //! it fails. [`SqliteStore::write`] puts the app's own writes in the same batches.
 //!

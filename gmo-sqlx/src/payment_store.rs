@@ -6,9 +6,11 @@
 //! executor bounds make a generic `impl` unreadable, so a macro stamps it out per backend.
 
 /// Implements `PaymentStore` for `$store` storing timestamps as `$time`. `$store` has a `pool`
-/// field for reads and two write methods: `run_write(work)`, which runs `work` (a closure that
+/// field for reads and three write methods: `run_write(work)`, which runs `work` (a closure that
 /// writes on a connection) where the backend writes (SQLite: in its group commit, inside a
-/// savepoint of the batch's transaction; PostgreSQL: on a connection of the pool), and
+/// savepoint of the batch's transaction; PostgreSQL: on a connection of the pool);
+/// `run_statement(work)`, the same for a `work` that writes with one statement (SQLite: no
+/// savepoint needed, see `Writer::write_statement`); and
 /// `compare_and_set(order, read_version, events)`, the order's update with its events, atomic,
 /// answering whether the version matched. The invoking module provides
 /// `PUT_NOTIFICATION`, `SELECT_NOTIFICATION_OF_ORDER` and `SELECT_UNPROCESSED_NOTIFICATIONS`,
@@ -29,7 +31,7 @@ macro_rules! impl_payment_store {
                 let query = sqlx::query(sql)
                     .bind($crate::columns::version_column(seq)?)
                     .bind(<$time>::from_time(at)?);
-                self.run_write(move |conn| {
+                self.run_statement(move |conn| {
                     Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
                 })
                 .await
@@ -66,7 +68,9 @@ macro_rules! impl_payment_store {
                     member,
                 )?;
                 let done = self
-                    .run_write(move |conn| Box::pin(async move { query.execute(&mut *conn).await }))
+                    .run_statement(move |conn| {
+                        Box::pin(async move { query.execute(&mut *conn).await })
+                    })
                     .await
                     .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
@@ -84,7 +88,7 @@ macro_rules! impl_payment_store {
             ) -> Result<(), gmo_core::store::StoreError> {
                 let query =
                     sqlx::query($crate::columns::DELETE_MEMBER).bind(customer.as_str().to_owned());
-                self.run_write(move |conn| {
+                self.run_statement(move |conn| {
                     Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
                 })
                 .await
@@ -143,7 +147,9 @@ macro_rules! impl_payment_store {
                     order,
                 )?;
                 let done = self
-                    .run_write(move |conn| Box::pin(async move { query.execute(&mut *conn).await }))
+                    .run_statement(move |conn| {
+                        Box::pin(async move { query.execute(&mut *conn).await })
+                    })
                     .await
                     .map_err($crate::columns::driver)?;
                 if done.rows_affected() == 1 {
@@ -185,7 +191,7 @@ macro_rules! impl_payment_store {
                     .bind(<$time>::from_time(lease.taken_at)?)
                     .bind($crate::columns::sql_limit(limit));
                 let rows = self
-                    .run_write(move |conn| {
+                    .run_statement(move |conn| {
                         Box::pin(async move { query.fetch_all(&mut *conn).await })
                     })
                     .await
@@ -207,7 +213,7 @@ macro_rules! impl_payment_store {
 
             async fn release_leases(&self, owner: &str) -> Result<(), gmo_core::store::StoreError> {
                 let query = sqlx::query($crate::columns::RELEASE_LEASES).bind(owner.to_owned());
-                self.run_write(move |conn| {
+                self.run_statement(move |conn| {
                     Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
                 })
                 .await
@@ -242,7 +248,7 @@ macro_rules! impl_payment_store {
                     .bind(<$time>::from_time(lease.taken_at)?)
                     .bind($crate::columns::sql_limit(limit));
                 let rows = self
-                    .run_write(move |conn| {
+                    .run_statement(move |conn| {
                         Box::pin(async move { query.fetch_all(&mut *conn).await })
                     })
                     .await
@@ -349,7 +355,7 @@ macro_rules! impl_payment_store {
                 let query = sqlx::query($crate::columns::MARK_NOTIFICATION_PROCESSED)
                     .bind(key.to_owned())
                     .bind(<$time>::from_time(at)?);
-                self.run_write(move |conn| {
+                self.run_statement(move |conn| {
                     Box::pin(async move { query.execute(&mut *conn).await.map(drop) })
                 })
                 .await

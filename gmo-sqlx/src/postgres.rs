@@ -133,6 +133,14 @@ impl PostgresStore {
         write_on(&self.pool, work).await
     }
 
+    /// The same: every write of this store is atomic without help.
+    async fn run_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
+    {
+        write_on(&self.pool, work).await
+    }
+
     /// The compare-and-set with its events: one statement (a data-modifying CTE), so that the
     /// change and its events commit together or not at all, in one round trip.
     async fn compare_and_set(

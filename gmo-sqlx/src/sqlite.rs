@@ -133,19 +133,21 @@ impl SqliteStore {
     ///
     /// Writes that arrive while a batch is committing are committed together in the next one
     /// (at most 64; no timer waits for more): one `BEGIN IMMEDIATE` … `COMMIT`, each write in
-    /// its own `SAVEPOINT`, run in the order they were queued, each seeing the ones before it.
-    /// When `work` answers `Err`, its savepoint is rolled back and the error is answered to
-    /// this caller alone; the others of its batch commit. When the batch's `COMMIT` fails,
+    /// its own `SAVEPOINT` (none when it is alone in its batch), run in the order they were
+    /// queued, each seeing the ones before it. When `work` answers `Err`, everything it wrote is
+    /// rolled back and the error is answered to this caller alone; the others of its batch
+    /// commit. When the batch's `COMMIT` fails,
     /// every write of the batch gets the error. An `Ok` is durable (with
     /// [`SqliteStore::recommended_options`]' `synchronous = FULL`) and visible to every new
     /// read once answered.
     ///
-    /// `work` gets the connection inside its savepoint: run statements on it, nothing else
+    /// `work` gets the connection inside the batch's transaction: run statements on it, nothing else
     /// (no `COMMIT`, `ROLLBACK` or `BEGIN`; `Connection::begin` makes a nested savepoint). It
     /// holds up every write queued behind it, so keep it short and never wait in it for
     /// anything but its statements. A write whose future is dropped after it was queued still
-    /// runs. Needs a Tokio runtime (the writer is a task, spawned on the first write; it ends
-    /// when the store and all its clones are dropped).
+    /// runs. Needs a Tokio runtime: the writer is a task, spawned on the runtime of the first
+    /// write (again on the current one if that runtime has shut down), which must keep running
+    /// while the store writes; it ends when the store and all its clones are dropped.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -208,6 +210,16 @@ impl SqliteStore {
         self.writer.write(work).await
     }
 
+    /// Where the `PaymentStore` methods that write with one statement write: the group commit,
+    /// without a savepoint of their own.
+    pub(crate) async fn run_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        self.writer.write_statement(work).await
+    }
+
     /// The compare-and-set with its events: the writer's savepoint makes them one atomic write.
     async fn compare_and_set(
         &self,
@@ -221,6 +233,16 @@ impl SqliteStore {
             .iter()
             .map(|event| columns::bind_event::<_, Micros>(sqlx::query(INSERT_EVENT), event))
             .collect::<Result<Vec<_>, _>>()?;
+        if inserts.is_empty() {
+            return self
+                .run_statement(move |conn| {
+                    Box::pin(
+                        async move { Ok(update.execute(&mut *conn).await?.rows_affected() == 1) },
+                    )
+                })
+                .await
+                .map_err(columns::driver);
+        }
         self.run_write(move |conn| {
             Box::pin(async move {
                 if update.execute(&mut *conn).await?.rows_affected() != 1 {

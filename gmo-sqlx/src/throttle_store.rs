@@ -29,8 +29,8 @@ const SELECT_SCOPE: &str = "SELECT key, subject, at_ms, pending FROM gmo_throttl
      WHERE scope = $1 AND at_ms > $2 ORDER BY key, at_ms, id";
 
 /// The `ThrottleStore` methods of `$store` over its connection type `$conn`; the store brings
-/// `pool` (for reads), `run_write` (where its writes run: SQLite's group commit, or a
-/// PostgreSQL connection) and `admit_locked` (an admission, atomic, under the backend's locks
+/// `pool` (for reads), `run_write` and `run_statement` (where its writes run: SQLite's group
+/// commit, or a PostgreSQL connection; see `impl_payment_store!`) and `admit_locked` (an admission, atomic, under the backend's locks
 /// on its keys).
 macro_rules! impl_throttle_store {
     ($store:ty, $conn:ty) => {
@@ -158,7 +158,7 @@ macro_rules! impl_throttle_store {
                     .bind(scope.as_str())
                     .bind(key.to_owned());
                 let done = self
-                    .run_write(move |conn| Box::pin(async move { conn.execute(query).await }))
+                    .run_statement(move |conn| Box::pin(async move { conn.execute(query).await }))
                     .await
                     .map_err(store_error)?;
                 Ok(done.rows_affected() > 0)
@@ -266,6 +266,14 @@ mod sqlite {
             self.store.write(work).await
         }
 
+        async fn run_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+        where
+            T: Send + 'static,
+            F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+        {
+            self.store.run_statement(work).await
+        }
+
         /// An admission in the writer: the batch's transaction holds the file's write lock
         /// (`BEGIN IMMEDIATE`) from the read of the windows to the insert of the new events.
         /// `decide` borrows from the caller, so it runs here, in the caller's task, on the
@@ -338,6 +346,13 @@ mod postgres {
 
         /// PostgreSQL needs no queue: the advisory locks order the writers of each key.
         async fn run_write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+        where
+            F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
+        {
+            crate::postgres::write_on(&self.pool, work).await
+        }
+
+        async fn run_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
         where
             F: for<'c> FnOnce(&'c mut PgConnection) -> WriteFuture<'c, T>,
         {

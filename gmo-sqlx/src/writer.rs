@@ -4,7 +4,10 @@
 //! pool. The task takes whatever queued while the previous batch ran (at most [`MAX_BATCH`]
 //! writes; no timer ever waits for more), opens one `BEGIN IMMEDIATE` transaction, runs each
 //! write in queue order inside its own `SAVEPOINT` (so a write sees the ones before it, and a
-//! write that fails is rolled back alone), then `COMMIT`s once. Only then is any write of the
+//! write that fails is rolled back alone), then `COMMIT`s once. The store's own writes of one
+//! statement skip the savepoint: SQLite rolls back a statement refused by a constraint by
+//! itself, and any other failure of theirs fails the batch (see [`Writer::write_statement`]);
+//! a write alone in its batch needs none either. Only after the `COMMIT` is any write of the
 //! batch answered: an `Ok` is on disk (with `synchronous = FULL`) before its caller sees it. If
 //! the `COMMIT` (or the `BEGIN`) fails, every write of the batch is answered with that error.
 //!
@@ -46,11 +49,16 @@ trait Job: Send {
     ) -> Pin<Box<dyn Future<Output = Box<dyn Ran>> + Send + 'c>>;
     /// Answers `error` without running the write.
     fn refuse(self: Box<Self>, error: sqlx::Error);
+    /// Whether the write runs in a savepoint of its own (see [`Writer::write_statement`]).
+    fn needs_savepoint(&self) -> bool;
 }
 
 /// A write that ran, waiting for its batch's `COMMIT`.
 trait Ran: Send {
-    fn failed(&self) -> bool;
+    fn failure(&self) -> Option<&sqlx::Error>;
+    fn failed(&self) -> bool {
+        self.failure().is_some()
+    }
     /// Answers the write's own result, or `error` when its batch did not commit (a write that
     /// failed keeps its own error).
     fn answer(self: Box<Self>, error: Option<sqlx::Error>);
@@ -59,6 +67,7 @@ trait Ran: Send {
 struct Queued<F, T> {
     work: F,
     reply: oneshot::Sender<Result<T, sqlx::Error>>,
+    savepoint: bool,
 }
 
 struct Finished<T> {
@@ -75,7 +84,7 @@ where
         self: Box<Self>,
         conn: &'c mut SqliteConnection,
     ) -> Pin<Box<dyn Future<Output = Box<dyn Ran>> + Send + 'c>> {
-        let Queued { work, reply } = *self;
+        let Queued { work, reply, .. } = *self;
         Box::pin(async move {
             let result = work(conn).await;
             Box::new(Finished { result, reply }) as Box<dyn Ran>
@@ -86,11 +95,15 @@ where
         // The caller may have given up waiting; nobody to tell then.
         let _ = self.reply.send(Err(error));
     }
+
+    fn needs_savepoint(&self) -> bool {
+        self.savepoint
+    }
 }
 
 impl<T: Send> Ran for Finished<T> {
-    fn failed(&self) -> bool {
-        self.result.is_err()
+    fn failure(&self) -> Option<&sqlx::Error> {
+        self.result.as_ref().err()
     }
 
     fn answer(self: Box<Self>, error: Option<sqlx::Error>) {
@@ -132,8 +145,32 @@ impl Writer {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
     {
+        self.queue(work, true).await
+    }
+
+    /// Like [`Writer::write`], for a write of one statement (besides reads), which runs without
+    /// a savepoint (two statements fewer): SQLite undoes a statement that fails a constraint
+    /// and keeps the transaction; any other failure (one that may have rolled back the whole
+    /// transaction, or a failure after the statement ran) fails the whole batch.
+    pub(crate) async fn write_statement<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
+        self.queue(work, false).await
+    }
+
+    async fn queue<T, F>(&self, work: F, savepoint: bool) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> WriteFuture<'c, T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
-        self.enqueue(Box::new(Queued { work, reply }))?;
+        self.enqueue(Box::new(Queued {
+            work,
+            reply,
+            savepoint,
+        }))?;
         answer.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
@@ -235,6 +272,21 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) -> B
     let mut jobs = batch.drain(..);
     let mut broken = None;
     for job in jobs.by_ref() {
+        if !job.needs_savepoint() {
+            let done = job.run(&mut tx).await;
+            let breaks = done.failure().filter(|e| !undone_alone(e)).map(|e| {
+                sqlx::Error::Protocol(format!(
+                    "another write of the batch failed in a way that may have rolled \
+                         back the batch: {e}"
+                ))
+            });
+            ran.push(done);
+            if breaks.is_some() {
+                broken = breaks;
+                break;
+            }
+            continue;
+        }
         match savepoint(&mut tx, job).await {
             Ok(done) => ran.push(done),
             Err(e) => {
@@ -265,6 +317,23 @@ async fn commit(conn: &mut SqliteConnection, batch: &mut Vec<Box<dyn Job>>) -> B
             Batch::Broken
         }
     }
+}
+
+/// Whether SQLite undid just the failed statement and kept the transaction: a constraint
+/// violation (ABORT, the default conflict resolution). Any other error may have rolled back the
+/// whole transaction (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, SQLITE_NOMEM) or come after the
+/// statement's changes were made (a row that does not decode).
+fn undone_alone(error: &sqlx::Error) -> bool {
+    use sqlx::error::ErrorKind;
+    matches!(
+        error.as_database_error().map(|e| e.kind()),
+        Some(
+            ErrorKind::UniqueViolation
+                | ErrorKind::ForeignKeyViolation
+                | ErrorKind::NotNullViolation
+                | ErrorKind::CheckViolation
+        )
+    )
 }
 
 /// A write alone in its batch needs no savepoint (two statements fewer): the transaction is

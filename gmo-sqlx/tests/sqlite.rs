@@ -626,3 +626,53 @@ async fn a_failing_write_alone_in_its_batch_writes_nothing() {
     insert_rows(&store, &["c"]).await.expect("a later write");
     assert_eq!(rows(&store).await, ["c", "taken"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_write_refused_by_a_constraint_leaves_its_batch_committed() {
+    let store = support::sqlite_store().await;
+    let (first, second) = (sample_order(), sample_order());
+    let access_id =
+        gmo_core::values::AccessId::new("fedcba9876543210fedcba9876543210").expect("access id");
+    for order in [&first, &second] {
+        assert_eq!(
+            store.insert_order(order).await.ok(),
+            Some(Inserted::Created)
+        );
+    }
+    let mut entered = next(&first, OrderState::Entered);
+    entered.access_id = Some(access_id.clone());
+    let mut clash = next(&second, OrderState::Entered);
+    clash.access_id = Some(access_id.clone());
+    let (before_order, after_order) = (sample_order(), sample_order());
+    let release = hold_the_writer(&store).await;
+    let before = store.commits();
+    let spawn_insert = |order: gmo_core::order::Order| {
+        let store = store.clone();
+        tokio::spawn(async move { store.insert_order(&order).await.ok() })
+    };
+    let spawn_update = |order: gmo_core::order::Order| {
+        let store = store.clone();
+        tokio::spawn(async move { store.update_order(&order, 0, &[]).await })
+    };
+    let a = spawn_insert(before_order.clone());
+    settle().await;
+    let b = spawn_update(entered.clone());
+    settle().await;
+    // The unique AccessID: SQLite undoes this statement alone.
+    let c = spawn_update(clash);
+    settle().await;
+    let d = spawn_insert(after_order.clone());
+    settle().await;
+    release.send(()).expect("release the writer");
+    assert_eq!(a.await.expect("a"), Some(Inserted::Created));
+    assert_eq!(b.await.expect("b").ok(), Some(Updated::Done));
+    assert!(c.await.expect("c").is_err(), "the AccessID is taken");
+    assert_eq!(d.await.expect("d"), Some(Inserted::Created));
+    assert_eq!(store.commits() - before, 2, "the holding write's, then one");
+    for order in [&before_order, &after_order, &entered, &second] {
+        assert_eq!(
+            store.order(&order.order_id).await.ok(),
+            Some(Some(order.clone()))
+        );
+    }
+}
