@@ -72,6 +72,8 @@ struct Memory {
     orders: Vec<ShopOrder>,
     index: HashMap<String, usize>,
     emails: Vec<Email>,
+    // The event ids of `emails`: a repeated event is found without a scan.
+    email_events: std::collections::HashSet<String>,
     ready_to_ship: std::collections::HashSet<String>,
 }
 
@@ -290,7 +292,7 @@ impl OrderBook {
         let database = match &self.backend {
             Backend::Memory(memory) => {
                 let mut memory = memory.lock().unwrap_or_else(PoisonError::into_inner);
-                if memory.emails.iter().any(|e| e.event_id == email.event_id) {
+                if !memory.email_events.insert(email.event_id.clone()) {
                     return Ok(());
                 }
                 memory.ready_to_ship.insert(email.order_id.clone());

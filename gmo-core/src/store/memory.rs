@@ -27,6 +27,8 @@ struct Inner {
     leases: HashMap<OrderId, (String, OffsetDateTime)>,
     /// The event feed, in `seq` order (`seq` is the position plus one).
     events: Vec<EventRow>,
+    /// How many events at the head of `events` are all delivered: a lease looks past them.
+    delivered_head: usize,
     /// One entry per order, in the order their first entries came.
     inbox: Vec<InboxEntry>,
     /// Each order's place in `inbox`.
@@ -172,7 +174,8 @@ impl PaymentStore for MemoryStore {
         // The first undelivered event of each order, in feed order.
         let mut seen = std::collections::HashSet::new();
         let mut taken = Vec::new();
-        for row in inner.events.iter_mut() {
+        let head = inner.delivered_head;
+        for row in inner.events.iter_mut().skip(head) {
             if row.stored.delivered_at.is_some() || !seen.insert(row.stored.event.order_id.clone())
             {
                 continue;
@@ -197,6 +200,14 @@ impl PaymentStore for MemoryStore {
                 row.lease = None;
             }
         }
+        let head = inner.delivered_head;
+        let done = inner
+            .events
+            .iter()
+            .skip(head)
+            .take_while(|row| row.stored.delivered_at.is_some())
+            .count();
+        inner.delivered_head = head + done;
         Ok(())
     }
 
