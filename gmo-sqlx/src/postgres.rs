@@ -118,6 +118,13 @@ async fn apply(conn: &mut PgConnection, migration: &Migration) -> Result<(), Mig
     Ok(())
 }
 
+/// Connections of the pool [`PostgresStore::connect`] makes. A checkout makes about ten short
+/// statements, one after another; sqlx's default of 10 connections queued 64 concurrent
+/// checkouts behind each other (363 checkouts/s against 547/s with 32 in one measurement, and
+/// more of the shop's CPU spent waiting for a connection). Each instance of the app opens up to
+/// this many: keep instances × 32 under PostgreSQL's `max_connections` (100 by default).
+const POOL_SIZE: u32 = 32;
+
 impl PostgresStore {
     /// A store on `pool`.
     pub fn new(pool: PgPool) -> Self {
@@ -175,10 +182,16 @@ impl PostgresStore {
         Ok(done.rows_affected() > 0)
     }
 
-    /// A store on a new pool with sqlx's default options, connected to `url`
-    /// (`postgres://user:password@host/database`).
+    /// A store on a new pool of 32 connections to `url`
+    /// (`postgres://user:password@host/database`), sqlx's defaults otherwise. For another
+    /// size, make the pool with `PgPoolOptions` and pass it to [`PostgresStore::new`].
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        Ok(Self::new(PgPool::connect(url).await?))
+        Ok(Self::new(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(POOL_SIZE)
+                .connect(url)
+                .await?,
+        ))
     }
 
     /// The pool, for the app's own queries or for closing it.
