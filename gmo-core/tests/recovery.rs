@@ -58,22 +58,10 @@ async fn a_crash_after_secure_tran2_is_settled_as_authorized() {
 async fn a_checkout_writes_entry_tran_s_keys_with_the_claim_of_exec_tran() {
     let store = Arc::new(FaultyStore::new());
     let world = world_with(store.clone()).await;
-    let alice = customer("alice");
-    let order_id = world.prepare(&alice, 1000).await;
-    let Confirmation::RedirectTo { url, .. } = world
-        .payments
-        .confirm(
-            &alice,
-            &order_id,
-            PaymentSource::NewCard(world.token("4111111111111111")),
-        )
-        .await
-        .unwrap()
-    else {
-        panic!("3-D Secure expected")
-    };
-    let ret = world.authenticate(&url, CHALLENGE_OTP).await;
-    world.payments.complete_three_ds(ret).await.unwrap();
+    let (order_id, state) = world
+        .checkout(&customer("alice"), 1000, "4111111111111111", CHALLENGE_OTP)
+        .await;
+    assert_eq!(state, OrderState::Authorized);
     use OrderState::*;
     // No separate `Entered` write: the claim of ExecTran records EntryTran's answer.
     assert_eq!(
