@@ -431,6 +431,26 @@ macro_rules! events_to_lease {
 }
 pub(crate) use events_to_lease;
 
+/// A `gmo_events` row's columns as written: id, order id, the event as JSON, when (also when
+/// it is due).
+pub(crate) struct EventColumns {
+    pub(crate) id: String,
+    pub(crate) order_id: String,
+    pub(crate) json: String,
+    pub(crate) at: time::OffsetDateTime,
+}
+
+impl EventColumns {
+    pub(crate) fn of(event: &PaymentEvent) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: event.id.clone(),
+            order_id: event.order_id.as_str().to_owned(),
+            json: serde_json::to_string(event).map_err(StoreError::new)?,
+            at: event.at,
+        })
+    }
+}
+
 /// Binds an event as `$1` id, `$2` order id, `$3` JSON, `$4` when (also when it is due).
 #[cfg(feature = "sqlite")]
 pub(crate) fn bind_event<'q, DB, T>(
@@ -442,12 +462,12 @@ where
     T: StoredTime + Encode<'q, DB> + Type<DB> + 'q,
     String: Encode<'q, DB> + Type<DB>,
 {
-    let json = serde_json::to_string(event).map_err(StoreError::new)?;
+    let row = EventColumns::of(event)?;
     Ok(query
-        .bind(event.id.clone())
-        .bind(event.order_id.as_str().to_owned())
-        .bind(json)
-        .bind(T::from_time(event.at)?))
+        .bind(row.id)
+        .bind(row.order_id)
+        .bind(row.json)
+        .bind(T::from_time(row.at)?))
 }
 
 /// A `gmo_events` row as read.

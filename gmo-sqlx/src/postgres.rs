@@ -169,10 +169,11 @@ impl PostgresStore {
             let mut jsons = Vec::with_capacity(events.len());
             let mut ats = Vec::with_capacity(events.len());
             for event in events {
-                ids.push(event.id.clone());
-                order_ids.push(event.order_id.as_str().to_owned());
-                jsons.push(serde_json::to_string(event).map_err(StoreError::new)?);
-                ats.push(event.at);
+                let row = columns::EventColumns::of(event)?;
+                ids.push(row.id);
+                order_ids.push(row.order_id);
+                jsons.push(row.json);
+                ats.push(row.at);
             }
             query = query.bind(ids).bind(order_ids).bind(jsons).bind(ats);
         }

@@ -275,37 +275,31 @@ impl Payments {
         }
         same_method(&order, method)?;
         let mut entry = self.enter(order, Presence::Shopper).await?;
-        if let Some(chosen) = entry.method().filter(|&chosen| chosen != method) {
-            return Err(PaymentError::MethodAlreadyChosen { method: chosen });
-        }
-        // Decided here, written by the claim of ExecTran.
-        match &mut entry {
-            Entry::Stored(order) if order.state == OrderState::Entered => {
-                order.method = Some(method);
-            }
-            Entry::Claimed { claim, .. } => claim.method = Some(method),
-            Entry::Stored(_) => {}
+        same_method(&entry.order, method)?;
+        if entry.awaits_exec_tran() {
+            // Decided here, written by the claim of ExecTran.
+            entry.order.method = Some(method);
         }
         self.execute(entry, card, attempt, Presence::Shopper).await
     }
 
     /// Makes sure the order is registered at GMO (EntryTran), once; with 3-D Secure when the
     /// shopper is there to pass it. The keys of an EntryTran made here are not written yet: the
-    /// claim of ExecTran that follows writes them ([`Entry::Claimed`]).
+    /// claim of ExecTran that follows writes them ([`Entry`]).
     pub(super) async fn enter(
         &self,
         order: Order,
         presence: Presence,
     ) -> Result<Entry, PaymentError> {
         if order.state != OrderState::Prepared {
-            return Ok(Entry::Stored(order));
+            return Ok(Entry::stored(order));
         }
         let claimed = match self
             .transition(&order, OrderState::Entering, |_| ())
             .await?
         {
             Cas::Won(claimed) => claimed,
-            Cas::Lost(current) => return Ok(Entry::Stored(current)),
+            Cas::Lost(current) => return Ok(Entry::stored(current)),
         };
         let mut entry = match claimed.job {
             JobCd::Check => EntryTran::check(claimed.order_id.clone()),
@@ -326,13 +320,12 @@ impl Payments {
         let result = self.inner.client.send(&entry).await;
         let duplicate = matches!(&result, Err(e) if e.is_duplicate_order());
         match outcome(result) {
-            Outcome::Done(keys) => Ok(Entry::Claimed {
-                claim: claimed,
-                access_id: keys.access_id,
-                access_pass: keys.access_pass,
+            Outcome::Done(keys) => Ok(Entry {
+                order: claimed,
+                keys: Some((keys.access_id, keys.access_pass)),
             }),
             Outcome::Failed(..) if duplicate => {
-                self.recover_entry(claimed).await.map(Entry::Stored)
+                self.recover_entry(claimed).await.map(Entry::stored)
             }
             Outcome::Failed(failure, error) => {
                 self.transition(&claimed, OrderState::Failed, |o| o.failure = Some(failure))
@@ -344,7 +337,7 @@ impl Payments {
                     .await?;
                 Err(PaymentError::GatewayUnavailable)
             }
-            Outcome::Unknown => self.recover_entry(claimed).await.map(Entry::Stored),
+            Outcome::Unknown => self.recover_entry(claimed).await.map(Entry::stored),
         }
     }
 
@@ -395,15 +388,10 @@ impl Payments {
         presence: Presence,
     ) -> Result<Confirmation, PaymentError> {
         // The claim is written over the record as stored; the keys of a fresh EntryTran with it.
-        let (order, keys) = match entry {
-            Entry::Stored(order) if order.state == OrderState::Entered => (order, None),
-            Entry::Stored(order) => return self.confirmation_of(order),
-            Entry::Claimed {
-                claim,
-                access_id,
-                access_pass,
-            } => (claim, Some((access_id, access_pass))),
-        };
+        if !entry.awaits_exec_tran() {
+            return self.confirmation_of(entry.order);
+        }
+        let Entry { order, keys } = entry;
         let method = match order.job {
             JobCd::Check => None,
             _ => Some(order.method.unwrap_or(Method::Lump)),
@@ -543,28 +531,24 @@ impl Payments {
     }
 }
 
-/// An order registered at GMO, ready for its ExecTran.
-pub(super) enum Entry {
-    /// As the store holds it (entered before, or in whatever state another request left it).
-    Stored(Order),
-    /// Our `Entering` claim, whose EntryTran just answered these keys: the claim of ExecTran
-    /// writes them.
-    Claimed {
-        /// The claim as stored.
-        claim: Order,
-        /// GMO's AccessID of the transaction.
-        access_id: crate::values::AccessId,
-        /// Its AccessPass.
-        access_pass: crate::secret::AccessPass,
-    },
+/// An order registered at GMO, ready for its ExecTran: the order as stored, and the keys of an
+/// EntryTran just made under its `Entering` claim, which the claim of ExecTran writes.
+pub(super) struct Entry {
+    /// As the store holds it (a fresh claim: as claimed, without the keys).
+    order: Order,
+    /// GMO's AccessID and AccessPass, not written yet.
+    keys: Option<(crate::values::AccessId, crate::secret::AccessPass)>,
 }
 
 impl Entry {
-    /// The order's method as stored (none before the claim of ExecTran).
-    pub(super) fn method(&self) -> Option<Method> {
-        match self {
-            Self::Stored(order) | Self::Claimed { claim: order, .. } => order.method,
-        }
+    /// An order as stored, whatever its state (entered before, or left by another request).
+    fn stored(order: Order) -> Self {
+        Self { order, keys: None }
+    }
+
+    /// Whether ExecTran is still to be claimed: entered before, or just now by us.
+    fn awaits_exec_tran(&self) -> bool {
+        self.keys.is_some() || self.order.state == OrderState::Entered
     }
 }
 
