@@ -13,6 +13,7 @@ use gmo_sandbox::RunningSandbox;
 use shop_common::fulfilment::Fulfilment;
 use shop_common::gateway::PaymentGateway;
 use shop_common::orders::OrderBook;
+use shop_common::session_db::SessionDb;
 use shop_common::shop::Shop;
 use shop_common::startup::ShopTasks;
 
@@ -27,7 +28,7 @@ const DELIVER_EVERY: Duration = Duration::from_millis(100);
 /// What both shops start with: a listener on `127.0.0.1:0`, its URL, the gateway over
 /// `sandbox`, the shop's state for `options` (its public URL the listener's unless the options
 /// name another; its fulfilment the payments' event handler) and its background tasks.
-fn prepare(
+async fn prepare(
     sandbox: RunningSandbox,
     options: ShopOptions,
 ) -> (std::net::TcpListener, String, Background, Shop) {
@@ -57,10 +58,12 @@ fn prepare(
         })
         .expect("payments");
     let tasks = ShopTasks::start(&payments, RECONCILE_EVERY, DELIVER_EVERY);
+    let sessions = SessionDb::in_memory().await.expect("the session database");
     let mut shop = Shop::new(
         payments,
         gateway.card_form.clone(),
         &gateway.content_security_policy(),
+        sessions,
     );
     shop.orders = orders;
     shop.trusted_proxies = options.trusted_proxies;
@@ -123,7 +126,7 @@ impl ShopUnderTest for AxumShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let (listener, url, background, shop) = prepare(sandbox, options);
+        let (listener, url, background, shop) = prepare(sandbox, options).await;
         listener
             .set_nonblocking(true)
             .expect("a non-blocking listener");
@@ -152,7 +155,7 @@ impl ShopUnderTest for ActixShop {
         sandbox: RunningSandbox,
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
-        let (listener, url, background, shop) = prepare(sandbox, options);
+        let (listener, url, background, shop) = prepare(sandbox, options).await;
         let server = actix_web::HttpServer::new(move || actix_shop::app(shop.clone()))
             .workers(2)
             .disable_signals()

@@ -25,7 +25,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use gmo_axum::{CardDataGuardLayer, CardTestingLayer, customer_routes, gateway_routes_with};
 use gmo_core::Payments;
-use shop_common::pages::CardFormConfig;
 use shop_common::sessions::Session;
 use shop_common::shop::Shop;
 
@@ -34,17 +33,6 @@ use shop_common::shop::Shop;
 pub struct ShopState {
     /// The shop: payments, sessions, orders, throttle, page settings.
     pub shop: Shop,
-}
-
-impl ShopState {
-    /// A shop over `payments`, with the default throttle and no trusted proxy.
-    pub fn new(
-        payments: Payments,
-        card_form: CardFormConfig,
-        content_security_policy: &str,
-    ) -> Self {
-        Self::from(Shop::new(payments, card_form, content_security_policy))
-    }
 }
 
 impl From<Shop> for ShopState {

@@ -11,6 +11,21 @@ pub fn origin(url: &str) -> Option<&str> {
     (host_end > scheme_end).then(|| &url[..host_end])
 }
 
+/// The headers every answer of the shop gets, set over what the route set (the payment
+/// routes' and the card-data guard's answers too): pages (`content_type` HTML) get the
+/// Content-Security-Policy `csp` and `no-store`; every answer `nosniff` and no referrer beyond
+/// the shop.
+pub fn security_headers(content_type: Option<&str>, csp: &str) -> Vec<(&'static str, String)> {
+    let mut headers = Vec::with_capacity(4);
+    if content_type.is_some_and(|ct| ct.starts_with("text/html")) {
+        headers.push(("content-security-policy", csp.to_owned()));
+        headers.push(("cache-control", "no-store".to_owned()));
+    }
+    headers.push(("x-content-type-options", "nosniff".to_owned()));
+    headers.push(("referrer-policy", "same-origin".to_owned()));
+    headers
+}
+
 /// The policy for pages that load `token_js_url`, with the gateway at `gateway_base_url`
 /// (token.js may call either).
 ///

@@ -15,6 +15,8 @@
 pub mod admin;
 pub mod catalogue;
 pub mod csp;
+pub mod csrf;
+pub mod forms;
 pub mod fulfilment;
 pub mod gateway;
 pub mod html;
@@ -23,6 +25,7 @@ pub mod pages;
 pub mod reply;
 pub mod request;
 pub mod routes;
+pub mod session_db;
 pub mod sessions;
 pub mod settings;
 pub mod shop;

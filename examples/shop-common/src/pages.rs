@@ -8,7 +8,8 @@ use gmo_core::order::{OrderState, Purpose};
 use gmo_core::values::{Method, OrderId};
 
 use crate::catalogue::{MAX_QUANTITY, PRODUCTS};
-use crate::html::{Viewer, escape, layout, yen};
+pub use crate::html::Viewer;
+use crate::html::{escape, layout, yen};
 use crate::orders::{Email, ShopOrder};
 use crate::users::USERS;
 

@@ -1,9 +1,9 @@
 //! What the shop's routes read of a request: a few headers of its head, and the fields of a
 //! form or JSON body. Each shop's glue builds a [`RequestHead`] from its framework's request.
 
-use gmo_core::web::{BodyError, ErrorResponse, MessagePolicy, RouteError};
+use gmo_core::web::ErrorResponse;
 
-use crate::sessions::CSRF_HEADER;
+use crate::csrf::HEADER as CSRF_HEADER;
 
 /// The parts of a request the shop's routes look at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,26 +69,14 @@ impl RequestHead {
         head
     }
 
-    /// Whether the client wants JSON rather than a page: it accepts JSON and not HTML, or it
-    /// sent JSON.
+    /// Whether the client wants JSON rather than a page ([`crate::forms::wants_json`]).
     pub fn wants_json(&self) -> bool {
-        let accept = self.accept.as_deref().unwrap_or_default();
-        (accept.contains("application/json") && !accept.contains("text/html"))
-            || self.is_json_body()
-    }
-
-    /// Whether the body is declared JSON.
-    pub fn is_json_body(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|ct| ct.starts_with("application/json"))
+        crate::forms::wants_json(self.accept.as_deref(), self.content_type.as_deref())
     }
 
     /// Whether the body is declared a urlencoded form.
     pub fn is_form_body(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+        crate::forms::is_form(self.content_type.as_deref())
     }
 
     /// The first value of query parameter `name`.
@@ -98,47 +86,13 @@ impl RequestHead {
             .map(|(_, v)| v.into_owned())
     }
 
-    /// The fields of a form or JSON object body, as text pairs (JSON numbers as text, other
-    /// non-strings empty). An empty body without a content type has no fields.
+    /// The fields of a form or JSON object body ([`crate::forms::fields`]).
     pub fn body_fields(&self, body: &[u8]) -> Result<Vec<(String, String)>, ErrorResponse> {
-        if self.is_json_body() {
-            let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) else {
-                return Err(ErrorResponse::new(
-                    400,
-                    "malformed_body",
-                    "the body must be a JSON object",
-                ));
-            };
-            return Ok(map
-                .into_iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        serde_json::Value::String(s) => s,
-                        serde_json::Value::Number(n) => n.to_string(),
-                        _ => String::new(),
-                    };
-                    (k, v)
-                })
-                .collect());
-        }
-        if self.is_form_body() || body.is_empty() {
-            return Ok(form_urlencoded::parse(body).into_owned().collect());
-        }
-        Err(ErrorResponse::new(
-            415,
-            "unsupported_media_type",
-            "send a form or a JSON object",
-        ))
+        crate::forms::fields(self.content_type.as_deref(), body)
     }
 }
 
-/// The answer to a body over the limit, as the payment routes give it.
-pub fn body_too_large(limit: usize) -> ErrorResponse {
-    ErrorResponse::from_error(
-        &RouteError::Body(BodyError::TooLarge { limit }),
-        MessagePolicy::default(),
-    )
-}
+pub use crate::forms::body_too_large;
 
 #[cfg(test)]
 mod tests {
@@ -173,29 +127,5 @@ mod tests {
         assert_eq!(h.query_param("registered").as_deref(), Some("o-1"));
         assert_eq!(h.query_param("x").as_deref(), Some(" y"));
         assert_eq!(h.query_param("nope"), None);
-    }
-
-    #[test]
-    fn bodies_are_forms_or_json_objects() {
-        let json = head(&[("content-type", "application/json")]);
-        assert_eq!(
-            json.body_fields(br#"{"product": "tea", "quantity": 2, "x": []}"#)
-                .unwrap(),
-            [
-                ("product".to_owned(), "tea".to_owned()),
-                ("quantity".to_owned(), "2".to_owned()),
-                ("x".to_owned(), String::new()),
-            ]
-        );
-        assert_eq!(
-            json.body_fields(b"[]").unwrap_err().code(),
-            "malformed_body"
-        );
-        let form = head(&[("content-type", "application/x-www-form-urlencoded")]);
-        assert_eq!(form.body_fields(b"a=1").unwrap().len(), 1);
-        assert!(head(&[]).body_fields(b"").unwrap().is_empty());
-        let xml = head(&[("content-type", "text/xml")]);
-        assert_eq!(xml.body_fields(b"<a/>").unwrap_err().status(), 415);
-        assert_eq!(body_too_large(10).status(), 413);
     }
 }

@@ -142,7 +142,11 @@ impl Shop {
     /// token outside the demo, `400 unknown_user` for anyone else unknown.
     pub fn sign_in(&self, head: &RequestHead, body: &[u8]) -> Reply {
         let policy = &self.sign_in_policy;
-        if let Err(refusal) = policy.check_origin(head) {
+        if let Err(refusal) = policy.check_origin(
+            head.sec_fetch_site.as_deref(),
+            head.origin.as_deref(),
+            head.referer.as_deref(),
+        ) {
             return Reply::error(&refusal.answer());
         }
         let fields = match head.body_fields(body) {

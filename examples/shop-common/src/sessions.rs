@@ -23,11 +23,7 @@ use crate::users::{self, User};
 /// The session cookie's name.
 pub const COOKIE: &str = "shop_session";
 
-/// The header a script sends the CSRF token in.
-pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// The form field a page sends the CSRF token in.
-pub const CSRF_FIELD: &str = "_csrf";
+pub use crate::csrf::{FORM_FIELD as CSRF_FIELD, HEADER as CSRF_HEADER};
 
 /// A signed-in session.
 #[derive(Debug, Clone, PartialEq, Eq)]

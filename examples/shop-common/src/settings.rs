@@ -21,7 +21,6 @@
 //! | `SHOP_TRUSTED_PROXIES` | `127.0.0.0/8, ::1` | the reverse proxies whose `X-Forwarded-For` names the client, for the card-testing throttle and the notification sources: comma-separated addresses or CIDRs (`10.0.0.0/8, 2001:db8::/32`); `none` trusts no proxy. The shop listens on 127.0.0.1, so its proxy is local: without this every shopper would share the proxy's address for the card-testing limits |
 //! | `SHOP_SESSION_IDLE_SECS` | `1800` | a session unused this long is over |
 //! | `SHOP_SESSION_MAX_SECS` | `43200` | a session this old is over, however busy |
-//! | `SHOP_SESSION_LIMIT` | `100000` | the most sessions kept; beyond it a sign-in ends the least recently used (expired ones go first) |
 //! | `SHOP_DEMO` | `on` | the demo sign-in: anyone may choose the shop owner (admin). `off`: the owner is not offered and signs in only with `SHOP_ADMIN_TOKEN` |
 //! | `SHOP_ADMIN_TOKEN` | — | with `SHOP_DEMO=off`, the operator's secret (at least 16 characters) the owner signs in with, as the `admin_token` field of `POST /signin` (the sign-in page's admin form); unset: the owner cannot sign in |
 //!
@@ -35,7 +34,7 @@ use gmo_core::flow::PaymentMethods;
 use gmo_core::secret::{ShopPass, SitePass};
 use gmo_core::web::{NotificationRoute, TrustedProxies};
 
-use crate::sessions::SessionPolicy;
+use crate::session_db::SessionLifetime;
 use crate::signin::{AdminSignIn, AdminToken};
 use crate::storage::{SQLITE_FILE, Storage};
 
@@ -105,9 +104,8 @@ pub struct ShopSettings {
     /// The payment methods offered at checkout: lump sum, and instalments in the numbers of
     /// payments of `SHOP_PAY_TIMES`.
     pub payment_methods: PaymentMethods,
-    /// How long sessions live and how many are kept (`SHOP_SESSION_IDLE_SECS`,
-    /// `SHOP_SESSION_MAX_SECS`, `SHOP_SESSION_LIMIT`).
-    pub sessions: SessionPolicy,
+    /// How long sessions live (`SHOP_SESSION_IDLE_SECS`, `SHOP_SESSION_MAX_SECS`).
+    pub sessions: SessionLifetime,
     /// How the owner signs in: by choice in the demo (`SHOP_DEMO=on`, the default), else with
     /// `SHOP_ADMIN_TOKEN`.
     pub admin_sign_in: AdminSignIn,
@@ -235,22 +233,10 @@ impl ShopSettings {
                 Some(_) => return Err(SettingsError::Invalid("SHOP_CARD_THROTTLE", "on or off")),
             },
             sessions: {
-                let defaults = SessionPolicy::default();
-                SessionPolicy {
+                let defaults = SessionLifetime::default();
+                SessionLifetime {
                     idle: seconds("SHOP_SESSION_IDLE_SECS")?.unwrap_or(defaults.idle),
                     max_age: seconds("SHOP_SESSION_MAX_SECS")?.unwrap_or(defaults.max_age),
-                    limit: match get("SHOP_SESSION_LIMIT") {
-                        None => defaults.limit,
-                        Some(n) => match n.trim().parse::<usize>() {
-                            Ok(n) if n > 0 => n,
-                            _ => {
-                                return Err(SettingsError::Invalid(
-                                    "SHOP_SESSION_LIMIT",
-                                    "a whole number, at least 1",
-                                ));
-                            }
-                        },
-                    },
                 }
             },
             admin_sign_in: {
@@ -406,31 +392,26 @@ mod tests {
     }
 
     #[test]
-    fn sessions_expire_and_are_bounded_as_set() {
+    fn sessions_expire_as_set() {
         let s = settings(&[]).unwrap();
-        assert_eq!(s.sessions, SessionPolicy::default());
+        assert_eq!(s.sessions, SessionLifetime::default());
         assert_eq!(s.sessions.idle, Duration::from_secs(1800));
         assert_eq!(s.sessions.max_age, Duration::from_secs(43_200));
-        assert_eq!(s.sessions.limit, 100_000);
         let s = settings(&[
             ("SHOP_SESSION_IDLE_SECS", "60"),
             ("SHOP_SESSION_MAX_SECS", "600"),
-            ("SHOP_SESSION_LIMIT", "500"),
         ])
         .unwrap();
         assert_eq!(
             s.sessions,
-            SessionPolicy {
+            SessionLifetime {
                 idle: Duration::from_secs(60),
                 max_age: Duration::from_secs(600),
-                limit: 500
             }
         );
         for (name, bad) in [
             ("SHOP_SESSION_IDLE_SECS", "0"),
             ("SHOP_SESSION_MAX_SECS", "x"),
-            ("SHOP_SESSION_LIMIT", "0"),
-            ("SHOP_SESSION_LIMIT", "-1"),
         ] {
             assert!(
                 matches!(settings(&[(name, bad)]), Err(SettingsError::Invalid(n, _)) if n == name),

@@ -8,6 +8,7 @@ use gmo_core::web::{NotificationRoute, TrustedProxies};
 
 use crate::orders::OrderBook;
 use crate::pages::CardFormConfig;
+use crate::session_db::{SessionDb, SessionLifetime};
 use crate::sessions::Sessions;
 use crate::signin::{AdminSignIn, SignInPolicy};
 
@@ -18,6 +19,10 @@ pub struct Shop {
     pub payments: Payments,
     /// Signed-in sessions.
     pub sessions: Sessions,
+    /// The database the sessions live in.
+    pub session_db: SessionDb,
+    /// How long sessions live.
+    pub session_lifetime: SessionLifetime,
     /// Who may sign in and from where; whether the session cookie is `Secure`.
     pub sign_in_policy: SignInPolicy,
     /// What each order bought.
@@ -44,6 +49,7 @@ impl Shop {
         payments: Payments,
         card_form: CardFormConfig,
         content_security_policy: &str,
+        session_db: SessionDb,
     ) -> Self {
         let throttle = payments
             .card_testing()
@@ -54,6 +60,8 @@ impl Shop {
             sign_in_policy,
             payments,
             sessions: Sessions::new(),
+            session_db,
+            session_lifetime: SessionLifetime::default(),
             orders: OrderBook::new(),
             card_form,
             content_security_policy: content_security_policy.to_owned(),

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::fulfilment::Fulfilment;
 use crate::gateway::{PaymentGateway, StartError};
-use crate::sessions::Sessions;
+use crate::sessions::{SessionPolicy, Sessions};
 use crate::settings::ShopSettings;
 use crate::shop::Shop;
 use crate::signin::SignInPolicy;
@@ -77,9 +77,16 @@ pub async fn open_shop(
         payments,
         gateway.card_form.clone(),
         &gateway.content_security_policy(),
+        storage.sessions,
     );
     shop.orders = storage.orders;
-    shop.sessions = Sessions::with_policy(settings.sessions, Arc::new(SystemClock));
+    shop.session_lifetime = settings.sessions;
+    let policy = SessionPolicy {
+        idle: settings.sessions.idle,
+        max_age: settings.sessions.max_age,
+        ..SessionPolicy::default()
+    };
+    shop.sessions = Sessions::with_policy(policy, Arc::new(SystemClock));
     shop.sign_in_policy = SignInPolicy::new(public_url, settings.admin_sign_in.clone());
     shop.trusted_proxies = settings.trusted_proxies.clone();
     shop.notify_sources = settings.notify_sources.clone();

@@ -1,5 +1,5 @@
-//! Where the shop keeps its data: the payments store, the order book and the card-testing
-//! throttle's counts, together in one database (SQLite by default, PostgreSQL for several instances) or in memory.
+//! Where the shop keeps its data: the payments store, the order book, the card-testing
+//! throttle's counts and the sessions, together in one database (SQLite by default, PostgreSQL for several instances) or in memory.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use gmo_core::store::{MemoryStore, PaymentStore};
 use gmo_sqlx::{PostgresStore, PostgresThrottleStore, SqliteStore, SqliteThrottleStore};
 
 use crate::orders::{OrderBook, OrderBookError};
+use crate::session_db::SessionDb;
 
 /// The database file's name in the data directory.
 pub const SQLITE_FILE: &str = "shop.db";
@@ -52,6 +53,8 @@ pub struct OpenStorage {
     /// The card-testing throttle's counts: in the database, so that instances sharing it share
     /// the limits (in memory with `memory` storage).
     pub throttle: Arc<dyn ThrottleStore>,
+    /// The database the sessions live in (an in-memory SQLite one with `memory` storage).
+    pub sessions: SessionDb,
 }
 
 impl std::fmt::Debug for OpenStorage {
@@ -70,6 +73,7 @@ impl Storage {
                 payments: Arc::new(MemoryStore::new()),
                 orders: OrderBook::new(),
                 throttle: Arc::new(MemoryThrottleStore::new(ThrottleConfig::default().max_keys)),
+                sessions: SessionDb::in_memory().await?,
             }),
             Storage::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -81,6 +85,7 @@ impl Storage {
                 store.migrate().await?;
                 Ok(OpenStorage {
                     throttle: Arc::new(SqliteThrottleStore::from_store(&store)),
+                    sessions: SessionDb::Sqlite(store.pool().clone()),
                     orders: OrderBook::on_sqlite(&store).await?,
                     payments: Arc::new(store),
                 })
@@ -90,6 +95,7 @@ impl Storage {
                 store.migrate().await?;
                 Ok(OpenStorage {
                     throttle: Arc::new(PostgresThrottleStore::from_store(&store)),
+                    sessions: SessionDb::Postgres(store.pool().clone()),
                     orders: OrderBook::on_postgres(&store).await?,
                     payments: Arc::new(store),
                 })
