@@ -665,7 +665,9 @@ impl Setup {
             })
             .map(|(name, value)| {
                 let value = String::from_utf8_lossy(value.as_bytes());
-                let value = if name == "allow" {
+                let value = if name == "set-cookie" {
+                    cookie_shape(&value)
+                } else if name == "allow" {
                     // A list: `GET, POST` and `GET,POST` say the same.
                     let mut methods: Vec<&str> = value.split(',').map(str::trim).collect();
                     methods.sort_unstable();
@@ -737,6 +739,36 @@ fn mask_random(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// What a `Set-Cookie` says, in the same words whichever session crate wrote it: its name, a
+/// value or none, its lifetime (`removed`, `persistent` or for the browser session) and its
+/// attributes, lowercase and sorted. The session ids and how each crate spells the lifetime
+/// (`Max-Age` or `Expires`, and their numbers) differ by nature.
+fn cookie_shape(set_cookie: &str) -> String {
+    let mut parts = set_cookie.split(';').map(str::trim);
+    let (name, value) = parts
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .unwrap_or((set_cookie, ""));
+    let mut lifetime = "session";
+    let mut attributes = Vec::new();
+    for attribute in parts.filter(|a| !a.is_empty()) {
+        let (key, v) = attribute.split_once('=').unwrap_or((attribute, ""));
+        match key.to_ascii_lowercase().as_str() {
+            "max-age" if v.trim() == "0" => lifetime = "removed",
+            "max-age" | "expires" if lifetime == "session" => lifetime = "persistent",
+            "max-age" | "expires" => {}
+            other => attributes.push(if v.is_empty() {
+                other.to_owned()
+            } else {
+                format!("{other}={}", v.to_ascii_lowercase())
+            }),
+        }
+    }
+    attributes.sort();
+    let value = if value.is_empty() { "" } else { "{value}" };
+    format!("{name}={value}; {lifetime}; {}", attributes.join("; "))
 }
 
 /// Masks the strings of a JSON value, and the timestamps.
@@ -827,7 +859,29 @@ fn cut(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::mask_random;
+    use super::{cookie_shape, mask_random};
+
+    #[test]
+    fn cookies_compare_by_what_they_say() {
+        assert_eq!(
+            cookie_shape("shop_session=abc; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"),
+            cookie_shape(
+                "shop_session=xyz; Path=/; Secure; HttpOnly; SameSite=lax; Expires=Tue, 08 Dec 2026 00:00:00 GMT"
+            ),
+        );
+        assert_eq!(
+            cookie_shape("shop_session=; Path=/; Max-Age=0; Expires=Mon, 08 Dec 2025 00:00:00 GMT"),
+            "shop_session=; removed; path=/"
+        );
+        assert_ne!(
+            cookie_shape("shop_session=a; Path=/; HttpOnly"),
+            cookie_shape("shop_session=a; Path=/")
+        );
+        assert_ne!(
+            cookie_shape("shop_session=a; Path=/; Max-Age=60"),
+            cookie_shape("shop_session=a; Path=/")
+        );
+    }
 
     #[test]
     fn random_values_are_masked_whole() {
