@@ -19,7 +19,6 @@ pub mod csrf;
 pub mod forms;
 pub mod fulfilment;
 pub mod gateway;
-pub mod html;
 pub mod orders;
 pub mod pages;
 pub mod reply;

@@ -14,9 +14,9 @@ use gmo_core::web::{ErrorResponse, MessagePolicy};
 use serde_json::json;
 
 use crate::catalogue::{OrderRequestError, order_line};
-use crate::html::Viewer;
 use crate::orders::{OrderBookError, ShopOrder};
 use crate::pages;
+use crate::pages::Viewer;
 use crate::reply::Reply;
 use crate::request::RequestHead;
 use crate::sessions::{self, Session};
