@@ -181,6 +181,30 @@ macro_rules! scenario_tests {
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn an_idle_session_is_signed_out() {
+            $crate::scenarios::web_hygiene::an_idle_session_is_signed_out::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn an_old_session_is_signed_out_however_busy() {
+            $crate::scenarios::web_hygiene::an_old_session_is_signed_out_however_busy::<$shop>()
+                .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn signing_in_gives_a_new_session() {
+            $crate::scenarios::web_hygiene::signing_in_gives_a_new_session::<$shop>().await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn signing_out_ends_the_session_for_a_copied_cookie() {
+            $crate::scenarios::web_hygiene::signing_out_ends_the_session_for_a_copied_cookie::<
+                $shop,
+            >()
+            .await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn card_registration_and_checkout_in_chromium() {
             $crate::scenarios::browser::card_registration_and_checkout_in_chromium::<$shop>().await;
         }

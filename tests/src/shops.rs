@@ -68,6 +68,7 @@ async fn prepare(
     shop.orders = orders;
     shop.trusted_proxies = options.trusted_proxies;
     shop.sign_in_policy.admin = options.admin_sign_in;
+    shop.session_lifetime = options.session_lifetime;
     (
         listener,
         url,
@@ -131,7 +132,8 @@ impl ShopUnderTest for AxumShop {
             .set_nonblocking(true)
             .expect("a non-blocking listener");
         let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-        let state = axum_shop::ShopState::from(shop);
+        let state = axum_shop::AppState::from(shop);
+        state.sessions.migrate().await.expect("the sessions' table");
         let service = axum_shop::app(state).into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, service).await;

@@ -1,59 +1,368 @@
-//! The session as an extractor (the shop's "current user", and the paying customer of
-//! gmo-axum's routes) and the CSRF check, over `shop_common::sessions`.
+//! Sessions with `tower-sessions`, their rows in the shop's own database (its SQLite file or
+//! PostgreSQL, through `tower-sessions-sqlx-store`), so that every instance on that database
+//! sees every session.
+//!
+//! A session holds four keys: the user's id, the CSRF token, when the user signed in and when
+//! the session was last seen (unix seconds). [`SignedIn`] is the extractor of the signed-in
+//! user: a session unused for `idle`, or older than `max_age` since sign-in, is over (deleted,
+//! its cookie removed). `seen_at` is renewed only when older than
+//! [`SessionLifetime::RENEW_AFTER`], so a busy session is written at most once a minute; each
+//! write also moves its row's expiry `idle` ahead, and a task deletes expired rows.
 
-use axum::body::Body;
-use axum::extract::{FromRequestParts, Request, State};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use axum::extract::{FromRequestParts, OriginalUri, State};
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use gmo_core::web::MAX_BODY_BYTES;
-use shop_common::reply::Reply;
-use shop_common::request::body_too_large;
-use shop_common::routes::sign_in_first;
-use shop_common::sessions::{CsrfCheck, Session, csrf_refused, form_carries_token};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use gmo_core::customer::{Customer, CustomerId};
+use gmo_core::values::InvalidValue;
+use gmo_core::web::ErrorResponse;
+use shop_common::pages::Viewer;
+use shop_common::session_db::{SessionDb, SessionLifetime};
+use shop_common::users::{self, User};
+use time::OffsetDateTime;
+use tower_sessions::cookie::{Cookie, SameSite};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use crate::ShopState;
-use crate::glue::{Answer, head_of};
+use crate::AppState;
+use crate::extract::WantsJson;
+use crate::handlers::error;
 
-/// The signed-in session: the shop's "current user", and the paying customer of gmo-axum's
-/// routes (`Session` is a `Customer`). Without a session: pages redirect to `/signin`, JSON
-/// clients and the payment routes get 401.
-impl FromRequestParts<ShopState> for Session {
+/// The session cookie's name.
+pub const COOKIE: &str = "shop_session";
+
+/// The session's keys.
+const USER: &str = "user";
+const CSRF_TOKEN: &str = "csrf_token";
+const SIGNED_IN_AT: &str = "signed_in_at";
+const SEEN_AT: &str = "seen_at";
+
+/// The session store: the `tower-sessions-sqlx-store` table in the shop's database. Each row
+/// expires `idle` after its last write (the session cookie itself lasts the browser session),
+/// so [`SessionRows::delete_expired_every`] keeps the table as small as the sessions alive.
+#[derive(Debug, Clone)]
+pub struct SessionRows {
+    store: Store,
+    idle: Duration,
+}
+
+#[derive(Debug, Clone)]
+enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl SessionRows {
+    /// The store on `db`, its rows living `idle` after their last write.
+    pub fn new(db: &SessionDb, idle: Duration) -> Self {
+        let store = match db {
+            SessionDb::Sqlite(pool) => Store::Sqlite(SqliteStore::new(pool.clone())),
+            SessionDb::Postgres(pool) => Store::Postgres(PostgresStore::new(pool.clone())),
+            // `SessionDb` may grow other databases; the shop is built for these two.
+            _ => unreachable!("the shop's sessions are on SQLite or PostgreSQL"),
+        };
+        Self { store, idle }
+    }
+
+    /// Creates the sessions' table if missing (on SQLite the statement waits, within the
+    /// pool's busy timeout, for the payment store's writer to finish a commit).
+    pub async fn migrate(&self) -> Result<(), tower_sessions_sqlx_store::sqlx::Error> {
+        match &self.store {
+            Store::Sqlite(store) => store.migrate().await,
+            Store::Postgres(store) => store.migrate().await,
+        }
+    }
+
+    /// Deletes expired rows every `period`, until the task is aborted. A failed pass (the
+    /// database busy or away) is logged and the next one tries again: the deletion must not
+    /// stop for good, as `ExpiredDeletion::continuously_delete_expired` does on an error.
+    pub fn delete_expired_every(&self, period: Duration) -> tokio::task::JoinHandle<()> {
+        let rows = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(period);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(error) = rows.delete_expired().await {
+                    tracing::warn!(%error, "expired sessions not deleted");
+                }
+            }
+        })
+    }
+
+    /// `record` with its row's expiry `idle` from now.
+    fn expiring(&self, record: &Record) -> Record {
+        let mut record = record.clone();
+        let idle = time::Duration::try_from(self.idle).unwrap_or(time::Duration::MAX);
+        record.expiry_date = OffsetDateTime::now_utc().saturating_add(idle);
+        record
+    }
+}
+
+#[async_trait]
+impl SessionStore for SessionRows {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        *record = self.expiring(record);
+        match &self.store {
+            Store::Sqlite(store) => store.create(record).await,
+            Store::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let record = self.expiring(record);
+        match &self.store {
+            Store::Sqlite(store) => store.save(&record).await,
+            Store::Postgres(store) => store.save(&record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match &self.store {
+            Store::Sqlite(store) => store.load(id).await,
+            Store::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match &self.store {
+            Store::Sqlite(store) => store.delete(id).await,
+            Store::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for SessionRows {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match &self.store {
+            Store::Sqlite(store) => store.delete_expired().await,
+            Store::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
+
+/// The session layer: cookie `shop_session`, `Path=/`, `HttpOnly`, `SameSite=Lax` (the
+/// browser's top-level return from 3-D Secure must carry it), `Secure` when the shop is served
+/// over HTTPS; the cookie lasts the browser session, the session itself `idle` unused.
+pub fn layer(rows: SessionRows, secure: bool) -> SessionManagerLayer<SessionRows> {
+    SessionManagerLayer::new(rows)
+        .with_name(COOKIE)
+        .with_path("/")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnSessionEnd)
+}
+
+/// The `Set-Cookie` that removes the session cookie, with the cookie's attributes.
+pub(crate) fn removal_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build((COOKIE, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    cookie.make_removal();
+    cookie
+}
+
+/// The session cookie's `Set-Cookie` as the shop sends it, after `tower-sessions`: a removal
+/// carries the cookie's attributes (`tower-sessions` writes its removal with the name and path
+/// only) and is sent once (the sign-out sends its own for a request without a session); any
+/// answer setting a cookie is never cached.
+pub(crate) async fn finish_cookies(
+    State(state): State<AppState>,
+    mut response: Response,
+) -> Response {
+    let headers = response.headers_mut();
+    let set_cookies: Vec<HeaderValue> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .cloned()
+        .collect();
+    if set_cookies.is_empty() {
+        return response;
+    }
+    let is_session_removal = |value: &HeaderValue| {
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| Cookie::parse(v).ok())
+            .is_some_and(|c| c.name() == COOKIE && c.max_age() == Some(time::Duration::ZERO))
+    };
+    if set_cookies.iter().any(is_session_removal) {
+        headers.remove(header::SET_COOKIE);
+        let removal = removal_cookie(state.sign_in.secure_cookies()).to_string();
+        for value in set_cookies.iter().filter(|v| !is_session_removal(v)) {
+            headers.append(header::SET_COOKIE, value.clone());
+        }
+        if let Ok(value) = HeaderValue::from_str(&removal) {
+            headers.append(header::SET_COOKIE, value);
+        }
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Unix seconds now.
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+/// Starts a signed-in session for `user` in `session`: a new session id (the old session, if
+/// any, deleted with its data: no fixation), a new CSRF token.
+pub(crate) async fn sign_in(
+    session: &Session,
+    user: &'static User,
+) -> Result<SignedIn, tower_sessions::session::Error> {
+    if session.id().is_some() {
+        session.cycle_id().await?;
+    }
+    session.clear().await;
+    let csrf_token = shop_common::csrf::new_token();
+    let now = now();
+    session.insert(USER, user.id).await?;
+    session.insert(CSRF_TOKEN, &csrf_token).await?;
+    session.insert(SIGNED_IN_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
+    Ok(SignedIn { user, csrf_token })
+}
+
+/// The signed-in user of `session`, if any. A session over its idle time or its lifetime is
+/// deleted (its cookie then removed) and is `None`; a live one has `seen_at` renewed when
+/// stale.
+pub(crate) async fn signed_in(
+    session: &Session,
+    lifetime: &SessionLifetime,
+) -> Result<Option<SignedIn>, tower_sessions::session::Error> {
+    let Some(user_id) = session.get::<String>(USER).await? else {
+        return Ok(None);
+    };
+    let user = users::user(&user_id);
+    let csrf_token = session.get::<String>(CSRF_TOKEN).await?;
+    let signed_in_at = session.get::<u64>(SIGNED_IN_AT).await?;
+    let seen_at = session.get::<u64>(SEEN_AT).await?;
+    let (Some(user), Some(csrf_token), Some(signed_in_at), Some(seen_at)) =
+        (user, csrf_token, signed_in_at, seen_at)
+    else {
+        session.flush().await?;
+        return Ok(None);
+    };
+    let now = now();
+    let unused = Duration::from_secs(now.saturating_sub(seen_at));
+    let age = Duration::from_secs(now.saturating_sub(signed_in_at));
+    if unused >= lifetime.idle || age >= lifetime.max_age {
+        session.flush().await?;
+        return Ok(None);
+    }
+    // Renewing is a write: at most once a minute, or twice per idle time when that is shorter
+    // (else a session idle for less than a minute would end while in use).
+    let renew_after = SessionLifetime::RENEW_AFTER.min(lifetime.idle / 2);
+    if unused >= renew_after {
+        session.insert(SEEN_AT, now).await?;
+    }
+    Ok(Some(SignedIn { user, csrf_token }))
+}
+
+/// The signed-in user: the shop's "current user", and the paying customer of gmo-axum's
+/// routes. Without a live session, pages are sent to `/signin`; JSON clients and the payment
+/// routes (called by scripts only) get `401 not_signed_in`.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    /// Who.
+    pub user: &'static User,
+    /// The token the session's state-changing requests must present.
+    pub csrf_token: String,
+}
+
+impl SignedIn {
+    /// The pages' view of this user.
+    pub(crate) fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            user: Some(self.user),
+            csrf_token: Some(&self.csrf_token),
+        }
+    }
+
+    /// The user's payment customer id.
+    pub(crate) fn customer(&self) -> Result<CustomerId, InvalidValue> {
+        CustomerId::new(self.user.id)
+    }
+}
+
+impl Customer for SignedIn {
+    fn customer_id(&self) -> Result<CustomerId, InvalidValue> {
+        self.customer()
+    }
+}
+
+/// `503 unavailable`: the sessions' database failed (the cause is logged, not shown).
+pub(crate) fn unavailable(cause: &tower_sessions::session::Error) -> Response {
+    tracing::error!(error = %cause, "sessions");
+    error(&ErrorResponse::new(
+        503,
+        "unavailable",
+        "the shop cannot reach its sessions; try again shortly",
+    ))
+}
+
+/// The answer to a signed-out request for a signed-in route.
+fn sign_in_first(parts: &Parts) -> Response {
+    let path = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(parts.uri.path(), |original| original.0.path());
+    if WantsJson::of(&parts.headers).0 || path.starts_with("/payments/") {
+        error(&ErrorResponse::new(401, "not_signed_in", "sign in first"))
+    } else {
+        Redirect::to("/signin").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &ShopState) -> Result<Self, Response> {
-        let head = head_of(parts);
-        state
-            .shop
-            .session(&head)
-            .ok_or_else(|| Answer(sign_in_first(&head)).into_response())
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(session) = Session::from_request_parts(parts, state).await else {
+            return Err(sign_in_first(parts));
+        };
+        match signed_in(&session, &state.session_lifetime).await {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => Err(sign_in_first(parts)),
+            Err(e) => Err(unavailable(&e)),
+        }
     }
 }
 
-/// State-changing requests of a signed-in session must carry its CSRF token
-/// (`shop_common::sessions::Sessions::csrf_check`).
-pub(crate) async fn require_csrf_token(
-    State(state): State<ShopState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let session = match state.shop.sessions.csrf_check(&head_of(&parts)) {
-        CsrfCheck::Pass => return next.run(Request::from_parts(parts, body)).await,
-        CsrfCheck::Refuse => return refused(),
-        CsrfCheck::ReadForm(session) => session,
-    };
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
-        return Answer(Reply::error(&body_too_large(MAX_BODY_BYTES))).into_response();
-    };
-    if form_carries_token(&session, &bytes) {
-        next.run(Request::from_parts(parts, Body::from(bytes)))
+/// The signed-in user if there is one (pages that anyone may see).
+#[derive(Debug, Clone)]
+pub(crate) struct MaybeSignedIn(pub(crate) Option<SignedIn>);
+
+impl MaybeSignedIn {
+    /// The pages' view.
+    pub(crate) fn viewer(&self) -> Viewer<'_> {
+        self.0.as_ref().map(SignedIn::viewer).unwrap_or_default()
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeSignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(session) = Session::from_request_parts(parts, state).await else {
+            return Ok(Self(None));
+        };
+        signed_in(&session, &state.session_lifetime)
             .await
-    } else {
-        refused()
+            .map(Self)
+            .map_err(|e| unavailable(&e))
     }
-}
-
-fn refused() -> Response {
-    Answer(Reply::error(&csrf_refused())).into_response()
 }

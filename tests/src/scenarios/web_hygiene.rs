@@ -1,13 +1,22 @@
 //! The web layer's hygiene (issue #16): no login CSRF (a browser's sign-in from another site is
 //! refused, non-browser clients without `Origin` are not), the session cookie `Secure` when the
 //! shop is served over HTTPS (HttpOnly and SameSite=Lax always), `Cache-Control: no-store` on
-//! every answer carrying a session or a CSRF token, and the owner's sign-in guarded outside the
-//! demo.
+//! every answer carrying a session or a CSRF token, the owner's sign-in guarded outside the
+//! demo, and sessions that end: unused beyond their idle time, older than their lifetime, at
+//! sign-in (a new id) and at sign-out (for every copy of the cookie).
+
+use std::time::Duration;
 
 use serde_json::json;
+use shop_common::session_db::SessionLifetime;
 use shop_common::signin::{AdminSignIn, AdminToken};
 
-use crate::driver::{Answer, Body, Client, RunningShop, ShopOptions, ShopUnderTest};
+use crate::consistency::{borrowed, reconciling_shop_env};
+use crate::database::in_new_schema;
+use crate::driver::{
+    Answer, Body, Client, RunningShop, ShopOptions, ShopUnderTest, sandbox_builder,
+};
+use crate::process::{ShopProcess, binary_name};
 
 fn sign_in_form(user: &str) -> Body {
     Body::Form(vec![("user".into(), user.into())])
@@ -258,4 +267,202 @@ pub async fn the_owner_signs_in_with_the_admin_token_outside_the_demo<S: ShopUnd
     assert!(!page.text().contains("admin_token"), "{page}");
     let (_, chosen) = sign_in_with(&closed, "owner", &[json]).await;
     assert_eq!(chosen.error_code(), "admin_token_required", "{chosen}");
+}
+
+/// The `name=value` of the session cookie an answer sets.
+fn session_cookie_pair(answer: &Answer) -> String {
+    let set_cookie = session_cookie(answer).unwrap_or_else(|| panic!("a session cookie: {answer}"));
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// `GET /session` (JSON) from a fresh client sending only `cookie`.
+async fn session_with_cookie(shop: &RunningShop, cookie: &str) -> Answer {
+    shop.client()
+        .request(
+            "GET",
+            "/session",
+            Body::Empty,
+            &[("accept", "application/json"), ("cookie", cookie)],
+        )
+        .await
+}
+
+/// A shop whose sessions end after `idle` unused or `max_age` since sign-in.
+async fn shop_with_sessions<S: ShopUnderTest>(idle: u64, max_age: u64) -> RunningShop {
+    RunningShop::start::<S>(ShopOptions {
+        session_lifetime: SessionLifetime {
+            idle: Duration::from_secs(idle),
+            max_age: Duration::from_secs(max_age),
+        },
+        ..ShopOptions::default()
+    })
+    .await
+}
+
+/// A session unused for longer than its idle time is over: the next request is signed out
+/// (pages are sent to sign in, JSON clients get `401`), and the cookie no longer works.
+pub async fn an_idle_session_is_signed_out<S: ShopUnderTest>() {
+    let shop = shop_with_sessions::<S>(2, 3600).await;
+    let (client, answer) = sign_in_with(&shop, "alice", &[("accept", "application/json")]).await;
+    assert_eq!(answer.status, 200, "{answer}");
+    let cookie = session_cookie_pair(&answer);
+    assert_eq!(client.get_json("/session").await.json()["user"], "alice");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let page = session_with_cookie(&shop, &cookie).await;
+    assert_eq!(page.status, 401, "idle for 3.5 s of 2: {page}");
+    assert_eq!(page.error_code(), "not_signed_in");
+    let orders = client.get("/orders").await;
+    assert_eq!(orders.status, 303, "{orders}");
+    assert_eq!(orders.location().as_deref(), Some("/signin"));
+    assert_eq!(client.get_json("/session").await.status, 401);
+}
+
+/// A session older than its lifetime since sign-in is over however busy: used every half
+/// second, it is signed out once `max_age` has passed, and stays signed out.
+pub async fn an_old_session_is_signed_out_however_busy<S: ShopUnderTest>() {
+    let shop = shop_with_sessions::<S>(60, 3).await;
+    let (client, answer) = sign_in_with(&shop, "alice", &[("accept", "application/json")]).await;
+    assert_eq!(answer.status, 200, "{answer}");
+    let started = std::time::Instant::now();
+    let mut signed_out_after = None;
+    while started.elapsed() < Duration::from_secs(6) {
+        let session = client.get_json("/session").await;
+        match (session.status, signed_out_after) {
+            (200, None) => assert_eq!(session.json()["user"], "alice"),
+            (401, None) => signed_out_after = Some(started.elapsed()),
+            (401, Some(_)) => {}
+            _ => panic!("after {:?}: {session}", started.elapsed()),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let after = signed_out_after.expect("signed out within 6 s of a 3 s lifetime");
+    // Unix seconds: a 3 s lifetime ends between 2 and 4 s after sign-in.
+    assert!(
+        after >= Duration::from_secs(2),
+        "signed out after {after:?}"
+    );
+}
+
+/// Signing in gives a new session id (no fixation): the cookie sent with the sign-in, a live
+/// session's or one a third party planted, no longer works afterwards.
+pub async fn signing_in_gives_a_new_session<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let json = ("accept", "application/json");
+    let (client, first) = sign_in_with(&shop, "alice", &[json]).await;
+    let alices = session_cookie_pair(&first);
+    assert_eq!(session_with_cookie(&shop, &alices).await.status, 200);
+    let again = client
+        .request("POST", "/signin", sign_in_form("bob"), &[json])
+        .await;
+    assert_eq!(again.status, 200, "{again}");
+    let bobs = session_cookie_pair(&again);
+    assert_ne!(bobs, alices, "a new session id at sign-in");
+    let old = session_with_cookie(&shop, &alices).await;
+    assert_eq!(
+        old.status, 401,
+        "the session before the sign-in is over: {old}"
+    );
+    assert_eq!(client.get_json("/session").await.json()["user"], "bob");
+    // A cookie planted before the sign-in (here a dead session's) is replaced, not adopted.
+    let planted = shop
+        .client()
+        .request(
+            "POST",
+            "/signin",
+            sign_in_form("carol"),
+            &[json, ("cookie", alices.as_str())],
+        )
+        .await;
+    assert_eq!(planted.status, 200, "{planted}");
+    let carols = session_cookie_pair(&planted);
+    assert_ne!(carols, alices);
+    assert_eq!(session_with_cookie(&shop, &alices).await.status, 401);
+    assert_eq!(
+        session_with_cookie(&shop, &carols).await.json()["user"],
+        "carol"
+    );
+}
+
+/// Signing out ends the session itself, not only the browser's cookie: a copy of the cookie
+/// taken before no longer works.
+pub async fn signing_out_ends_the_session_for_a_copied_cookie<S: ShopUnderTest>() {
+    let shop = RunningShop::start::<S>(ShopOptions::default()).await;
+    let (client, answer) = sign_in_with(&shop, "alice", &[("accept", "application/json")]).await;
+    let copied = session_cookie_pair(&answer);
+    let token = answer.json()["csrf_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(session_with_cookie(&shop, &copied).await.status, 200);
+    let signed_out = client
+        .request("POST", "/signout", Body::Empty, &[("x-csrf-token", &token)])
+        .await;
+    assert_eq!(signed_out.status, 303, "{signed_out}");
+    let cleared = session_cookie(&signed_out).expect("the cookie removed");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let copy = session_with_cookie(&shop, &copied).await;
+    assert_eq!(copy.status, 401, "the copied cookie after sign-out: {copy}");
+    let order = shop
+        .client()
+        .request(
+            "POST",
+            "/orders",
+            Body::Json(json!({"product": "teapot"})),
+            &[
+                ("accept", "application/json"),
+                ("cookie", copied.as_str()),
+                ("x-csrf-token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(order.status, 401, "{order}");
+    assert_eq!(order.error_code(), "not_signed_in");
+}
+
+/// Two instances of the shop binary at `path` on one PostgreSQL database share their
+/// sessions: signed in on one, the shopper is signed in on the other; signed out on the other,
+/// the session is over on both.
+pub async fn two_instances_share_sessions(path: &str) {
+    let path = path.to_owned();
+    let test = format!("sessions of two instances of {}", binary_name(&path));
+    in_new_schema(&test, |database_url| async move {
+        let running = sandbox_builder().spawn().await.expect("the sandbox starts");
+        let env = reconciling_shop_env(running.sandbox(), &database_url, 30);
+        let a = ShopProcess::start(&path, &borrowed(&env));
+        let b = ShopProcess::start(&path, &borrowed(&env));
+        let json = ("accept", "application/json");
+        let signed_in = Client::new(&a.url)
+            .request("POST", "/signin", sign_in_form("alice"), &[json])
+            .await;
+        assert_eq!(signed_in.status, 200, "{signed_in}");
+        let cookie = session_cookie_pair(&signed_in);
+        let token = signed_in.json()["csrf_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let get_session = |url: String| {
+            let cookie = cookie.clone();
+            async move {
+                Client::new(&url)
+                    .request("GET", "/session", Body::Empty, &[json, ("cookie", &cookie)])
+                    .await
+            }
+        };
+        let on_b = get_session(b.url.clone()).await;
+        assert_eq!(on_b.status, 200, "A's session on B: {on_b}");
+        assert_eq!(on_b.json()["user"], "alice");
+        assert_eq!(on_b.json()["csrf_token"], token.as_str());
+        let signed_out = Client::new(&b.url)
+            .request(
+                "POST",
+                "/signout",
+                Body::Empty,
+                &[("cookie", &cookie), ("x-csrf-token", &token)],
+            )
+            .await;
+        assert_eq!(signed_out.status, 303, "{signed_out}");
+        let on_a = get_session(a.url.clone()).await;
+        assert_eq!(on_a.status, 401, "signed out on B, on A: {on_a}");
+    })
+    .await;
 }
