@@ -248,8 +248,9 @@ mod tests {
         let sweeper = store.delete_expired_every(StdDuration::from_secs(3600));
         tokio::time::sleep(StdDuration::from_millis(100)).await;
         sweeper.abort();
-        let rows = execute(&db, UPDATE_TTL, &[Bind::Text(saved.as_ref()), Bind::Int(0)]);
-        assert_eq!(rows.await.unwrap(), 0, "the expired row was deleted");
+        let binds = [Bind::Text(saved.as_ref()), Bind::Int(0)];
+        let rows = execute(&db, UPDATE_TTL, &binds).await.unwrap();
+        assert_eq!(rows, 0, "the expired row was deleted");
 
         let other = store.save(state, &minute).await.unwrap();
         store.delete(&other).await.unwrap();
