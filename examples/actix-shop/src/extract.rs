@@ -9,10 +9,10 @@ use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::http::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{Error, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{Error, FromRequest, HttpRequest};
 use futures_util::StreamExt as _;
 use futures_util::future::LocalBoxFuture;
-use gmo_core::web::MAX_BODY_BYTES;
+use gmo_core::web::{ErrorResponse, MAX_BODY_BYTES};
 use shop_common::forms;
 
 use crate::respond;
@@ -55,8 +55,8 @@ pub(crate) struct FormOrJson {
 impl FormOrJson {
     /// The fields as text pairs, or the refusal (`400 malformed_body`,
     /// `415 unsupported_media_type`).
-    pub(crate) fn fields(&self) -> Result<Vec<(String, String)>, HttpResponse> {
-        forms::fields(self.content_type.as_deref(), &self.body).map_err(|e| respond::error(&e))
+    pub(crate) fn fields(&self) -> Result<Vec<(String, String)>, ErrorResponse> {
+        forms::fields(self.content_type.as_deref(), &self.body)
     }
 }
 

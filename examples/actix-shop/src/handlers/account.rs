@@ -49,7 +49,7 @@ pub(crate) async fn sign_in(
     }
     let fields = match body.fields() {
         Ok(fields) => fields,
-        Err(refused) => return refused,
+        Err(refused) => return respond::error(&refused),
     };
     let Some(user) = forms::field(&fields, "user").and_then(users::user) else {
         return respond::error(&ErrorResponse::new(

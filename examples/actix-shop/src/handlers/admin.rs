@@ -119,7 +119,7 @@ pub(crate) async fn action(
     };
     let fields = match body.fields() {
         Ok(fields) => fields,
-        Err(refused) => return refused,
+        Err(refused) => return respond::error(&refused),
     };
     let payments = &state.payments;
     let result = match action.as_str() {
@@ -163,7 +163,7 @@ pub(crate) async fn charge(
     }
     let fields = match body.fields() {
         Ok(fields) => fields,
-        Err(refused) => return refused,
+        Err(refused) => return respond::error(&refused),
     };
     let customer = field(&fields, "customer")
         .and_then(users::user)

@@ -51,7 +51,7 @@ pub(crate) async fn close_account(
 ) -> HttpResponse {
     let fields = match body.fields() {
         Ok(fields) => fields,
-        Err(refused) => return refused,
+        Err(refused) => return respond::error(&refused),
     };
     if !fields.iter().any(|(k, v)| k == "confirm" && v == "yes") {
         let answer = ErrorResponse::new(

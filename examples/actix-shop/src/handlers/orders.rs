@@ -35,7 +35,7 @@ pub(crate) async fn create_order(
 ) -> HttpResponse {
     let fields = match body.fields() {
         Ok(fields) => fields,
-        Err(refused) => return refused,
+        Err(refused) => return respond::error(&refused),
     };
     let line = match order_line(fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
         Ok(line) => line,
