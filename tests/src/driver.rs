@@ -13,6 +13,7 @@ use gmo_core::web::TrustedProxies;
 use gmo_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::Value;
+use shop_common::session_db::SessionLifetime;
 use shop_common::signin::AdminSignIn;
 
 /// How a scenario wants the shop set up.
@@ -37,6 +38,9 @@ pub struct ShopOptions {
     /// How the shop's owner signs in: by choice, as in the demo (`SHOP_DEMO=on`, the
     /// default), or with an admin token.
     pub admin_sign_in: AdminSignIn,
+    /// How long sessions live (`SHOP_SESSION_IDLE_SECS`, `SHOP_SESSION_MAX_SECS`): short in
+    /// the scenarios that wait for a session to end.
+    pub session_lifetime: SessionLifetime,
 }
 
 impl Default for ShopOptions {
@@ -49,6 +53,7 @@ impl Default for ShopOptions {
             reconcile_after: None,
             payment_methods: PaymentMethods::lump_sum_only().installments([3, 6, 12]),
             admin_sign_in: AdminSignIn::Demo,
+            session_lifetime: SessionLifetime::default(),
         }
     }
 }

@@ -68,6 +68,7 @@ async fn prepare(
     shop.orders = orders;
     shop.trusted_proxies = options.trusted_proxies;
     shop.sign_in_policy.admin = options.admin_sign_in;
+    shop.session_lifetime = options.session_lifetime;
     (
         listener,
         url,
