@@ -158,12 +158,17 @@ impl ShopUnderTest for ActixShop {
         options: ShopOptions,
     ) -> (String, Box<dyn Send + Sync>) {
         let (listener, url, background, shop) = prepare(sandbox, options).await;
-        let server = actix_web::HttpServer::new(move || actix_shop::app(shop.clone()))
-            .workers(2)
-            .disable_signals()
-            .listen(listener)
-            .expect("actix listens")
-            .run();
+        let sessions = actix_shop::ShopSessions::open(shop.session_db.clone())
+            .await
+            .expect("the session store");
+        let state = actix_shop::AppState::from(shop);
+        let server =
+            actix_web::HttpServer::new(move || actix_shop::app(state.clone(), sessions.clone()))
+                .workers(2)
+                .disable_signals()
+                .listen(listener)
+                .expect("actix listens")
+                .run();
         let handle = server.handle();
         tokio::spawn(server);
         let running = Running {

@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod fulfilment;
 pub mod input;
 pub mod parity;
+pub mod sessions;
 pub mod three_ds;
 pub mod throttle;
 pub mod web_hygiene;
