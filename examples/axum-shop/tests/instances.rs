@@ -21,7 +21,7 @@ async fn crashes_mid_flow_are_settled_on_postgres() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_on_one_postgres_database_share_sessions() {
-    gmo_scenarios::scenarios::web_hygiene::two_instances_share_sessions(env!(
+    gmo_scenarios::scenarios::sessions::two_instances_share_sessions(env!(
         "CARGO_BIN_EXE_axum-shop"
     ))
     .await;

@@ -1,18 +1,23 @@
 //! # shop-common
 //!
-//! Everything of the example shop that is not web-framework glue, shared by the axum and
-//! actix-web shops: the catalogue with server-side prices, the users and their sessions, the
-//! shop's order lines, the HTML pages, the static assets (`card-form.js`, which drives GMO's
-//! token.js, and the style sheet), the Content-Security-Policy, the settings from `GMO_*`
-//! and `SHOP_*` variables, the storage (SQLite file, PostgreSQL or memory), the start-up of the embedded sandbox, and the shop's own routes as plain functions
-//! from a request's head and body to a [`reply::Reply`] ([`routes`], on [`shop::Shop`]), with
-//! the session's CSRF check. A shop on a web framework is the glue that routes requests there,
-//! mounts the payment routes of its gmo adapter, and turns replies into responses.
+//! What the axum and actix-web example shops share that is not web framework: the catalogue
+//! with server-side prices ([`catalogue`]), the demo users ([`users`]), the order book and the
+//! fulfilment that writes confirmations from payment events ([`orders`], [`fulfilment`]), the
+//! pages as askama templates ([`pages`]) and the static assets (`card-form.js`, which drives
+//! GMO's token.js, and the style sheet), the Content-Security-Policy and the shop's headers
+//! ([`csp`]), the settings from `GMO_*` and `SHOP_*` variables ([`settings`]), the storage
+//! (payments, orders, throttle counts and sessions in one SQLite or PostgreSQL database, or in
+//! memory: [`storage`], [`session_db`]), the gateway (GMO or the embedded sandbox:
+//! [`gateway`]), and a few framework-free rules both shops apply the same way: the sign-in
+//! origin check and admin token ([`signin`]), the CSRF token ([`csrf`]), form-or-JSON bodies
+//! ([`forms`]).
+//!
+//! The shops' handlers, extractors, sessions and routers are each shop's own: see
+//! `examples/axum-shop` and `examples/actix-shop`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
-pub mod admin;
 pub mod catalogue;
 pub mod csp;
 pub mod csrf;
@@ -21,11 +26,7 @@ pub mod fulfilment;
 pub mod gateway;
 pub mod orders;
 pub mod pages;
-pub mod reply;
-pub mod request;
-pub mod routes;
 pub mod session_db;
-pub mod sessions;
 pub mod settings;
 pub mod shop;
 pub mod signin;

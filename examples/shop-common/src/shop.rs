@@ -1,6 +1,5 @@
-//! The shop's state, shared by every request: the payments handle, sessions, order lines, the
-//! card form's settings, the page policy, and the card-testing throttle with the proxies it
-//! believes. The routes ([`crate::routes`]) are methods on it.
+//! The parts of a shop's state that are not web framework, in one value: each shop builds its
+//! own `AppState` from it (the in-process test shops build a `Shop`, then the shop's state).
 
 use gmo_core::Payments;
 use gmo_core::guard::{CardTestingThrottle, ThrottleConfig};
@@ -9,16 +8,13 @@ use gmo_core::web::{NotificationRoute, TrustedProxies};
 use crate::orders::OrderBook;
 use crate::pages::CardFormConfig;
 use crate::session_db::{SessionDb, SessionLifetime};
-use crate::sessions::Sessions;
 use crate::signin::{AdminSignIn, SignInPolicy};
 
-/// Everything a shop's handlers share. Cheap to clone: clones share their state.
+/// The shop's framework-free parts. Cheap to clone: clones share their state.
 #[derive(Debug, Clone)]
 pub struct Shop {
     /// The payments handle.
     pub payments: Payments,
-    /// Signed-in sessions.
-    pub sessions: Sessions,
     /// The database the sessions live in.
     pub session_db: SessionDb,
     /// How long sessions live.
@@ -59,7 +55,6 @@ impl Shop {
         Self {
             sign_in_policy,
             payments,
-            sessions: Sessions::new(),
             session_db,
             session_lifetime: SessionLifetime::default(),
             orders: OrderBook::new(),

@@ -44,6 +44,7 @@ pub async fn two_instances_share_sessions(path: &str) {
             .await;
         assert_eq!(session.status, 200, "A's session on B: {session}");
         assert_eq!(session.json()["user"], "alice");
+        assert_eq!(session.json()["csrf_token"], token.as_str());
         let order = on_b
             .request(
                 "POST",

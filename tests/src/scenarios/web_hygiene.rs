@@ -11,12 +11,7 @@ use serde_json::json;
 use shop_common::session_db::SessionLifetime;
 use shop_common::signin::{AdminSignIn, AdminToken};
 
-use crate::consistency::{borrowed, reconciling_shop_env};
-use crate::database::in_new_schema;
-use crate::driver::{
-    Answer, Body, Client, RunningShop, ShopOptions, ShopUnderTest, sandbox_builder,
-};
-use crate::process::{ShopProcess, binary_name};
+use crate::driver::{Answer, Body, Client, RunningShop, ShopOptions, ShopUnderTest};
 
 fn sign_in_form(user: &str) -> Body {
     Body::Form(vec![("user".into(), user.into())])
@@ -417,52 +412,4 @@ pub async fn signing_out_ends_the_session_for_a_copied_cookie<S: ShopUnderTest>(
         .await;
     assert_eq!(order.status, 401, "{order}");
     assert_eq!(order.error_code(), "not_signed_in");
-}
-
-/// Two instances of the shop binary at `path` on one PostgreSQL database share their
-/// sessions: signed in on one, the shopper is signed in on the other; signed out on the other,
-/// the session is over on both.
-pub async fn two_instances_share_sessions(path: &str) {
-    let path = path.to_owned();
-    let test = format!("sessions of two instances of {}", binary_name(&path));
-    in_new_schema(&test, |database_url| async move {
-        let running = sandbox_builder().spawn().await.expect("the sandbox starts");
-        let env = reconciling_shop_env(running.sandbox(), &database_url, 30);
-        let a = ShopProcess::start(&path, &borrowed(&env));
-        let b = ShopProcess::start(&path, &borrowed(&env));
-        let json = ("accept", "application/json");
-        let signed_in = Client::new(&a.url)
-            .request("POST", "/signin", sign_in_form("alice"), &[json])
-            .await;
-        assert_eq!(signed_in.status, 200, "{signed_in}");
-        let cookie = session_cookie_pair(&signed_in);
-        let token = signed_in.json()["csrf_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let get_session = |url: String| {
-            let cookie = cookie.clone();
-            async move {
-                Client::new(&url)
-                    .request("GET", "/session", Body::Empty, &[json, ("cookie", &cookie)])
-                    .await
-            }
-        };
-        let on_b = get_session(b.url.clone()).await;
-        assert_eq!(on_b.status, 200, "A's session on B: {on_b}");
-        assert_eq!(on_b.json()["user"], "alice");
-        assert_eq!(on_b.json()["csrf_token"], token.as_str());
-        let signed_out = Client::new(&b.url)
-            .request(
-                "POST",
-                "/signout",
-                Body::Empty,
-                &[("cookie", &cookie), ("x-csrf-token", &token)],
-            )
-            .await;
-        assert_eq!(signed_out.status, 303, "{signed_out}");
-        let on_a = get_session(a.url.clone()).await;
-        assert_eq!(on_a.status, 401, "signed out on B, on A: {on_a}");
-    })
-    .await;
 }
