@@ -41,9 +41,6 @@ macro_rules! on_pool {
         match $db {
             SessionDb::Sqlite($pool) => $body,
             SessionDb::Postgres($pool) => $body,
-            _ => Err(sqlx::Error::Configuration(
-                "a session database of an unknown kind".into(),
-            )),
         }
     };
 }

@@ -63,8 +63,6 @@ impl SessionRows {
         let store = match db {
             SessionDb::Sqlite(pool) => Store::Sqlite(SqliteStore::new(pool.clone())),
             SessionDb::Postgres(pool) => Store::Postgres(PostgresStore::new(pool.clone())),
-            // `SessionDb` may grow other databases; the shop is built for these two.
-            _ => unreachable!("the shop's sessions are on SQLite or PostgreSQL"),
         };
         Self { store, idle }
     }
@@ -364,5 +362,68 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
             .await
             .map(Self)
             .map_err(|e| unavailable(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// The rows in the store's table, expired or not.
+    async fn rows(db: &SessionDb) -> i64 {
+        let SessionDb::Sqlite(pool) = db else {
+            unreachable!("an in-memory SQLite database")
+        };
+        tower_sessions_sqlx_store::sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    /// The store keeps expiry in whole seconds: the waits leave a second's margin.
+    #[tokio::test]
+    async fn rows_expire_idle_after_their_last_write_and_are_deleted() {
+        let db = SessionDb::in_memory().await.unwrap();
+        let sessions = SessionRows::new(&db, Duration::from_secs(2));
+        sessions.migrate().await.unwrap();
+        let record = || Record {
+            id: Id::default(),
+            data: HashMap::from([(USER.to_owned(), serde_json::json!("alice"))]),
+            // Whatever the session layer asks for, the row lives `idle` from its last write.
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::days(14),
+        };
+        let (mut idle, mut busy) = (record(), record());
+        sessions.create(&mut idle).await.unwrap();
+        sessions.create(&mut busy).await.unwrap();
+        assert!(idle.expiry_date <= OffsetDateTime::now_utc() + time::Duration::seconds(2));
+        assert_eq!(rows(&db).await, 2);
+
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        sessions.save(&busy).await.unwrap();
+        assert_eq!(
+            sessions.load(&idle.id).await.unwrap(),
+            None,
+            "unused for 2 s of 2"
+        );
+        assert!(
+            sessions.load(&busy.id).await.unwrap().is_some(),
+            "just written"
+        );
+        assert_eq!(rows(&db).await, 2, "an expired row stays until deleted");
+
+        let deletion = sessions.delete_expired_every(Duration::from_millis(100));
+        let mut waited = Duration::ZERO;
+        while rows(&db).await > 1 && waited < Duration::from_secs(3) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            waited += Duration::from_millis(100);
+        }
+        deletion.abort();
+        assert_eq!(rows(&db).await, 1, "the expired row deleted");
+        assert!(
+            sessions.load(&busy.id).await.unwrap().is_some(),
+            "the live one kept"
+        );
     }
 }

@@ -13,7 +13,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 /// The database the sessions live in. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub enum SessionDb {
     /// A SQLite database: the shop's file, or one in memory.
     Sqlite(SqlitePool),
