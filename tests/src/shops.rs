@@ -58,7 +58,7 @@ async fn prepare(
         })
         .expect("payments");
     let tasks = ShopTasks::start(&payments, RECONCILE_EVERY, DELIVER_EVERY);
-    let sessions = SessionDb::in_memory().await.expect("the session database");
+    let sessions = SessionDb::in_memory();
     let mut shop = Shop::new(
         payments,
         gateway.card_form.clone(),

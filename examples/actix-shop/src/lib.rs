@@ -5,7 +5,7 @@
 //! 3-D Secure, order history, admin capture, void and refund), the same HTTP surface and pages,
 //! with card payments by gmo-actix. Its handlers (`handlers`), extractors ([`SignedIn`]) and
 //! CSRF middleware are its own; sessions are actix-session's, kept in the shop's database by
-//! [`session_store::SqlSessionStore`]. From `shop-common` come data: the catalogue, the pages,
+//! [`session_store::ShopSessionStore`]. From `shop-common` come data: the catalogue, the pages,
 //! the assets, the settings and the order book.
 //!
 //! [`app`] builds the app for `HttpServer::new` (tests serve it on `127.0.0.1:0`); the binary
@@ -35,7 +35,7 @@ use gmo_actix::{CardDataGuardMiddleware, CardTestingMiddleware, customer_scope, 
 use gmo_core::web::MAX_BODY_BYTES;
 use shop_common::session_db::SessionDb;
 
-pub use session_store::SqlSessionStore;
+pub use session_store::ShopSessionStore;
 pub use signed_in::SignedIn;
 pub use state::AppState;
 
@@ -49,7 +49,7 @@ pub const SESSION_COOKIE: &str = "shop_session";
 #[derive(Clone)]
 pub struct ShopSessions {
     /// The store.
-    pub store: SqlSessionStore,
+    pub store: ShopSessionStore,
     /// The cookie's key.
     pub cookie_key: Key,
 }
@@ -66,7 +66,7 @@ impl ShopSessions {
     /// The sessions on `db`: their table created if missing, the cookie key read (or made, by
     /// the first instance).
     pub async fn open(db: SessionDb) -> Result<Self, sqlx::Error> {
-        let (store, cookie_key) = SqlSessionStore::open(db).await?;
+        let (store, cookie_key) = ShopSessionStore::open(db).await?;
         Ok(Self { store, cookie_key })
     }
 }
@@ -152,7 +152,7 @@ pub fn app(
 fn session_middleware(
     state: &AppState,
     sessions: ShopSessions,
-) -> SessionMiddleware<SqlSessionStore> {
+) -> SessionMiddleware<ShopSessionStore> {
     let idle_secs = i64::try_from(state.session_lifetime.idle.as_secs()).unwrap_or(i64::MAX);
     let lifecycle = BrowserSession::default()
         .state_ttl(actix_web::cookie::time::Duration::seconds(idle_secs))

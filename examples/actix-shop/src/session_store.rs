@@ -1,9 +1,10 @@
 //! actix-session's store on the shop's own database (SQLite or PostgreSQL,
-//! [`SessionDb`]): every instance on that database sees every session.
+//! [`SessionDb`]): every instance on that database sees every session. With `memory` storage
+//! the rows are in this process ([`MemorySessions`]), expiring and deleted alike.
 //!
 //! A row per session in `actix_sessions`: its key (256 random bits, the cookie's content), its
 //! state as JSON, and when it expires (unix seconds; the session's idle time after its last
-//! write). Expired rows are never loaded, and [`SqlSessionStore::delete_expired_every`] deletes
+//! write). Expired rows are never loaded, and [`ShopSessionStore::delete_expired_every`] deletes
 //! them, so the table stays as small as the sessions alive.
 //!
 //! The cookie is also encrypted with a key (actix-session asks for one): it is made once and
@@ -17,7 +18,9 @@ use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::Key;
 use actix_web::cookie::time::Duration;
-use shop_common::session_db::SessionDb;
+use shop_common::session_db::{MemorySessions, SessionDb};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
 use tokio::task::JoinHandle;
 
 const CREATE_SESSIONS: &str = "CREATE TABLE IF NOT EXISTS actix_sessions \
@@ -37,35 +40,61 @@ const DELETE_EXPIRED: &str = "DELETE FROM actix_sessions WHERE expires_at <= $1"
 
 /// Runs `$body` with `$pool` bound to the database's pool, whichever kind it is.
 macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            SessionDb::Sqlite($pool) => $body,
-            SessionDb::Postgres($pool) => $body,
+    ($sql:expr, $pool:ident => $body:expr) => {
+        match $sql {
+            Sql::Sqlite($pool) => $body,
+            Sql::Postgres($pool) => $body,
         }
     };
 }
 
-/// actix-session's [`SessionStore`] on the shop's database. Cheap to clone: clones share the
-/// pool.
+/// Where the rows are.
+enum Rows<'a> {
+    /// `memory` storage: in this process (one instance).
+    Memory(&'a MemorySessions),
+    /// In the shop's database.
+    Sql(Sql<'a>),
+}
+
+/// The shop's database.
+#[derive(Clone, Copy)]
+enum Sql<'a> {
+    Sqlite(&'a SqlitePool),
+    Postgres(&'a PgPool),
+}
+
+fn rows(db: &SessionDb) -> Rows<'_> {
+    match db {
+        SessionDb::Memory(rows) => Rows::Memory(rows),
+        SessionDb::Sqlite(pool) => Rows::Sql(Sql::Sqlite(pool)),
+        SessionDb::Postgres(pool) => Rows::Sql(Sql::Postgres(pool)),
+    }
+}
+
+/// actix-session's [`SessionStore`] on the shop's session database ([`SessionDb`]). Cheap to
+/// clone: clones share the pool (or the memory).
 #[derive(Debug, Clone)]
-pub struct SqlSessionStore {
+pub struct ShopSessionStore {
     db: SessionDb,
 }
 
-impl SqlSessionStore {
+impl ShopSessionStore {
     /// The store on `db`, its tables created if missing, and the cookie key kept there (made
-    /// by the first instance to start).
+    /// by the first instance to start). In memory, the key is this process's own.
     pub async fn open(db: SessionDb) -> Result<(Self, Key), sqlx::Error> {
+        let Rows::Sql(sql) = rows(&db) else {
+            return Ok((Self { db }, Key::generate()));
+        };
         for statement in [CREATE_SESSIONS, CREATE_COOKIE_KEY] {
             // Instances starting at once on PostgreSQL may race to create a table: the loser
             // finds it made on a second try.
-            if execute(&db, statement, &[]).await.is_err() {
-                execute(&db, statement, &[]).await?;
+            if execute(sql, statement, &[]).await.is_err() {
+                execute(sql, statement, &[]).await?;
             }
         }
         let fresh = hex(&rand::random::<[u8; 64]>());
-        execute(&db, INSERT_COOKIE_KEY, &[Bind::Text(&fresh)]).await?;
-        let stored: String = on_pool!(&db, pool => {
+        execute(sql, INSERT_COOKIE_KEY, &[Bind::Text(&fresh)]).await?;
+        let stored: String = on_pool!(sql, pool => {
             sqlx::query_scalar(SELECT_COOKIE_KEY).fetch_one(pool).await
         })?;
         let key = unhex(&stored)
@@ -83,7 +112,11 @@ impl SqlSessionStore {
             let mut ticks = tokio::time::interval(period);
             loop {
                 ticks.tick().await;
-                if let Err(error) = execute(&db, DELETE_EXPIRED, &[Bind::Int(now())]).await {
+                let deleted = match rows(&db) {
+                    Rows::Memory(rows) => Ok(rows.delete_expired(now()) as u64),
+                    Rows::Sql(sql) => execute(sql, DELETE_EXPIRED, &[Bind::Int(now())]).await,
+                };
+                if let Err(error) = deleted {
                     tracing::warn!(%error, "deleting expired sessions");
                 }
             }
@@ -91,27 +124,44 @@ impl SqlSessionStore {
     }
 
     async fn insert(&self, state: &str, ttl: &Duration) -> Result<SessionKey, anyhow::Error> {
-        let key = hex(&rand::random::<[u8; 32]>());
-        let binds = [
-            Bind::Text(&key),
-            Bind::Text(state),
-            Bind::Int(expires_at(ttl)),
-        ];
-        execute(&self.db, INSERT, &binds).await?;
+        let mut key = hex(&rand::random::<[u8; 32]>());
+        match rows(&self.db) {
+            Rows::Memory(rows) => {
+                // 256 random bits are never drawn twice; should they be, another draw.
+                while !rows.create(&key, state.as_bytes().to_vec(), expires_at(ttl)) {
+                    key = hex(&rand::random::<[u8; 32]>());
+                }
+            }
+            Rows::Sql(sql) => {
+                let binds = [
+                    Bind::Text(&key),
+                    Bind::Text(state),
+                    Bind::Int(expires_at(ttl)),
+                ];
+                execute(sql, INSERT, &binds).await?;
+            }
+        }
         Ok(SessionKey::try_from(key)?)
     }
 }
 
-impl SessionStore for SqlSessionStore {
+impl SessionStore for ShopSessionStore {
     async fn load(
         &self,
         session_key: &SessionKey,
     ) -> Result<Option<HashMap<String, String>>, LoadError> {
         let key = session_key.as_ref();
-        let state: Option<String> = on_pool!(&self.db, pool => {
-            sqlx::query_scalar(LOAD).bind(key).bind(now()).fetch_optional(pool).await
-        })
-        .map_err(|e| LoadError::Other(e.into()))?;
+        let state: Option<String> = match rows(&self.db) {
+            Rows::Memory(rows) => rows
+                .load(key, now())
+                .map(String::from_utf8)
+                .transpose()
+                .map_err(|e| LoadError::Deserialization(e.into()))?,
+            Rows::Sql(sql) => on_pool!(sql, pool => {
+                sqlx::query_scalar(LOAD).bind(key).bind(now()).fetch_optional(pool).await
+            })
+            .map_err(|e| LoadError::Other(e.into()))?,
+        };
         state
             .map(|state| serde_json::from_str(&state))
             .transpose()
@@ -136,15 +186,25 @@ impl SessionStore for SqlSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         let state = serde_json::to_string(&session_state)
             .map_err(|e| UpdateError::Serialization(e.into()))?;
-        let binds = [
-            Bind::Text(session_key.as_ref()),
-            Bind::Text(&state),
-            Bind::Int(expires_at(ttl)),
-        ];
-        let updated = execute(&self.db, UPDATE, &binds)
-            .await
-            .map_err(|e| UpdateError::Other(e.into()))?;
-        if updated == 0 {
+        let updated = match rows(&self.db) {
+            Rows::Memory(rows) => rows.update(
+                session_key.as_ref(),
+                state.as_bytes().to_vec(),
+                expires_at(ttl),
+            ),
+            Rows::Sql(sql) => {
+                let binds = [
+                    Bind::Text(session_key.as_ref()),
+                    Bind::Text(&state),
+                    Bind::Int(expires_at(ttl)),
+                ];
+                execute(sql, UPDATE, &binds)
+                    .await
+                    .map_err(|e| UpdateError::Other(e.into()))?
+                    > 0
+            }
+        };
+        if !updated {
             // Deleted meanwhile (signed out elsewhere, or expired and swept): a new session.
             return self.insert(&state, ttl).await.map_err(UpdateError::Other);
         }
@@ -156,13 +216,23 @@ impl SessionStore for SqlSessionStore {
         session_key: &SessionKey,
         ttl: &Duration,
     ) -> Result<(), anyhow::Error> {
-        let binds = [Bind::Text(session_key.as_ref()), Bind::Int(expires_at(ttl))];
-        execute(&self.db, UPDATE_TTL, &binds).await?;
+        match rows(&self.db) {
+            Rows::Memory(rows) => rows.renew(session_key.as_ref(), expires_at(ttl)),
+            Rows::Sql(sql) => {
+                let binds = [Bind::Text(session_key.as_ref()), Bind::Int(expires_at(ttl))];
+                execute(sql, UPDATE_TTL, &binds).await?;
+            }
+        }
         Ok(())
     }
 
     async fn delete(&self, session_key: &SessionKey) -> Result<(), anyhow::Error> {
-        execute(&self.db, DELETE, &[Bind::Text(session_key.as_ref())]).await?;
+        match rows(&self.db) {
+            Rows::Memory(rows) => rows.delete(session_key.as_ref()),
+            Rows::Sql(sql) => {
+                execute(sql, DELETE, &[Bind::Text(session_key.as_ref())]).await?;
+            }
+        }
         Ok(())
     }
 }
@@ -175,7 +245,7 @@ enum Bind<'a> {
 }
 
 /// Runs `sql` with `binds` (`$1`, `$2`, … on both databases); answers the rows it changed.
-async fn execute(db: &SessionDb, sql: &str, binds: &[Bind<'_>]) -> Result<u64, sqlx::Error> {
+async fn execute(db: Sql<'_>, sql: &str, binds: &[Bind<'_>]) -> Result<u64, sqlx::Error> {
     on_pool!(db, pool => {
         let mut query = sqlx::query(sql);
         for bind in binds {
@@ -221,19 +291,48 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
+    /// How many rows are kept, expired or not.
+    async fn kept(db: &SessionDb) -> i64 {
+        match rows(db) {
+            Rows::Memory(rows) => i64::try_from(rows.len()).unwrap(),
+            Rows::Sql(sql) => on_pool!(sql, pool => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM actix_sessions")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }),
+        }
+    }
+
     #[tokio::test]
     async fn sessions_are_saved_loaded_renewed_and_deleted() {
-        let db = SessionDb::in_memory().await.unwrap();
-        let (store, key) = SqlSessionStore::open(db.clone()).await.unwrap();
-        let (_, again) = SqlSessionStore::open(db.clone()).await.unwrap();
-        assert!(key == again, "the cookie key is kept");
+        let sqlite = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let (_, key) = ShopSessionStore::open(SessionDb::Sqlite(sqlite.clone()))
+            .await
+            .unwrap();
+        let (_, again) = ShopSessionStore::open(SessionDb::Sqlite(sqlite.clone()))
+            .await
+            .unwrap();
+        assert!(key == again, "the cookie key is kept in the database");
+        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite)] {
+            sessions_live_on(db).await;
+        }
+        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
+        assert_eq!(unhex("abc"), None);
+    }
+
+    async fn sessions_live_on(db: SessionDb) {
+        let (store, _) = ShopSessionStore::open(db.clone()).await.unwrap();
         let state = HashMap::from([("user".to_owned(), "\"alice\"".to_owned())]);
         let minute = Duration::seconds(60);
         let saved = store.save(state.clone(), &minute).await.unwrap();
         assert_eq!(saved.as_ref().len(), 64);
         assert_eq!(store.load(&saved).await.unwrap(), Some(state.clone()));
-        let kept = SessionKey::try_from(saved.as_ref().to_owned()).unwrap();
-        let updated = store.update(kept, HashMap::new(), &minute).await.unwrap();
+        let kept_key = SessionKey::try_from(saved.as_ref().to_owned()).unwrap();
+        let updated = store
+            .update(kept_key, HashMap::new(), &minute)
+            .await
+            .unwrap();
         assert_eq!(updated.as_ref(), saved.as_ref());
         assert_eq!(store.load(&saved).await.unwrap(), Some(HashMap::new()));
 
@@ -242,17 +341,21 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.load(&saved).await.unwrap(), None, "expired");
+        assert_eq!(kept(&db).await, 1, "until deleted");
         let sweeper = store.delete_expired_every(StdDuration::from_secs(3600));
         tokio::time::sleep(StdDuration::from_millis(100)).await;
         sweeper.abort();
-        let binds = [Bind::Text(saved.as_ref()), Bind::Int(0)];
-        let rows = execute(&db, UPDATE_TTL, &binds).await.unwrap();
-        assert_eq!(rows, 0, "the expired row was deleted");
+        assert_eq!(kept(&db).await, 0, "the expired row was deleted: {db:?}");
 
-        let other = store.save(state, &minute).await.unwrap();
-        store.delete(&other).await.unwrap();
-        assert_eq!(store.load(&other).await.unwrap(), None);
-        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
-        assert_eq!(unhex("abc"), None);
+        let gone = SessionKey::try_from(saved.as_ref().to_owned()).unwrap();
+        let renewed = store.update(gone, state.clone(), &minute).await.unwrap();
+        assert_ne!(
+            renewed.as_ref(),
+            saved.as_ref(),
+            "a deleted session comes back anew"
+        );
+        store.delete(&renewed).await.unwrap();
+        assert_eq!(store.load(&renewed).await.unwrap(), None);
+        assert_eq!(kept(&db).await, 0);
     }
 }

@@ -20,7 +20,7 @@ use gmo_core::customer::{Customer, CustomerId};
 use gmo_core::values::InvalidValue;
 use gmo_core::web::ErrorResponse;
 use shop_common::pages::Viewer;
-use shop_common::session_db::{SessionDb, SessionLifetime};
+use shop_common::session_db::{MemorySessions, SessionDb, SessionLifetime};
 use shop_common::users::{self, User};
 use time::OffsetDateTime;
 use tower_sessions::cookie::{Cookie, SameSite};
@@ -53,6 +53,8 @@ pub struct SessionRows {
 
 #[derive(Debug, Clone)]
 enum Store {
+    /// `memory` storage: the rows in this process (one instance).
+    Memory(MemorySessions),
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
@@ -61,6 +63,7 @@ impl SessionRows {
     /// The store on `db`, its rows living `idle` after their last write.
     pub fn new(db: &SessionDb, idle: Duration) -> Self {
         let store = match db {
+            SessionDb::Memory(rows) => Store::Memory(rows.clone()),
             SessionDb::Sqlite(pool) => Store::Sqlite(SqliteStore::new(pool.clone())),
             SessionDb::Postgres(pool) => Store::Postgres(PostgresStore::new(pool.clone())),
         };
@@ -71,6 +74,7 @@ impl SessionRows {
     /// pool's busy timeout, for the payment store's writer to finish a commit).
     pub async fn migrate(&self) -> Result<(), tower_sessions_sqlx_store::sqlx::Error> {
         match &self.store {
+            Store::Memory(_) => Ok(()),
             Store::Sqlite(store) => store.migrate().await,
             Store::Postgres(store) => store.migrate().await,
         }
@@ -102,11 +106,28 @@ impl SessionRows {
     }
 }
 
+/// A record as a memory row keeps it.
+fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
+    serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+/// When a record's row expires, in unix seconds (as the SQL stores keep it).
+fn unix(record: &Record) -> i64 {
+    record.expiry_date.unix_timestamp()
+}
+
 #[async_trait]
 impl SessionStore for SessionRows {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         *record = self.expiring(record);
         match &self.store {
+            Store::Memory(rows) => {
+                // A new id while the drawn one is taken, as the SQL stores do.
+                while !rows.create(&record.id.to_string(), encode(record)?, unix(record)) {
+                    record.id = Id::default();
+                }
+                Ok(())
+            }
             Store::Sqlite(store) => store.create(record).await,
             Store::Postgres(store) => store.create(record).await,
         }
@@ -115,6 +136,10 @@ impl SessionStore for SessionRows {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let record = self.expiring(record);
         match &self.store {
+            Store::Memory(rows) => {
+                rows.save(&record.id.to_string(), encode(&record)?, unix(&record));
+                Ok(())
+            }
             Store::Sqlite(store) => store.save(&record).await,
             Store::Postgres(store) => store.save(&record).await,
         }
@@ -122,6 +147,11 @@ impl SessionStore for SessionRows {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match &self.store {
+            Store::Memory(rows) => rows
+                .load(&id.to_string(), OffsetDateTime::now_utc().unix_timestamp())
+                .map(|data| serde_json::from_slice(&data))
+                .transpose()
+                .map_err(|e| session_store::Error::Decode(e.to_string())),
             Store::Sqlite(store) => store.load(id).await,
             Store::Postgres(store) => store.load(id).await,
         }
@@ -129,6 +159,10 @@ impl SessionStore for SessionRows {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match &self.store {
+            Store::Memory(rows) => {
+                rows.delete(&id.to_string());
+                Ok(())
+            }
             Store::Sqlite(store) => store.delete(id).await,
             Store::Postgres(store) => store.delete(id).await,
         }
@@ -139,6 +173,10 @@ impl SessionStore for SessionRows {
 impl ExpiredDeletion for SessionRows {
     async fn delete_expired(&self) -> session_store::Result<()> {
         match &self.store {
+            Store::Memory(rows) => {
+                rows.delete_expired(OffsetDateTime::now_utc().unix_timestamp());
+                Ok(())
+            }
             Store::Sqlite(store) => store.delete_expired().await,
             Store::Postgres(store) => store.delete_expired().await,
         }
@@ -369,23 +407,34 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
 mod tests {
     use std::collections::HashMap;
 
+    use tower_sessions_sqlx_store::sqlx::SqlitePool;
+
     use super::*;
 
-    /// The rows in the store's table, expired or not.
+    /// The rows kept, expired or not.
     async fn rows(db: &SessionDb) -> i64 {
-        let SessionDb::Sqlite(pool) = db else {
-            unreachable!("an in-memory SQLite database")
-        };
-        tower_sessions_sqlx_store::sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
-            .fetch_one(pool)
-            .await
-            .unwrap()
+        match db {
+            SessionDb::Memory(rows) => i64::try_from(rows.len()).unwrap(),
+            SessionDb::Sqlite(pool) => {
+                tower_sessions_sqlx_store::sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+            SessionDb::Postgres(_) => unreachable!("not used here"),
+        }
     }
 
-    /// The store keeps expiry in whole seconds: the waits leave a second's margin.
     #[tokio::test]
     async fn rows_expire_idle_after_their_last_write_and_are_deleted() {
-        let db = SessionDb::in_memory().await.unwrap();
+        let sqlite = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite)] {
+            rows_expire_on(db).await;
+        }
+    }
+
+    /// The SQL stores keep expiry in whole seconds: the waits leave a second's margin.
+    async fn rows_expire_on(db: SessionDb) {
         let sessions = SessionRows::new(&db, Duration::from_secs(2));
         sessions.migrate().await.unwrap();
         let record = || Record {
@@ -399,6 +448,8 @@ mod tests {
         sessions.create(&mut busy).await.unwrap();
         assert!(idle.expiry_date <= OffsetDateTime::now_utc() + time::Duration::seconds(2));
         assert_eq!(rows(&db).await, 2);
+        let loaded = sessions.load(&busy.id).await.unwrap().unwrap();
+        assert_eq!(loaded.data, busy.data, "{db:?}");
 
         tokio::time::sleep(Duration::from_secs(2)).await;
         sessions.save(&busy).await.unwrap();
@@ -420,10 +471,12 @@ mod tests {
             waited += Duration::from_millis(100);
         }
         deletion.abort();
-        assert_eq!(rows(&db).await, 1, "the expired row deleted");
+        assert_eq!(rows(&db).await, 1, "the expired row deleted: {db:?}");
         assert!(
             sessions.load(&busy.id).await.unwrap().is_some(),
             "the live one kept"
         );
+        sessions.delete(&busy.id).await.unwrap();
+        assert_eq!(rows(&db).await, 0);
     }
 }

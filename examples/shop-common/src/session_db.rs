@@ -3,35 +3,125 @@
 //! `tower-sessions` store, actix-shop's `actix-session` store) keep their rows there; expired
 //! rows are deleted by a periodic task, so the table stays as small as the sessions alive.
 //!
-//! With `memory` storage the sessions are in an in-memory SQLite database of one connection:
+//! With `memory` storage the sessions are rows in this process's memory ([`MemorySessions`]):
 //! gone with the process, like everything else there.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use sqlx::postgres::PgPool;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::SqlitePool;
 
-/// The database the sessions live in. Cheap to clone: clones share the pool.
+/// Where the sessions live. Cheap to clone: clones share the pool, or the memory.
 #[derive(Debug, Clone)]
 pub enum SessionDb {
-    /// A SQLite database: the shop's file, or one in memory.
+    /// In this process's memory (`memory` storage): one instance only.
+    Memory(MemorySessions),
+    /// The shop's SQLite file.
     Sqlite(SqlitePool),
     /// The shop's PostgreSQL database.
     Postgres(PgPool),
 }
 
 impl SessionDb {
-    /// A new SQLite database in memory, on one connection that is never closed (an in-memory
-    /// database lives as long as its connection).
-    pub async fn in_memory() -> Result<Self, sqlx::Error> {
-        let pool = SqlitePoolOptions::new()
-            .min_connections(1)
-            .max_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(SqliteConnectOptions::new().in_memory(true))
-            .await?;
-        Ok(Self::Sqlite(pool))
+    /// No sessions yet, in memory.
+    pub fn in_memory() -> Self {
+        Self::Memory(MemorySessions::default())
+    }
+}
+
+/// Session rows in memory, as a session crate's store keeps them in a table: a key, the
+/// session's data (encoded by the store) and when it expires (unix seconds). Expired rows are
+/// never loaded, and [`MemorySessions::delete_expired`] drops them, so memory holds only the
+/// sessions alive. Cheap to clone: clones share the rows.
+#[derive(Clone, Default)]
+pub struct MemorySessions {
+    rows: Arc<Mutex<HashMap<String, Row>>>,
+}
+
+#[derive(Debug)]
+struct Row {
+    data: Vec<u8>,
+    expires_at: i64,
+}
+
+/// The count only: the rows hold CSRF tokens.
+impl std::fmt::Debug for MemorySessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemorySessions")
+            .field("rows", &self.len())
+            .finish()
+    }
+}
+
+impl MemorySessions {
+    fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<String, Row>> {
+        self.rows.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The data of session `key`, unless it expired by `now`.
+    pub fn load(&self, key: &str, now: i64) -> Option<Vec<u8>> {
+        self.rows()
+            .get(key)
+            .filter(|row| row.expires_at > now)
+            .map(|row| row.data.clone())
+    }
+
+    /// Adds session `key`; `false` (and nothing changed) when the key is taken.
+    pub fn create(&self, key: &str, data: Vec<u8>, expires_at: i64) -> bool {
+        let mut rows = self.rows();
+        if rows.contains_key(key) {
+            return false;
+        }
+        rows.insert(key.to_owned(), Row { data, expires_at });
+        true
+    }
+
+    /// Writes session `key`, new or not.
+    pub fn save(&self, key: &str, data: Vec<u8>, expires_at: i64) {
+        self.rows().insert(key.to_owned(), Row { data, expires_at });
+    }
+
+    /// Writes session `key` if it is there; `false` when it is not.
+    pub fn update(&self, key: &str, data: Vec<u8>, expires_at: i64) -> bool {
+        match self.rows().get_mut(key) {
+            Some(row) => {
+                *row = Row { data, expires_at };
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves session `key`'s expiry, if it is there.
+    pub fn renew(&self, key: &str, expires_at: i64) {
+        if let Some(row) = self.rows().get_mut(key) {
+            row.expires_at = expires_at;
+        }
+    }
+
+    /// Deletes session `key`.
+    pub fn delete(&self, key: &str) {
+        self.rows().remove(key);
+    }
+
+    /// Deletes the sessions expired by `now`; answers how many.
+    pub fn delete_expired(&self, now: i64) -> usize {
+        let mut rows = self.rows();
+        let before = rows.len();
+        rows.retain(|_, row| row.expires_at > now);
+        before - rows.len()
+    }
+
+    /// How many rows are kept, expired or not.
+    pub fn len(&self) -> usize {
+        self.rows().len()
+    }
+
+    /// Whether no row is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -57,5 +147,29 @@ impl Default for SessionLifetime {
             idle: Duration::from_secs(30 * 60),
             max_age: Duration::from_secs(12 * 60 * 60),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_live_until_they_expire_and_are_deleted_then() {
+        let sessions = MemorySessions::default();
+        assert!(sessions.create("a", b"1".to_vec(), 100));
+        assert!(!sessions.create("a", b"2".to_vec(), 200), "a taken key");
+        assert_eq!(sessions.load("a", 99).as_deref(), Some(&b"1"[..]));
+        assert_eq!(sessions.load("a", 100), None, "expired at 100");
+        assert!(sessions.update("a", b"3".to_vec(), 150));
+        assert!(!sessions.update("b", b"3".to_vec(), 150), "not there");
+        sessions.renew("a", 300);
+        sessions.save("b", b"4".to_vec(), 120);
+        assert_eq!(sessions.load("a", 200).as_deref(), Some(&b"3"[..]));
+        assert_eq!(sessions.delete_expired(200), 1);
+        assert_eq!(sessions.len(), 1);
+        sessions.delete("a");
+        assert!(sessions.is_empty());
+        assert_eq!(format!("{sessions:?}"), "MemorySessions { rows: 0 }");
     }
 }

@@ -53,7 +53,7 @@ pub struct OpenStorage {
     /// The card-testing throttle's counts: in the database, so that instances sharing it share
     /// the limits (in memory with `memory` storage).
     pub throttle: Arc<dyn ThrottleStore>,
-    /// The database the sessions live in (an in-memory SQLite one with `memory` storage).
+    /// Where the sessions live (in memory with `memory` storage).
     pub sessions: SessionDb,
 }
 
@@ -73,7 +73,7 @@ impl Storage {
                 payments: Arc::new(MemoryStore::new()),
                 orders: OrderBook::new(),
                 throttle: Arc::new(MemoryThrottleStore::new(ThrottleConfig::default().max_keys)),
-                sessions: SessionDb::in_memory().await?,
+                sessions: SessionDb::in_memory(),
             }),
             Storage::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
