@@ -20,6 +20,9 @@ mod extract;
 mod handlers;
 pub mod session;
 
+use std::ops::Deref;
+use std::sync::Arc;
+
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -39,10 +42,23 @@ use shop_common::signin::SignInPolicy;
 use crate::handlers::{account, admin, assets, orders, pages};
 pub use crate::session::{SessionRows, SignedIn};
 
-/// What the handlers share. Cheap to clone: clones share their state. Handlers take the part
-/// they need (`State<Payments>`, `State<OrderBook>`, …: [`FromRef`]).
+/// What the handlers share, behind an `Arc`: every request's middleware and extractors clone
+/// the state, so a clone is one count. Handlers take the part they need (`State<Payments>`,
+/// `State<OrderBook>`, …: [`FromRef`]) or read it through `Deref`.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<ShopState>);
+
+impl Deref for AppState {
+    type Target = ShopState;
+
+    fn deref(&self) -> &ShopState {
+        &self.0
+    }
+}
+
+/// The shop's state ([`AppState`] shares it).
+#[derive(Debug)]
+pub struct ShopState {
     /// The payments handle (gmo-axum's routes take it from here too).
     pub payments: Payments,
     /// What each order bought, the confirmations sent and "ready to ship".
@@ -67,7 +83,7 @@ pub struct AppState {
 
 impl From<Shop> for AppState {
     fn from(shop: Shop) -> Self {
-        Self {
+        Self(Arc::new(ShopState {
             notification_route: shop.notification_route(),
             sessions: SessionRows::new(&shop.session_db, shop.session_lifetime.idle),
             session_lifetime: shop.session_lifetime,
@@ -78,7 +94,7 @@ impl From<Shop> for AppState {
             sign_in: shop.sign_in_policy,
             throttle: shop.throttle,
             trusted_proxies: shop.trusted_proxies,
-        }
+        }))
     }
 }
 
