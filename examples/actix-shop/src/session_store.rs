@@ -18,9 +18,9 @@ use std::time::{Duration as StdDuration, SystemTime, UNIX_EPOCH};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::Key;
 use actix_web::cookie::time::Duration;
+use gmo_sqlx::SqliteStore;
 use shop_common::session_db::{MemorySessions, SessionDb};
 use sqlx::postgres::PgPool;
-use sqlx::sqlite::SqlitePool;
 use tokio::task::JoinHandle;
 
 const CREATE_SESSIONS: &str = "CREATE TABLE IF NOT EXISTS actix_sessions \
@@ -38,11 +38,14 @@ const UPDATE_TTL: &str = "UPDATE actix_sessions SET expires_at = $2 WHERE key = 
 const DELETE: &str = "DELETE FROM actix_sessions WHERE key = $1";
 const DELETE_EXPIRED: &str = "DELETE FROM actix_sessions WHERE expires_at <= $1";
 
-/// Runs `$body` with `$pool` bound to the database's pool, whichever kind it is.
+/// Runs `$body` (a read) with `$pool` bound to the database's pool, whichever kind it is.
 macro_rules! on_pool {
     ($sql:expr, $pool:ident => $body:expr) => {
         match $sql {
-            Sql::Sqlite($pool) => $body,
+            Sql::Sqlite(store) => {
+                let $pool = store.pool();
+                $body
+            }
             Sql::Postgres($pool) => $body,
         }
     };
@@ -56,17 +59,18 @@ enum Rows<'a> {
     Sql(Sql<'a>),
 }
 
-/// The shop's database.
+/// The shop's database. On SQLite, through the payment store: reads on its pool, writes in
+/// its writer's turns, so that they join its group commits.
 #[derive(Clone, Copy)]
 enum Sql<'a> {
-    Sqlite(&'a SqlitePool),
+    Sqlite(&'a SqliteStore),
     Postgres(&'a PgPool),
 }
 
 fn rows(db: &SessionDb) -> Rows<'_> {
     match db {
         SessionDb::Memory(rows) => Rows::Memory(rows),
-        SessionDb::Sqlite(pool) => Rows::Sql(Sql::Sqlite(pool)),
+        SessionDb::Sqlite(store) => Rows::Sql(Sql::Sqlite(store)),
         SessionDb::Postgres(pool) => Rows::Sql(Sql::Postgres(pool)),
     }
 }
@@ -244,18 +248,53 @@ enum Bind<'a> {
     Int(i64),
 }
 
-/// Runs `sql` with `binds` (`$1`, `$2`, … on both databases); answers the rows it changed.
-async fn execute(db: Sql<'_>, sql: &str, binds: &[Bind<'_>]) -> Result<u64, sqlx::Error> {
-    on_pool!(db, pool => {
-        let mut query = sqlx::query(sql);
-        for bind in binds {
-            query = match *bind {
-                Bind::Text(text) => query.bind(text),
-                Bind::Int(int) => query.bind(int),
-            };
+/// Runs the write `sql` with `binds` (`$1`, `$2`, … on both databases; on SQLite in the
+/// payment store's writer); answers the rows it changed.
+async fn execute(db: Sql<'_>, sql: &'static str, binds: &[Bind<'_>]) -> Result<u64, sqlx::Error> {
+    match db {
+        Sql::Sqlite(store) => {
+            let binds: Vec<Owned> = binds.iter().map(Owned::from).collect();
+            store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        let mut query = sqlx::query(sql);
+                        for bind in binds {
+                            query = match bind {
+                                Owned::Text(text) => query.bind(text),
+                                Owned::Int(int) => query.bind(int),
+                            };
+                        }
+                        Ok(query.execute(conn).await?.rows_affected())
+                    })
+                })
+                .await
         }
-        query.execute(pool).await.map(|done| done.rows_affected())
-    })
+        Sql::Postgres(pool) => {
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = match *bind {
+                    Bind::Text(text) => query.bind(text),
+                    Bind::Int(int) => query.bind(int),
+                };
+            }
+            query.execute(pool).await.map(|done| done.rows_affected())
+        }
+    }
+}
+
+/// A [`Bind`] that the SQLite writer's task can own.
+enum Owned {
+    Text(String),
+    Int(i64),
+}
+
+impl From<&Bind<'_>> for Owned {
+    fn from(bind: &Bind<'_>) -> Self {
+        match *bind {
+            Bind::Text(text) => Self::Text(text.to_owned()),
+            Bind::Int(int) => Self::Int(int),
+        }
+    }
 }
 
 /// Unix seconds now.
@@ -306,7 +345,14 @@ mod tests {
 
     #[tokio::test]
     async fn sessions_are_saved_loaded_renewed_and_deleted() {
-        let sqlite = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let file = std::env::temp_dir().join(format!(
+            "actix-shop-sessions-{}-{}.db",
+            std::process::id(),
+            now()
+        ));
+        let sqlite = SqliteStore::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
         let (_, key) = ShopSessionStore::open(SessionDb::Sqlite(sqlite.clone()))
             .await
             .unwrap();
@@ -314,8 +360,13 @@ mod tests {
             .await
             .unwrap();
         assert!(key == again, "the cookie key is kept in the database");
-        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite)] {
+        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite.clone())] {
             sessions_live_on(db).await;
+        }
+        assert!(sqlite.commits() >= 4, "the writes went through the writer");
+        sqlite.pool().close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
         assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
         assert_eq!(unhex("abc"), None);

@@ -27,6 +27,7 @@ use tower_sessions::cookie::{Cookie, SameSite};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::sqlx::{self, PgPool};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
 use crate::AppState;
@@ -55,17 +56,47 @@ pub struct SessionRows {
 enum Store {
     /// `memory` storage: the rows in this process (one instance).
     Memory(MemorySessions),
-    Sqlite(SqliteStore),
-    Postgres(PostgresStore),
+    /// The shop's SQLite file: `sessions` reads (and makes the table); the writes go through
+    /// the payment store's writer, in its group commits (`gmo_sqlx::SqliteStore::write`).
+    Sqlite {
+        sessions: SqliteStore,
+        writer: gmo_sqlx::SqliteStore,
+    },
+    /// The shop's PostgreSQL database: the crate's store, and its pool for the one-statement
+    /// create.
+    Postgres {
+        sessions: PostgresStore,
+        pool: PgPool,
+    },
 }
+
+// tower-sessions-sqlx-store 0.15's tables, for the writes made here: the same rows, the same
+// encoding (MessagePack of the record), read back by the crate's `load`.
+const SQLITE_CREATE: &str = "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?) \
+     ON CONFLICT (id) DO NOTHING";
+const SQLITE_SAVE: &str = "INSERT INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?) \
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expiry_date = excluded.expiry_date";
+const SQLITE_DELETE: &str = "DELETE FROM tower_sessions WHERE id = ?";
+const SQLITE_DELETE_EXPIRED: &str =
+    "DELETE FROM tower_sessions WHERE datetime(expiry_date) < datetime('now')";
+// One statement instead of the crate's transaction (an existence check, then the insert): a
+// drawn id that is taken inserts nothing, and the next id is tried.
+const POSTGRES_CREATE: &str = r#"INSERT INTO "tower_sessions"."session" (id, data, expiry_date)
+     VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING"#;
 
 impl SessionRows {
     /// The store on `db`, its rows living `idle` after their last write.
     pub fn new(db: &SessionDb, idle: Duration) -> Self {
         let store = match db {
             SessionDb::Memory(rows) => Store::Memory(rows.clone()),
-            SessionDb::Sqlite(pool) => Store::Sqlite(SqliteStore::new(pool.clone())),
-            SessionDb::Postgres(pool) => Store::Postgres(PostgresStore::new(pool.clone())),
+            SessionDb::Sqlite(store) => Store::Sqlite {
+                sessions: SqliteStore::new(store.pool().clone()),
+                writer: store.clone(),
+            },
+            SessionDb::Postgres(pool) => Store::Postgres {
+                sessions: PostgresStore::new(pool.clone()),
+                pool: pool.clone(),
+            },
         };
         Self { store, idle }
     }
@@ -75,8 +106,8 @@ impl SessionRows {
     pub async fn migrate(&self) -> Result<(), tower_sessions_sqlx_store::sqlx::Error> {
         match &self.store {
             Store::Memory(_) => Ok(()),
-            Store::Sqlite(store) => store.migrate().await,
-            Store::Postgres(store) => store.migrate().await,
+            Store::Sqlite { sessions, .. } => sessions.migrate().await,
+            Store::Postgres { sessions, .. } => sessions.migrate().await,
         }
     }
 
@@ -106,6 +137,51 @@ impl SessionRows {
     }
 }
 
+/// Writes `record` (id, data, expiry, as tower-sessions-sqlx-store binds them) with `sql` in
+/// the SQLite writer's next turn, or runs `sql` alone without one; answers the rows changed.
+async fn write_sqlite(
+    writer: &gmo_sqlx::SqliteStore,
+    sql: &'static str,
+    record: Option<&Record>,
+) -> session_store::Result<u64> {
+    let row = record
+        .map(|r| Ok::<_, session_store::Error>((r.id.to_string(), stored(r)?, r.expiry_date)))
+        .transpose()?;
+    writer
+        .write(move |conn| {
+            Box::pin(async move {
+                let query = match row {
+                    Some((id, data, expiry)) => sqlx::query(sql).bind(id).bind(data).bind(expiry),
+                    None => sqlx::query(sql),
+                };
+                Ok(query.execute(conn).await?.rows_affected())
+            })
+        })
+        .await
+        .map_err(backend)
+}
+
+/// Inserts `record` unless its id is taken; answers the rows inserted.
+async fn postgres_create(pool: &PgPool, record: &Record) -> session_store::Result<u64> {
+    let done = sqlx::query(POSTGRES_CREATE)
+        .bind(record.id.to_string())
+        .bind(stored(record)?)
+        .bind(record.expiry_date)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+    Ok(done.rows_affected())
+}
+
+/// A record as tower-sessions-sqlx-store keeps it.
+fn stored(record: &Record) -> session_store::Result<Vec<u8>> {
+    rmp_serde::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+fn backend(error: sqlx::Error) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
 /// A record as a memory row keeps it.
 fn encode(record: &Record) -> session_store::Result<Vec<u8>> {
     serde_json::to_vec(record).map_err(|e| session_store::Error::Encode(e.to_string()))
@@ -128,8 +204,18 @@ impl SessionStore for SessionRows {
                 }
                 Ok(())
             }
-            Store::Sqlite(store) => store.create(record).await,
-            Store::Postgres(store) => store.create(record).await,
+            Store::Sqlite { writer, .. } => {
+                while write_sqlite(writer, SQLITE_CREATE, Some(record)).await? == 0 {
+                    record.id = Id::default();
+                }
+                Ok(())
+            }
+            Store::Postgres { pool, .. } => {
+                while postgres_create(pool, record).await? == 0 {
+                    record.id = Id::default();
+                }
+                Ok(())
+            }
         }
     }
 
@@ -140,8 +226,11 @@ impl SessionStore for SessionRows {
                 rows.save(&record.id.to_string(), encode(&record)?, unix(&record));
                 Ok(())
             }
-            Store::Sqlite(store) => store.save(&record).await,
-            Store::Postgres(store) => store.save(&record).await,
+            Store::Sqlite { writer, .. } => {
+                write_sqlite(writer, SQLITE_SAVE, Some(&record)).await?;
+                Ok(())
+            }
+            Store::Postgres { sessions, .. } => sessions.save(&record).await,
         }
     }
 
@@ -152,8 +241,8 @@ impl SessionStore for SessionRows {
                 .map(|data| serde_json::from_slice(&data))
                 .transpose()
                 .map_err(|e| session_store::Error::Decode(e.to_string())),
-            Store::Sqlite(store) => store.load(id).await,
-            Store::Postgres(store) => store.load(id).await,
+            Store::Sqlite { sessions, .. } => sessions.load(id).await,
+            Store::Postgres { sessions, .. } => sessions.load(id).await,
         }
     }
 
@@ -163,8 +252,19 @@ impl SessionStore for SessionRows {
                 rows.delete(&id.to_string());
                 Ok(())
             }
-            Store::Sqlite(store) => store.delete(id).await,
-            Store::Postgres(store) => store.delete(id).await,
+            Store::Sqlite { writer, .. } => {
+                let id = id.to_string();
+                writer
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            sqlx::query(SQLITE_DELETE).bind(id).execute(conn).await?;
+                            Ok(())
+                        })
+                    })
+                    .await
+                    .map_err(backend)
+            }
+            Store::Postgres { sessions, .. } => sessions.delete(id).await,
         }
     }
 }
@@ -177,8 +277,11 @@ impl ExpiredDeletion for SessionRows {
                 rows.delete_expired(OffsetDateTime::now_utc().unix_timestamp());
                 Ok(())
             }
-            Store::Sqlite(store) => store.delete_expired().await,
-            Store::Postgres(store) => store.delete_expired().await,
+            Store::Sqlite { writer, .. } => {
+                write_sqlite(writer, SQLITE_DELETE_EXPIRED, None).await?;
+                Ok(())
+            }
+            Store::Postgres { sessions, .. } => sessions.delete_expired().await,
         }
     }
 }
@@ -407,29 +510,37 @@ impl FromRequestParts<AppState> for MaybeSignedIn {
 mod tests {
     use std::collections::HashMap;
 
-    use tower_sessions_sqlx_store::sqlx::SqlitePool;
-
     use super::*;
 
     /// The rows kept, expired or not.
     async fn rows(db: &SessionDb) -> i64 {
         match db {
             SessionDb::Memory(rows) => i64::try_from(rows.len()).unwrap(),
-            SessionDb::Sqlite(pool) => {
-                tower_sessions_sqlx_store::sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
-                    .fetch_one(pool)
-                    .await
-                    .unwrap()
-            }
+            SessionDb::Sqlite(store) => sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions")
+                .fetch_one(store.pool())
+                .await
+                .unwrap(),
             SessionDb::Postgres(_) => unreachable!("not used here"),
         }
     }
 
     #[tokio::test]
     async fn rows_expire_idle_after_their_last_write_and_are_deleted() {
-        let sqlite = SqlitePool::connect("sqlite::memory:").await.unwrap();
-        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite)] {
+        let file = std::env::temp_dir().join(format!(
+            "axum-shop-sessions-{}-{}.db",
+            std::process::id(),
+            OffsetDateTime::now_utc().unix_timestamp_nanos()
+        ));
+        let sqlite = gmo_sqlx::SqliteStore::connect(&format!("sqlite://{}", file.display()))
+            .await
+            .unwrap();
+        for db in [SessionDb::in_memory(), SessionDb::Sqlite(sqlite.clone())] {
             rows_expire_on(db).await;
+        }
+        assert!(sqlite.commits() >= 4, "the writes went through the writer");
+        sqlite.pool().close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
         }
     }
 

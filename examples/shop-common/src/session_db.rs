@@ -10,16 +10,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use gmo_sqlx::SqliteStore;
 use sqlx::postgres::PgPool;
-use sqlx::sqlite::SqlitePool;
 
 /// Where the sessions live. Cheap to clone: clones share the pool, or the memory.
 #[derive(Debug, Clone)]
 pub enum SessionDb {
     /// In this process's memory (`memory` storage): one instance only.
     Memory(MemorySessions),
-    /// The shop's SQLite file.
-    Sqlite(SqlitePool),
+    /// The shop's SQLite file, through the payment store: reads on its pool, writes in its
+    /// writer's turns ([`SqliteStore::write`]), so that they join its group commits instead of
+    /// contending for the file's lock.
+    Sqlite(SqliteStore),
     /// The shop's PostgreSQL database.
     Postgres(PgPool),
 }
@@ -34,7 +36,9 @@ impl SessionDb {
 /// Session rows in memory, as a session crate's store keeps them in a table: a key, the
 /// session's data (encoded by the store) and when it expires (unix seconds). Expired rows are
 /// never loaded, and [`MemorySessions::delete_expired`] drops them, so memory holds only the
-/// sessions alive. Cheap to clone: clones share the rows.
+/// sessions alive; and at most [`MemorySessions::LIMIT`] of those (a flood of sign-ins ends the
+/// sessions closest to expiring first, instead of growing the process). Cheap to clone: clones
+/// share the rows.
 #[derive(Clone, Default)]
 pub struct MemorySessions {
     rows: Arc<Mutex<HashMap<String, Row>>>,
@@ -68,11 +72,28 @@ impl MemorySessions {
             .map(|row| row.data.clone())
     }
 
-    /// Adds session `key`; `false` (and nothing changed) when the key is taken.
+    /// The most rows kept (about 30 MB of small sessions).
+    pub const LIMIT: usize = 100_000;
+
+    /// Adds session `key`; `false` (and nothing changed) when the key is taken. At
+    /// [`Self::LIMIT`] rows, the expired ones go first, then the one closest to expiring.
     pub fn create(&self, key: &str, data: Vec<u8>, expires_at: i64) -> bool {
         let mut rows = self.rows();
         if rows.contains_key(key) {
             return false;
+        }
+        if rows.len() >= Self::LIMIT {
+            let now = unix_now();
+            rows.retain(|_, row| row.expires_at > now);
+            let soonest = rows
+                .iter()
+                .min_by_key(|(_, row)| row.expires_at)
+                .map(|(key, _)| key.clone());
+            if rows.len() >= Self::LIMIT
+                && let Some(soonest) = soonest
+            {
+                rows.remove(&soonest);
+            }
         }
         rows.insert(key.to_owned(), Row { data, expires_at });
         true
@@ -141,6 +162,15 @@ impl SessionLifetime {
     pub const RENEW_AFTER: Duration = Duration::from_secs(60);
 }
 
+/// Unix seconds now.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
 impl Default for SessionLifetime {
     fn default() -> Self {
         Self {
@@ -171,5 +201,32 @@ mod tests {
         sessions.delete("a");
         assert!(sessions.is_empty());
         assert_eq!(format!("{sessions:?}"), "MemorySessions { rows: 0 }");
+    }
+
+    #[test]
+    fn a_flood_of_sign_ins_is_bounded() {
+        let sessions = MemorySessions::default();
+        let far = unix_now() + 3600;
+        assert!(sessions.create("expired", Vec::new(), 1));
+        assert!(sessions.create("soonest", Vec::new(), far - 10));
+        for n in 2..MemorySessions::LIMIT {
+            assert!(sessions.create(&n.to_string(), Vec::new(), far));
+        }
+        assert_eq!(sessions.len(), MemorySessions::LIMIT);
+        assert!(sessions.create("next", Vec::new(), far));
+        assert_eq!(
+            sessions.len(),
+            MemorySessions::LIMIT,
+            "the expired row made room"
+        );
+        assert!(sessions.load("soonest", 0).is_some());
+        assert!(sessions.create("after", Vec::new(), far));
+        assert_eq!(sessions.len(), MemorySessions::LIMIT);
+        assert_eq!(
+            sessions.load("soonest", 0),
+            None,
+            "the closest to expiring went"
+        );
+        assert!(sessions.load("2", 0).is_some() && sessions.load("after", 0).is_some());
     }
 }

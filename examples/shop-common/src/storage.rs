@@ -85,7 +85,7 @@ impl Storage {
                 store.migrate().await?;
                 Ok(OpenStorage {
                     throttle: Arc::new(SqliteThrottleStore::from_store(&store)),
-                    sessions: SessionDb::Sqlite(store.pool().clone()),
+                    sessions: SessionDb::Sqlite(store.clone()),
                     orders: OrderBook::on_sqlite(&store).await?,
                     payments: Arc::new(store),
                 })
