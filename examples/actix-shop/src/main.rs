@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _reconciler = payments.reconcile_every(settings.reconcile_every);
     let _delivery = payments.deliver_events_every(settings.deliver_every);
 
-    let sessions = ShopSessions::open(storage.sessions.clone()).await?;
+    let sessions = ShopSessions::open(storage.sessions).await?;
     let _sweeper = sessions.store.delete_expired_every(SWEEP_SESSIONS_EVERY);
     let state = AppState {
         notification_route: settings
@@ -66,7 +66,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         content_security_policy: gateway.content_security_policy(),
         sign_in_policy: SignInPolicy::new(public_url, settings.admin_sign_in.clone()),
         orders: storage.orders,
-        session_db: storage.sessions,
         session_lifetime: settings.sessions,
         throttle,
         trusted_proxies: settings.trusted_proxies.clone(),

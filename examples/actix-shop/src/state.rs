@@ -6,7 +6,7 @@ use gmo_core::guard::CardTestingThrottle;
 use gmo_core::web::{NotificationRoute, TrustedProxies};
 use shop_common::orders::OrderBook;
 use shop_common::pages::CardFormConfig;
-use shop_common::session_db::{SessionDb, SessionLifetime};
+use shop_common::session_db::SessionLifetime;
 use shop_common::shop::Shop;
 use shop_common::signin::SignInPolicy;
 
@@ -24,8 +24,6 @@ pub struct AppState {
     pub content_security_policy: String,
     /// Who may sign in and from where; whether the session cookie is `Secure`.
     pub sign_in_policy: SignInPolicy,
-    /// The database the sessions live in.
-    pub session_db: SessionDb,
     /// How long sessions live.
     pub session_lifetime: SessionLifetime,
     /// The card-testing throttle (the payments' own: it settles the attempts it admits).
@@ -46,7 +44,6 @@ impl From<Shop> for AppState {
             card_form: shop.card_form,
             content_security_policy: shop.content_security_policy,
             sign_in_policy: shop.sign_in_policy,
-            session_db: shop.session_db,
             session_lifetime: shop.session_lifetime,
             throttle: shop.throttle,
             trusted_proxies: shop.trusted_proxies,

@@ -85,13 +85,13 @@ impl MemorySessions {
         if rows.len() >= Self::LIMIT {
             let now = unix_now();
             rows.retain(|_, row| row.expires_at > now);
+        }
+        if rows.len() >= Self::LIMIT {
             let soonest = rows
                 .iter()
                 .min_by_key(|(_, row)| row.expires_at)
                 .map(|(key, _)| key.clone());
-            if rows.len() >= Self::LIMIT
-                && let Some(soonest) = soonest
-            {
+            if let Some(soonest) = soonest {
                 rows.remove(&soonest);
             }
         }

@@ -7,8 +7,11 @@
 //! partial refund names the amount it was taken from; a charge carries the idempotency key the
 //! form was drawn with.
 
-use actix_web::HttpResponse;
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
 use actix_web::web::{Data, Path};
+use actix_web::{Error, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use gmo_core::PaymentError;
 use gmo_core::customer::CustomerId;
 use gmo_core::flow::{ChargedCard, OrderSummary, SavedCardCharge};
@@ -20,20 +23,40 @@ use shop_common::forms::field;
 use shop_common::orders::ShopOrder;
 use shop_common::{pages, users};
 
-use crate::extract::{FormOrJson, WantsJson};
+use crate::extract::{FormOrJson, WantsJson, wants_json};
 use crate::respond;
 use crate::signed_in::SignedIn;
 use crate::state::AppState;
 
+/// The signed-in shop owner. Anyone else signed in is answered "not found", as for an order that
+/// is not theirs; signed out, as [`SignedIn`] answers.
+pub(crate) struct Admin(SignedIn);
+
+impl FromRequest for Admin {
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = SignedIn::from_request(req, payload);
+        let wants_json = wants_json(req.headers());
+        Box::pin(async move {
+            let user = user.await?;
+            if user.user.admin {
+                Ok(Self(user))
+            } else {
+                let refusal = respond::not_found(&user, wants_json);
+                Err(InternalError::from_response("not the owner", refusal).into())
+            }
+        })
+    }
+}
+
 /// `GET /admin/orders`: every order.
 pub(crate) async fn orders(
     state: Data<AppState>,
-    user: SignedIn,
+    Admin(user): Admin,
     WantsJson(wants_json): WantsJson,
 ) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
     let every = match state.orders.all().await {
         Ok(every) => every,
         Err(e) => return respond::order_book_unavailable(&e),
@@ -57,12 +80,9 @@ pub(crate) async fn orders(
 /// `GET /admin/emails`: the messages sent to buyers.
 pub(crate) async fn emails(
     state: Data<AppState>,
-    user: SignedIn,
+    Admin(user): Admin,
     WantsJson(wants_json): WantsJson,
 ) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
     let emails = match state.orders.emails().await {
         Ok(emails) => emails,
         Err(e) => return respond::order_book_unavailable(&e),
@@ -79,14 +99,7 @@ pub(crate) async fn emails(
 
 /// `GET /admin/metrics` (JSON): the GMO client's calls in flight and queued
 /// ([`gmo_core::ClientStats`]) and, on SQLite, the transactions the store's writer committed.
-pub(crate) async fn metrics(
-    state: Data<AppState>,
-    user: SignedIn,
-    WantsJson(wants_json): WantsJson,
-) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
+pub(crate) async fn metrics(state: Data<AppState>, _: Admin) -> HttpResponse {
     let gmo = state.payments.client().stats();
     let metrics = json!({
         "gmo": {
@@ -105,14 +118,11 @@ pub(crate) async fn metrics(
 /// `amount`.
 pub(crate) async fn action(
     state: Data<AppState>,
-    user: SignedIn,
+    Admin(user): Admin,
     path: Path<(String, String)>,
     WantsJson(wants_json): WantsJson,
     body: FormOrJson,
 ) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
     let (order_id, action) = path.into_inner();
     let Ok(order_id) = OrderId::new(order_id) else {
         return respond::not_found(&user, wants_json);
@@ -141,10 +151,7 @@ pub(crate) async fn action(
 
 /// `GET /admin/charges`: the form to charge a customer's default card, drawn with a fresh
 /// idempotency key.
-pub(crate) async fn charge_page(user: SignedIn, WantsJson(wants_json): WantsJson) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
+pub(crate) async fn charge_page(Admin(user): Admin) -> HttpResponse {
     let key = gmo_core::flow::new_order_id();
     respond::page(200, pages::charge_page(&user.viewer(), &key))
 }
@@ -154,13 +161,10 @@ pub(crate) async fn charge_page(user: SignedIn, WantsJson(wants_json): WantsJson
 /// default card is charged, once per key: the form submitted twice answers the first charge.
 pub(crate) async fn charge(
     state: Data<AppState>,
-    user: SignedIn,
+    Admin(user): Admin,
     WantsJson(wants_json): WantsJson,
     body: FormOrJson,
 ) -> HttpResponse {
-    if !user.user.admin {
-        return respond::not_found(&user, wants_json);
-    }
     let fields = match body.fields() {
         Ok(fields) => fields,
         Err(refused) => return respond::error(&refused),
